@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdarg.h>
+
+#include "jobsd/macro.h"
+
+/* NULL-terminated string vectors. */
+char **strv_free(char **l);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
+size_t strv_length(char * const *l);
+int strv_push(char ***l, char *value);           /* takes ownership of value, even on failure */
+int strv_extend(char ***l, const char *value);   /* copies value */
+char **strv_copy(char * const *l);
+bool strv_contains(char * const *l, const char *s);
+char *strv_join(char * const *l, const char *sep);
+
+#define STRV_FOREACH(s, l) for (char * const *s = (l); s && *s; s++)
+
+/* Small string helpers. */
+char *strprintf(const char *fmt, ...) _printf_(1, 2);
+char *vstrprintf(const char *fmt, va_list ap) _printf_(1, 0);
