@@ -13,9 +13,11 @@
 typedef struct TapTest {
         const char *name;
         void (*func)(void);
+        void (*func_data)(const void *data);
+        const void *data;
 } TapTest;
 
-#define TAP_MAX_TESTS 1024
+#define TAP_MAX_TESTS 4096
 static TapTest tap_tests[TAP_MAX_TESTS];
 static unsigned tap_n_tests;
 static int tap_failed_current;
@@ -26,7 +28,17 @@ static inline void tap_register(const char *name, void (*func)(void)) {
                 fprintf(stderr, "too many tests\n");
                 abort();
         }
-        tap_tests[tap_n_tests++] = (TapTest) { name, func };
+        tap_tests[tap_n_tests++] = (TapTest) { .name = name, .func = func };
+}
+
+/* For data-driven tests: one TAP line per case (e.g. per case file), registered at run time before
+ * tap_run(). name and data must stay valid until then. */
+static inline void tap_register_data(const char *name, void (*func)(const void *), const void *data) {
+        if (tap_n_tests >= TAP_MAX_TESTS) {
+                fprintf(stderr, "too many tests\n");
+                abort();
+        }
+        tap_tests[tap_n_tests++] = (TapTest) { .name = name, .func_data = func, .data = data };
 }
 
 #define TEST(name)                                                              \
@@ -132,7 +144,10 @@ static inline int tap_run(void) {
                 if (!tap_selected(tap_tests[i].name))
                         continue;
                 tap_failed_current = 0;
-                tap_tests[i].func();
+                if (tap_tests[i].func)
+                        tap_tests[i].func();
+                else
+                        tap_tests[i].func_data(tap_tests[i].data);
                 n++;
                 if (tap_failed_current) {
                         failed++;

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <inttypes.h>
+#include <signal.h>
+
+#include "jobsd/cron.h"
+#include "jobsd/expand.h"
+#include "jobsd/render.h"
+#include "jobsd/strv.h"
+
+#define TRY(expr)                       \
+        do {                            \
+                int _r = (expr);        \
+                if (_r < 0)             \
+                        return _r;      \
+        } while (0)
+
+const char *job_namespace(const ObjectMeta *m) {
+        return m->namespace ?: "default";
+}
+
+char *pod_name(const char *job, int64_t index, uint64_t attempt) {
+        if (index == UNSET)
+                return strprintf("%s-%" PRIu64, job, attempt);
+        return strprintf("%s-%" PRIi64 "-%" PRIu64, job, index, attempt);
+}
+
+/* spec §2.6: Indexed pods are <job>-<index>; others are named after the pod. An explicit hostname wins. */
+char *pod_hostname(const Job *job, int64_t index, uint64_t attempt) {
+        if (job->spec.template.spec.hostname && job->spec.completion_mode != COMPLETION_MODE_INDEXED)
+                return strdup(job->spec.template.spec.hostname);
+        if (job->spec.completion_mode == COMPLETION_MODE_INDEXED)
+                return strprintf("%s-%" PRIi64, job->metadata.name, index);
+        return pod_name(job->metadata.name, UNSET, attempt);
+}
+
+char *pod_key(const char *namespace, const char *job, int64_t index, uint64_t attempt) {
+        return strprintf("%s_%s_%" PRIi64 "_%" PRIu64, namespace, job, index == UNSET ? 0 : index, attempt);
+}
+
+char *pod_unit_name(const char *namespace, const char *job, int64_t index, uint64_t attempt, const char *container) {
+        _cleanup_(freep) char *k = pod_key(namespace, job, index, attempt);
+
+        if (!k)
+                return NULL;
+        return strprintf("jobsd-%s_%s.service", k, container);
+}
+
+/* In slice names '-' means nesting, so it is escaped as systemd-escape does; jobs "a" and "a-b" must not
+ * become parent and child. */
+static char *unit_escape(const char *s) {
+        char *r = malloc(strlen(s) * 4 + 1), *p = r;
+
+        if (!r)
+                return NULL;
+        for (; *s; s++) {
+                if (*s == '-' || *s == '\\')
+                        p += sprintf(p, "\\x%02x", (unsigned char) *s);
+                else
+                        *p++ = *s;
+        }
+        *p = 0;
+        return r;
+}
+
+char *job_slice_name(const char *namespace, const char *job) {
+        _cleanup_(freep) char *a = unit_escape(namespace), *b = unit_escape(job);
+
+        if (!a || !b)
+                return NULL;
+        return strprintf("jobsd-%s_%s.slice", a, b);
+}
+
+char *cron_job_unit_name(const char *namespace, const char *cron_job, const char *suffix) {
+        return strprintf("jobsd-cron_%s_%s.%s", namespace, cron_job, suffix);
+}
+
+int render_container_exec(const Container *c, char * const *env, char ***ret_argv, char **reterr_message) {
+        _cleanup_(strv_freep) char **argv = NULL;
+
+        /* The host runtime has no image entrypoint: command replaces it, args alone are the whole argv. */
+        if (strv_length(c->command) == 0 && strv_length(c->args) == 0) {
+                if (reterr_message)
+                        *reterr_message = strprintf(
+                                "container '%s' has no command or args: its image '%s' would supply the entrypoint, "
+                                "but jobsd runs commands on the host and cannot run an image; set 'command'",
+                                c->name, strempty(c->image));
+                return -EINVAL;
+        }
+        for (unsigned k = 0; k < 2; k++)
+                STRV_FOREACH(s, k ? c->args : c->command) {
+                        char *e;
+                        TRY(k8s_expand(*s, env, &e));
+                        TRY(strv_push(&argv, e));
+                }
+        if (!argv[0] || !*argv[0]) {
+                if (reterr_message)
+                        *reterr_message = strprintf("container '%s': the command is empty", c->name);
+                return -EINVAL;
+        }
+        *ret_argv = TAKE_PTR(argv);
+        return 0;
+}
+
+static uint64_t ceil_div(uint64_t a, uint64_t b) {
+        return b == 0 ? a : (a + b - 1) / b;
+}
+
+/* resourceFieldRef (spec §2.1): the value in units of the divisor, rounded up; without a limit, the
+ * node's allocatable. */
+static char *resource_value(const Container *c, const EnvVar *e, const RenderContext *ctx) {
+        const Resources *r = &c->resources;
+        bool cpu = strstr(e->resource, "cpu") != NULL, memory = strstr(e->resource, "memory") != NULL;
+        bool limits = startswith(e->resource, "limits.") != NULL;
+        Quantity q = {};
+        bool has = false;
+        __int128 div = e->has_divisor ? e->divisor.nano : 1000000000;
+
+        if (cpu) {
+                has = limits ? r->has_limits_cpu : (r->has_requests_cpu || r->has_limits_cpu);
+                q = limits || r->has_requests_cpu ? (limits ? r->limits_cpu : r->requests_cpu) : r->limits_cpu;
+                if (!has && limits)
+                        q.nano = (__int128) (ctx->n_cpus ?: 1) * 1000000000;
+                else if (!has)
+                        q.nano = 0;
+        } else if (memory) {
+                has = limits ? r->has_limits_memory : (r->has_requests_memory || r->has_limits_memory);
+                q = limits || r->has_requests_memory ? (limits ? r->limits_memory : r->requests_memory) : r->limits_memory;
+                if (!has && limits)
+                        q.nano = (__int128) ctx->memory_bytes * 1000000000;
+                else if (!has)
+                        q.nano = 0;
+        } else
+                return strdup("0");
+        if (div <= 0)
+                div = 1000000000;
+        return strprintf("%" PRIu64, (uint64_t) ceil_div((uint64_t) (q.nano / 1000), (uint64_t) (div / 1000)));
+}
+
+static const char *label_of(const Job *job, int64_t index, const char *key) {
+        if (index != UNSET && streq(key, "batch.kubernetes.io/job-completion-index"))
+                return NULL;
+        if (streq(key, "job-name") || streq(key, "batch.kubernetes.io/job-name"))
+                return job->metadata.name;
+        return str_map_get(&job->spec.template.labels, key);
+}
+
+static char *field_value(const Job *job, const EnvVar *e, int64_t index, uint64_t attempt, const RenderContext *ctx) {
+        const char *p = e->field_path, *k;
+
+        if (streq(p, "metadata.name"))
+                return pod_name(job->metadata.name, job->spec.completion_mode == COMPLETION_MODE_INDEXED ? index : UNSET, attempt);
+        if (streq(p, "metadata.namespace"))
+                return strdup(job_namespace(&job->metadata));
+        if (streq(p, "metadata.uid"))
+                return strdup(ctx->pod_uid ?: "");
+        if (streq(p, "spec.nodeName"))
+                return strdup(strempty(ctx->node_name));
+        if (streq(p, "spec.serviceAccountName"))
+                return strdup("default");
+        if (startswith(p, "status."))
+                return strdup(strempty(ctx->host_ip));
+        if ((k = startswith(p, "metadata.labels['")) || (k = startswith(p, "metadata.annotations['"))) {
+                _cleanup_(freep) char *key = strndup(k, strlen(k) - 2);
+                const char *v;
+                if (!key)
+                        return NULL;
+                if (index != UNSET && streq(key, "batch.kubernetes.io/job-completion-index"))
+                        return strprintf("%" PRIi64, index);
+                v = startswith(p, "metadata.labels") ? label_of(job, index, key) :
+                        str_map_get(&job->spec.template.annotations, key);
+                return strdup(strempty(v));
+        }
+        return strdup("");
+}
+
+static bool env_has(char * const *names, const char *name) {
+        return strv_contains(names, name);
+}
+
+int render_container_env(const Job *job, const Container *c, int64_t index, uint64_t attempt,
+                         const RenderContext *ctx, char ***ret_env) {
+        _cleanup_(strv_freep) char **names = NULL, **values = NULL;
+        bool indexed = job->spec.completion_mode == COMPLETION_MODE_INDEXED;
+
+        for (size_t i = 0; i < c->n_env; i++) {
+                const EnvVar *e = c->env + i;
+                char *v;
+
+                switch (e->source) {
+                case ENV_SOURCE_VALUE:
+                        v = strdup(strempty(e->value));
+                        break;
+                case ENV_SOURCE_FIELD_REF:
+                        v = field_value(job, e, index, attempt, ctx);
+                        break;
+                case ENV_SOURCE_RESOURCE_FIELD_REF:
+                        v = resource_value(c, e, ctx);
+                        break;
+                default:
+                        v = strdup("");
+                }
+                TRY(strv_push(&values, v));
+                TRY(strv_extend(&names, e->name));
+        }
+        /* spec §2.6: every container of an Indexed pod gets JOB_COMPLETION_INDEX unless it defines it. */
+        if (indexed && !env_has(names, "JOB_COMPLETION_INDEX")) {
+                TRY(strv_extend(&names, "JOB_COMPLETION_INDEX"));
+                TRY(strv_push(&values, strprintf("%" PRIi64, index)));
+        }
+        if (!names) {
+                *ret_env = calloc(1, sizeof(char *));
+                return *ret_env ? 0 : -ENOMEM;
+        }
+        return k8s_expand_env(names, values, ret_env);
+}
+
+/* cgroup v2 weight from Kubernetes' CPU request, as the kubelet converts it: shares = milli·1024/1000,
+ * weight = 1 + (shares − 2)·9999/262142. */
+static uint64_t cpu_weight(int64_t milli) {
+        uint64_t shares = (uint64_t) milli * 1024 / 1000;
+
+        if (shares < 2)
+                shares = 2;
+        if (shares > 262144)
+                shares = 262144;
+        return 1 + (shares - 2) * 9999 / 262142;
+}
+
+static int add_volume_mounts(const Job *job, const Container *c, int64_t index, uint64_t attempt,
+                             const RenderContext *ctx, UnitSpec *u) {
+        _cleanup_(strv_freep) char **rw = NULL, **ro = NULL;
+        _cleanup_(freep) char *key = pod_key(job_namespace(&job->metadata), job->metadata.name, index, attempt);
+
+        if (!key)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_volume_mounts; i++) {
+                const VolumeMount *m = c->volume_mounts + i;
+                const Volume *v = NULL;
+                _cleanup_(freep) char *src = NULL;
+                bool read_only = m->read_only;
+
+                for (size_t j = 0; j < job->spec.template.spec.n_volumes; j++)
+                        if (streq(job->spec.template.spec.volumes[j].name, m->name))
+                                v = job->spec.template.spec.volumes + j;
+                if (!v)
+                        continue;
+                switch (v->type) {
+                case VOLUME_HOST_PATH:
+                        src = strdup(v->host_path);
+                        break;
+                case VOLUME_EMPTY_DIR:
+                        src = strprintf("%s/pods/%s/%s", v->medium_memory ? strempty(ctx->runtime_dir) :
+                                        strempty(ctx->state_dir), key, v->name);
+                        break;
+                case VOLUME_DOWNWARD_API:
+                        src = strprintf("%s/pods/%s/%s", strempty(ctx->state_dir), key, v->name);
+                        read_only = true;
+                        break;
+                default:
+                        continue;
+                }
+                if (!src)
+                        return -ENOMEM;
+                if (m->sub_path && *m->sub_path) {
+                        char *s = strprintf("%s/%s", src, m->sub_path);
+                        if (!s)
+                                return -ENOMEM;
+                        free(src);
+                        src = s;
+                }
+                TRY(strv_extend(read_only ? &ro : &rw, src));
+                TRY(strv_extend(read_only ? &ro : &rw, m->mount_path));
+        }
+        if (rw)
+                TRY(unit_spec_add_strv(u, UNIT_PROP_BIND_PATHS, rw));
+        if (ro)
+                TRY(unit_spec_add_strv(u, UNIT_PROP_BIND_READ_ONLY_PATHS, ro));
+        return 0;
+}
+
+static int add_security_context(const Job *job, const Container *c, UnitSpec *u, char **reterr_message) {
+        const SecurityContext *pod = &job->spec.template.spec.security_context, *con = &c->security_context;
+        int64_t uid = con->run_as_user != UNSET ? con->run_as_user : pod->run_as_user;
+        int64_t gid = con->run_as_group != UNSET ? con->run_as_group : pod->run_as_group;
+        Tristate non_root = con->run_as_non_root != TRISTATE_UNSET ? con->run_as_non_root : pod->run_as_non_root;
+
+        /* spec §2.1: the kubelet refuses to start such a container (CreateContainerConfigError). With no
+         * image, the user is jobsd's own, which is root for the system manager. */
+        if (non_root == TRISTATE_TRUE && uid == 0) {
+                if (reterr_message)
+                        *reterr_message = strprintf("container '%s' has runAsNonRoot and will run as root (runAsUser 0)", c->name);
+                return -EPERM;
+        }
+        if (uid != UNSET) {
+                _cleanup_(freep) char *s = strprintf("%" PRIi64, uid);
+                if (!s)
+                        return -ENOMEM;
+                TRY(unit_spec_add_string(u, UNIT_PROP_USER, s));
+        }
+        if (gid != UNSET) {
+                _cleanup_(freep) char *s = strprintf("%" PRIi64, gid);
+                if (!s)
+                        return -ENOMEM;
+                TRY(unit_spec_add_string(u, UNIT_PROP_GROUP, s));
+        }
+        if (pod->n_supplemental_groups > 0 || pod->fs_group != UNSET) {
+                _cleanup_(strv_freep) char **g = NULL;
+                for (size_t i = 0; i < pod->n_supplemental_groups; i++)
+                        TRY(strv_push(&g, strprintf("%" PRIi64, pod->supplemental_groups[i])));
+                if (pod->fs_group != UNSET)
+                        TRY(strv_push(&g, strprintf("%" PRIi64, pod->fs_group)));
+                TRY(unit_spec_add_strv(u, UNIT_PROP_SUPPLEMENTARY_GROUPS, g));
+        }
+        if (con->allow_privilege_escalation == TRISTATE_FALSE)
+                TRY(unit_spec_add_bool(u, UNIT_PROP_NO_NEW_PRIVILEGES, true));
+        if (con->read_only_root_filesystem == TRISTATE_TRUE)
+                TRY(unit_spec_add_string(u, UNIT_PROP_PROTECT_SYSTEM, "strict"));
+        return 0;
+}
+
+static int add_resources(const Container *c, UnitSpec *u) {
+        const Resources *r = &c->resources;
+        /* spec §2.1: a limit without a request makes the request equal to the limit. */
+        bool has_req_cpu = r->has_requests_cpu || r->has_limits_cpu;
+        bool has_req_mem = r->has_requests_memory || r->has_limits_memory;
+        const Quantity *req_cpu = r->has_requests_cpu ? &r->requests_cpu : &r->limits_cpu;
+        const Quantity *req_mem = r->has_requests_memory ? &r->requests_memory : &r->limits_memory;
+
+        if (r->has_limits_cpu) {
+                int64_t milli = quantity_to_milli_ceil(&r->limits_cpu);
+                /* 1000m = one CPU = 1 s of CPU time per second; systemd needs at least 1 ms/s. */
+                TRY(unit_spec_add_u64(u, UNIT_PROP_CPU_QUOTA, (uint64_t) MAX(milli, (int64_t) 1) * 1000));
+        }
+        if (has_req_cpu)
+                TRY(unit_spec_add_u64(u, UNIT_PROP_CPU_WEIGHT, cpu_weight(quantity_to_milli_ceil(req_cpu))));
+        if (r->has_limits_memory)
+                TRY(unit_spec_add_u64(u, UNIT_PROP_MEMORY_MAX, (uint64_t) quantity_to_int_ceil(&r->limits_memory)));
+        if (has_req_mem)
+                TRY(unit_spec_add_u64(u, UNIT_PROP_MEMORY_LOW, (uint64_t) quantity_to_int_ceil(req_mem)));
+        return 0;
+}
+
+int render_pod_container(const Job *job, const Container *c, bool init, int64_t index, uint64_t attempt,
+                         const RenderContext *ctx, UnitSpec *ret, char **reterr_message) {
+        _cleanup_(unit_spec_done) UnitSpec u = {};
+        _cleanup_(strv_freep) char **env = NULL, **argv = NULL, **fields = NULL;
+        _cleanup_(freep) char *desc = NULL, *slice = NULL, *pod = NULL;
+        const char *ns = job_namespace(&job->metadata);
+        const PodSpec *ps = &job->spec.template.spec;
+        bool indexed = job->spec.completion_mode == COMPLETION_MODE_INDEXED;
+        int64_t idx = indexed ? index : UNSET;
+        int r;
+
+        pod = pod_name(job->metadata.name, idx, attempt);
+        u.name = pod_unit_name(ns, job->metadata.name, idx, attempt, c->name);
+        slice = job_slice_name(ns, job->metadata.name);
+        if (!pod || !u.name || !slice)
+                return -ENOMEM;
+
+        TRY(render_container_env(job, c, idx, attempt, ctx, &env));
+        r = render_container_exec(c, env, &argv, reterr_message);
+        if (r < 0)
+                return r;
+
+        desc = strprintf("%scontainer %s of pod %s/%s (Job %s, image %s)", init ? "init " : "", c->name, ns, pod,
+                         job->metadata.name, strempty(c->image));
+        if (!desc)
+                return -ENOMEM;
+        TRY(unit_spec_add_string(&u, UNIT_PROP_DESCRIPTION, desc));
+        TRY(unit_spec_add_string(&u, UNIT_PROP_SLICE, slice));
+        TRY(unit_spec_add_string(&u, UNIT_PROP_TYPE, "exec"));
+        /* The unit stays loaded after it exits, so its result can be read even when jobsd was not
+         * running at that moment; jobsd removes it once the result is recorded (docs/ARCHITECTURE.md). */
+        TRY(unit_spec_add_bool(&u, UNIT_PROP_REMAIN_AFTER_EXIT, true));
+        TRY(unit_spec_add_strv(&u, UNIT_PROP_EXEC_START, argv));
+        if (env && env[0])
+                TRY(unit_spec_add_strv(&u, UNIT_PROP_ENVIRONMENT, env));
+        /* spec §2.1: jobsd's choice for an unset workingDir is '/'. */
+        TRY(unit_spec_add_string(&u, UNIT_PROP_WORKING_DIRECTORY, c->working_dir ?: "/"));
+        r = add_security_context(job, c, &u, reterr_message);
+        if (r < 0)
+                return r;
+        TRY(add_resources(c, &u));
+        TRY(add_volume_mounts(job, c, idx, attempt, ctx, &u));
+
+        /* Deletion: SIGTERM, then SIGKILL after the grace period (0 means at once). */
+        TRY(unit_spec_add_u64(&u, UNIT_PROP_KILL_SIGNAL, SIGTERM));
+        TRY(unit_spec_add_bool(&u, UNIT_PROP_SEND_SIGKILL, true));
+        TRY(unit_spec_add_u64(&u, UNIT_PROP_TIMEOUT_STOP,
+                              ps->termination_grace_period_seconds > 0 ?
+                              (uint64_t) ps->termination_grace_period_seconds * USEC_PER_SEC : USEC_PER_MSEC));
+        if (ps->active_deadline_seconds != UNSET)
+                TRY(unit_spec_add_u64(&u, UNIT_PROP_RUNTIME_MAX, (uint64_t) ps->active_deadline_seconds * USEC_PER_SEC));
+
+        TRY(unit_spec_add_string(&u, UNIT_PROP_SYSLOG_IDENTIFIER, job->metadata.name));
+        TRY(strv_push(&fields, strprintf("JOB_NAMESPACE=%s", ns)));
+        TRY(strv_push(&fields, strprintf("JOB_NAME=%s", job->metadata.name)));
+        TRY(strv_push(&fields, strprintf("POD_NAME=%s", pod)));
+        TRY(strv_push(&fields, strprintf("CONTAINER_NAME=%s", c->name)));
+        if (indexed)
+                TRY(strv_push(&fields, strprintf("JOB_COMPLETION_INDEX=%" PRIi64, index)));
+        TRY(unit_spec_add_strv(&u, UNIT_PROP_LOG_EXTRA_FIELDS, fields));
+
+        *ret = u;
+        u = (UnitSpec) {};
+        return 0;
+}
+
+int render_cron_job_timer(const CronJob *cj, usec_t now_usec, usec_t horizon_usec, const RenderContext *ctx,
+                          UnitSpec *ret_timer, UnitSpec *ret_service, char **reterr_message) {
+        _cleanup_(unit_spec_done) UnitSpec t = {}, s = {};
+        _cleanup_(strv_freep) char **lines = NULL, **argv = NULL;
+        _cleanup_(freep) char *desc = NULL, *ref = NULL;
+        const char *ns = job_namespace(&cj->metadata);
+        int r;
+
+        r = cron_spec_to_oncalendar(&cj->spec.cron, cj->spec.time_zone, now_usec, horizon_usec, &lines);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                if (reterr_message)
+                        *reterr_message = strprintf("schedule '%s' has no calendar form: %s", cj->spec.schedule, strerror(-r));
+                return r;
+        }
+
+        t.name = cron_job_unit_name(ns, cj->metadata.name, "timer");
+        s.name = cron_job_unit_name(ns, cj->metadata.name, "service");
+        desc = strprintf("schedule '%s'%s%s of CronJob %s/%s", cj->spec.schedule,
+                         cj->spec.time_zone ? " in " : "", strempty(cj->spec.time_zone), ns, cj->metadata.name);
+        ref = strprintf("cronjob/%s/%s", ns, cj->metadata.name);
+        if (!t.name || !s.name || !desc || !ref)
+                return -ENOMEM;
+
+        TRY(unit_spec_add_string(&t, UNIT_PROP_DESCRIPTION, desc));
+        TRY(unit_spec_add_strv(&t, UNIT_PROP_ON_CALENDAR, lines));
+        /* The default AccuracySec= of one minute would make every CronJob late. */
+        TRY(unit_spec_add_u64(&t, UNIT_PROP_ACCURACY, USEC_PER_SEC));
+        TRY(unit_spec_add_u64(&t, UNIT_PROP_RANDOMIZED_DELAY, 0));
+        /* Missed slots are jobsd's business (spec §5.5), from its own state. */
+        TRY(unit_spec_add_bool(&t, UNIT_PROP_PERSISTENT, false));
+        TRY(unit_spec_add_string(&t, UNIT_PROP_TIMER_UNIT, s.name));
+
+        TRY(unit_spec_add_string(&s, UNIT_PROP_DESCRIPTION, desc));
+        TRY(unit_spec_add_string(&s, UNIT_PROP_TYPE, "oneshot"));
+        TRY(strv_extend(&argv, ctx->trigger_command ?: "jobctl"));
+        if (ctx->user_manager)
+                TRY(strv_extend(&argv, "--user"));
+        TRY(strv_extend(&argv, "trigger"));
+        TRY(strv_extend(&argv, ref));
+        TRY(unit_spec_add_strv(&s, UNIT_PROP_EXEC_START, argv));
+
+        *ret_timer = t;
+        *ret_service = s;
+        t = s = (UnitSpec) {};
+        return 0;
+}

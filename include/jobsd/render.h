@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdio.h>
+
+#include "jobsd/diag.h"
+#include "jobsd/job.h"
+#include "jobsd/unit-spec.h"
+
+/* Model → the transient units it becomes (docs/mapping.md). Pure: everything about the machine comes in
+ * through RenderContext. */
+
+typedef struct RenderContext {
+        const char *pod_uid;            /* NULL: rendered as a placeholder */
+        const char *state_dir;          /* pods' emptyDir and downwardAPI volumes live in <state_dir>/pods/<pod key>/ */
+        const char *runtime_dir;        /* the same on a tmpfs, for emptyDir medium: Memory */
+        const char *node_name;          /* the host's name */
+        const char *host_ip;
+        unsigned n_cpus;                /* for resourceFieldRef without a limit: the node's allocatable */
+        uint64_t memory_bytes;
+        const char *trigger_command;    /* argv[0] of the CronJob trigger service (jobctl) */
+        bool user_manager;
+} RenderContext;
+
+/* Names (docs/mapping.md, "Naming"). '_' separates the parts: it cannot occur in Kubernetes names, so
+ * no two pods of any jobs share a unit name. NonIndexed pods have index 0 and a job-wide attempt number. */
+char *pod_name(const char *job, int64_t index, uint64_t attempt);
+char *pod_hostname(const Job *job, int64_t index, uint64_t attempt);
+/* "<namespace>_<job>_<index>_<attempt>": the key of a pod in unit names and directories. */
+char *pod_key(const char *namespace, const char *job, int64_t index, uint64_t attempt);
+char *pod_unit_name(const char *namespace, const char *job, int64_t index, uint64_t attempt, const char *container);
+char *job_slice_name(const char *namespace, const char *job);
+char *cron_job_unit_name(const char *namespace, const char *cron_job, const char *suffix);
+const char *job_namespace(const ObjectMeta *m);
+
+/* The one place where a container becomes ExecStart=: the argv after $(VAR) expansion (spec §2.4).
+ * Returns -EINVAL with *reterr_message when the container cannot run on this runtime. */
+int render_container_exec(const Container *c, char * const *env, char ***ret_argv, char **reterr_message);
+
+/* The final environment of a container, in order (spec §2.4, §2.6). */
+int render_container_env(const Job *job, const Container *c, int64_t index, uint64_t attempt,
+                         const RenderContext *ctx, char ***ret_env);
+
+/* One service for one container of one pod. */
+int render_pod_container(const Job *job, const Container *c, bool init, int64_t index, uint64_t attempt,
+                         const RenderContext *ctx, UnitSpec *ret, char **reterr_message);
+
+/* The timer and trigger service of a CronJob, with OnCalendar= lines for firings in
+ * [now, now + horizon). */
+int render_cron_job_timer(const CronJob *cj, usec_t now_usec, usec_t horizon_usec, const RenderContext *ctx,
+                          UnitSpec *ret_timer, UnitSpec *ret_service, char **reterr_message);
+
+/* Everything a manifest becomes, as unit-file text: the first pods of a Job (every container, init
+ * containers first), or a CronJob's timer, trigger service and the pods of its next Job. What cannot run
+ * here becomes a diagnostic at the container. Returns < 0 only on allocation failure. */
+int render_manifest(const Manifest *m, const RenderContext *ctx, usec_t now_usec, FILE *out, DiagList *diags);
+
+#define RENDER_CRON_HORIZON_USEC (2 * 366 * USEC_PER_DAY)

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <time.h>
+
+#include "config.h"
+#include "jobsd/manifest.h"
+#include "jobsd/render.h"
+#include "jobsd/strv.h"
+
+/* Exit codes (docs/jobctl.md): */
+#define EXIT_INVALID 1          /* a manifest is invalid or cannot be read or rendered */
+#define EXIT_USAGE 2            /* bad command line */
+
+static bool arg_user = false;
+
+static int log_oom_exit(void) {
+        fprintf(stderr, "jobctl: out of memory\n");
+        return EXIT_INVALID;
+}
+static usec_t arg_now = 0;
+
+static void help(void) {
+        printf("Usage: jobctl [OPTIONS] COMMAND ...\n"
+               "\n"
+               "Run and inspect Kubernetes batch/v1 Jobs and CronJobs on this machine.\n"
+               "\n"
+               "Commands:\n"
+               "  validate FILE|DIR...   Check manifests as Kubernetes would; errors as FILE:LINE:COLUMN\n"
+               "  render FILE            Show every systemd unit a manifest becomes\n"
+               "\n"
+               "Options:\n"
+               "  -h --help              Show this help\n"
+               "     --version           Show the version\n"
+               "     --system            Talk to the system instance of jobsd (default)\n"
+               "     --user              Talk to the user instance of jobsd\n"
+               "     --now=@SECONDS      render: take this time (seconds since the epoch) as now\n"
+               "\n"
+               "Exit status: 0 success, 1 invalid manifest, 2 usage error.\n"
+               "See jobctl(1) and docs/jobctl.md.\n");
+}
+
+static int parse_argv(int argc, char *argv[]) {
+        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_NOW };
+        static const struct option options[] = {
+                { "help",    no_argument,       NULL, 'h'         },
+                { "version", no_argument,       NULL, ARG_VERSION },
+                { "system",  no_argument,       NULL, ARG_SYSTEM  },
+                { "user",    no_argument,       NULL, ARG_USER    },
+                { "now",     required_argument, NULL, ARG_NOW     },
+                {}
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("jobctl %s\n", JOBSD_VERSION);
+                        return 0;
+                case ARG_SYSTEM:
+                        arg_user = false;
+                        break;
+                case ARG_USER:
+                        arg_user = true;
+                        break;
+                case ARG_NOW: {
+                        char *e;
+                        unsigned long long v;
+                        errno = 0;
+                        v = strtoull(optarg[0] == '@' ? optarg + 1 : optarg, &e, 10);
+                        if (errno || *e || e == optarg || v > UINT64_MAX / USEC_PER_SEC) {
+                                fprintf(stderr, "jobctl: --now takes @SECONDS since the epoch, not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        arg_now = (usec_t) v * USEC_PER_SEC;
+                        break;
+                }
+                case '?':
+                        return -EINVAL;
+                default:
+                        abort();
+                }
+        return 1;
+}
+
+static const char *manifest_name(const Manifest *m) {
+        const ObjectMeta *meta = m->kind == MANIFEST_JOB ? &m->job->metadata : &m->cron_job->metadata;
+        return meta->name ?: meta->generate_name;
+}
+
+static int load_path(const char *path, ManifestList *list, DiagList *diags) {
+        struct stat st;
+
+        if (stat(path, &st) >= 0 && S_ISDIR(st.st_mode))
+                return manifest_load_directory(path, list, diags);
+        return manifest_load_file(path, list, diags);
+}
+
+static int verb_validate(int argc, char *argv[]) {
+        _cleanup_(manifest_list_done) ManifestList list = {};
+        _cleanup_(diag_list_done) DiagList diags = {};
+        int r;
+
+        if (argc < 2) {
+                fprintf(stderr, "jobctl validate: expects at least one FILE or DIR\n");
+                return EXIT_USAGE;
+        }
+        for (int i = 1; i < argc; i++) {
+                r = load_path(argv[i], &list, &diags);
+                if (r < 0) {
+                        fprintf(stderr, "jobctl: %s: %s\n", argv[i], strerror(-r));
+                        return EXIT_INVALID;
+                }
+        }
+        diag_list_print(&diags, stderr);
+        for (size_t i = 0; i < list.n; i++)
+                printf("%s: %s %s/%s: valid\n", list.items[i].file, manifest_kind_to_string(list.items[i].kind),
+                       job_namespace(list.items[i].kind == MANIFEST_JOB ? &list.items[i].job->metadata :
+                                     &list.items[i].cron_job->metadata),
+                       manifest_name(list.items + i));
+        if (diag_list_has_errors(&diags)) {
+                fprintf(stderr, "%zu error(s), %zu warning(s); %zu manifest(s) valid\n",
+                        diag_list_count(&diags, DIAG_ERROR), diag_list_count(&diags, DIAG_WARNING), list.n);
+                return EXIT_INVALID;
+        }
+        return 0;
+}
+
+static int verb_render(int argc, char *argv[]) {
+        _cleanup_(manifest_list_done) ManifestList list = {};
+        _cleanup_(diag_list_done) DiagList diags = {};
+        char host[256] = "localhost";
+        struct sysinfo si = {};
+        usec_t now = arg_now;
+        int r, ret = 0;
+
+        if (argc != 2) {
+                fprintf(stderr, "jobctl render: expects exactly one FILE\n");
+                return EXIT_USAGE;
+        }
+        r = manifest_load_file(argv[1], &list, &diags);
+        if (r < 0) {
+                fprintf(stderr, "jobctl: %s: %s\n", argv[1], strerror(-r));
+                return EXIT_INVALID;
+        }
+        diag_list_print(&diags, stderr);
+        if (diag_list_has_errors(&diags))
+                ret = EXIT_INVALID;
+
+        if (now == 0) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                now = (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
+        }
+        (void) gethostname(host, sizeof(host) - 1);
+        (void) sysinfo(&si);
+
+        for (size_t i = 0; i < list.n; i++) {
+                _cleanup_(diag_list_done) DiagList render_diags = {};
+                RenderContext ctx = {
+                        .pod_uid = "<pod-uid>",
+                        .node_name = host,
+                        .host_ip = "<host-ip>",
+                        .n_cpus = (unsigned) sysconf(_SC_NPROCESSORS_ONLN),
+                        .memory_bytes = (uint64_t) si.totalram * si.mem_unit,
+                        .state_dir = arg_user ? "$STATE_DIRECTORY" : JOBSD_STATE_DIR,
+                        .runtime_dir = arg_user ? "$XDG_RUNTIME_DIR/jobsd" : "/run/jobsd",
+                        .trigger_command = "jobctl",
+                        .user_manager = arg_user,
+                };
+
+                printf("# From %s\n", list.items[i].file);
+                r = render_manifest(list.items + i, &ctx, now, stdout, &render_diags);
+                if (r < 0)
+                        return log_oom_exit();
+                diag_list_print(&render_diags, stderr);
+                if (diag_list_has_errors(&render_diags))
+                        ret = EXIT_INVALID;
+        }
+        return ret;
+}
+
+int main(int argc, char *argv[]) {
+        static const struct {
+                const char *verb;
+                int (*run)(int argc, char *argv[]);
+        } verbs[] = {
+                { "validate", verb_validate },
+                { "render",   verb_render   },
+        };
+        int r;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : 0;
+        if (optind >= argc) {
+                fprintf(stderr, "jobctl: missing command; see 'jobctl --help'\n");
+                return EXIT_USAGE;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(argv[optind], verbs[i].verb))
+                        return verbs[i].run(argc - optind, argv + optind);
+        fprintf(stderr, "jobctl: unknown command '%s'; see 'jobctl --help'\n", argv[optind]);
+        return EXIT_USAGE;
+}

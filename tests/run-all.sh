@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The whole test suite, as CI runs it: installs what is missing, then
+#   1. a normal build (warnings are errors) and every test: unit, examples, fuzz replay, integration;
+#   2. a clang build under ASan+UBSan running the same tests, and the loader's fuzzer for
+#      $FUZZ_SECONDS seconds (default 60).
+set -eu
+cd "$(dirname "$0")/.."
+
+# meson's summary lines of one build directory: "Ok: N", "Fail: N" ...
+count() { awk -v k="$2:" '$1 == k { s += $2 } END { print s + 0 }' "$1/meson-logs/testlog.txt"; }
+./tools/install-deps.sh
+
+build=${BUILD_DIR:-build}
+[ -d "$build" ] || meson setup "$build" -Dwerror=true
+meson compile -C "$build"
+meson test -C "$build" --print-errorlogs --no-rebuild
+
+san=${BUILD_DIR:-build}-sanitize
+[ -d "$san" ] || CC=clang meson setup "$san" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
+        -Dfuzz=true -Dfuzz-seconds="${FUZZ_SECONDS:-60}"
+meson compile -C "$san"
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+        meson test -C "$san" --print-errorlogs --no-rebuild --suite unit --suite fuzz
+
+passed=$(( $(count "$build" Ok) + $(count "$san" Ok) ))
+failed=$(( $(count "$build" Fail) + $(count "$san" Fail) + $(count "$build" Timeout) + $(count "$san" Timeout) ))
+echo "$passed passed, $failed failed"

@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs what jobsd needs to build and test on Debian 12 (run as root, or it uses sudo).
+set -eu
+pkgs=(
+        meson ninja-build gcc pkg-config       # build
+        libsystemd-dev libyaml-dev             # libraries
+        systemd dbus-user-session tzdata       # the manager, the user bus, time zones for CronJobs
+        util-linux                             # unshare, for the test sandbox
+        clang libclang-rt-dev                  # the fuzzer and the sanitizer build
+        libmath-bigint-perl                    # the pi example needs a current Math::BigInt
+)
+missing=()
+for p in "${pkgs[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
