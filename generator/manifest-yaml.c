@@ -4,17 +4,14 @@
 #include "jobsd/strv.h"
 #include "manifest-yaml.h"
 
+/* An anchor owns a copy of its node, taken when the node is complete: the node itself may later be
+ * dropped (a duplicate key, a merge override) while aliases still refer to it. Until then, 'building'
+ * identifies the node under construction, for the cycle check, and is never dereferenced. */
 typedef struct Anchor {
         char *name;
         MNode *node;
-        bool complete;
+        const MNode *building;
 } Anchor;
-
-typedef struct Duplicate {
-        const MNode *mapping;
-        char *key;
-        size_t line, column;
-} Duplicate;
 
 typedef struct Builder {
         const char *filename;
@@ -25,8 +22,6 @@ typedef struct Builder {
         Anchor *anchors;
         size_t n_anchors;
         bool failed;            /* a limit was hit: stop building */
-        Duplicate *duplicates;  /* reported once the document is built, when paths are known */
-        size_t n_duplicates;
 } Builder;
 
 MNode *mnode_free(MNode *n) {
@@ -37,6 +32,9 @@ MNode *mnode_free(MNode *n) {
         free(n->children);
         mnode_free(n->key);
         free(n->value);
+        for (size_t i = 0; i < n->n_duplicates; i++)
+                free(n->duplicates[i].key);
+        free(n->duplicates);
         free(n);
         return NULL;
 }
@@ -51,49 +49,54 @@ void mstream_done(MStream *s) {
 }
 
 static void anchors_clear(Builder *b) {
-        for (size_t i = 0; i < b->n_anchors; i++)
+        for (size_t i = 0; i < b->n_anchors; i++) {
                 free(b->anchors[i].name);
+                mnode_free(b->anchors[i].node);
+        }
         b->anchors = mfree(b->anchors);
         b->n_anchors = 0;
 }
 
-static void duplicates_clear(Builder *b) {
-        for (size_t i = 0; i < b->n_duplicates; i++)
-                free(b->duplicates[i].key);
-        b->duplicates = mfree(b->duplicates);
-        b->n_duplicates = 0;
-}
+/* A duplicate key is remembered on its mapping and reported once the document is built, when the path
+ * is known; if the mapping is dropped because of another error, so is the report. */
+static int duplicate_add(MNode *mapping, const MNode *key) {
+        MDuplicate *d;
 
-static int duplicate_add(Builder *b, const MNode *mapping, const MNode *key) {
-        Duplicate *d;
-
-        d = realloc(b->duplicates, sizeof(Duplicate) * (b->n_duplicates + 1));
+        d = realloc(mapping->duplicates, sizeof(MDuplicate) * (mapping->n_duplicates + 1));
         if (!d)
                 return -ENOMEM;
-        b->duplicates = d;
-        d[b->n_duplicates] = (Duplicate) { .mapping = mapping, .line = key->line, .column = key->column };
-        d[b->n_duplicates].key = strdup(key->value);
-        if (!d[b->n_duplicates].key)
+        mapping->duplicates = d;
+        d[mapping->n_duplicates] = (MDuplicate) { .line = key->line, .column = key->column };
+        d[mapping->n_duplicates].key = strdup(key->value);
+        if (!d[mapping->n_duplicates].key)
                 return -ENOMEM;
-        b->n_duplicates++;
+        mapping->n_duplicates++;
         return 0;
 }
 
-static int duplicates_report(Builder *b) {
-        int r = 0;
+static int duplicates_report(Builder *b, const MNode *n) {
+        int r;
 
-        for (size_t i = 0; i < b->n_duplicates && r >= 0; i++) {
-                _cleanup_(freep) char *p = mnode_path(b->duplicates[i].mapping), *full = NULL;
+        if (!n)
+                return 0;
+        for (size_t i = 0; i < n->n_duplicates; i++) {
+                _cleanup_(freep) char *p = mnode_path(n), *full = NULL;
                 if (!p)
                         return -ENOMEM;
-                full = strprintf("%s%s%s", p, *p ? "." : "", b->duplicates[i].key);
+                full = strprintf("%s%s%s", p, *p ? "." : "", n->duplicates[i].key);
                 if (!full)
                         return -ENOMEM;
-                r = diag_add(b->diags, DIAG_ERROR, b->filename, true, b->duplicates[i].line, b->duplicates[i].column,
-                             full, "duplicate key '%s'", b->duplicates[i].key);
+                r = diag_add(b->diags, DIAG_ERROR, b->filename, true, n->duplicates[i].line, n->duplicates[i].column,
+                             full, "duplicate key '%s'", n->duplicates[i].key);
+                if (r < 0)
+                        return r;
         }
-        duplicates_clear(b);
-        return r;
+        for (size_t i = 0; i < n->n_children; i++) {
+                r = duplicates_report(b, n->children[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 static int node_error(Builder *b, size_t line, size_t column, const char *fmt, const char *arg) {
@@ -337,35 +340,36 @@ static MNode *node_copy(Builder *b, const MNode *src, size_t line, size_t column
         return TAKE_PTR(n);
 }
 
-static int anchor_register(Builder *b, const yaml_char_t *name, MNode *n, bool complete) {
+static MNode *node_copy(Builder *b, const MNode *src, size_t line, size_t column);
+
+/* Registers an anchor for a node being built (its copy is taken by anchor_complete()). A later anchor of
+ * the same name shadows the earlier one. */
+static int anchor_register(Builder *b, const yaml_char_t *name, const MNode *n) {
         Anchor *a;
 
         if (!name)
                 return 0;
-        /* A later anchor of the same name shadows the earlier one. */
-        for (size_t i = b->n_anchors; i > 0; i--)
-                if (streq(b->anchors[i - 1].name, (const char *) name)) {
-                        b->anchors[i - 1].node = n;
-                        b->anchors[i - 1].complete = complete;
-                        return 0;
-                }
         a = realloc(b->anchors, sizeof(Anchor) * (b->n_anchors + 1));
         if (!a)
                 return -ENOMEM;
         b->anchors = a;
+        b->anchors[b->n_anchors] = (Anchor) { .building = n };
         b->anchors[b->n_anchors].name = strdup((const char *) name);
         if (!b->anchors[b->n_anchors].name)
                 return -ENOMEM;
-        b->anchors[b->n_anchors].node = n;
-        b->anchors[b->n_anchors].complete = complete;
         b->n_anchors++;
         return 0;
 }
 
-static void anchor_complete(Builder *b, const MNode *n) {
+static int anchor_complete(Builder *b, const MNode *n) {
         for (size_t i = 0; i < b->n_anchors; i++)
-                if (b->anchors[i].node == n)
-                        b->anchors[i].complete = true;
+                if (b->anchors[i].building == n && !b->anchors[i].node) {
+                        b->anchors[i].node = node_copy(b, n, n->line, n->column);
+                        b->anchors[i].building = NULL;
+                        if (!b->anchors[i].node)
+                                return b->failed ? 0 : -ENOMEM;
+                }
+        return 0;
 }
 
 static MNode *mapping_find_key(const MNode *m, const char *key, size_t length) {
@@ -516,7 +520,7 @@ static int build_children(Builder *b, yaml_parser_t *p, MNode *n, unsigned depth
                         continue;
                 }
                 if (old) {
-                        r = duplicate_add(b, n, key);
+                        r = duplicate_add(n, key);
                         mnode_free(key);
                         mnode_free(child);
                         if (r < 0)
@@ -551,7 +555,7 @@ static int build_node(Builder *b, yaml_parser_t *p, yaml_event_t *e, unsigned de
                         Anchor *a = b->anchors + i - 1;
                         if (!streq(a->name, name))
                                 continue;
-                        if (!a->complete)
+                        if (!a->node)
                                 return node_error(b, e->start_mark.line, e->start_mark.column,
                                                   "alias '*%s' refers to a node that contains it (a cycle), refusing", name);
                         n = node_copy(b, a->node, e->start_mark.line, e->start_mark.column);
@@ -574,7 +578,9 @@ static int build_node(Builder *b, yaml_parser_t *p, yaml_event_t *e, unsigned de
                 memcpy(n->value, e->data.scalar.value, n->length);
                 n->value[n->length] = 0;
                 resolve_scalar(n, e);
-                r = anchor_register(b, e->data.scalar.anchor, n, true);
+                r = anchor_register(b, e->data.scalar.anchor, n);
+                if (r >= 0)
+                        r = anchor_complete(b, n);
                 if (r < 0)
                         return r;
                 *ret = TAKE_PTR(n);
@@ -586,12 +592,14 @@ static int build_node(Builder *b, yaml_parser_t *p, yaml_event_t *e, unsigned de
                 if (!n)
                         return b->failed ? 0 : -ENOMEM;
                 r = anchor_register(b, e->type == YAML_MAPPING_START_EVENT ? e->data.mapping_start.anchor :
-                                    e->data.sequence_start.anchor, n, false);
+                                    e->data.sequence_start.anchor, n);
                 if (r < 0)
                         return r;
                 r = build_children(b, p, n, depth, ret_fatal);
-                anchor_complete(b, n);
                 if (r < 0 || *ret_fatal)
+                        return r;
+                r = anchor_complete(b, n);
+                if (r < 0)
                         return r;
                 *ret = TAKE_PTR(n);
                 return 0;
@@ -649,8 +657,8 @@ int mstream_parse(const char *filename, const char *data, size_t size, MStream *
                 r = build_node(&b, &p, &e, 0, &d.root, &fatal);
                 yaml_event_delete(&e);
                 anchors_clear(&b);
-                if (r >= 0)
-                        r = duplicates_report(&b);
+                if (r >= 0 && !fatal && !b.failed)
+                        r = duplicates_report(&b, d.root);
                 d.n_errors = diag_list_count(diags, DIAG_ERROR) - errors_before;
                 if (r < 0 || fatal || b.failed) {
                         mnode_free(d.root);
@@ -675,7 +683,6 @@ int mstream_parse(const char *filename, const char *data, size_t size, MStream *
         }
 
         anchors_clear(&b);
-        duplicates_clear(&b);
         yaml_parser_delete(&p);
         if (r < 0) {
                 mstream_done(&s);

@@ -30,6 +30,11 @@ typedef enum MScalarKind {
         MSCALAR_FLOAT,
 } MScalarKind;
 
+typedef struct MDuplicate {
+        char *key;
+        size_t line, column;
+} MDuplicate;
+
 typedef struct MNode MNode;
 struct MNode {
         MNodeType type;
@@ -51,6 +56,10 @@ struct MNode {
         /* sequences: items; mappings: values, each with ->key set */
         MNode **children;
         size_t n_children;
+
+        /* mappings: duplicate keys seen while building, reported once paths are known */
+        MDuplicate *duplicates;
+        size_t n_duplicates;
 };
 
 typedef struct MDocument {
