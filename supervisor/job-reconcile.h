@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "job-status.h"
+
+/* The Job controller (spec §3), pure: (spec, status, now) → changes to the status and a list of actions.
+ * It never reads the clock, the bus or files. Level-triggered: called after anything happened, and
+ * after a restart, it works out what to do from the status alone. */
+
+typedef struct JobConfig {
+        usec_t backoff_base_usec;       /* spec §3.4: 10 s */
+        usec_t backoff_max_usec;        /* 10 min */
+} JobConfig;
+
+typedef enum JobActionType {
+        JOB_ACTION_START_CONTAINER,     /* start the unit of a pod's container */
+        JOB_ACTION_STOP_POD,            /* stop every unit of a pod: SIGTERM, SIGKILL after the grace period */
+        JOB_ACTION_REMOVE_POD,          /* the pod is counted: remove its units, then its record */
+        JOB_ACTION_EVENT,               /* a Kubernetes event (spec §4.3) */
+        _JOB_ACTION_TYPE_MAX,
+} JobActionType;
+
+typedef struct JobAction {
+        JobActionType type;
+        uint64_t attempt;
+        int64_t index;
+        char *container;
+        bool warning;
+        char *reason;
+        char *message;
+} JobAction;
+
+typedef struct JobActionList {
+        JobAction *items;
+        size_t n;
+        usec_t wake_usec;               /* call again at this time (0: nothing timed is pending) */
+        bool changed;                   /* the status changed: save it before acting */
+} JobActionList;
+
+void job_action_list_done(JobActionList *l);
+
+usec_t backoff_delay_usec(usec_t base, usec_t max, uint32_t n_failures);
+
+int job_reconcile(const Job *job, JobStatus *status, const JobConfig *cfg, usec_t now, JobActionList *ret);

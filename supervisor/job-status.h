@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "jobsd/job.h"
+#include "jobsd/macro.h"
+
+/* What Kubernetes calls a Job's .status, plus the records jobsd needs to count every pod exactly once
+ * across restarts (spec §3.14): a pod is recorded before its units start, its outcome is recorded
+ * before its units are removed, and counters only change through job_status_count_pod(). */
+
+typedef enum ContainerState {
+        CONTAINER_WAITING,      /* not started yet */
+        CONTAINER_STARTING,     /* start requested */
+        CONTAINER_RUNNING,
+        CONTAINER_TERMINATED,
+        _CONTAINER_STATE_MAX,
+} ContainerState;
+
+typedef struct ContainerStatus {
+        char *name;
+        bool init;
+        ContainerState state;
+        int exit_code;                  /* 128+n for a signal, as Kubernetes reports it */
+        char *reason;                   /* Completed, Error, OOMKilled, DeadlineExceeded, StartError */
+        usec_t started_usec, finished_usec;
+        unsigned restarts;
+        usec_t restart_at_usec;         /* OnFailure: when the failed container may run again, 0 = not waiting */
+} ContainerStatus;
+
+typedef enum PodPhase {
+        POD_PENDING,
+        POD_RUNNING,
+        POD_SUCCEEDED,
+        POD_FAILED,
+        _POD_PHASE_MAX,
+        _POD_PHASE_INVALID = -EINVAL,
+} PodPhase;
+
+typedef enum PodDeletion {
+        POD_DELETION_NONE,
+        POD_DELETION_UNCOUNTED,         /* scale down, suspend: the work is lost, not counted */
+        POD_DELETION_FAILED,            /* Job failure, deadline: counted failed when it ends */
+        _POD_DELETION_MAX,
+} PodDeletion;
+
+typedef struct Pod {
+        uint64_t attempt;               /* the Job's pod counter: the pod's identity */
+        int64_t index;                  /* UNSET for NonIndexed */
+        PodPhase phase;
+        PodDeletion deletion;
+        usec_t deletion_usec;
+        bool counted;                   /* outcome in the counters: its units may go */
+        char *reason;                   /* pod reason: DeadlineExceeded, … */
+        usec_t created_usec, started_usec, finished_usec;
+        ContainerStatus *containers;
+        size_t n_containers;
+} Pod;
+
+typedef enum JobConditionType {
+        JOB_CONDITION_SUSPENDED,
+        JOB_CONDITION_FAILURE_TARGET,
+        JOB_CONDITION_FAILED,
+        JOB_CONDITION_SUCCESS_CRITERIA_MET,
+        JOB_CONDITION_COMPLETE,
+        _JOB_CONDITION_TYPE_MAX,
+        _JOB_CONDITION_TYPE_INVALID = -EINVAL,
+} JobConditionType;
+
+typedef struct JobCondition {
+        JobConditionType type;
+        bool status;
+        char *reason;
+        char *message;
+        usec_t transition_usec;
+} JobCondition;
+
+typedef struct JobStatus {
+        usec_t start_usec;              /* 0 = unset */
+        usec_t completion_usec;
+        int32_t succeeded;
+        int32_t failed;
+        bool *completed_indexes;        /* Indexed: completions entries */
+        size_t n_indexes;
+        JobCondition *conditions;
+        size_t n_conditions;
+        uint64_t next_attempt;
+        uint32_t failures_since_success;        /* back-off (spec §3.4) */
+        usec_t last_failure_usec;
+        Pod *pods;                      /* pods whose units exist or may exist */
+        size_t n_pods;
+} JobStatus;
+
+void job_status_done(JobStatus *s);
+int job_status_init(JobStatus *s, const JobSpec *spec);
+
+Pod *job_status_find_pod(JobStatus *s, uint64_t attempt);
+ContainerStatus *pod_find_container(Pod *p, const char *name);
+/* Adds a pod record (every container WAITING) with the next attempt number and returns it. */
+int job_status_add_pod(JobStatus *s, const JobSpec *spec, int64_t index, usec_t now, Pod **ret);
+void job_status_remove_pod(JobStatus *s, uint64_t attempt);
+
+const JobCondition *job_status_get_condition(const JobStatus *s, JobConditionType t);
+bool job_status_is_finished(const JobStatus *s);
+int job_status_set_condition(JobStatus *s, JobConditionType t, bool status, const char *reason, const char *message,
+                             usec_t now);
+
+/* Counters as Kubernetes reports them. */
+int32_t job_status_active(const JobStatus *s);
+int32_t job_status_ready(const JobStatus *s);
+int32_t job_status_terminating(const JobStatus *s);
+uint32_t job_status_completed_count(const JobStatus *s);
+char *job_status_completed_indexes(const JobStatus *s);  /* "0-2,4" */
+
+/* What a container's unit reported. code is the exit status, or 128+signal. */
+int job_status_record_container_start(JobStatus *s, uint64_t attempt, const char *container, usec_t now);
+int job_status_record_container_exit(JobStatus *s, const JobSpec *spec, uint64_t attempt, const char *container,
+                                     int code, const char *reason, usec_t now);
+
+const char *pod_phase_to_string(PodPhase p);
+const char *container_state_to_string(ContainerState s);
+const char *job_condition_type_to_string(JobConditionType t);
+JobConditionType job_condition_type_from_string(const char *s);
