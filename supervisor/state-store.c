@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+
+#include "jobsd/strv.h"
+#include "state-store.h"
+
+#define STATE_VERSION 1
+
+void job_record_done(JobRecord *r) {
+        free(r->uid);
+        free(r->manifest_hash);
+        job_status_done(&r->status);
+        *r = (JobRecord) {};
+}
+
+/* Strings in the record are written with %-escapes for space, newline, '%' and control characters, so
+ * that each record is one line of space-separated words. */
+static int escape(FILE *f, const char *s) {
+        if (!s || !*s)
+                return fputs("-", f) < 0 ? -EIO : 0;
+        if (streq(s, "-"))
+                return fputs("%2D", f) < 0 ? -EIO : 0;
+        for (; *s; s++)
+                if ((unsigned char) *s <= ' ' || *s == '%' || *s == 0x7f)
+                        fprintf(f, "%%%02X", (unsigned char) *s);
+                else
+                        fputc(*s, f);
+        return 0;
+}
+
+static char *unescape(const char *s) {
+        char *r, *p;
+
+        if (streq(s, "-"))
+                return strdup("");
+        r = p = malloc(strlen(s) + 1);
+        if (!r)
+                return NULL;
+        for (; *s; s++) {
+                if (*s == '%' && s[1] && s[2]) {
+                        char hex[3] = { s[1], s[2], 0 }, *e;
+                        unsigned long v = strtoul(hex, &e, 16);
+                        if (*e || v == 0) {
+                                free(r);
+                                return NULL;
+                        }
+                        *p++ = (char) v;
+                        s += 2;
+                } else
+                        *p++ = *s;
+        }
+        *p = 0;
+        return r;
+}
+
+int job_record_format(const JobRecord *r, char **ret) {
+        const JobStatus *s = &r->status;
+        _cleanup_(freep) char *idx = NULL;
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        idx = job_status_completed_indexes(s);
+        if (!idx)
+                return -ENOMEM;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "jobsd-state %d\n", STATE_VERSION);
+        fprintf(f, "uid ");
+        escape(f, r->uid);
+        fprintf(f, "\nmanifest-hash ");
+        escape(f, r->manifest_hash);
+        fprintf(f, "\ncreated %" PRIu64 "\n", r->created_usec);
+        fprintf(f, "start %" PRIu64 "\ncompletion %" PRIu64 "\n", s->start_usec, s->completion_usec);
+        fprintf(f, "succeeded %" PRIi32 "\nfailed %" PRIi32 "\n", s->succeeded, s->failed);
+        fprintf(f, "completed-indexes %s\n", *idx ? idx : "-");
+        fprintf(f, "next-attempt %" PRIu64 "\n", s->next_attempt);
+        fprintf(f, "backoff %" PRIu32 " %" PRIu64 "\n", s->failures_since_success, s->last_failure_usec);
+        for (size_t i = 0; i < s->n_conditions; i++) {
+                const JobCondition *c = s->conditions + i;
+                fprintf(f, "condition %s %s %" PRIu64 " ", job_condition_type_to_string(c->type),
+                        c->status ? "True" : "False", c->transition_usec);
+                escape(f, c->reason);
+                fputc(' ', f);
+                escape(f, c->message);
+                fputc('\n', f);
+        }
+        for (size_t i = 0; i < s->n_pods; i++) {
+                const Pod *p = s->pods + i;
+                fprintf(f, "pod %" PRIu64 " %" PRIi64 " %s %d %" PRIu64 " %d %" PRIu64 " %" PRIu64 " %" PRIu64 " ",
+                        p->attempt, p->index, pod_phase_to_string(p->phase), (int) p->deletion, p->deletion_usec,
+                        (int) p->counted, p->created_usec, p->started_usec, p->finished_usec);
+                escape(f, p->reason);
+                fputc('\n', f);
+                for (size_t j = 0; j < p->n_containers; j++) {
+                        const ContainerStatus *c = p->containers + j;
+                        fprintf(f, "container %" PRIu64 " ", p->attempt);
+                        escape(f, c->name);
+                        fprintf(f, " %d %s %d %" PRIu64 " %" PRIu64 " %u %" PRIu64 " ", (int) c->init,
+                                container_state_to_string(c->state), c->exit_code, c->started_usec, c->finished_usec,
+                                c->restarts, c->restart_at_usec);
+                        escape(f, c->reason);
+                        fputc('\n', f);
+                }
+        }
+        fprintf(f, "end\n");
+        if (fclose(f) != 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        *ret = buf;
+        return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *ret) {
+        char *e;
+        unsigned long long v;
+
+        if (!s || !*s || *s == '-' || *s == '+')
+                return -EBADMSG;
+        errno = 0;
+        v = strtoull(s, &e, 10);
+        if (errno || *e)
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+static int parse_i64(const char *s, int64_t *ret) {
+        char *e;
+        long long v;
+
+        if (!s || !*s)
+                return -EBADMSG;
+        errno = 0;
+        v = strtoll(s, &e, 10);
+        if (errno || *e)
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+static int parse_i32(const char *s, int32_t *ret) {
+        int64_t v;
+
+        if (parse_i64(s, &v) < 0 || v < INT32_MIN || v > INT32_MAX)
+                return -EBADMSG;
+        *ret = (int32_t) v;
+        return 0;
+}
+
+static PodPhase pod_phase_from_string(const char *s) {
+        for (PodPhase p = 0; p < _POD_PHASE_MAX; p++)
+                if (streq(s, pod_phase_to_string(p)))
+                        return p;
+        return _POD_PHASE_INVALID;
+}
+
+static int container_state_from_string(const char *s) {
+        for (ContainerState c = 0; c < _CONTAINER_STATE_MAX; c++)
+                if (streq(s, container_state_to_string(c)))
+                        return c;
+        return -EBADMSG;
+}
+
+/* Splits a line into words at single spaces. */
+static char **split(const char *line) {
+        char **w = NULL;
+
+        for (const char *p = line;;) {
+                size_t n = strcspn(p, " ");
+                if (strv_push(&w, strndup(p, n)) < 0)
+                        return strv_free(w);
+                if (!p[n])
+                        break;
+                p += n + 1;
+        }
+        return w;
+}
+
+#define FAIL(...)                                                       \
+        do {                                                            \
+                if (reterr_message)                                     \
+                        *reterr_message = strprintf(__VA_ARGS__);       \
+                r = -EBADMSG;                                           \
+                goto fail;                                              \
+        } while (0)
+
+int job_record_parse(const char *text, const JobSpec *spec, JobRecord *ret, char **reterr_message) {
+        _cleanup_(job_record_done) JobRecord rec = {};
+        JobStatus *s = &rec.status;
+        unsigned lineno = 0;
+        bool ended = false;
+        int r;
+
+        r = job_status_init(s, spec);
+        if (r < 0)
+                return r;
+
+        for (const char *line = text; line && *line;) {
+                const char *nl = strchr(line, '\n');
+                _cleanup_(freep) char *l = nl ? strndup(line, nl - line) : strdup(line);
+                _cleanup_(strv_freep) char **w = NULL;
+                size_t n;
+
+                lineno++;
+                line = nl ? nl + 1 : NULL;
+                if (!l)
+                        return -ENOMEM;
+                if (!nl)
+                        FAIL("line %u: truncated (no newline)", lineno);
+                if (ended)
+                        FAIL("line %u: data after the end", lineno);
+                w = split(l);
+                if (!w)
+                        return -ENOMEM;
+                n = strv_length(w);
+
+                if (lineno == 1) {
+                        if (n != 2 || !streq(w[0], "jobsd-state") || !streq(w[1], "1"))
+                                FAIL("line 1: not a jobsd state file of version %d", STATE_VERSION);
+                } else if (streq(w[0], "uid") && n == 2) {
+                        if (!(rec.uid = unescape(w[1])))
+                                FAIL("line %u: bad uid", lineno);
+                } else if (streq(w[0], "manifest-hash") && n == 2) {
+                        if (!(rec.manifest_hash = unescape(w[1])))
+                                FAIL("line %u: bad hash", lineno);
+                } else if (streq(w[0], "created") && n == 2) {
+                        if (parse_u64(w[1], &rec.created_usec) < 0)
+                                FAIL("line %u: bad time", lineno);
+                } else if (streq(w[0], "start") && n == 2) {
+                        if (parse_u64(w[1], &s->start_usec) < 0)
+                                FAIL("line %u: bad time", lineno);
+                } else if (streq(w[0], "completion") && n == 2) {
+                        if (parse_u64(w[1], &s->completion_usec) < 0)
+                                FAIL("line %u: bad time", lineno);
+                } else if (streq(w[0], "succeeded") && n == 2) {
+                        if (parse_i32(w[1], &s->succeeded) < 0 || s->succeeded < 0)
+                                FAIL("line %u: bad count", lineno);
+                } else if (streq(w[0], "failed") && n == 2) {
+                        if (parse_i32(w[1], &s->failed) < 0 || s->failed < 0)
+                                FAIL("line %u: bad count", lineno);
+                } else if (streq(w[0], "completed-indexes") && n == 2) {
+                        if (!streq(w[1], "-"))
+                                for (const char *p = w[1]; *p;) {
+                                        uint64_t a, b;
+                                        size_t k = strcspn(p, ",");
+                                        _cleanup_(freep) char *part = strndup(p, k);
+                                        char *dash = part ? strchr(part, '-') : NULL;
+                                        if (!part)
+                                                return -ENOMEM;
+                                        if (dash)
+                                                *dash = 0;
+                                        if (parse_u64(part, &a) < 0 || parse_u64(dash ? dash + 1 : part, &b) < 0 ||
+                                            a > b || b >= s->n_indexes)
+                                                FAIL("line %u: bad index list", lineno);
+                                        for (uint64_t i = a; i <= b; i++)
+                                                s->completed_indexes[i] = true;
+                                        p += k;
+                                        if (*p)
+                                                p++;
+                                }
+                } else if (streq(w[0], "next-attempt") && n == 2) {
+                        if (parse_u64(w[1], &s->next_attempt) < 0)
+                                FAIL("line %u: bad number", lineno);
+                } else if (streq(w[0], "backoff") && n == 3) {
+                        uint64_t k;
+                        if (parse_u64(w[1], &k) < 0 || k > UINT32_MAX || parse_u64(w[2], &s->last_failure_usec) < 0)
+                                FAIL("line %u: bad back-off", lineno);
+                        s->failures_since_success = (uint32_t) k;
+                } else if (streq(w[0], "condition") && n == 6) {
+                        JobConditionType t = job_condition_type_from_string(w[1]);
+                        _cleanup_(freep) char *reason = unescape(w[4]), *message = unescape(w[5]);
+                        uint64_t at;
+                        if (t < 0 || !(streq(w[2], "True") || streq(w[2], "False")) || parse_u64(w[3], &at) < 0 ||
+                            !reason || !message)
+                                FAIL("line %u: bad condition", lineno);
+                        r = job_status_set_condition(s, t, streq(w[2], "True"), reason, message, at);
+                        if (r < 0)
+                                return r;
+                } else if (streq(w[0], "pod") && n == 11) {
+                        Pod *p;
+                        uint64_t attempt, counted, deletion;
+                        int64_t index;
+                        PodPhase phase = pod_phase_from_string(w[3]);
+                        if (parse_u64(w[1], &attempt) < 0 || parse_i64(w[2], &index) < 0 || phase < 0 ||
+                            parse_u64(w[4], &deletion) < 0 || deletion >= _POD_DELETION_MAX ||
+                            parse_u64(w[6], &counted) < 0 || counted > 1 || job_status_find_pod(s, attempt))
+                                FAIL("line %u: bad pod", lineno);
+                        /* Pods are added with their containers from the template, then filled in. */
+                        uint64_t saved = s->next_attempt;
+                        s->next_attempt = attempt;
+                        r = job_status_add_pod(s, spec, index, 0, &p);
+                        s->next_attempt = saved;
+                        if (r < 0)
+                                return r;
+                        p->phase = phase;
+                        p->deletion = (PodDeletion) deletion;
+                        p->counted = counted;
+                        if (parse_u64(w[5], &p->deletion_usec) < 0 || parse_u64(w[7], &p->created_usec) < 0 ||
+                            parse_u64(w[8], &p->started_usec) < 0 || parse_u64(w[9], &p->finished_usec) < 0)
+                                FAIL("line %u: bad pod times", lineno);
+                        p->reason = unescape(w[10]);
+                        if (!p->reason)
+                                FAIL("line %u: bad pod reason", lineno);
+                        if (!*p->reason)
+                                p->reason = mfree(p->reason);
+                } else if (streq(w[0], "container") && n == 11) {
+                        uint64_t attempt, init, restarts;
+                        _cleanup_(freep) char *name = unescape(w[2]);
+                        Pod *p;
+                        ContainerStatus *c;
+                        int state = container_state_from_string(w[4]);
+                        int64_t code;
+                        if (parse_u64(w[1], &attempt) < 0 || !name || !(p = job_status_find_pod(s, attempt)))
+                                FAIL("line %u: container of an unknown pod", lineno);
+                        c = pod_find_container(p, name);
+                        if (!c)
+                                FAIL("line %u: container '%s' is not in the Job's template", lineno, name);
+                        if (parse_u64(w[3], &init) < 0 || state < 0 || parse_i64(w[5], &code) < 0 ||
+                            code < INT32_MIN || code > INT32_MAX || parse_u64(w[6], &c->started_usec) < 0 ||
+                            parse_u64(w[7], &c->finished_usec) < 0 || parse_u64(w[8], &restarts) < 0 ||
+                            restarts > UINT32_MAX || parse_u64(w[9], &c->restart_at_usec) < 0)
+                                FAIL("line %u: bad container", lineno);
+                        c->state = state;
+                        c->exit_code = (int) code;
+                        c->restarts = (unsigned) restarts;
+                        free(c->reason);
+                        c->reason = unescape(w[10]);
+                        if (!c->reason)
+                                FAIL("line %u: bad container reason", lineno);
+                        if (!*c->reason)
+                                c->reason = mfree(c->reason);
+                } else if (streq(w[0], "end") && n == 1)
+                        ended = true;
+                else
+                        FAIL("line %u: unknown record '%s'", lineno, w[0]);
+        }
+        if (!ended)
+                FAIL("truncated: no end record");
+        if (!rec.uid)
+                FAIL("no uid record");
+        /* Counters never exceed what the Job can have. */
+        if (s->n_indexes > 0 && (uint32_t) s->succeeded != job_status_completed_count(s))
+                FAIL("succeeded %" PRIi32 " does not match the completed indexes", s->succeeded);
+
+        *ret = rec;
+        rec = (JobRecord) {};
+        return 0;
+fail:
+        return r;
+}
+
+static char *state_path(const char *dir, const char *namespace, const char *name) {
+        return strprintf("%s/jobs/%s_%s.state", dir, namespace, name);
+}
+
+int state_store_save(const char *dir, const char *namespace, const char *name, const JobRecord *r) {
+        _cleanup_(freep) char *text = NULL, *path = NULL, *tmp = NULL, *jobs = NULL;
+        _cleanup_(closep) int fd = -EBADF, dfd = -EBADF;
+        size_t len, done = 0;
+        int q;
+
+        q = job_record_format(r, &text);
+        if (q < 0)
+                return q;
+        jobs = strprintf("%s/jobs", dir);
+        path = state_path(dir, namespace, name);
+        tmp = strprintf("%s/jobs/.%s_%s.state.tmp", dir, namespace, name);
+        if (!jobs || !path || !tmp)
+                return -ENOMEM;
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        if (mkdir(jobs, 0700) < 0 && errno != EEXIST)
+                return -errno;
+
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -errno;
+        len = strlen(text);
+        while (done < len) {
+                ssize_t k = write(fd, text + done, len - done);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        q = -errno;
+                        (void) unlink(tmp);
+                        return q;
+                }
+                done += k;
+        }
+        if (fsync(fd) < 0) {
+                q = -errno;
+                (void) unlink(tmp);
+                return q;
+        }
+        if (rename(tmp, path) < 0) {
+                q = -errno;
+                (void) unlink(tmp);
+                return q;
+        }
+        dfd = open(jobs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0)
+                (void) fsync(dfd);
+        return 0;
+}
+
+int state_store_load(const char *dir, const char *namespace, const char *name, const JobSpec *spec,
+                     JobRecord *ret, char **reterr_message) {
+        _cleanup_(freep) char *path = state_path(dir, namespace, name), *buf = NULL;
+        _cleanup_(closep) int fd = -EBADF;
+        size_t n = 0, size = 0;
+
+        if (!path)
+                return -ENOMEM;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        for (;;) {
+                ssize_t k;
+                if (n + 4096 + 1 > size) {
+                        char *b;
+                        size = (n + 4096 + 1) * 2;
+                        if (size > 64 * 1024 * 1024)
+                                return -EFBIG;
+                        b = realloc(buf, size);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                }
+                k = read(fd, buf + n, size - n - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += k;
+        }
+        if (!buf)
+                return -EBADMSG;
+        buf[n] = 0;
+        if (strlen(buf) != n) {
+                if (reterr_message)
+                        *reterr_message = strdup("contains a NUL byte");
+                return -EBADMSG;
+        }
+        return job_record_parse(buf, spec, ret, reterr_message);
+}
+
+int state_store_remove(const char *dir, const char *namespace, const char *name) {
+        _cleanup_(freep) char *path = state_path(dir, namespace, name);
+
+        if (!path)
+                return -ENOMEM;
+        if (unlink(path) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
