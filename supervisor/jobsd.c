@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+
+#include "config.h"
+#include "jobsd/strv.h"
+#include "manager.h"
+
+static bool arg_user = false;
+static char *arg_manifest_dir = NULL;
+static char *arg_state_dir = NULL;
+static usec_t arg_backoff_base = 10 * USEC_PER_SEC;
+static usec_t arg_backoff_max = 600 * USEC_PER_SEC;
+
+/* A systemd time span: "100ms", "10s", "6min", "1h 30min", or plain seconds. */
+static int parse_timespan(const char *s, usec_t *ret) {
+        static const struct { const char *suffix; usec_t mul; } units[] = {
+                { "us", 1 }, { "ms", USEC_PER_MSEC }, { "min", USEC_PER_MINUTE }, { "m", USEC_PER_MINUTE },
+                { "sec", USEC_PER_SEC }, { "s", USEC_PER_SEC }, { "h", USEC_PER_HOUR }, { "d", USEC_PER_DAY },
+                { "", USEC_PER_SEC },
+        };
+        usec_t total = 0;
+        bool any = false;
+
+        for (const char *p = s; *p;) {
+                char *e;
+                unsigned long long v;
+                size_t i;
+
+                while (*p == ' ')
+                        p++;
+                if (!*p)
+                        break;
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+                errno = 0;
+                v = strtoull(p, &e, 10);
+                if (errno)
+                        return -ERANGE;
+                p = e;
+                for (i = 0; i < ELEMENTSOF(units); i++) {
+                        size_t l = strlen(units[i].suffix);
+                        if (strneq(p, units[i].suffix, l) && (p[l] == 0 || p[l] == ' ' || (p[l] >= '0' && p[l] <= '9'))) {
+                                p += l;
+                                break;
+                        }
+                }
+                if (i == ELEMENTSOF(units))
+                        return -EINVAL;
+                if (v > UINT64_MAX / units[i].mul || total + v * units[i].mul < total)
+                        return -ERANGE;
+                total += v * units[i].mul;
+                any = true;
+        }
+        if (!any)
+                return -EINVAL;
+        *ret = total;
+        return 0;
+}
+
+static void help(void) {
+        printf("Usage: jobsd [OPTIONS]\n"
+               "\n"
+               "Runs the Kubernetes Jobs of a manifest directory as transient systemd units.\n"
+               "\n"
+               "  -h --help                  Show this help\n"
+               "     --version               Show the version\n"
+               "     --system                Use the system manager (default)\n"
+               "     --user                  Use the calling user's manager\n"
+               "     --manifest-dir=DIR      Manifests (default %s; --user: ~/.config/jobs.d)\n"
+               "     --state-dir=DIR         State (default %s; --user: ~/.local/state/jobsd)\n"
+               "     --backoff-base=TIMESPAN First pod re-creation delay (default 10s)\n"
+               "     --backoff-max=TIMESPAN  Longest re-creation delay (default 10min)\n"
+               "See jobsd(8) and docs/.\n", JOBSD_MANIFEST_DIR, JOBSD_STATE_DIR);
+}
+
+static int parse_argv(int argc, char *argv[]) {
+        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_MANIFEST_DIR, ARG_STATE_DIR, ARG_BACKOFF_BASE, ARG_BACKOFF_MAX };
+        static const struct option options[] = {
+                { "help",         no_argument,       NULL, 'h'              },
+                { "version",      no_argument,       NULL, ARG_VERSION      },
+                { "system",       no_argument,       NULL, ARG_SYSTEM       },
+                { "user",         no_argument,       NULL, ARG_USER         },
+                { "manifest-dir", required_argument, NULL, ARG_MANIFEST_DIR },
+                { "state-dir",    required_argument, NULL, ARG_STATE_DIR    },
+                { "backoff-base", required_argument, NULL, ARG_BACKOFF_BASE },
+                { "backoff-max",  required_argument, NULL, ARG_BACKOFF_MAX  },
+                {}
+        };
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("jobsd %s\n", JOBSD_VERSION);
+                        return 0;
+                case ARG_SYSTEM:
+                        arg_user = false;
+                        break;
+                case ARG_USER:
+                        arg_user = true;
+                        break;
+                case ARG_MANIFEST_DIR:
+                        free(arg_manifest_dir);
+                        arg_manifest_dir = strdup(optarg);
+                        break;
+                case ARG_STATE_DIR:
+                        free(arg_state_dir);
+                        arg_state_dir = strdup(optarg);
+                        break;
+                case ARG_BACKOFF_BASE:
+                case ARG_BACKOFF_MAX:
+                        r = parse_timespan(optarg, c == ARG_BACKOFF_BASE ? &arg_backoff_base : &arg_backoff_max);
+                        if (r < 0 || (c == ARG_BACKOFF_BASE ? arg_backoff_base : arg_backoff_max) == 0) {
+                                fprintf(stderr, "jobsd: %s takes a time span such as 10s or 100ms, not '%s'\n",
+                                        c == ARG_BACKOFF_BASE ? "--backoff-base" : "--backoff-max", optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case '?':
+                        return -EINVAL;
+                default:
+                        abort();
+                }
+        if (optind < argc) {
+                fprintf(stderr, "jobsd: takes no arguments\n");
+                return -EINVAL;
+        }
+        if (!arg_manifest_dir)
+                arg_manifest_dir = arg_user ? strprintf("%s/jobs.d", getenv("XDG_CONFIG_HOME") ?:
+                                                        strprintf("%s/.config", getenv("HOME") ?: "/")) :
+                        strdup(JOBSD_MANIFEST_DIR);
+        if (!arg_state_dir)
+                arg_state_dir = arg_user ? strprintf("%s/jobsd", getenv("XDG_STATE_HOME") ?:
+                                                     strprintf("%s/.local/state", getenv("HOME") ?: "/")) :
+                        strdup(JOBSD_STATE_DIR);
+        if (!arg_manifest_dir || !arg_state_dir)
+                return -ENOMEM;
+        return 1;
+}
+
+int main(int argc, char *argv[]) {
+        Manager *m = NULL;
+        JobConfig cfg;
+        sigset_t ss;
+        int r;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? 2 : 0;
+        cfg = (JobConfig) { .backoff_base_usec = arg_backoff_base, .backoff_max_usec = arg_backoff_max };
+
+        /* sd-event needs the signals blocked before it takes them. */
+        sigemptyset(&ss);
+        sigaddset(&ss, SIGTERM);
+        sigaddset(&ss, SIGINT);
+        sigprocmask(SIG_BLOCK, &ss, NULL);
+
+        r = manager_new(arg_user, arg_manifest_dir, arg_state_dir, &cfg, &m);
+        if (r < 0) {
+                fprintf(stderr, "jobsd: cannot connect to the %s manager: %s\n", arg_user ? "user" : "system", strerror(-r));
+                return 1;
+        }
+        /* SIGTERM ends the loop and leaves the pods running: a restarted jobsd adopts them. */
+        (void) sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+        (void) sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+
+        r = manager_start(m);
+        if (r < 0) {
+                fprintf(stderr, "jobsd: cannot start: %s\n", strerror(-r));
+                manager_free(m);
+                return 1;
+        }
+        sd_journal_print(LOG_INFO, "jobsd %s: %zu Job(s) from %s, state in %s", JOBSD_VERSION, m->n_jobs,
+                         m->manifest_dir, m->state_dir);
+        (void) sd_notify(false, "READY=1\nSTATUS=Running Jobs");
+        r = sd_event_loop(m->event);
+        (void) sd_notify(false, "STOPPING=1");
+        manager_free(m);
+        free(arg_manifest_dir);
+        free(arg_state_dir);
+        return r < 0 ? 1 : 0;
+}

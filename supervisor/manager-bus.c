@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <inttypes.h>
+
+#include "jobsd/strv.h"
+#include "manager.h"
+
+/* jobsd's D-Bus API (docs/dbus-api.md): the manager object lists Jobs; each Job is an object whose
+ * status is properties and whose actions are methods. Handlers decode, check, call one manager
+ * function. */
+
+#define BUS_NAME "io.jobsd"
+#define MANAGER_PATH "/io/jobsd"
+#define JOB_PATH_PREFIX "/io/jobsd/job"
+
+static char *job_object_path(const ManagedJob *j) {
+        _cleanup_(freep) char *id = strprintf("%s_%s", managed_job_namespace(j), j->job->metadata.name);
+        char *path = NULL;
+
+        if (!id || sd_bus_path_encode(JOB_PATH_PREFIX, id, &path) < 0)
+                return NULL;
+        return path;
+}
+
+static ManagedJob *job_from_path(Manager *m, const char *path) {
+        _cleanup_(freep) char *id = NULL;
+        char *sep;
+
+        if (sd_bus_path_decode(path, JOB_PATH_PREFIX, &id) <= 0 || !id)
+                return NULL;
+        sep = strchr(id, '_');
+        if (!sep)
+                return NULL;
+        *sep = 0;
+        return manager_find_job(m, id, sep + 1);
+}
+
+static int find_job(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                    sd_bus_error *error) {
+        ManagedJob *j = job_from_path(userdata, path);
+
+        if (!j)
+                return 0;
+        *found = j;
+        return 1;
+}
+
+static int enumerate_jobs(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(strv_freep) char **l = NULL;
+
+        for (size_t i = 0; i < m->n_jobs; i++) {
+                int r = strv_push(&l, job_object_path(m->jobs[i]));
+                if (r < 0)
+                        return r;
+        }
+        *nodes = TAKE_PTR(l);
+        return 0;
+}
+
+/* Mutations on the system bus are for root only (docs/dbus-api.md). */
+static int check_caller(sd_bus_message *m, Manager *mgr, sd_bus_error *error) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        uid_t uid;
+        int r;
+
+        if (mgr->user)
+                return 0;
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds);
+        if (r < 0)
+                return r;
+        r = sd_bus_creds_get_euid(creds, &uid);
+        if (r < 0)
+                return r;
+        if (uid != 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only root may change Jobs, refusing.");
+        return 0;
+}
+
+static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssso)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < m->n_jobs; i++) {
+                _cleanup_(freep) char *path = job_object_path(m->jobs[i]), *status = managed_job_status_word(m->jobs[i]);
+                if (!path || !status)
+                        return -ENOMEM;
+                r = sd_bus_message_append(reply, "(ssso)", managed_job_namespace(m->jobs[i]),
+                                          m->jobs[i]->job->metadata.name, status, path);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_delete(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ManagedJob *j = userdata;
+        const char *cascade;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &cascade);
+        if (r < 0)
+                return r;
+        if (!streq(cascade, "background") && !streq(cascade, "foreground") && !streq(cascade, "orphan"))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Cascade must be background, foreground or orphan, not '%s', refusing.", cascade);
+        r = check_caller(msg, j->manager, error);
+        if (r < 0)
+                return r;
+        r = manager_delete_job(j->manager, j, cascade);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_rerun(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ManagedJob *j = userdata;
+        int r;
+
+        r = check_caller(msg, j->manager, error);
+        if (r < 0)
+                return r;
+        if (!job_status_is_finished(&j->record.status))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Job %s has not finished, refusing.",
+                                         j->job->metadata.name);
+        r = manager_rerun_job(j->manager, j);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+#define J(userdata) ((ManagedJob *) (userdata))
+
+static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedJob *j = userdata;
+        _cleanup_(freep) char *tmp = NULL;
+        const char *v = "";
+
+        if (streq(property, "Namespace"))
+                v = managed_job_namespace(j);
+        else if (streq(property, "Name"))
+                v = j->job->metadata.name;
+        else if (streq(property, "UID"))
+                v = strempty(j->record.uid);
+        else if (streq(property, "ManifestFile"))
+                v = j->file;
+        else if (streq(property, "Status"))
+                v = tmp = managed_job_status_word(j);
+        else if (streq(property, "CompletionMode"))
+                v = completion_mode_to_string(j->job->spec.completion_mode);
+        else if (streq(property, "CompletedIndexes"))
+                v = tmp = job_status_completed_indexes(&j->record.status);
+        else if (streq(property, "RestartPolicy"))
+                v = restart_policy_to_string(j->job->spec.template.spec.restart_policy);
+        if (!v)
+                return -ENOMEM;
+        return sd_bus_message_append(reply, "s", v);
+}
+
+static int property_get_int(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedJob *j = userdata;
+        const JobStatus *s = &j->record.status;
+        int32_t v = 0;
+
+        if (streq(property, "Completions"))
+                v = j->job->spec.completions;
+        else if (streq(property, "Parallelism"))
+                v = j->job->spec.parallelism;
+        else if (streq(property, "BackoffLimit"))
+                v = j->job->spec.backoff_limit;
+        else if (streq(property, "Active"))
+                v = job_status_active(s);
+        else if (streq(property, "Ready"))
+                v = job_status_ready(s);
+        else if (streq(property, "Succeeded"))
+                v = s->succeeded;
+        else if (streq(property, "Failed"))
+                v = s->failed;
+        else if (streq(property, "Terminating"))
+                v = job_status_terminating(s);
+        return sd_bus_message_append(reply, "i", v);
+}
+
+static int property_get_time(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedJob *j = userdata;
+        uint64_t v = 0;
+
+        if (streq(property, "CreationTime"))
+                v = j->record.created_usec;
+        else if (streq(property, "StartTime"))
+                v = j->record.status.start_usec;
+        else if (streq(property, "CompletionTime"))
+                v = j->record.status.completion_usec;
+        return sd_bus_message_append(reply, "t", v);
+}
+
+static int property_get_x(sd_bus *bus, const char *path, const char *interface, const char *property,
+                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedJob *j = userdata;
+
+        if (streq(property, "ActiveDeadlineSeconds"))
+                return sd_bus_message_append(reply, "x", j->job->spec.active_deadline_seconds);
+        return sd_bus_message_append(reply, "x", (int64_t) j->job->spec.ttl_seconds_after_finished);
+}
+
+static int property_get_suspend(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", J(userdata)->job->spec.suspend);
+}
+
+static int property_get_conditions(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const JobStatus *s = &J(userdata)->record.status;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(sbtss)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < s->n_conditions; i++) {
+                const JobCondition *c = s->conditions + i;
+                r = sd_bus_message_append(reply, "(sbtss)", job_condition_type_to_string(c->type), c->status,
+                                          c->transition_usec, c->reason, c->message);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int property_get_events(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedJob *j = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(tbssu)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < j->n_events; i++) {
+                const JobEvent *e = j->events + i;
+                r = sd_bus_message_append(reply, "(tbssu)", e->at_usec, e->warning, e->reason, e->message, e->count);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+/* Pods: name, index (-1 for NonIndexed), attempt, phase, reason, ready containers, containers,
+ * restarts, created, finished, and the units it runs as. */
+static int property_get_pods(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedJob *j = userdata;
+        const JobStatus *s = &j->record.status;
+        bool indexed = j->job->spec.completion_mode == COMPLETION_MODE_INDEXED;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(sxtssuuuttas)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < s->n_pods; i++) {
+                const Pod *p = s->pods + i;
+                _cleanup_(freep) char *name = pod_name(j->job->metadata.name, indexed ? p->index : UNSET, p->attempt);
+                _cleanup_(strv_freep) char **units = NULL;
+                const char *phase = pod_phase_to_string(p->phase);
+                uint32_t ready = 0, restarts = 0, total = 0;
+
+                if (!name)
+                        return -ENOMEM;
+                for (size_t k = 0; k < p->n_containers; k++) {
+                        const ContainerStatus *c = p->containers + k;
+                        if (!c->init) {
+                                total++;
+                                if (c->state == CONTAINER_RUNNING)
+                                        ready++;
+                        }
+                        restarts += c->restarts;
+                        r = strv_push(&units, pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
+                                                            indexed ? p->index : UNSET, p->attempt, c->name));
+                        if (r < 0)
+                                return r;
+                }
+                if (p->deletion != POD_DELETION_NONE && p->phase != POD_SUCCEEDED && p->phase != POD_FAILED)
+                        phase = "Terminating";
+                r = sd_bus_message_open_container(reply, 'r', "sxtssuuuttas");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "sxtssuuutt", name, p->index, p->attempt, phase,
+                                                  strempty(p->reason), ready, total, restarts, p->created_usec,
+                                                  p->finished_usec);
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(reply, units);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int property_get_images(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const PodSpec *ps = &J(userdata)->job->spec.template.spec;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(ss)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ps->n_containers; i++) {
+                r = sd_bus_message_append(reply, "(ss)", ps->containers[i].name, strempty(ps->containers[i].image));
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("ListJobs", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssso)", jobs), method_list_jobs,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+#define STATUS_PROPERTY(name, sig, getter) \
+        SD_BUS_PROPERTY(name, sig, getter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
+
+static const sd_bus_vtable job_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Namespace", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Name", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        STATUS_PROPERTY("UID", "s", property_get_string),
+        STATUS_PROPERTY("ManifestFile", "s", property_get_string),
+        STATUS_PROPERTY("CompletionMode", "s", property_get_string),
+        STATUS_PROPERTY("RestartPolicy", "s", property_get_string),
+        STATUS_PROPERTY("Completions", "i", property_get_int),
+        STATUS_PROPERTY("Parallelism", "i", property_get_int),
+        STATUS_PROPERTY("BackoffLimit", "i", property_get_int),
+        STATUS_PROPERTY("Suspend", "b", property_get_suspend),
+        STATUS_PROPERTY("ActiveDeadlineSeconds", "x", property_get_x),
+        STATUS_PROPERTY("TTLSecondsAfterFinished", "x", property_get_x),
+        STATUS_PROPERTY("Images", "a(ss)", property_get_images),
+        STATUS_PROPERTY("Status", "s", property_get_string),
+        STATUS_PROPERTY("CreationTime", "t", property_get_time),
+        STATUS_PROPERTY("StartTime", "t", property_get_time),
+        STATUS_PROPERTY("CompletionTime", "t", property_get_time),
+        STATUS_PROPERTY("Active", "i", property_get_int),
+        STATUS_PROPERTY("Ready", "i", property_get_int),
+        STATUS_PROPERTY("Succeeded", "i", property_get_int),
+        STATUS_PROPERTY("Failed", "i", property_get_int),
+        STATUS_PROPERTY("Terminating", "i", property_get_int),
+        STATUS_PROPERTY("CompletedIndexes", "s", property_get_string),
+        STATUS_PROPERTY("Conditions", "a(sbtss)", property_get_conditions),
+        STATUS_PROPERTY("Events", "a(tbssu)", property_get_events),
+        STATUS_PROPERTY("Pods", "a(sxtssuuuttas)", property_get_pods),
+        SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("s", cascade), SD_BUS_NO_RESULT, method_delete,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Rerun", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_rerun, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+int manager_bus_register(Manager *m) {
+        int r;
+
+        r = sd_bus_add_object_vtable(m->bus, NULL, MANAGER_PATH, "io.jobsd.Manager1", manager_vtable, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, JOB_PATH_PREFIX, "io.jobsd.Job1", job_vtable, find_job, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_node_enumerator(m->bus, NULL, JOB_PATH_PREFIX, enumerate_jobs, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_object_manager(m->bus, NULL, MANAGER_PATH);
+        if (r < 0)
+                return r;
+        return sd_bus_request_name_async(m->bus, NULL, BUS_NAME, 0, NULL, NULL);
+}
+
+/* Tells clients (jobctl wait) that a Job's status changed. */
+void manager_bus_job_changed(Manager *m, ManagedJob *j) {
+        _cleanup_(freep) char *path = job_object_path(j);
+
+        if (path)
+                (void) sd_bus_emit_properties_changed(m->bus, path, "io.jobsd.Job1", "Status", "Active", "Ready",
+                                                      "Succeeded", "Failed", "Terminating", "Conditions", "Pods",
+                                                      "StartTime", "CompletionTime", "CompletedIndexes", NULL);
+}
+
+/* For docs/dbus-api.md: jobsd --bus-introspect writes what the vtables declare. */
+const sd_bus_vtable *manager_bus_vtable(void) {
+        return manager_vtable;
+}
+
+const sd_bus_vtable *job_bus_vtable(void) {
+        return job_vtable;
+}

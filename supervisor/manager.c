@@ -1,0 +1,843 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <time.h>
+#include <systemd/sd-id128.h>
+#include <systemd/sd-journal.h>
+
+#include "jobsd/manifest.h"
+#include "jobsd/strv.h"
+#include "manager.h"
+
+/* Journal message IDs of the controller's events (units/jobsd.catalog). */
+#define MESSAGE_ID_EVENT "4c0d9b5e3a2f4f7e9a1b6d3c8e2f1a07"
+
+static usec_t now_realtime(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
+}
+
+const char *managed_job_namespace(const ManagedJob *j) {
+        return job_namespace(&j->job->metadata);
+}
+
+static void managed_job_free(ManagedJob *j) {
+        if (!j)
+                return;
+        sd_event_source_disable_unref(j->timer);
+        free(j->file);
+        free(j->fingerprint);
+        job_free(j->job);
+        job_record_done(&j->record);
+        for (size_t i = 0; i < j->n_events; i++) {
+                free(j->events[i].reason);
+                free(j->events[i].message);
+        }
+        free(j);
+}
+
+ManagedJob *manager_find_job(Manager *m, const char *namespace, const char *name) {
+        for (size_t i = 0; i < m->n_jobs; i++)
+                if (streq(managed_job_namespace(m->jobs[i]), namespace) && streq(m->jobs[i]->job->metadata.name, name))
+                        return m->jobs[i];
+        return NULL;
+}
+
+/* spec §4.4: STATUS of kubectl get jobs. */
+char *managed_job_status_word(const ManagedJob *j) {
+        const JobStatus *s = &j->record.status;
+        const JobCondition *c;
+
+        if ((c = job_status_get_condition(s, JOB_CONDITION_COMPLETE)) && c->status)
+                return strdup("Complete");
+        if ((c = job_status_get_condition(s, JOB_CONDITION_FAILED)) && c->status)
+                return strdup("Failed");
+        if ((c = job_status_get_condition(s, JOB_CONDITION_SUSPENDED)) && c->status)
+                return strdup("Suspended");
+        if ((c = job_status_get_condition(s, JOB_CONDITION_FAILURE_TARGET)) && c->status)
+                return strdup("FailureTarget");
+        return strdup("Running");
+}
+
+/* The fingerprint of a Job's content: everything it would run, plus its spec's numbers. FNV-1a 64. */
+static char *job_fingerprint(const Manifest *mf, const Manager *m) {
+        RenderContext ctx = { .pod_uid = "", .node_name = "", .host_ip = "", .state_dir = "", .runtime_dir = "" };
+        _cleanup_(diag_list_done) DiagList diags = {};
+        const JobSpec *s = &mf->job->spec;
+        char *buf = NULL;
+        size_t size = 0;
+        uint64_t h = 14695981039346656037ULL;
+        FILE *f;
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        (void) render_manifest(mf, &ctx, 0, f, &diags);
+        fprintf(f, "p=%d c=%d m=%d ads=%" PRIi64 " bl=%d blpi=%d mfi=%d prp=%d sus=%d ttl=%d\n", s->parallelism,
+                s->completions, s->completion_mode, s->active_deadline_seconds, s->backoff_limit,
+                s->backoff_limit_per_index, s->max_failed_indexes, s->pod_replacement_policy, s->suspend,
+                s->ttl_seconds_after_finished);
+        for (size_t i = 0; i < s->n_pod_failure_rules; i++)
+                fprintf(f, "pfr=%d,%d,%zu\n", s->pod_failure_rules[i].action, s->pod_failure_rules[i].operator,
+                        s->pod_failure_rules[i].n_values);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        for (size_t i = 0; i < size; i++) {
+                h ^= (unsigned char) buf[i];
+                h *= 1099511628211ULL;
+        }
+        free(buf);
+        return strprintf("%016" PRIx64, h);
+}
+
+static void log_event(ManagedJob *j, const JobAction *a, usec_t now) {
+        JobEvent *e;
+
+        (void) sd_journal_send("MESSAGE=%s/%s: %s: %s", managed_job_namespace(j), j->job->metadata.name, a->reason,
+                               a->message,
+                               "MESSAGE_ID=" MESSAGE_ID_EVENT,
+                               "PRIORITY=%d", a->warning ? 4 : 6,
+                               "JOB_NAMESPACE=%s", managed_job_namespace(j),
+                               "JOB_NAME=%s", j->job->metadata.name,
+                               "JOB_UID=%s", strempty(j->record.uid),
+                               "REASON=%s", a->reason,
+                               "EVENT_TYPE=%s", a->warning ? "Warning" : "Normal",
+                               NULL);
+        /* Keep the newest events for describe; a repeat of the last one is counted, as kubectl shows. */
+        if (j->n_events > 0 && streq(j->events[j->n_events - 1].reason, a->reason) &&
+            streq(j->events[j->n_events - 1].message, a->message)) {
+                j->events[j->n_events - 1].count++;
+                j->events[j->n_events - 1].at_usec = now;
+                return;
+        }
+        if (j->n_events == JOB_EVENTS_MAX) {
+                free(j->events[0].reason);
+                free(j->events[0].message);
+                memmove(j->events, j->events + 1, sizeof(JobEvent) * (JOB_EVENTS_MAX - 1));
+                j->n_events--;
+        }
+        e = j->events + j->n_events;
+        *e = (JobEvent) { .at_usec = now, .warning = a->warning, .count = 1 };
+        e->reason = strdup(a->reason);
+        e->message = strdup(a->message);
+        if (e->reason && e->message)
+                j->n_events++;
+        else {
+                free(e->reason);
+                free(e->message);
+        }
+}
+
+static int on_job_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        ManagedJob *j = userdata;
+
+        manager_sync_job(j->manager, j);
+        return 0;
+}
+
+/* Wall-clock timers: the controller's times (back-off, deadlines) are wall-clock, as Kubernetes' are. */
+static void arm_timer(ManagedJob *j, usec_t at) {
+        Manager *m = j->manager;
+        int r;
+
+        if (at == 0) {
+                if (j->timer)
+                        (void) sd_event_source_set_enabled(j->timer, SD_EVENT_OFF);
+                return;
+        }
+        if (j->timer) {
+                r = sd_event_source_set_time(j->timer, at);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(j->timer, SD_EVENT_ONESHOT);
+        } else {
+                r = sd_event_add_time(m->event, &j->timer, CLOCK_REALTIME, at, 10 * USEC_PER_MSEC, on_job_timer, j);
+                if (r >= 0)
+                        (void) sd_event_source_set_description(j->timer, "job-timer");
+        }
+        if (r < 0)
+                sd_journal_print(LOG_ERR, "%s: cannot arm timer: %s", j->job->metadata.name, strerror(-r));
+}
+
+static char *pod_key_of(const ManagedJob *j, const Pod *p) {
+        return pod_key(managed_job_namespace(j), j->job->metadata.name, p->index, p->attempt);
+}
+
+static int rm_rf(const char *path) {
+        DIR *d = opendir(path);
+
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        for (struct dirent *de; (de = readdir(d));) {
+                _cleanup_(freep) char *c = NULL;
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                c = strprintf("%s/%s", path, de->d_name);
+                if (!c)
+                        break;
+                if (de->d_type == DT_DIR)
+                        (void) rm_rf(c);
+                else
+                        (void) unlink(c);
+        }
+        closedir(d);
+        return rmdir(path) < 0 ? -errno : 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode) {
+        _cleanup_(freep) char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1; *s; s++)
+                if (*s == '/') {
+                        *s = 0;
+                        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                                return -errno;
+                        *s = '/';
+                }
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+/* emptyDir volumes: per pod, shared by its containers, removed with the pod. */
+static int prepare_volumes(ManagedJob *j, const Pod *p) {
+        const PodSpec *ps = &j->job->spec.template.spec;
+        _cleanup_(freep) char *key = pod_key_of(j, p);
+        int r;
+
+        if (!key)
+                return -ENOMEM;
+        for (size_t i = 0; i < ps->n_volumes; i++) {
+                const Volume *v = ps->volumes + i;
+                _cleanup_(freep) char *dir = NULL;
+
+                if (v->type == VOLUME_EMPTY_DIR || v->type == VOLUME_DOWNWARD_API)
+                        dir = strprintf("%s/pods/%s/%s", v->medium_memory ? j->manager->runtime_dir : j->manager->state_dir,
+                                        key, v->name);
+                else if (v->type == VOLUME_HOST_PATH && v->host_path_type &&
+                         streq(v->host_path_type, "DirectoryOrCreate"))
+                        dir = strdup(v->host_path);
+                else
+                        continue;
+                if (!dir)
+                        return -ENOMEM;
+                r = mkdir_p(dir, 0755);
+                if (r < 0)
+                        return r;
+                if (v->type == VOLUME_DOWNWARD_API)
+                        for (size_t k = 0; k < v->n_items; k++) {
+                                const DownwardAPIItem *it = v->items + k;
+                                _cleanup_(freep) char *file = strprintf("%s/%s", dir, it->path);
+                                const char *val = "";
+                                _cleanup_(freep) char *idx = NULL;
+                                FILE *f;
+                                if (!file)
+                                        return -ENOMEM;
+                                if (it->field_path && strstr(it->field_path, "job-completion-index") && p->index != UNSET)
+                                        val = idx = strprintf("%" PRIi64, p->index);
+                                else if (it->field_path && streq(it->field_path, "metadata.name"))
+                                        val = idx = pod_name(j->job->metadata.name, p->index, p->attempt);
+                                else if (it->field_path && streq(it->field_path, "metadata.namespace"))
+                                        val = managed_job_namespace(j);
+                                f = fopen(file, "we");
+                                if (!f)
+                                        return -errno;
+                                fputs(strempty(val), f);
+                                fclose(f);
+                        }
+        }
+        return 0;
+}
+
+static void remove_volumes(ManagedJob *j, const Pod *p) {
+        _cleanup_(freep) char *key = pod_key_of(j, p), *a = NULL, *b = NULL;
+
+        if (!key)
+                return;
+        a = strprintf("%s/pods/%s", j->manager->state_dir, key);
+        b = strprintf("%s/pods/%s", j->manager->runtime_dir, key);
+        if (a)
+                (void) rm_rf(a);
+        if (b)
+                (void) rm_rf(b);
+}
+
+static const Container *find_container(const Job *job, const char *name) {
+        const PodSpec *ps = &job->spec.template.spec;
+
+        for (size_t i = 0; i < ps->n_init_containers; i++)
+                if (streq(ps->init_containers[i].name, name))
+                        return ps->init_containers + i;
+        for (size_t i = 0; i < ps->n_containers; i++)
+                if (streq(ps->containers[i].name, name))
+                        return ps->containers + i;
+        return NULL;
+}
+
+static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_resync) {
+        Manager *m = j->manager;
+        const Container *c = find_container(j->job, a->container);
+        Pod *p = job_status_find_pod(&j->record.status, a->attempt);
+        _cleanup_(unit_spec_done) UnitSpec u = {};
+        _cleanup_(freep) char *uid = NULL, *err = NULL;
+        struct sysinfo si = {};
+        RenderContext ctx = {
+                .node_name = m->hostname,
+                .host_ip = "127.0.0.1",
+                .n_cpus = (unsigned) sysconf(_SC_NPROCESSORS_ONLN),
+                .state_dir = m->state_dir,
+                .runtime_dir = m->runtime_dir,
+                .user_manager = m->user,
+        };
+        int r;
+
+        if (!c || !p)
+                return 0;
+        (void) sysinfo(&si);
+        ctx.memory_bytes = (uint64_t) si.totalram * si.mem_unit;
+        uid = strprintf("%s-%" PRIu64, j->record.uid, p->attempt);
+        if (!uid)
+                return -ENOMEM;
+        ctx.pod_uid = uid;
+
+        r = prepare_volumes(j, p);
+        if (r >= 0)
+                r = render_pod_container(j->job, c, pod_find_container(p, a->container)->init,
+                                         j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ? p->index : UNSET,
+                                         p->attempt, &ctx, &u, &err);
+        if (r >= 0)
+                r = unit_bus_start(m->units, &u);
+        if (r < 0) {
+                /* spec §4.3: FailedCreate; the pod fails and the controller decides what next. */
+                JobAction ev = { .warning = true, .reason = (char *) "FailedCreate" };
+                _cleanup_(freep) char *msg = strprintf("Error creating: %s", err ?: strerror(-r));
+                ev.message = msg ?: (char *) "Error creating";
+                log_event(j, &ev, now);
+                (void) job_status_record_container_exit(&j->record.status, &j->job->spec, a->attempt, a->container, 128,
+                                                        "StartError", now);
+                *ret_resync = true;
+        }
+        return 0;
+}
+
+static void for_each_unit_of_pod(ManagedJob *j, const Pod *p, bool remove) {
+        for (size_t i = 0; i < p->n_containers; i++) {
+                _cleanup_(freep) char *unit = pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
+                                                             j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ?
+                                                             p->index : UNSET, p->attempt, p->containers[i].name);
+                if (!unit)
+                        continue;
+                if (remove)
+                        (void) unit_bus_remove(j->manager->units, unit);
+                else if (p->containers[i].state == CONTAINER_RUNNING || p->containers[i].state == CONTAINER_STARTING)
+                        (void) unit_bus_stop(j->manager->units, unit);
+        }
+}
+
+static int save_record(ManagedJob *j) {
+        int r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
+
+        if (r < 0 && !j->save_failed)
+                sd_journal_print(LOG_ERR, "%s/%s: cannot save state to %s: %s; no new pods start until it can",
+                                 managed_job_namespace(j), j->job->metadata.name, j->manager->state_dir, strerror(-r));
+        j->save_failed = r < 0;
+        return r;
+}
+
+void manager_sync_job(Manager *m, ManagedJob *j) {
+        for (unsigned round = 0; round < 16; round++) {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                usec_t now = now_realtime();
+                bool resync = false, saved = true;
+                int r;
+
+                r = job_reconcile(j->job, &j->record.status, &m->config, now, &l);
+                if (r < 0) {
+                        sd_journal_print(LOG_ERR, "%s: controller failed: %s", j->job->metadata.name, strerror(-r));
+                        return;
+                }
+                /* The record of intended pods is on disk before any of them starts (spec §3.14). */
+                if (l.changed)
+                        saved = save_record(j) >= 0;
+
+                for (size_t i = 0; i < l.n; i++) {
+                        const JobAction *a = l.items + i;
+                        Pod *p = job_status_find_pod(&j->record.status, a->attempt);
+
+                        switch (a->type) {
+                        case JOB_ACTION_START_CONTAINER:
+                                if (!saved) {
+                                        /* Not recorded, not started: back to waiting, retried later. */
+                                        ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
+                                        if (c && c->state == CONTAINER_STARTING)
+                                                c->state = CONTAINER_WAITING;
+                                        if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
+                                                l.wake_usec = now + 5 * USEC_PER_SEC;
+                                        break;
+                                }
+                                (void) start_container(j, a, now, &resync);
+                                break;
+                        case JOB_ACTION_STOP_POD:
+                                if (p)
+                                        for_each_unit_of_pod(j, p, false);
+                                break;
+                        case JOB_ACTION_REMOVE_POD:
+                                if (p && saved) {
+                                        for_each_unit_of_pod(j, p, true);
+                                        remove_volumes(j, p);
+                                        job_status_remove_pod(&j->record.status, a->attempt);
+                                        resync = true;
+                                }
+                                break;
+                        case JOB_ACTION_EVENT:
+                                log_event(j, a, now);
+                                break;
+                        default:
+                                break;
+                        }
+                }
+                arm_timer(j, l.wake_usec);
+                if (l.changed || l.n > 0)
+                        manager_bus_job_changed(m, j);
+                if (!resync)
+                        break;
+                /* Removing counted pods changes the record: save that too. */
+                (void) save_record(j);
+        }
+}
+
+/* "jobsd-<ns>_<job>_<index>_<attempt>_<container>.service" */
+static int parse_unit_name(const char *unit, char **ret_ns, char **ret_job, uint64_t *ret_attempt, char **ret_container) {
+        _cleanup_(strv_freep) char **parts = NULL;
+        const char *s = startswith(unit, "jobsd-");
+        size_t l;
+
+        if (!s || !(l = strlen(s)) || l < 9 || !streq(s + l - 8, ".service"))
+                return -EINVAL;
+        for (const char *p = s;;) {
+                size_t n = strcspn(p, "_");
+                const char *end = p + n;
+                if (!*end)
+                        n = strlen(p) - 8;
+                if (strv_push(&parts, strndup(p, n)) < 0)
+                        return -ENOMEM;
+                if (!*end)
+                        break;
+                p = end + 1;
+        }
+        if (strv_length(parts) != 5)
+                return -EINVAL;
+        *ret_attempt = strtoull(parts[3], NULL, 10);
+        *ret_ns = TAKE_PTR(parts[0]);
+        *ret_job = TAKE_PTR(parts[1]);
+        *ret_container = TAKE_PTR(parts[4]);
+        return 0;
+}
+
+static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
+        Manager *m = userdata;
+        _cleanup_(freep) char *ns = NULL, *job = NULL, *container = NULL;
+        uint64_t attempt;
+        ManagedJob *j;
+        Pod *p;
+        ContainerStatus *c;
+        usec_t now = now_realtime();
+
+        if (parse_unit_name(ev->unit, &ns, &job, &attempt, &container) < 0)
+                return;
+        j = manager_find_job(m, ns, job);
+        p = j ? job_status_find_pod(&j->record.status, attempt) : NULL;
+        c = p ? pod_find_container(p, container) : NULL;
+        if (!c) {
+                /* Not ours any more (or never): a leftover unit is stopped and unloaded. */
+                if (ev->type == UNIT_EVENT_EXITED || ev->type == UNIT_EVENT_RUNNING)
+                        (void) unit_bus_remove(m->units, ev->unit);
+                return;
+        }
+
+        switch (ev->type) {
+        case UNIT_EVENT_RUNNING:
+                (void) job_status_record_container_start(&j->record.status, attempt, container, now);
+                break;
+        case UNIT_EVENT_EXITED:
+                if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
+                        return;
+                (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, ev->code,
+                                                        ev->reason, now);
+                /* OnFailure restarts reuse the unit name: unload the old one first. */
+                if (c->state == CONTAINER_WAITING)
+                        (void) unit_bus_remove(m->units, ev->unit);
+                break;
+        case UNIT_EVENT_START_FAILED:
+                sd_journal_print(LOG_ERR, "%s: systemd refused to start %s: %s", job, ev->unit, strempty(ev->reason));
+                (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, 128,
+                                                        "StartError", now);
+                break;
+        case UNIT_EVENT_GONE:
+                /* The unit vanished while it should run: a disruption (the manager restarted, a reboot). */
+                if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
+                        return;
+                (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, 137,
+                                                        "Disrupted", now);
+                break;
+        }
+        manager_sync_job(m, j);
+}
+
+static int managed_job_new(Manager *m, const Manifest *mf, ManagedJob **ret) {
+        ManagedJob *j = calloc(1, sizeof(ManagedJob));
+        Job *job;
+
+        if (!j)
+                return -ENOMEM;
+        j->manager = m;
+        j->file = strdup(mf->file);
+        j->fingerprint = job_fingerprint(mf, m);
+        if (!j->file || !j->fingerprint) {
+                managed_job_free(j);
+                return -ENOMEM;
+        }
+        job = mf->job;
+        j->job = job;
+        *ret = j;
+        return 0;
+}
+
+static int record_new(ManagedJob *j) {
+        sd_id128_t id;
+        char buf[SD_ID128_UUID_STRING_MAX];
+        int r;
+
+        job_record_done(&j->record);
+        r = sd_id128_randomize(&id);
+        if (r < 0)
+                return r;
+        j->record.uid = strdup(sd_id128_to_uuid_string(id, buf));
+        j->record.manifest_hash = strdup(j->fingerprint);
+        j->record.created_usec = now_realtime();
+        if (!j->record.uid || !j->record.manifest_hash)
+                return -ENOMEM;
+        return job_status_init(&j->record.status, &j->job->spec);
+}
+
+/* Adopts what the state directory knows of a Job, or starts a fresh record. */
+static int managed_job_load_record(ManagedJob *j) {
+        Manager *m = j->manager;
+        _cleanup_(freep) char *err = NULL;
+        int r;
+
+        r = state_store_load(m->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->job->spec, &j->record, &err);
+        if (r == -ENOENT)
+                return record_new(j);
+        if (r < 0) {
+                /* Never silently reset a Job's counts: keep the file for inspection, run nothing. */
+                sd_journal_print(LOG_ERR, "%s/%s: state file is unreadable (%s): the Job is not run until it is "
+                                 "repaired or removed", managed_job_namespace(j), j->job->metadata.name,
+                                 err ?: strerror(-r));
+                return r;
+        }
+        if (!streq_ptr(j->record.manifest_hash, j->fingerprint)) {
+                if (job_status_is_finished(&j->record.status)) {
+                        sd_journal_print(LOG_INFO, "%s/%s: manifest changed since the Job finished: running it again",
+                                         managed_job_namespace(j), j->job->metadata.name);
+                        return record_new(j);
+                }
+                /* A running Job keeps its record; the new spec applies from now on. */
+                free(j->record.manifest_hash);
+                j->record.manifest_hash = strdup(j->fingerprint);
+        }
+        return 0;
+}
+
+static int manager_add_job(Manager *m, ManagedJob *j) {
+        ManagedJob **n = realloc(m->jobs, sizeof(ManagedJob *) * (m->n_jobs + 1));
+
+        if (!n)
+                return -ENOMEM;
+        m->jobs = n;
+        m->jobs[m->n_jobs++] = j;
+        return 0;
+}
+
+static void manager_remove_job_at(Manager *m, size_t i) {
+        managed_job_free(m->jobs[i]);
+        memmove(m->jobs + i, m->jobs + i + 1, sizeof(ManagedJob *) * (m->n_jobs - i - 1));
+        m->n_jobs--;
+}
+
+int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
+        bool orphan = cascade && streq(cascade, "orphan");
+
+        for (size_t i = 0; i < j->record.status.n_pods; i++) {
+                Pod *p = j->record.status.pods + i;
+                if (orphan)
+                        continue;
+                for_each_unit_of_pod(j, p, true);
+                remove_volumes(j, p);
+        }
+        (void) state_store_remove(m->state_dir, managed_job_namespace(j), j->job->metadata.name);
+        sd_journal_print(LOG_INFO, "%s/%s: deleted (%s)", managed_job_namespace(j), j->job->metadata.name,
+                         cascade ?: "background");
+        for (size_t i = 0; i < m->n_jobs; i++)
+                if (m->jobs[i] == j) {
+                        manager_remove_job_at(m, i);
+                        break;
+                }
+        return 0;
+}
+
+int manager_rerun_job(Manager *m, ManagedJob *j) {
+        int r;
+
+        for (size_t i = 0; i < j->record.status.n_pods; i++) {
+                for_each_unit_of_pod(j, j->record.status.pods + i, true);
+                remove_volumes(j, j->record.status.pods + i);
+        }
+        r = record_new(j);
+        if (r < 0)
+                return r;
+        j->n_events = 0;
+        manager_sync_job(m, j);
+        return 0;
+}
+
+static void log_diags(const DiagList *d) {
+        for (size_t i = 0; i < d->n; i++) {
+                _cleanup_(freep) char *s = diag_format(d->items + i);
+                if (!s)
+                        continue;
+                sd_journal_send("MESSAGE=%s", s,
+                                "PRIORITY=%d", d->items[i].level == DIAG_ERROR ? 3 : 4,
+                                "CONFIG_FILE=%s", strempty(d->items[i].file),
+                                "CONFIG_LINE=%zu", d->items[i].line + 1,
+                                "CONFIG_COLUMN=%zu", d->items[i].column + 1,
+                                NULL);
+        }
+}
+
+/* Loads the manifest directory and brings the Jobs in line with it: new Jobs start, Jobs whose file is
+ * gone are deleted, changed ones follow the run-once rule. A file with errors keeps its Jobs as they
+ * were: a half-written file never replaces a running Job. */
+static int manager_reload(Manager *m) {
+        _cleanup_(manifest_list_done) ManifestList list = {};
+        _cleanup_(diag_list_done) DiagList diags = {};
+        _cleanup_(strv_freep) char **bad_files = NULL;
+        bool *seen = NULL;
+        size_t n_before;
+        int r;
+
+        r = manifest_load_directory(m->manifest_dir, &list, &diags);
+        if (r < 0)
+                return r;
+        log_diags(&diags);
+        for (size_t i = 0; i < diags.n; i++)
+                if (diags.items[i].level == DIAG_ERROR && diags.items[i].file &&
+                    !strv_contains(bad_files, diags.items[i].file))
+                        (void) strv_extend(&bad_files, diags.items[i].file);
+
+        n_before = m->n_jobs;
+        seen = calloc(n_before + 1, sizeof(bool));
+        if (!seen)
+                return -ENOMEM;
+
+        for (size_t i = 0; i < list.n; i++) {
+                Manifest *mf = list.items + i;
+                ManagedJob *j, *old;
+
+                if (mf->kind != MANIFEST_JOB) {
+                        sd_journal_print(LOG_NOTICE, "%s: CronJob %s: CronJobs are not run by this version of jobsd yet",
+                                         mf->file, mf->cron_job->metadata.name);
+                        continue;
+                }
+                if (!mf->job->metadata.name) {
+                        sd_journal_print(LOG_ERR, "%s: generateName is not supported by this version of jobsd yet", mf->file);
+                        continue;
+                }
+                old = manager_find_job(m, job_namespace(&mf->job->metadata), mf->job->metadata.name);
+                if (old) {
+                        _cleanup_(freep) char *fp = job_fingerprint(mf, m);
+                        for (size_t k = 0; k < n_before; k++)
+                                if (m->jobs[k] == old)
+                                        seen[k] = true;
+                        if (!fp || streq(fp, old->fingerprint))
+                                continue;
+                        if (!streq(old->file, mf->file)) {
+                                sd_journal_print(LOG_ERR, "%s: Job %s is already defined in %s, ignoring this one",
+                                                 mf->file, mf->job->metadata.name, old->file);
+                                continue;
+                        }
+                        /* Changed content: the new spec takes over; a finished Job runs again. */
+                        job_free(old->job);
+                        old->job = TAKE_PTR(mf->job);
+                        free(old->fingerprint);
+                        old->fingerprint = TAKE_PTR(fp);
+                        if (job_status_is_finished(&old->record.status)) {
+                                r = record_new(old);
+                                if (r < 0)
+                                        return r;
+                        } else {
+                                free(old->record.manifest_hash);
+                                old->record.manifest_hash = strdup(old->fingerprint);
+                        }
+                        manager_sync_job(m, old);
+                        continue;
+                }
+                r = managed_job_new(m, mf, &j);
+                if (r < 0)
+                        return r;
+                mf->job = NULL;
+                r = managed_job_load_record(j);
+                if (r < 0) {
+                        managed_job_free(j);
+                        continue;
+                }
+                r = manager_add_job(m, j);
+                if (r < 0) {
+                        managed_job_free(j);
+                        return r;
+                }
+                /* Adopt: ask systemd how the pods it may still run are doing; answers come as events. */
+                for (size_t k = 0; k < j->record.status.n_pods; k++) {
+                        Pod *p = j->record.status.pods + k;
+                        for (size_t c = 0; c < p->n_containers; c++) {
+                                _cleanup_(freep) char *unit = NULL;
+                                if (p->containers[c].state != CONTAINER_RUNNING && p->containers[c].state != CONTAINER_STARTING)
+                                        continue;
+                                unit = pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
+                                                     j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ? p->index : UNSET,
+                                                     p->attempt, p->containers[c].name);
+                                if (unit)
+                                        (void) unit_bus_query(m->units, unit);
+                        }
+                }
+                manager_sync_job(m, j);
+        }
+
+        /* Jobs no manifest defines any more are deleted; those of a file with errors are kept. Jobs added
+         * by this reload sit after n_before and were seen by definition. */
+        for (size_t i = n_before; i > 0; i--) {
+                ManagedJob *j = m->jobs[i - 1];
+
+                if (seen[i - 1] || strv_contains(bad_files, j->file))
+                        continue;
+                sd_journal_print(LOG_INFO, "%s: no longer defines Job %s: deleting it", j->file, j->job->metadata.name);
+                (void) manager_delete_job(m, j, "background");
+        }
+        free(seen);
+        return 0;
+}
+
+static int on_reload_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        int r = manager_reload(m);
+
+        if (r < 0)
+                sd_journal_print(LOG_ERR, "cannot load %s: %s", m->manifest_dir, strerror(-r));
+        return 0;
+}
+
+/* Changes are coalesced for 100 ms, so an editor's or a tool's several steps cause one reload. */
+static int on_manifest_dir_event(sd_event_source *s, const struct inotify_event *ev, void *userdata) {
+        Manager *m = userdata;
+        usec_t now;
+
+        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        (void) sd_event_source_set_time(m->reload_timer, now + 100 * USEC_PER_MSEC);
+        (void) sd_event_source_set_enabled(m->reload_timer, SD_EVENT_ONESHOT);
+        return 0;
+}
+
+int manager_new(bool user, const char *manifest_dir, const char *state_dir, const JobConfig *config, Manager **ret) {
+        Manager *m;
+        int r;
+
+        m = calloc(1, sizeof(Manager));
+        if (!m)
+                return -ENOMEM;
+        m->user = user;
+        m->config = *config;
+        m->manifest_dir = strdup(manifest_dir);
+        m->state_dir = strdup(state_dir);
+        if (user) {
+                const char *rt = getenv("XDG_RUNTIME_DIR");
+                m->runtime_dir = strprintf("%s/jobsd", rt ?: "/tmp");
+        } else
+                m->runtime_dir = strdup("/run/jobsd");
+        if (!m->manifest_dir || !m->state_dir || !m->runtime_dir) {
+                manager_free(m);
+                return -ENOMEM;
+        }
+        (void) gethostname(m->hostname, sizeof(m->hostname) - 1);
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                goto fail;
+        (void) sd_event_set_watchdog(m->event, true);
+        r = user ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
+        if (r < 0)
+                goto fail;
+        r = sd_bus_attach_event(m->bus, m->event, 0);
+        if (r < 0)
+                goto fail;
+        r = unit_bus_new(m->bus, on_unit_event, m, &m->units);
+        if (r < 0)
+                goto fail;
+        *ret = m;
+        return 0;
+fail:
+        manager_free(m);
+        return r;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < m->n_jobs; i++)
+                managed_job_free(m->jobs[i]);
+        free(m->jobs);
+        sd_event_source_disable_unref(m->inotify);
+        sd_event_source_disable_unref(m->reload_timer);
+        unit_bus_free(m->units);
+        sd_bus_flush_close_unref(m->bus);
+        sd_event_unref(m->event);
+        free(m->manifest_dir);
+        free(m->state_dir);
+        free(m->runtime_dir);
+        free(m);
+        return NULL;
+}
+
+int manager_start(Manager *m) {
+        int r;
+
+        r = mkdir_p(m->state_dir, 0700);
+        if (r < 0)
+                return r;
+        r = mkdir_p(m->manifest_dir, 0755);
+        if (r < 0)
+                return r;
+        r = sd_event_add_time_relative(m->event, &m->reload_timer, CLOCK_MONOTONIC, UINT64_MAX / 2, 0, on_reload_timer, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(m->reload_timer, SD_EVENT_OFF);
+        (void) sd_event_source_set_description(m->reload_timer, "manifest-reload");
+        r = sd_event_add_inotify(m->event, &m->inotify, m->manifest_dir,
+                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR,
+                                 on_manifest_dir_event, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(m->inotify, "manifest-dir");
+        r = manager_bus_register(m);
+        if (r < 0)
+                return r;
+        return manager_reload(m);
+}
