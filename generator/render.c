@@ -45,6 +45,47 @@ char *pod_unit_name(const char *namespace, const char *job, int64_t index, uint6
         return strprintf("jobsd-%s_%s.service", k, container);
 }
 
+int pod_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, int64_t *ret_index,
+                        uint64_t *ret_attempt, char **ret_container) {
+        _cleanup_(strv_freep) char **parts = NULL;
+        const char *s = startswith(unit, "jobsd-");
+        size_t l;
+        char *e;
+
+        if (!s || (l = strlen(s)) <= STRLEN(".service") || !streq(s + l - STRLEN(".service"), ".service"))
+                return -EINVAL;
+        for (const char *p = s;;) {
+                size_t n = strcspn(p, "_");
+                bool last = !p[n];
+                int r = strv_push(&parts, strndup(p, last ? n - STRLEN(".service") : n));
+                if (r < 0)
+                        return r;
+                if (last)
+                        break;
+                p += n + 1;
+        }
+        if (strv_length(parts) != 5 || !*parts[0] || !*parts[1] || !*parts[4])
+                return -EINVAL;
+        errno = 0;
+        if (ret_index) {
+                *ret_index = strtoll(parts[2], &e, 10);
+                if (errno || *e || !*parts[2])
+                        return -EINVAL;
+        }
+        if (ret_attempt) {
+                *ret_attempt = strtoull(parts[3], &e, 10);
+                if (errno || *e || !*parts[3])
+                        return -EINVAL;
+        }
+        if (ret_namespace)
+                *ret_namespace = TAKE_PTR(parts[0]);
+        if (ret_job)
+                *ret_job = TAKE_PTR(parts[1]);
+        if (ret_container)
+                *ret_container = TAKE_PTR(parts[4]);
+        return 0;
+}
+
 /* In slice names '-' means nesting, so it is escaped as systemd-escape does; jobs "a" and "a-b" must not
  * become parent and child. */
 static char *unit_escape(const char *s) {

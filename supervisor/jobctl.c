@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "jobctl-bus.h"
 #include "jobsd/manifest.h"
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
@@ -15,6 +16,8 @@
 #define EXIT_USAGE 2            /* bad command line */
 
 static bool arg_user = false;
+static char *arg_rest[256];
+static int n_rest = 0;
 
 static int log_oom_exit(void) {
         fprintf(stderr, "jobctl: out of memory\n");
@@ -30,6 +33,17 @@ static void help(void) {
                "Commands:\n"
                "  validate FILE|DIR...   Check manifests as Kubernetes would; errors as FILE:LINE:COLUMN\n"
                "  render FILE            Show every systemd unit a manifest becomes\n"
+               "  get jobs [NAME]        List Jobs (NAME STATUS COMPLETIONS DURATION AGE)\n"
+               "  get job NAME -o json|yaml\n"
+               "                         The whole Job object with its status\n"
+               "  get pods [-l job-name=NAME]\n"
+               "                         List pods (NAME READY STATUS RESTARTS AGE; -o wide: units)\n"
+               "  describe job NAME      Show a Job in detail, with its conditions and events\n"
+               "  wait job/NAME --for=condition=Complete|Failed [--timeout=DURATION]\n"
+               "  logs NAME [--index N] [-c CONTAINER] [-f]\n"
+               "                         The pods' output, from the journal\n"
+               "  delete job NAME [--cascade=background|orphan]\n"
+               "  rerun job NAME         Run a finished Job again\n"
                "\n"
                "Options:\n"
                "  -h --help              Show this help\n"
@@ -37,24 +51,31 @@ static void help(void) {
                "     --system            Talk to the system instance of jobsd (default)\n"
                "     --user              Talk to the user instance of jobsd\n"
                "     --now=@SECONDS      render: take this time (seconds since the epoch) as now\n"
+               "  -o --output=FORMAT     get: wide, json or yaml\n"
+               "     --journal-dir=DIR   logs: read the journal files in DIR\n"
                "\n"
                "Exit status: 0 success, 1 invalid manifest, 2 usage error.\n"
                "See jobctl(1) and docs/jobctl.md.\n");
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_NOW };
+        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_NOW, ARG_JOURNAL_DIR };
         static const struct option options[] = {
                 { "help",    no_argument,       NULL, 'h'         },
                 { "version", no_argument,       NULL, ARG_VERSION },
                 { "system",  no_argument,       NULL, ARG_SYSTEM  },
                 { "user",    no_argument,       NULL, ARG_USER    },
-                { "now",     required_argument, NULL, ARG_NOW     },
+                { "now",         required_argument, NULL, ARG_NOW         },
+                { "output",      required_argument, NULL, 'o'             },
+                { "journal-dir", required_argument, NULL, ARG_JOURNAL_DIR },
                 {}
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        /* Options may stand anywhere, as kubectl's flags; getopt moves them before the verb. Verbs' own
+         * options (--for=, --timeout=, -c, -f, -l, --index, --cascade=) are passed through. */
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "-ho:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -67,6 +88,21 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_USER:
                         arg_user = true;
+                        break;
+                case 'o':
+                        if (!streq(optarg, "json") && !streq(optarg, "yaml") && !streq(optarg, "wide")) {
+                                fprintf(stderr, "error: unable to match a printer suitable for the output format \"%s\", "
+                                        "allowed formats are: json,wide,yaml\n", optarg);
+                                return -EINVAL;
+                        }
+                        jobctl_arg_output = optarg;
+                        break;
+                case ARG_JOURNAL_DIR:
+                        jobctl_arg_journal_dir = optarg;
+                        break;
+                case 1:
+                        /* A verb or an argument: kept in order. */
+                        arg_rest[n_rest++] = optarg;
                         break;
                 case ARG_NOW: {
                         char *e;
@@ -81,10 +117,19 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 }
                 case '?':
-                        return -EINVAL;
+                        /* A verb's own option: kept in order, with its value if it has one. */
+                        arg_rest[n_rest++] = argv[optind - 1];
+                        if ((streq(argv[optind - 1], "-c") || streq(argv[optind - 1], "-l") ||
+                             streq(argv[optind - 1], "--index")) && optind < argc)
+                                arg_rest[n_rest++] = argv[optind++];
+                        break;
                 default:
                         abort();
                 }
+        for (; optind < argc; optind++)
+                arg_rest[n_rest++] = argv[optind];
+        arg_rest[n_rest] = NULL;
+        jobctl_arg_user = arg_user;
         return 1;
 }
 
@@ -192,19 +237,29 @@ int main(int argc, char *argv[]) {
         } verbs[] = {
                 { "validate", verb_validate },
                 { "render",   verb_render   },
+                { "get",      verb_get      },
+                { "describe", verb_describe },
+                { "wait",     verb_wait     },
+                { "logs",     verb_logs     },
+                { "delete",   verb_delete   },
+                { "rerun",    verb_rerun    },
         };
         int r;
 
+        if (argc > (int) ELEMENTSOF(arg_rest) - 1) {
+                fprintf(stderr, "jobctl: too many arguments\n");
+                return EXIT_USAGE;
+        }
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : 0;
-        if (optind >= argc) {
+        if (n_rest == 0) {
                 fprintf(stderr, "jobctl: missing command; see 'jobctl --help'\n");
                 return EXIT_USAGE;
         }
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(argv[optind], verbs[i].verb))
-                        return verbs[i].run(argc - optind, argv + optind);
-        fprintf(stderr, "jobctl: unknown command '%s'; see 'jobctl --help'\n", argv[optind]);
+                if (streq(arg_rest[0], verbs[i].verb))
+                        return verbs[i].run(n_rest, arg_rest);
+        fprintf(stderr, "jobctl: unknown command '%s'; see 'jobctl --help'\n", arg_rest[0]);
         return EXIT_USAGE;
 }

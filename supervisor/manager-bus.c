@@ -303,6 +303,20 @@ static int property_get_pods(sd_bus *bus, const char *path, const char *interfac
                 if (r < 0)
                         return r;
         }
+        for (size_t i = 0; i < j->n_finished; i++) {
+                const FinishedPod *f = j->finished + i;
+                r = sd_bus_message_open_container(reply, 'r', "sxtssuuuttas");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "sxtssuuutt", f->name, f->index, f->attempt,
+                                                  pod_phase_to_string(f->phase), strempty(f->reason), 0, f->containers,
+                                                  f->restarts, f->created_usec, f->finished_usec);
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(reply, f->units);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r < 0)
+                        return r;
+        }
         return sd_bus_message_close_container(reply);
 }
 

@@ -27,18 +27,68 @@ const char *managed_job_namespace(const ManagedJob *j) {
         return job_namespace(&j->job->metadata);
 }
 
+static void finished_pod_done(FinishedPod *f) {
+        free(f->name);
+        free(f->reason);
+        strv_free(f->units);
+}
+
+static void managed_job_clear_history(ManagedJob *j) {
+        for (size_t i = 0; i < j->n_finished; i++)
+                finished_pod_done(j->finished + i);
+        j->n_finished = 0;
+        for (size_t i = 0; i < j->n_events; i++) {
+                free(j->events[i].reason);
+                free(j->events[i].message);
+        }
+        j->n_events = 0;
+}
+
+static void remember_finished_pod(ManagedJob *j, const Pod *p) {
+        bool indexed = j->job->spec.completion_mode == COMPLETION_MODE_INDEXED;
+        FinishedPod *f;
+
+        if (j->n_finished == JOB_FINISHED_PODS_MAX) {
+                finished_pod_done(j->finished);
+                memmove(j->finished, j->finished + 1, sizeof(FinishedPod) * (JOB_FINISHED_PODS_MAX - 1));
+                j->n_finished--;
+        }
+        f = j->finished + j->n_finished;
+        *f = (FinishedPod) {
+                .index = p->index, .attempt = p->attempt, .phase = p->phase,
+                .created_usec = p->created_usec, .finished_usec = p->finished_usec,
+        };
+        f->name = pod_name(j->job->metadata.name, indexed ? p->index : UNSET, p->attempt);
+        for (size_t i = 0; i < p->n_containers; i++) {
+                const ContainerStatus *c = p->containers + i;
+                f->restarts += c->restarts;
+                if (!c->init)
+                        f->containers++;
+                /* The pod's reason, else its first failed container's (Error, OOMKilled …). */
+                if (!f->reason && !p->reason && c->state == CONTAINER_TERMINATED && c->exit_code != 0 && c->reason)
+                        f->reason = strdup(c->reason);
+                (void) strv_push(&f->units, pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
+                                                          indexed ? p->index : UNSET, p->attempt, c->name));
+        }
+        if (!f->reason && p->reason)
+                f->reason = strdup(p->reason);
+        if (p->deletion == POD_DELETION_UNCOUNTED && !f->reason)
+                f->reason = strdup("Deleted");
+        if (f->name)
+                j->n_finished++;
+        else
+                finished_pod_done(f);
+}
+
 static void managed_job_free(ManagedJob *j) {
         if (!j)
                 return;
+        managed_job_clear_history(j);
         sd_event_source_disable_unref(j->timer);
         free(j->file);
         free(j->fingerprint);
         job_free(j->job);
         job_record_done(&j->record);
-        for (size_t i = 0; i < j->n_events; i++) {
-                free(j->events[i].reason);
-                free(j->events[i].message);
-        }
         free(j);
 }
 
@@ -392,6 +442,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                 break;
                         case JOB_ACTION_REMOVE_POD:
                                 if (p && saved) {
+                                        remember_finished_pod(j, p);
                                         for_each_unit_of_pod(j, p, true);
                                         remove_volumes(j, p);
                                         job_status_remove_pod(&j->record.status, a->attempt);
@@ -415,34 +466,6 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
         }
 }
 
-/* "jobsd-<ns>_<job>_<index>_<attempt>_<container>.service" */
-static int parse_unit_name(const char *unit, char **ret_ns, char **ret_job, uint64_t *ret_attempt, char **ret_container) {
-        _cleanup_(strv_freep) char **parts = NULL;
-        const char *s = startswith(unit, "jobsd-");
-        size_t l;
-
-        if (!s || !(l = strlen(s)) || l < 9 || !streq(s + l - 8, ".service"))
-                return -EINVAL;
-        for (const char *p = s;;) {
-                size_t n = strcspn(p, "_");
-                const char *end = p + n;
-                if (!*end)
-                        n = strlen(p) - 8;
-                if (strv_push(&parts, strndup(p, n)) < 0)
-                        return -ENOMEM;
-                if (!*end)
-                        break;
-                p = end + 1;
-        }
-        if (strv_length(parts) != 5)
-                return -EINVAL;
-        *ret_attempt = strtoull(parts[3], NULL, 10);
-        *ret_ns = TAKE_PTR(parts[0]);
-        *ret_job = TAKE_PTR(parts[1]);
-        *ret_container = TAKE_PTR(parts[4]);
-        return 0;
-}
-
 static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         Manager *m = userdata;
         _cleanup_(freep) char *ns = NULL, *job = NULL, *container = NULL;
@@ -452,7 +475,7 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         ContainerStatus *c;
         usec_t now = now_realtime();
 
-        if (parse_unit_name(ev->unit, &ns, &job, &attempt, &container) < 0)
+        if (pod_unit_name_parse(ev->unit, &ns, &job, NULL, &attempt, &container) < 0)
                 return;
         j = manager_find_job(m, ns, job);
         p = j ? job_status_find_pod(&j->record.status, attempt) : NULL;
@@ -574,8 +597,32 @@ static void manager_remove_job_at(Manager *m, size_t i) {
         m->n_jobs--;
 }
 
+static char *tombstone_path(Manager *m, const char *namespace, const char *name) {
+        return strprintf("%s/jobs/%s_%s.deleted", m->state_dir, namespace, name);
+}
+
+/* A Job deleted through the API stays deleted while its manifest is unchanged, as a deleted object stays
+ * deleted on a cluster: the tombstone holds the fingerprint of the content that was deleted. */
+static bool is_tombstoned(Manager *m, const char *namespace, const char *name, const char *fingerprint) {
+        _cleanup_(freep) char *path = tombstone_path(m, namespace, name);
+        char buf[64] = "";
+        FILE *f;
+
+        if (!path || !(f = fopen(path, "re")))
+                return false;
+        if (!fgets(buf, sizeof(buf), f))
+                buf[0] = 0;
+        fclose(f);
+        buf[strcspn(buf, "\n")] = 0;
+        if (streq(buf, fingerprint))
+                return true;
+        (void) unlink(path);
+        return false;
+}
+
 int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
         bool orphan = cascade && streq(cascade, "orphan");
+        _cleanup_(freep) char *tomb = tombstone_path(m, managed_job_namespace(j), j->job->metadata.name);
 
         for (size_t i = 0; i < j->record.status.n_pods; i++) {
                 Pod *p = j->record.status.pods + i;
@@ -585,6 +632,13 @@ int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
                 remove_volumes(j, p);
         }
         (void) state_store_remove(m->state_dir, managed_job_namespace(j), j->job->metadata.name);
+        if (tomb && access(j->file, F_OK) >= 0) {
+                FILE *f = fopen(tomb, "we");
+                if (f) {
+                        fprintf(f, "%s\n", j->fingerprint);
+                        fclose(f);
+                }
+        }
         sd_journal_print(LOG_INFO, "%s/%s: deleted (%s)", managed_job_namespace(j), j->job->metadata.name,
                          cascade ?: "background");
         for (size_t i = 0; i < m->n_jobs; i++)
@@ -605,7 +659,7 @@ int manager_rerun_job(Manager *m, ManagedJob *j) {
         r = record_new(j);
         if (r < 0)
                 return r;
-        j->n_events = 0;
+        managed_job_clear_history(j);
         manager_sync_job(m, j);
         return 0;
 }
@@ -695,6 +749,10 @@ static int manager_reload(Manager *m) {
                 if (r < 0)
                         return r;
                 mf->job = NULL;
+                if (is_tombstoned(m, managed_job_namespace(j), j->job->metadata.name, j->fingerprint)) {
+                        managed_job_free(j);
+                        continue;
+                }
                 r = managed_job_load_record(j);
                 if (r < 0) {
                         managed_job_free(j);

@@ -21,6 +21,21 @@ typedef struct JobEvent {
         unsigned count;
 } JobEvent;
 
+#define JOB_FINISHED_PODS_MAX 256
+
+/* A pod whose outcome is counted and whose units are gone, kept (in memory) for get pods. */
+typedef struct FinishedPod {
+        char *name;
+        int64_t index;
+        uint64_t attempt;
+        PodPhase phase;
+        char *reason;
+        uint32_t restarts;
+        uint32_t containers;
+        usec_t created_usec, finished_usec;
+        char **units;
+} FinishedPod;
+
 typedef struct ManagedJob {
         Manager *manager;
         char *file;                     /* the manifest it came from */
@@ -30,6 +45,8 @@ typedef struct ManagedJob {
         sd_event_source *timer;
         JobEvent events[JOB_EVENTS_MAX];
         size_t n_events;
+        FinishedPod finished[JOB_FINISHED_PODS_MAX];
+        size_t n_finished;
         bool save_failed;
 } ManagedJob;
 

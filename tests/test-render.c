@@ -105,6 +105,23 @@ TEST(unit_names_are_collision_free) {
         ASSERT_STREQ(s2, "jobsd-default_a\\x2db.slice");
 }
 
+TEST(unit_names_parse_back) {
+        _cleanup_(freep) char *u = pod_unit_name("batch", "my.job-1", 17, 4, "main-2"), *ns = NULL, *job = NULL, *c = NULL;
+        int64_t index;
+        uint64_t attempt;
+
+        ASSERT_OK(pod_unit_name_parse(u, &ns, &job, &index, &attempt, &c));
+        ASSERT_STREQ(ns, "batch");
+        ASSERT_STREQ(job, "my.job-1");
+        ASSERT_EQ(index, 17);
+        ASSERT_EQ(attempt, 4);
+        ASSERT_STREQ(c, "main-2");
+        ASSERT_ERROR(pod_unit_name_parse("jobsd-a_b_c.service", NULL, NULL, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pod_unit_name_parse("jobsd-a_b_x_0_c.service", NULL, NULL, &index, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pod_unit_name_parse("jobsd.service", NULL, NULL, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pod_unit_name_parse("jobsd-cron_default_x.timer", NULL, NULL, NULL, NULL, NULL), EINVAL);
+}
+
 static int name_cmp(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }

@@ -29,6 +29,9 @@ char *pod_hostname(const Job *job, int64_t index, uint64_t attempt);
 /* "<namespace>_<job>_<index>_<attempt>": the key of a pod in unit names and directories. */
 char *pod_key(const char *namespace, const char *job, int64_t index, uint64_t attempt);
 char *pod_unit_name(const char *namespace, const char *job, int64_t index, uint64_t attempt, const char *container);
+/* The reverse of pod_unit_name(): -EINVAL for a name that is not a pod unit's. */
+int pod_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, int64_t *ret_index,
+                        uint64_t *ret_attempt, char **ret_container);
 char *job_slice_name(const char *namespace, const char *job);
 char *cron_job_unit_name(const char *namespace, const char *cron_job, const char *suffix);
 const char *job_namespace(const ObjectMeta *m);
