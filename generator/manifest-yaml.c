@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
 #include <yaml.h>
 
 #include "jobsd/strv.h"
@@ -99,8 +100,17 @@ static int duplicates_report(Builder *b, const MNode *n) {
         return 0;
 }
 
-static int node_error(Builder *b, size_t line, size_t column, const char *fmt, const char *arg) {
-        return diag_add(b->diags, DIAG_ERROR, b->filename, true, line, column, NULL, fmt, arg);
+static int node_error(Builder *b, size_t line, size_t column, const char *fmt, ...) _printf_(4, 5);
+static int node_error(Builder *b, size_t line, size_t column, const char *fmt, ...) {
+        _cleanup_(freep) char *m = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        m = vstrprintf(fmt, ap);
+        va_end(ap);
+        if (!m)
+                return -ENOMEM;
+        return diag_add(b->diags, DIAG_ERROR, b->filename, true, line, column, NULL, "%s", m);
 }
 
 /* libyaml reports invalid UTF-8 by byte offset only. */

@@ -29,7 +29,6 @@ const UnitPropInfo unit_prop_table[_UNIT_PROP_MAX] = {
         [UNIT_PROP_LOG_EXTRA_FIELDS]      = { "LogExtraFields",        "LogExtraFields",        "aay",     PROP_LOG_FIELDS, SECTION_SERVICE },
         [UNIT_PROP_BIND_PATHS]            = { "BindPaths",             "BindPaths",             "a(ssbt)", PROP_BIND,       SECTION_SERVICE },
         [UNIT_PROP_BIND_READ_ONLY_PATHS]  = { "BindReadOnlyPaths",     "BindReadOnlyPaths",     "a(ssbt)", PROP_BIND,       SECTION_SERVICE },
-        [UNIT_PROP_TEMPORARY_FILE_SYSTEM] = { "TemporaryFileSystem",   "TemporaryFileSystem",   "a(ss)",   PROP_TMPFS,      SECTION_SERVICE },
         [UNIT_PROP_NO_NEW_PRIVILEGES]     = { "NoNewPrivileges",       "NoNewPrivileges",       "b",       PROP_BOOL,       SECTION_SERVICE },
         [UNIT_PROP_PROTECT_SYSTEM]        = { "ProtectSystem",         "ProtectSystem",         "s",       PROP_STRING,     SECTION_SERVICE },
         [UNIT_PROP_ON_CALENDAR]           = { "OnCalendar",            "TimersCalendar",        "a(ss)",   PROP_CALENDAR,   SECTION_TIMER },
@@ -226,10 +225,6 @@ static void prop_to_text(FILE *f, const UnitProp *p) {
         case PROP_BIND:
                 for (char **s = p->strv; s && s[0] && s[1]; s += 2)
                         fprintf(f, "%s=%s:%s\n", k, s[0], s[1]);
-                break;
-        case PROP_TMPFS:
-                for (char **s = p->strv; s && s[0] && s[1]; s += 2)
-                        fprintf(f, "%s=%s%s%s\n", k, s[0], *s[1] ? ":" : "", s[1]);
                 break;
         case PROP_CALENDAR:
                 STRV_FOREACH(s, p->strv)

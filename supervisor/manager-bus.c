@@ -407,12 +407,3 @@ void manager_bus_job_changed(Manager *m, ManagedJob *j) {
                                                       "Succeeded", "Failed", "Terminating", "Conditions", "Pods",
                                                       "StartTime", "CompletionTime", "CompletedIndexes", NULL);
 }
-
-/* For docs/dbus-api.md: jobsd --bus-introspect writes what the vtables declare. */
-const sd_bus_vtable *manager_bus_vtable(void) {
-        return manager_vtable;
-}
-
-const sd_bus_vtable *job_bus_vtable(void) {
-        return job_vtable;
-}

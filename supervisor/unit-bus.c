@@ -124,13 +124,6 @@ int bus_append_unit_spec(sd_bus_message *m, const UnitSpec *spec) {
                         if (r >= 0)
                                 r = sd_bus_message_close_container(m);
                         break;
-                case PROP_TMPFS:
-                        r = sd_bus_message_open_container(m, 'a', "(ss)");
-                        for (char **s = p->strv; r >= 0 && s && s[0] && s[1]; s += 2)
-                                r = sd_bus_message_append(m, "(ss)", s[0], s[1]);
-                        if (r >= 0)
-                                r = sd_bus_message_close_container(m);
-                        break;
                 case PROP_LOG_FIELDS:
                         r = sd_bus_message_open_container(m, 'a', "ay");
                         STRV_FOREACH(s, p->strv) {

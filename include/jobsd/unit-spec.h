@@ -19,7 +19,6 @@ typedef enum UnitPropKind {
         PROP_ENV,               /* as, shown as Environment="A=b" lines */
         PROP_EXEC,              /* a(sasb): argv */
         PROP_BIND,              /* a(ssbt): source:destination pairs */
-        PROP_TMPFS,             /* a(ss): path and options */
         PROP_LOG_FIELDS,        /* aay: FIELD=value */
         PROP_CALENDAR,          /* a(ss): ("OnCalendar", spec), one line each */
 } UnitPropKind;
@@ -44,8 +43,7 @@ typedef struct UnitProp {
         char *string;
         uint64_t u64;
         bool boolean;
-        char **strv;            /* STRV, ENV, EXEC (argv), BIND (src, dst, src, dst …), TMPFS (path, options …),
-                                 * LOG_FIELDS, CALENDAR */
+        char **strv;            /* STRV, ENV, EXEC (argv), BIND (src, dst, src, dst …), LOG_FIELDS, CALENDAR */
 } UnitProp;
 
 typedef struct UnitSpec {
@@ -77,7 +75,6 @@ typedef enum UnitPropId {
         UNIT_PROP_LOG_EXTRA_FIELDS,
         UNIT_PROP_BIND_PATHS,
         UNIT_PROP_BIND_READ_ONLY_PATHS,
-        UNIT_PROP_TEMPORARY_FILE_SYSTEM,
         UNIT_PROP_NO_NEW_PRIVILEGES,
         UNIT_PROP_PROTECT_SYSTEM,
         UNIT_PROP_ON_CALENDAR,
