@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "jobsd/cron.h"
-#include "jobsd/tz.h"
+#include "cron-internal.h"
 
 /* robfig's day rule: both day fields must match if either was written '*', else either suffices. */
 static bool day_matches(const CronSpec *c, const LocalTime *t) {
@@ -14,7 +13,7 @@ static bool day_matches(const CronSpec *c, const LocalTime *t) {
 /* The same search as robfig/cron's SpecSchedule.Next(): walk months, days, hours, minutes forward in the
  * zone's local time, days and months by calendar arithmetic (time.Date, so DST gaps normalise as Go's do),
  * hours and minutes by adding absolute time (so a repeated hour is visited twice and a skipped one never). */
-static int64_t next_after(const CronSpec *c, const TimeZone *z, int64_t after) {
+int64_t cron_next_in_zone(const CronSpec *c, const TimeZone *z, int64_t after) {
         int64_t t = after + 1;          /* the next whole second */
         bool added = false;
         LocalTime lt;
@@ -110,7 +109,7 @@ int cron_spec_next(const CronSpec *c, const char *tz, usec_t after_usec, usec_t 
         r = time_zone_load(tz, &z);
         if (r < 0)
                 return r;
-        t = next_after(c, z, (int64_t) (after_usec / USEC_PER_SEC));
+        t = cron_next_in_zone(c, z, (int64_t) (after_usec / USEC_PER_SEC));
         if (t < 0)
                 return -ENOENT;
         *ret_usec = (usec_t) t * USEC_PER_SEC;

@@ -4,6 +4,7 @@
 #include "jobsd/cron.h"
 #include "jobsd/strv.h"
 #include "jobsd/tz.h"
+#include "cron-internal.h"
 
 static const char *const weekday_names[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 
@@ -63,53 +64,68 @@ static char *calendar_line(const char *weekdays, const char *months, const char 
                          hours, minutes, tz ? " " : "", strempty(tz));
 }
 
-/* The second copy of each fall-back repeated interval in [from, to): systemd fires a zoned OnCalendar=
- * time only in the first copy, robfig's Next() in both. For each such interval, the minutes the schedule
- * matches (in the offset after the change) become lines in UTC, one per UTC hour. */
-static int add_repeated_lines(const CronSpec *c, const TimeZone *z, int64_t from, int64_t to, char ***lines) {
-        int64_t t = from;
-        int r;
+static int push_utc_line(char ***lines, int64_t hour_start, uint64_t minutes) {
+        _cleanup_(freep) char *mins = format_set(minutes, 0, 59, 2);
+        int y, m, d;
 
-        while (t < to) {
-                int64_t start, end;
-                int32_t before = time_zone_lookup(z, t, &start, &end), after;
+        if (!mins)
+                return -ENOMEM;
+        civil_from_days(hour_start / 86400, &y, &m, &d);
+        return strv_push(lines, strprintf("%04d-%02d-%02d %02d:%s:00 UTC", y, m, d, (int) ((hour_start % 86400) / 3600), mins));
+}
 
+/* Whether systemd's zoned line fires at instant u: the wall-clock time there matches, and u is its first
+ * occurrence (systemd fires in the first copy of a repeated time only). */
+static bool zoned_line_fires(const CronSpec *c, const TimeZone *z, int64_t u) {
+        int64_t start, end;
+        LocalTime lt;
+
+        time_zone_local(z, u, &lt);
+        if (!cron_spec_matches(c, lt.month, lt.day, lt.weekday, lt.hour, lt.minute) || lt.second != 0)
+                return false;
+        /* In the second copy: the same wall time existed before the change, in the previous offset. */
+        int32_t now_off = time_zone_lookup(z, u, &start, NULL);
+        if (start > INT64_MIN && start <= u) {
+                int32_t before = time_zone_lookup(z, start - 1, NULL, &end);
+                if (before > now_off && u < start + (before - now_off))
+                        return false;
+        }
+        return true;
+}
+
+/* Around each change of offset in [from, to), the firings robfig's Next() gives that the zoned line does
+ * not: the second copy of repeated times, and what robfig's search does at odd shifts (a 30-minute change
+ * can move it from 01:59 to 02:30 without passing :00). Each becomes a line in UTC, one per UTC hour. */
+static int add_uncovered_lines(const CronSpec *c, const TimeZone *z, int64_t from, int64_t to, char ***lines) {
+        for (int64_t t = from; t < to;) {
+                int64_t start, end, u, hour_start = -1;
+                uint64_t minutes = 0;
+                int r;
+
+                (void) time_zone_lookup(z, t, &start, &end);
                 if (end == INT64_MAX || end >= to)
                         break;
-                after = time_zone_lookup(z, end, NULL, NULL);
-                if (after < before) {
-                        int64_t span = before - after;  /* seconds shown twice */
-                        uint64_t minutes = 0;
-                        int64_t hour_start = -1;
-
-                        for (int64_t u = end; u < end + span; u += 60) {
-                                LocalTime lt;
-                                int64_t h = u - (u % 3600);
-
-                                if (hour_start >= 0 && h != hour_start && minutes) {
-                                        int y, m, d;
-                                        _cleanup_(freep) char *mins = format_set(minutes, 0, 59, 2);
-                                        civil_from_days(hour_start / 86400, &y, &m, &d);
-                                        r = strv_push(lines, strprintf("%04d-%02d-%02d %02" PRIi64 ":%s:00 UTC", y, m, d,
-                                                                       (hour_start % 86400) / 3600, mins));
-                                        if (r < 0)
-                                                return r;
-                                        minutes = 0;
-                                }
-                                hour_start = h;
-                                time_zone_local(z, u, &lt);
-                                if (cron_spec_matches(c, lt.month, lt.day, lt.weekday, lt.hour, lt.minute))
-                                        minutes |= UINT64_C(1) << ((u % 3600) / 60);
-                        }
-                        if (minutes) {
-                                int y, m, d;
-                                _cleanup_(freep) char *mins = format_set(minutes, 0, 59, 2);
-                                civil_from_days(hour_start / 86400, &y, &m, &d);
-                                r = strv_push(lines, strprintf("%04d-%02d-%02d %02" PRIi64 ":%s:00 UTC", y, m, d,
-                                                               (hour_start % 86400) / 3600, mins));
+                /* robfig's firings from a day before the change to a day after it. */
+                u = MAX(end - 86400, from);
+                for (unsigned i = 0; i < 10000; i++) {
+                        u = cron_next_in_zone(c, z, u);
+                        if (u < 0 || u > end + 86400)
+                                break;
+                        if (zoned_line_fires(c, z, u))
+                                continue;
+                        if (hour_start >= 0 && u - u % 3600 != hour_start) {
+                                r = push_utc_line(lines, hour_start, minutes);
                                 if (r < 0)
                                         return r;
+                                minutes = 0;
                         }
+                        hour_start = u - u % 3600;
+                        minutes |= UINT64_C(1) << ((u % 3600) / 60);
+                }
+                if (minutes) {
+                        r = push_utc_line(lines, hour_start, minutes);
+                        if (r < 0)
+                                return r;
                 }
                 t = end;
         }
@@ -155,8 +171,8 @@ int cron_spec_to_oncalendar(const CronSpec *c, const char *tz, usec_t now_usec, 
         if (r < 0)
                 return r;
 
-        r = add_repeated_lines(c, z, (int64_t) (now_usec / USEC_PER_SEC),
-                               (int64_t) ((now_usec + horizon_usec) / USEC_PER_SEC), &lines);
+        r = add_uncovered_lines(c, z, (int64_t) (now_usec / USEC_PER_SEC),
+                                (int64_t) ((now_usec + horizon_usec) / USEC_PER_SEC), &lines);
         if (r < 0)
                 return r;
         *ret_lines = TAKE_PTR(lines);

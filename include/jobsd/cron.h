@@ -30,7 +30,9 @@ int cron_spec_next(const CronSpec *c, const char *tz, usec_t after_usec, usec_t 
 /* Whether a local time matches, with robfig's day-of-month OR day-of-week rule. */
 bool cron_spec_matches(const CronSpec *c, int month, int day, int weekday, int hour, int minute);
 
-/* OnCalendar= lines that fire at the minutes cron_spec_next() gives, for [now, now + horizon): one line, two
- * when both day fields are restricted, and UTC lines for the second copy of fall-back repeated times.
+/* OnCalendar= lines that fire at every minute cron_spec_next() gives, for [now, now + horizon): one line, two
+ * when both day fields are restricted, and UTC lines for robfig's firings near offset changes that the zoned
+ * line misses (the second copy of fall-back repeated times, robfig's quirks at 30-minute shifts). Where
+ * robfig skips a time the zoned line fires at (again at 30-minute shifts), the caller discards the trigger.
  * @every: -EOPNOTSUPP. */
 int cron_spec_to_oncalendar(const CronSpec *c, const char *tz, usec_t now_usec, usec_t horizon_usec, char ***ret_lines);
