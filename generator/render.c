@@ -77,12 +77,11 @@ int pod_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, 
                 if (errno || *e || !*parts[3])
                         return -EINVAL;
         }
-        if (ret_namespace)
-                *ret_namespace = TAKE_PTR(parts[0]);
-        if (ret_job)
-                *ret_job = TAKE_PTR(parts[1]);
-        if (ret_container)
-                *ret_container = TAKE_PTR(parts[4]);
+        /* Copies, not TAKE_PTR(): a NULL inside the vector would stop strv_free() short. */
+        if ((ret_namespace && !(*ret_namespace = strdup(parts[0]))) ||
+            (ret_job && !(*ret_job = strdup(parts[1]))) ||
+            (ret_container && !(*ret_container = strdup(parts[4]))))
+                return -ENOMEM;
         return 0;
 }
 

@@ -26,6 +26,27 @@ static void replay(const void *data) {
         free(buf);
 }
 
+static void add_path(char ***files, const char *path) {
+        struct stat st;
+        DIR *d;
+
+        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                assert_se(strv_extend(files, path) >= 0);
+                return;
+        }
+        d = opendir(path);
+        assert_se(d);
+        for (struct dirent *de; (de = readdir(d));) {
+                _cleanup_(freep) char *p = NULL;
+                if (de->d_name[0] == '.')
+                        continue;
+                p = strprintf("%s/%s", path, de->d_name);
+                assert_se(p);
+                add_path(files, p);
+        }
+        closedir(d);
+}
+
 static int name_cmp(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }
@@ -33,21 +54,8 @@ static int name_cmp(const void *a, const void *b) {
 int main(int argc, char *argv[]) {
         static char **files = NULL;
 
-        for (int i = 1; i < argc; i++) {
-                struct stat st;
-                DIR *d;
-
-                if (stat(argv[i], &st) < 0 || !S_ISDIR(st.st_mode)) {
-                        assert_se(strv_extend(&files, argv[i]) >= 0);
-                        continue;
-                }
-                d = opendir(argv[i]);
-                assert_se(d);
-                for (struct dirent *de; (de = readdir(d));)
-                        if (de->d_name[0] != '.')
-                                assert_se(strv_push(&files, strprintf("%s/%s", argv[i], de->d_name)) >= 0);
-                closedir(d);
-        }
+        for (int i = 1; i < argc; i++)
+                add_path(&files, argv[i]);
         if (files)
                 qsort(files, strv_length(files), sizeof(char *), name_cmp);
         STRV_FOREACH(f, files)

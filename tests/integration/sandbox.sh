@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: Apache-2.0
+# A real systemd user manager in a sandbox, for integration tests (docs/testing.md). Source it, then:
+#   sandbox_start     starts journald and `systemd --user` in a fresh cgroup and cgroup + mount namespace;
+#                     exports XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS (the sandbox's user bus),
+#                     SANDBOX_DIR, SANDBOX_JOURNAL_DIR, SANDBOX_CGROUP; tears down on EXIT.
+#   sandbox_stop      kills everything through cgroup.kill, removes the cgroup and the directory.
+#   sandbox_journal   journalctl on the sandbox's journal.
+# Never starts systemd in the root cgroup (it would move every process of the machine into its
+# init.scope) and never boots a system manager (it would run sysinit.target on the host).
+
+sandbox_v2_root() {
+        if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+                echo /sys/fs/cgroup
+        elif [ -d /sys/fs/cgroup/unified ] && [ "$(stat -fc %T /sys/fs/cgroup/unified)" = cgroup2fs ]; then
+                echo /sys/fs/cgroup/unified
+        else
+                return 1
+        fi
+}
+
+sandbox_start() {
+        local v2 i
+        v2=$(sandbox_v2_root) || { echo "sandbox: no cgroup v2 hierarchy" >&2; return 1; }
+        SANDBOX_DIR=$(mktemp -d "${TMPDIR:-/tmp}/jobsd-sandbox.XXXXXX") || return 1
+        if [ "$v2" = /sys/fs/cgroup ] && [ -w /proc/self/cgroup ] && [ "$(cat /proc/1/comm)" = systemd ] && [ "$(id -u)" != 0 ]; then
+                echo "sandbox: not root; use the caller's own user manager instead" >&2
+                return 1
+        fi
+        # A fresh child of the cgroup we are in (on a systemd machine, inside our own scope).
+        local parent
+        parent=$v2$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+        [ -d "$parent" ] || parent=$v2
+        SANDBOX_CGROUP=$parent/jobsd-sandbox-$$-$RANDOM
+        mkdir "$SANDBOX_CGROUP" || { rm -rf "$SANDBOX_DIR"; return 1; }
+        mkdir -p "$SANDBOX_DIR/rt" "$SANDBOX_DIR/log" && chmod 700 "$SANDBOX_DIR/rt"
+        export SANDBOX_DIR SANDBOX_CGROUP SANDBOX_JOURNAL_DIR=$SANDBOX_DIR/log/journal
+        trap sandbox_stop EXIT
+        trap 'exit 130' INT TERM
+        (
+                echo $BASHPID > "$SANDBOX_CGROUP/cgroup.procs" || exit 1
+                exec unshare --cgroup --mount bash -c '
+                        set -e
+                        mount --make-rprivate /
+                        mount -t cgroup2 cgroup2 /sys/fs/cgroup
+                        mount -t tmpfs tmpfs /run/systemd
+                        mkdir -p /run/systemd/system /run/systemd/journal /run/log
+                        mount --bind "$0/log" /run/log
+                        /lib/systemd/systemd-journald &
+                        for i in $(seq 200); do [ -S /run/systemd/journal/socket ] && break; sleep 0.02; done
+                        export XDG_RUNTIME_DIR="$0/rt"
+                        exec /lib/systemd/systemd --user
+                ' "$SANDBOX_DIR" >"$SANDBOX_DIR/manager.log" 2>&1
+        ) &
+        disown
+        export XDG_RUNTIME_DIR=$SANDBOX_DIR/rt DBUS_SESSION_BUS_ADDRESS=unix:path=$SANDBOX_DIR/rt/bus
+        # Ready when systemd answers on the user bus (the bus itself is socket-activated by the manager).
+        for i in $(seq 400); do
+                busctl --user call org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.DBus.Peer Ping \
+                        >/dev/null 2>&1 && return 0
+                sleep 0.025
+        done
+        echo "sandbox: the user manager did not come up:" >&2
+        cat "$SANDBOX_DIR/manager.log" >&2
+        return 1
+}
+
+sandbox_stop() {
+        local i
+        [ -n "${SANDBOX_CGROUP:-}" ] || return 0
+        if [ -d "$SANDBOX_CGROUP" ]; then
+                echo 1 > "$SANDBOX_CGROUP/cgroup.kill" 2>/dev/null
+                for i in $(seq 400); do
+                        grep -q '^populated 0' "$SANDBOX_CGROUP/cgroup.events" 2>/dev/null && break
+                        sleep 0.025
+                done
+                find "$SANDBOX_CGROUP" -depth -type d -exec rmdir {} \; 2>/dev/null
+        fi
+        [ -n "${SANDBOX_DIR:-}" ] && rm -rf "$SANDBOX_DIR"
+        SANDBOX_CGROUP=
+}
+
+sandbox_journal() {
+        journalctl -D "$SANDBOX_JOURNAL_DIR" --no-pager "$@"
+}

@@ -1,0 +1,268 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# jobsd against a real systemd user manager (tests/integration/sandbox.sh): the seed examples and the
+# spec §6 scenarios of the supervisor issue, each one TAP line. Usage: test-jobsd.sh BUILD_DIR EXAMPLES_DIR
+set -u
+build=${1:?build directory}
+examples=${2:?examples directory}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/sandbox.sh"
+
+JOBSD=$build/supervisor/jobsd
+JOBCTL=$build/supervisor/jobctl
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+jobctl() { "$JOBCTL" --user --journal-dir="$SANDBOX_JOURNAL_DIR" "$@"; }
+# field NAME KEY: an integer or string of a Job's status, from jobctl get -o json.
+field() { jobctl get job "$1" -o json | sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -1; }
+condition() { jobctl get job "$1" -o yaml | grep -A5 -- "- lastProbeTime" | grep -E '^ *(reason|type):' | tr -d '" ' | paste -sd' ' -; }
+
+if ! sandbox_start; then
+        echo "not ok 1 - the sandboxed systemd user manager could not be started"
+        echo "1..1"
+        exit 1
+fi
+
+manifests=$SANDBOX_DIR/manifests
+state=$SANDBOX_DIR/state
+mkdir -p "$manifests" "$state"
+start_jobsd() {
+        systemd-run --user --quiet --unit=jobsd -p Type=notify -p KillMode=process \
+                "$JOBSD" --user --manifest-dir="$manifests" --state-dir="$state" --backoff-base=250ms "$@"
+}
+
+# The seeds and the §6 scenarios jobsd covers so far, all at once: they run in parallel.
+for f in pi job-hello-world batch-process-job job-comple-parallel abnormal-end abnormal-end-two-containers \
+         job-pod-failure-policy-example; do
+        cp "$examples/seeds/$f.yaml" "$manifests/"
+done
+cat > "$manifests/scenarios.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: s07-backoff-zero}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "exit 1"]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: s08-onfailure}
+spec:
+  backoffLimit: 3
+  template:
+    spec:
+      restartPolicy: OnFailure
+      containers: [{name: c, image: busybox, command: [sh, -c, "exit 1"]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: s09-onfailure-then-ok}
+spec:
+  template:
+    spec:
+      restartPolicy: OnFailure
+      volumes: [{name: state, emptyDir: {}}]
+      containers:
+      - name: c
+        image: busybox
+        command: [sh, -c, "n=$(cat /state/n 2>/dev/null || echo 0); echo $((n+1)) > /state/n; [ $n -ge 2 ]"]
+        volumeMounts: [{name: state, mountPath: /state}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: s10-deadline}
+spec:
+  activeDeadlineSeconds: 3
+  template:
+    spec:
+      restartPolicy: Never
+      terminationGracePeriodSeconds: 2
+      containers: [{name: c, image: busybox, command: [sleep, "300"]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: s18-work-queue}
+spec:
+  parallelism: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "sleep 1; exit 0"]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: s20-indexed}
+spec:
+  completionMode: Indexed
+  completions: 3
+  parallelism: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: c
+        image: busybox
+        command: [sh, -c, "echo index $JOB_COMPLETION_INDEX on $(hostname); exit 0"]
+YAML
+
+t0=$(date +%s.%N)
+start_jobsd
+# Time from the manifests' arrival to the first pod's unit: measured for the closing note.
+for i in $(seq 200); do
+        systemctl --user list-units --all 'jobsd-default_*' --no-legend 2>/dev/null | grep -q . && break
+        sleep 0.01
+done
+t1=$(date +%s.%N)
+echo "# first pod unit $(echo "($t1 - $t0) * 1000" | bc 2>/dev/null || echo '?') ms after jobsd was started"
+
+wait_for() { jobctl wait "job/$1" --for="condition=$2" --timeout="${3:-60s}" >/dev/null 2>&1; }
+
+check() {       # NAME CONDITION REASON SUCCEEDED FAILED
+        local name=$1 cond=$2 reason=$3 s=$4 f=$5 got_s got_f conds
+        if ! wait_for "$name" "$cond" 120s; then
+                not_ok "$name: $cond" "$(jobctl describe job "$name" 2>&1 | tail -20)"
+                return
+        fi
+        got_s=$(field "$name" succeeded)
+        got_f=$(field "$name" failed)
+        conds=$(condition "$name")
+        if [ "$got_s" = "$s" ] && [ "$got_f" = "$f" ] && echo "$conds" | grep -q "reason:$reason"; then
+                ok "$name: $cond, $reason, succeeded $s, failed $f"
+        else
+                not_ok "$name: expected $cond/$reason succeeded $s failed $f" "got succeeded $got_s failed $got_f; $conds"
+        fi
+}
+
+check pi Complete CompletionsReached 1 0
+if jobctl logs pi | grep -q '^3\.14159265358979323846264338327950288419716939937510'; then
+        ok "pi: jobctl logs prints the digits of pi"
+else
+        not_ok "pi: jobctl logs prints the digits of pi" "$(jobctl logs pi 2>&1 | head -3)"
+fi
+check job-hello-world Complete CompletionsReached 1 0
+check batch-process-job Complete CompletionsReached 1 0
+check job-comple-parallel Complete CompletionsReached 8 0
+check s07-backoff-zero Failed BackoffLimitExceeded 0 1
+check s08-onfailure Failed BackoffLimitExceeded 0 1
+check s09-onfailure-then-ok Complete CompletionsReached 1 0
+check s10-deadline Failed DeadlineExceeded 0 1
+check s18-work-queue Complete CompletionsReached 3 0
+check s20-indexed Complete CompletionsReached 3 0
+if [ "$(field s20-indexed completedIndexes)" = "0-2" ] &&
+   [ "$(jobctl logs s20-indexed --index 1)" = "index 1 on $(hostname)" ]; then
+        ok "s20-indexed: completedIndexes 0-2, JOB_COMPLETION_INDEX in the pod, logs by index"
+else
+        not_ok "s20-indexed: completedIndexes and logs by index" "$(field s20-indexed completedIndexes)" "$(jobctl logs s20-indexed --index 1)"
+fi
+check abnormal-end-two Failed BackoffLimitExceeded 0 3
+check abnormal-end Failed BackoffLimitExceeded 0 7
+
+# abnormal-end: retries wait B, 2B, 4B … after each failure (B = 250 ms, each pod runs 5 s).
+gaps=$(sandbox_journal -o short-unix -t jobsd | grep 'abnormal-end: SuccessfulCreate' | awk '{print $1}' |
+       awk 'NR > 1 { printf "%.1f ", $1 - p - 5 } { p = $1 }')
+expected="0.2 0.5 1.0 2.0 4.0 8.0"
+ok_gaps=1
+i=0
+for g in $gaps; do
+        i=$((i + 1))
+        e=$(echo "$expected" | cut -d' ' -f$i)
+        awk -v g="$g" -v e="$e" 'BEGIN { exit !(g >= e - 0.3 && g <= e + 0.5) }' || ok_gaps=0
+done
+[ "$i" = 6 ] || ok_gaps=0
+if [ $ok_gaps = 1 ]; then ok "abnormal-end: back-off gaps $gaps(s) after each 5 s pod"; else not_ok "abnormal-end: back-off gaps" "got: $gaps" "expected about: $expected"; fi
+
+# podFailurePolicy is the Job semantics issue; here the seed must at least load and run.
+if jobctl get jobs | grep -q '^job-pod-failure-policy-example '; then ok "job-pod-failure-policy-example: loaded"; else not_ok "job-pod-failure-policy-example: loaded"; fi
+
+# systemctl and journalctl show the pods as documented. (In the sandbox journald sees the user manager at
+# the root of its cgroup namespace and attaches _SYSTEMD_UNIT=; under a real user manager it is
+# _SYSTEMD_USER_UNIT=.)
+if sandbox_journal -t pi | grep -q '3\.14159' &&
+   sandbox_journal _SYSTEMD_USER_UNIT=jobsd-default_pi_0_0_pi.service + _SYSTEMD_UNIT=jobsd-default_pi_0_0_pi.service |
+        grep -q '3\.14159'; then
+        ok "journalctl selects pod output by SyslogIdentifier= and by unit"
+else
+        not_ok "journalctl selects pod output by SyslogIdentifier= and by unit"
+fi
+if sandbox_journal -t jobsd -o verbose | grep -q 'REASON=Completed' ; then
+        ok "events are structured journal entries with REASON="
+else
+        not_ok "events are structured journal entries with REASON="
+fi
+
+# kubectl's NotFound and exit code.
+out=$(jobctl get job nosuch 2>&1); rc=$?
+if [ $rc = 1 ] && [ "$out" = 'Error from server (NotFound): jobs.batch "nosuch" not found' ]; then
+        ok "get job nosuch: NotFound, exit 1"
+else
+        not_ok "get job nosuch: NotFound, exit 1" "rc $rc: $out"
+fi
+
+# Run once per content: a restarted jobsd does not run finished Jobs again.
+systemctl --user stop jobsd
+start_jobsd
+sleep 1
+if [ "$(field pi succeeded)" = 1 ] && [ "$(sandbox_journal -t jobsd | grep -c 'pi: SuccessfulCreate')" = 1 ]; then
+        ok "run once: after a restart of jobsd, pi is still Complete and not run again"
+else
+        not_ok "run once: after a restart of jobsd, pi is still Complete and not run again"
+fi
+
+# Adoption: jobsd stops (SIGTERM) while a pod runs; the pod goes on; a new jobsd counts it.
+cat > "$manifests/adopt.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: adopt}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "sleep 3; exit 0"]}]
+YAML
+for i in $(seq 100); do systemctl --user is-active -q jobsd-default_adopt_0_0_c.service && break; sleep 0.05; done
+systemctl --user stop jobsd
+sleep 4         # the pod ends while jobsd is down
+start_jobsd
+if wait_for adopt Complete 30s && [ "$(field adopt succeeded)" = 1 ] && [ "$(field adopt failed)" = 0 ]; then
+        ok "adoption: a pod that ended while jobsd was down is counted once"
+else
+        not_ok "adoption: a pod that ended while jobsd was down is counted once" "$(jobctl describe job adopt 2>&1 | tail -8)"
+fi
+
+# inotify: a removed manifest deletes its Job; rerun runs a finished one again.
+rm "$manifests/adopt.yaml"
+for i in $(seq 100); do jobctl get job adopt >/dev/null 2>&1 || break; sleep 0.05; done
+if ! jobctl get job adopt >/dev/null 2>&1; then ok "a removed manifest deletes its Job"; else not_ok "a removed manifest deletes its Job"; fi
+jobctl rerun job job-hello-world >/dev/null
+if wait_for job-hello-world Complete 30s && [ "$(sandbox_journal -t job-hello-world | grep -c 'Hello, World')" = 2 ]; then
+        ok "rerun: a finished Job runs again"
+else
+        not_ok "rerun: a finished Job runs again"
+fi
+
+# A bad manifest beside good ones: an error in the journal with file:line:column; the others run.
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: bad}\nspec:\n  template:\n    spec:\n      restartPolicy: Sometimes\n      containers: [{name: c, image: x, command: ["true"]}]\n' > "$manifests/bad.yaml"
+sleep 0.5
+if sandbox_journal -t jobsd | grep -q "bad.yaml:7:22: spec.template.spec.restartPolicy: Unsupported value"; then
+        ok "a bad manifest is reported in the journal as FILE:LINE:COLUMN"
+else
+        not_ok "a bad manifest is reported in the journal as FILE:LINE:COLUMN" "$(sandbox_journal -t jobsd | tail -3)"
+fi
+
+jobctl delete job s18-work-queue >/dev/null
+if ! jobctl get job s18-work-queue >/dev/null 2>&1 && systemctl --user stop jobsd && start_jobsd && sleep 1 &&
+   ! jobctl get job s18-work-queue >/dev/null 2>&1; then
+        ok "delete: the Job is gone, and stays gone across a restart while its manifest is unchanged"
+else
+        not_ok "delete: the Job is gone, and stays gone across a restart while its manifest is unchanged"
+fi
+
+systemctl --user stop jobsd
+echo "1..$n"
+[ $failed = 0 ]
