@@ -74,13 +74,6 @@ static int check_name(Loader *l, int (*check)(const char *, char **), const char
         return loader_error_path(l, path, "Invalid value: \"%s\": %s", value, why ?: "invalid");
 }
 
-#define TRY(expr)                       \
-        do {                            \
-                int _r = (expr);        \
-                if (_r < 0)             \
-                        return _r;      \
-        } while (0)
-
 /* spec §1.1: label keys and values, annotation keys and total size. */
 static int validate_labels(Loader *l, const StrMap *m, const char *path) {
         for (size_t i = 0; i < m->n; i++) {

@@ -7,13 +7,6 @@
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
 
-#define TRY(expr)                       \
-        do {                            \
-                int _r = (expr);        \
-                if (_r < 0)             \
-                        return _r;      \
-        } while (0)
-
 const char *job_namespace(const ObjectMeta *m) {
         return m->namespace ?: "default";
 }
@@ -37,16 +30,19 @@ char *pod_key(const char *namespace, const char *job, int64_t index, uint64_t at
         return strprintf("%s_%s_%" PRIi64 "_%" PRIu64, namespace, job, index == UNSET ? 0 : index, attempt);
 }
 
-char *pod_unit_name(const char *namespace, const char *job, int64_t index, uint64_t attempt, const char *container) {
-        _cleanup_(freep) char *k = pod_key(namespace, job, index, attempt);
+char *pod_unit_name(const char *namespace, const char *job, int64_t index, uint64_t attempt, unsigned restart,
+                    const char *container) {
+        _cleanup_(freep) char *k = pod_key(namespace, job, index, attempt), *r = NULL;
 
         if (!k)
                 return NULL;
-        return strprintf("jobsd-%s_%s.service", k, container);
+        if (restart > 0 && !(r = strprintf("r%u", restart)))
+                return NULL;
+        return strprintf("jobsd-%s%s_%s.service", k, strempty(r), container);
 }
 
 int pod_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, int64_t *ret_index,
-                        uint64_t *ret_attempt, char **ret_container) {
+                        uint64_t *ret_attempt, unsigned *ret_restart, char **ret_container) {
         _cleanup_(strv_freep) char **parts = NULL;
         const char *s = startswith(unit, "jobsd-");
         size_t l;
@@ -72,10 +68,23 @@ int pod_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, 
                 if (errno || *e || !*parts[2])
                         return -EINVAL;
         }
-        if (ret_attempt) {
-                *ret_attempt = strtoull(parts[3], &e, 10);
-                if (errno || *e || !*parts[3])
+        {
+                unsigned long long a = strtoull(parts[3], &e, 10);
+                unsigned long rs = 0;
+                if (errno || e == parts[3])
                         return -EINVAL;
+                if (*e == 'r') {
+                        const char *q = e + 1;
+                        rs = strtoul(q, &e, 10);
+                        if (errno || e == q || rs == 0 || rs > UINT32_MAX)
+                                return -EINVAL;
+                }
+                if (*e)
+                        return -EINVAL;
+                if (ret_attempt)
+                        *ret_attempt = a;
+                if (ret_restart)
+                        *ret_restart = (unsigned) rs;
         }
         /* Copies, not TAKE_PTR(): a NULL inside the vector would stop strv_free() short. */
         if ((ret_namespace && !(*ret_namespace = strdup(parts[0]))) ||
@@ -392,7 +401,7 @@ int render_pod_container(const Job *job, const Container *c, bool init, int64_t 
         int r;
 
         pod = pod_name(job->metadata.name, idx, attempt);
-        u.name = pod_unit_name(ns, job->metadata.name, idx, attempt, c->name);
+        u.name = pod_unit_name(ns, job->metadata.name, idx, attempt, ctx->restart, c->name);
         slice = job_slice_name(ns, job->metadata.name);
         if (!pod || !u.name || !slice)
                 return -ENOMEM;

@@ -369,7 +369,12 @@ int job_reconcile(const Job *job, JobStatus *s, const JobConfig *cfg, usec_t now
                 goto done;
         }
 
-        /* 4. The terminal condition, once nothing runs and everything is counted (spec §3.1 step 5). */
+        /* 4. The terminal condition, once nothing runs and everything is counted (spec §3.1 step 5). Pods
+         * deleted above that had nothing running ended at once: count them now, as nothing else will
+         * call us again for them. */
+        r = count_pods(job, s, &l);
+        if (r < 0)
+                goto fail;
         for (size_t i = 0; i < s->n_pods; i++)
                 if (!s->pods[i].counted)
                         goto done;

@@ -895,7 +895,7 @@ static bool unit_matches(const char *unit, const char *job, int64_t index, const
         _cleanup_(freep) char *ns = NULL, *j = NULL, *c = NULL;
         int64_t idx;
 
-        if (pod_unit_name_parse(unit, &ns, &j, &idx, NULL, &c) < 0)
+        if (pod_unit_name_parse(unit, &ns, &j, &idx, NULL, NULL, &c) < 0)
                 return false;
         return streq(j, job) && (index < 0 || idx == index) && (!container || streq(c, container));
 }

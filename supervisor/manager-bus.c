@@ -285,7 +285,7 @@ static int property_get_pods(sd_bus *bus, const char *path, const char *interfac
                         }
                         restarts += c->restarts;
                         r = strv_push(&units, pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
-                                                            indexed ? p->index : UNSET, p->attempt, c->name));
+                                                            indexed ? p->index : UNSET, p->attempt, c->restarts, c->name));
                         if (r < 0)
                                 return r;
                 }

@@ -68,7 +68,7 @@ static void remember_finished_pod(ManagedJob *j, const Pod *p) {
                 if (!f->reason && !p->reason && c->state == CONTAINER_TERMINATED && c->exit_code != 0 && c->reason)
                         f->reason = strdup(c->reason);
                 (void) strv_push(&f->units, pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
-                                                          indexed ? p->index : UNSET, p->attempt, c->name));
+                                                          indexed ? p->index : UNSET, p->attempt, c->restarts, c->name));
         }
         if (!f->reason && p->reason)
                 f->reason = strdup(p->reason);
@@ -358,6 +358,7 @@ static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *
         if (!uid)
                 return -ENOMEM;
         ctx.pod_uid = uid;
+        ctx.restart = pod_find_container(p, a->container)->restarts;
 
         r = prepare_volumes(j, p);
         if (r >= 0)
@@ -383,7 +384,8 @@ static void for_each_unit_of_pod(ManagedJob *j, const Pod *p, bool remove) {
         for (size_t i = 0; i < p->n_containers; i++) {
                 _cleanup_(freep) char *unit = pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
                                                              j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ?
-                                                             p->index : UNSET, p->attempt, p->containers[i].name);
+                                                             p->index : UNSET, p->attempt, p->containers[i].restarts,
+                                                             p->containers[i].name);
                 if (!unit)
                         continue;
                 if (remove)
@@ -470,16 +472,23 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         Manager *m = userdata;
         _cleanup_(freep) char *ns = NULL, *job = NULL, *container = NULL;
         uint64_t attempt;
+        unsigned restart;
         ManagedJob *j;
         Pod *p;
         ContainerStatus *c;
         usec_t now = now_realtime();
 
-        if (pod_unit_name_parse(ev->unit, &ns, &job, NULL, &attempt, &container) < 0)
+        if (pod_unit_name_parse(ev->unit, &ns, &job, NULL, &attempt, &restart, &container) < 0)
                 return;
         j = manager_find_job(m, ns, job);
         p = j ? job_status_find_pod(&j->record.status, attempt) : NULL;
         c = p ? pod_find_container(p, container) : NULL;
+        if (c && restart != c->restarts) {
+                /* A run before the current one: its result is recorded already. */
+                if (ev->type == UNIT_EVENT_EXITED)
+                        (void) unit_bus_remove(m->units, ev->unit);
+                return;
+        }
         if (!c) {
                 /* Not ours any more (or never): a leftover unit is stopped and unloaded. */
                 if (ev->type == UNIT_EVENT_EXITED || ev->type == UNIT_EVENT_RUNNING)
@@ -496,7 +505,7 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                         return;
                 (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, ev->code,
                                                         ev->reason, now);
-                /* OnFailure restarts reuse the unit name: unload the old one first. */
+                /* OnFailure: the container runs again as a new unit; this one's result is recorded. */
                 if (c->state == CONTAINER_WAITING)
                         (void) unit_bus_remove(m->units, ev->unit);
                 break;
@@ -772,7 +781,7 @@ static int manager_reload(Manager *m) {
                                         continue;
                                 unit = pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
                                                      j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ? p->index : UNSET,
-                                                     p->attempt, p->containers[c].name);
+                                                     p->attempt, p->containers[c].restarts, p->containers[c].name);
                                 if (unit)
                                         (void) unit_bus_query(m->units, unit);
                         }

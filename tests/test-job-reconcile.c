@@ -113,8 +113,13 @@ static usec_t sim_run(Sim *s, Script script, usec_t limit) {
                 if (job_status_is_finished(&s->status))
                         return s->now;
 
-                if (l.n > 0 && l.items[l.n - 1].type != JOB_ACTION_EVENT)
-                        continue;       /* act on what the actions changed, at the same instant */
+                /* As jobsd's edge does: run again at once only when pods were removed; otherwise wait for
+                 * a container to end or the controller's wake-up. */
+                bool removed = false;
+                for (size_t k = 0; k < l.n; k++)
+                        removed = removed || l.items[k].type == JOB_ACTION_REMOVE_POD;
+                if (removed)
+                        continue;
                 for (size_t k = 0; k < s->n_run; k++)
                         if (s->run[k].container && s->run[k].end < next)
                                 next = s->run[k].end;

@@ -95,8 +95,8 @@ TEST(mapping_doc_names_every_property) {
 
 TEST(unit_names_are_collision_free) {
         /* Job "a-1" index 0 and job "a" index 1 must differ, as must slices of "a" and "a-b". */
-        _cleanup_(freep) char *u1 = pod_unit_name("default", "a-1", 0, 0, "c"),
-                *u2 = pod_unit_name("default", "a", 1, 0, "c"),
+        _cleanup_(freep) char *u1 = pod_unit_name("default", "a-1", 0, 0, 0, "c"),
+                *u2 = pod_unit_name("default", "a", 1, 0, 0, "c"),
                 *s1 = job_slice_name("default", "a"), *s2 = job_slice_name("default", "a-b");
 
         ASSERT_STREQ(u1, "jobsd-default_a-1_0_0_c.service");
@@ -106,20 +106,25 @@ TEST(unit_names_are_collision_free) {
 }
 
 TEST(unit_names_parse_back) {
-        _cleanup_(freep) char *u = pod_unit_name("batch", "my.job-1", 17, 4, "main-2"), *ns = NULL, *job = NULL, *c = NULL;
+        _cleanup_(freep) char *u = pod_unit_name("batch", "my.job-1", 17, 4, 3, "main-2"), *ns = NULL, *job = NULL, *c = NULL;
         int64_t index;
         uint64_t attempt;
+        unsigned restart;
 
-        ASSERT_OK(pod_unit_name_parse(u, &ns, &job, &index, &attempt, &c));
+        ASSERT_STREQ(u, "jobsd-batch_my.job-1_17_4r3_main-2.service");
+        ASSERT_OK(pod_unit_name_parse(u, &ns, &job, &index, &attempt, &restart, &c));
+        ASSERT_EQ(restart, 3);
         ASSERT_STREQ(ns, "batch");
         ASSERT_STREQ(job, "my.job-1");
         ASSERT_EQ(index, 17);
         ASSERT_EQ(attempt, 4);
         ASSERT_STREQ(c, "main-2");
-        ASSERT_ERROR(pod_unit_name_parse("jobsd-a_b_c.service", NULL, NULL, NULL, NULL, NULL), EINVAL);
-        ASSERT_ERROR(pod_unit_name_parse("jobsd-a_b_x_0_c.service", NULL, NULL, &index, NULL, NULL), EINVAL);
-        ASSERT_ERROR(pod_unit_name_parse("jobsd.service", NULL, NULL, NULL, NULL, NULL), EINVAL);
-        ASSERT_ERROR(pod_unit_name_parse("jobsd-cron_default_x.timer", NULL, NULL, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pod_unit_name_parse("jobsd-a_b_c.service", NULL, NULL, NULL, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pod_unit_name_parse("jobsd-a_b_x_0_c.service", NULL, NULL, &index, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pod_unit_name_parse("jobsd-a_b_0_1r_c.service", NULL, NULL, NULL, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pod_unit_name_parse("jobsd-a_b_0_1r0_c.service", NULL, NULL, NULL, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pod_unit_name_parse("jobsd.service", NULL, NULL, NULL, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pod_unit_name_parse("jobsd-cron_default_x.timer", NULL, NULL, NULL, NULL, NULL, NULL), EINVAL);
 }
 
 static int name_cmp(const void *a, const void *b) {

@@ -72,6 +72,14 @@ static inline void *mfree(void *p) {
                 }                                                       \
         } while (false)
 
+/* Returns a negative errno from the enclosing function. */
+#define TRY(expr)                               \
+        do {                                    \
+                int _r_ = (expr);               \
+                if (_r_ < 0)                    \
+                        return _r_;             \
+        } while (false)
+
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)
 

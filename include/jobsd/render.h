@@ -19,6 +19,7 @@ typedef struct RenderContext {
         unsigned n_cpus;                /* for resourceFieldRef without a limit: the node's allocatable */
         uint64_t memory_bytes;
         const char *trigger_command;    /* argv[0] of the CronJob trigger service (jobctl) */
+        unsigned restart;               /* the container's restarts so far (OnFailure) */
         bool user_manager;
 } RenderContext;
 
@@ -28,10 +29,13 @@ char *pod_name(const char *job, int64_t index, uint64_t attempt);
 char *pod_hostname(const Job *job, int64_t index, uint64_t attempt);
 /* "<namespace>_<job>_<index>_<attempt>": the key of a pod in unit names and directories. */
 char *pod_key(const char *namespace, const char *job, int64_t index, uint64_t attempt);
-char *pod_unit_name(const char *namespace, const char *job, int64_t index, uint64_t attempt, const char *container);
+/* A container restarted in place (OnFailure) runs as a new unit: "<attempt>r<restart>" in the name, so a
+ * unit name is never reused and no event of an old run can be mistaken for the new one. */
+char *pod_unit_name(const char *namespace, const char *job, int64_t index, uint64_t attempt, unsigned restart,
+                    const char *container);
 /* The reverse of pod_unit_name(): -EINVAL for a name that is not a pod unit's. */
 int pod_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, int64_t *ret_index,
-                        uint64_t *ret_attempt, char **ret_container);
+                        uint64_t *ret_attempt, unsigned *ret_restart, char **ret_container);
 char *job_slice_name(const char *namespace, const char *job);
 char *cron_job_unit_name(const char *namespace, const char *cron_job, const char *suffix);
 const char *job_namespace(const ObjectMeta *m);
