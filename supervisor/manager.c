@@ -406,6 +406,10 @@ static int save_record(ManagedJob *j) {
 }
 
 void manager_sync_job(Manager *m, ManagedJob *j) {
+        /* spec §1.2: a Job managed by another controller is left alone entirely. */
+        if (j->job->spec.managed_by && !streq(j->job->spec.managed_by, "kubernetes.io/job-controller"))
+                return;
+
         for (unsigned round = 0; round < 16; round++) {
                 _cleanup_(job_action_list_done) JobActionList l = {};
                 usec_t now = now_realtime();
