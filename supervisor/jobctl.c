@@ -14,8 +14,11 @@
 /* Exit codes (docs/jobctl.md): */
 #define EXIT_INVALID 1          /* a manifest is invalid or cannot be read or rendered */
 #define EXIT_USAGE 2            /* bad command line */
+#define MANIFEST_SIZE_MAX_PLUS_ONE (1024 * 1024 + 1)
 
 static bool arg_user = false;
+static bool arg_dry_run = false;
+static const char *arg_manifest_dir = NULL;
 static char *arg_rest[256];
 static int n_rest = 0;
 
@@ -43,6 +46,9 @@ static void help(void) {
                "  logs NAME [--index N] [-c CONTAINER] [-f]\n"
                "                         The pods' output, from the journal\n"
                "  delete job NAME [--cascade=background|orphan]\n"
+               "  apply -f FILE [--dry-run]\n"
+               "                         Validate, then install the manifest in the manifest directory\n"
+               "  delete -f FILE         Remove that manifest from the manifest directory\n"
                "  rerun job NAME         Run a finished Job again\n"
                "\n"
                "Options:\n"
@@ -53,13 +59,15 @@ static void help(void) {
                "     --now=@SECONDS      render: take this time (seconds since the epoch) as now\n"
                "  -o --output=FORMAT     get: wide, json or yaml\n"
                "     --journal-dir=DIR   logs: read the journal files in DIR\n"
+               "     --manifest-dir=DIR  apply, delete -f: the manifest directory (default %s,\n"
+               "                         --user: ~/.config/jobs.d)\n"
                "\n"
                "Exit status: 0 success, 1 invalid manifest, 2 usage error.\n"
-               "See jobctl(1) and docs/jobctl.md.\n");
+               "See jobctl(1) and docs/jobctl.md.\n", JOBSD_MANIFEST_DIR);
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_NOW, ARG_JOURNAL_DIR };
+        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_NOW, ARG_JOURNAL_DIR, ARG_DRY_RUN, ARG_MANIFEST_DIR };
         static const struct option options[] = {
                 { "help",    no_argument,       NULL, 'h'         },
                 { "version", no_argument,       NULL, ARG_VERSION },
@@ -68,6 +76,8 @@ static int parse_argv(int argc, char *argv[]) {
                 { "now",         required_argument, NULL, ARG_NOW         },
                 { "output",      required_argument, NULL, 'o'             },
                 { "journal-dir", required_argument, NULL, ARG_JOURNAL_DIR },
+                { "dry-run",      optional_argument, NULL, ARG_DRY_RUN      },
+                { "manifest-dir", required_argument, NULL, ARG_MANIFEST_DIR },
                 {}
         };
         int c;
@@ -100,6 +110,12 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_JOURNAL_DIR:
                         jobctl_arg_journal_dir = optarg;
                         break;
+                case ARG_DRY_RUN:
+                        arg_dry_run = !optarg || !streq(optarg, "none");
+                        break;
+                case ARG_MANIFEST_DIR:
+                        arg_manifest_dir = optarg;
+                        break;
                 case 1:
                         /* A verb or an argument: kept in order. */
                         arg_rest[n_rest++] = optarg;
@@ -120,7 +136,10 @@ static int parse_argv(int argc, char *argv[]) {
                         /* A verb's own option: kept in order, with its value if it has one. */
                         arg_rest[n_rest++] = argv[optind - 1];
                         if ((streq(argv[optind - 1], "-c") || streq(argv[optind - 1], "-l") ||
-                             streq(argv[optind - 1], "--index")) && optind < argc)
+                             streq(argv[optind - 1], "--index") ||
+                             /* -f FILE for apply and delete; for logs, -f is --follow */
+                             (streq(argv[optind - 1], "-f") && n_rest > 0 &&
+                              (streq(arg_rest[0], "apply") || streq(arg_rest[0], "delete")))) && optind < argc)
                                 arg_rest[n_rest++] = argv[optind++];
                         break;
                 default:
@@ -230,6 +249,168 @@ static int verb_render(int argc, char *argv[]) {
         return ret;
 }
 
+static char *manifest_dir(void) {
+        if (arg_manifest_dir)
+                return strdup(arg_manifest_dir);
+        if (!arg_user)
+                return strdup(JOBSD_MANIFEST_DIR);
+        if (getenv("XDG_CONFIG_HOME"))
+                return strprintf("%s/jobs.d", getenv("XDG_CONFIG_HOME"));
+        return strprintf("%s/.config/jobs.d", getenv("HOME") ?: "/");
+}
+
+static const char *base_name(const char *p) {
+        const char *s = strrchr(p, '/');
+        return s ? s + 1 : p;
+}
+
+static int read_all(const char *path, char **ret, size_t *ret_size) {
+        _cleanup_(fclosep) FILE *f = fopen(path, "re");
+        char *buf;
+        size_t n;
+
+        if (!f)
+                return -errno;
+        buf = malloc(MANIFEST_SIZE_MAX_PLUS_ONE);
+        if (!buf)
+                return -ENOMEM;
+        n = fread(buf, 1, MANIFEST_SIZE_MAX_PLUS_ONE, f);
+        *ret = buf;
+        *ret_size = n;
+        return 0;
+}
+
+/* Installs a file in the manifest directory the way jobsd wants to see it appear: written to a hidden
+ * temporary file (jobsd ignores those), synced, then renamed into place, mode 0644. */
+static int install_file(const char *dir, const char *src, bool *ret_changed, bool *ret_existed) {
+        _cleanup_(freep) char *dst = strprintf("%s/%s", dir, base_name(src)),
+                *tmp = strprintf("%s/.%s.jobctl-tmp", dir, base_name(src)), *data = NULL, *old = NULL;
+        size_t n = 0, on = 0;
+        FILE *f;
+        int r;
+
+        if (!dst || !tmp)
+                return -ENOMEM;
+        r = read_all(src, &data, &n);
+        if (r < 0)
+                return r;
+        *ret_existed = read_all(dst, &old, &on) >= 0;
+        *ret_changed = !*ret_existed || on != n || memcmp(old, data, n) != 0;
+        if (!*ret_changed)
+                return 0;
+        f = fopen(tmp, "we");
+        if (!f)
+                return -errno;
+        if (fchmod(fileno(f), 0644) < 0 || fwrite(data, 1, n, f) != n || fflush(f) != 0 || fsync(fileno(f)) < 0) {
+                r = -errno ?: -EIO;
+                fclose(f);
+                (void) unlink(tmp);
+                return r;
+        }
+        fclose(f);
+        if (rename(tmp, dst) < 0) {
+                r = -errno;
+                (void) unlink(tmp);
+                return r;
+        }
+        return 0;
+}
+
+/* jobctl apply -f FILE|DIR [--dry-run]: validate as validate does, then install. */
+static int verb_apply(int argc, char *argv[]) {
+        _cleanup_(strv_freep) char **files = NULL;
+        _cleanup_(freep) char *dir = manifest_dir();
+        int r, ret = 0;
+
+        for (int i = 1; i < argc; i++) {
+                if (streq(argv[i], "-f") && i + 1 < argc)
+                        r = strv_extend(&files, argv[++i]);
+                else if (startswith(argv[i], "--filename="))
+                        r = strv_extend(&files, argv[i] + 11);
+                else {
+                        fprintf(stderr, "jobctl apply: unexpected argument '%s'; use -f FILE\n", argv[i]);
+                        return EXIT_USAGE;
+                }
+                if (r < 0)
+                        return log_oom_exit();
+        }
+        if (!files || !dir) {
+                fprintf(stderr, "jobctl apply: expects -f FILE (or a directory)\n");
+                return EXIT_USAGE;
+        }
+        STRV_FOREACH(f, files) {
+                _cleanup_(manifest_list_done) ManifestList list = {};
+                _cleanup_(diag_list_done) DiagList diags = {};
+                struct stat st;
+
+                if (stat(*f, &st) >= 0 && S_ISDIR(st.st_mode)) {
+                        fprintf(stderr, "jobctl apply: '%s' is a directory; apply its files one by one\n", *f);
+                        ret = EXIT_INVALID;
+                        continue;
+                }
+                r = manifest_load_file(*f, &list, &diags);
+                if (r < 0)
+                        return log_oom_exit();
+                diag_list_print(&diags, stderr);
+                if (diag_list_has_errors(&diags)) {
+                        ret = EXIT_INVALID;
+                        continue;
+                }
+                if (!arg_dry_run) {
+                        bool changed = false, existed = false;
+                        if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+                                fprintf(stderr, "jobctl: cannot create %s: %s\n", dir, strerror(errno));
+                                return EXIT_INVALID;
+                        }
+                        r = install_file(dir, *f, &changed, &existed);
+                        if (r < 0) {
+                                fprintf(stderr, "jobctl: cannot install %s into %s: %s\n", *f, dir, strerror(-r));
+                                ret = EXIT_INVALID;
+                                continue;
+                        }
+                        for (size_t i = 0; i < list.n; i++)
+                                printf("%s.batch/%s %s\n", list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
+                                       manifest_name(list.items + i),
+                                       !changed ? "unchanged" : existed ? "configured" : "created");
+                } else
+                        for (size_t i = 0; i < list.n; i++)
+                                printf("%s.batch/%s created (dry run)\n",
+                                       list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob", manifest_name(list.items + i));
+        }
+        return ret;
+}
+
+/* jobctl delete -f FILE: removes the manifest of that name from the manifest directory. */
+static int delete_file(const char *file) {
+        _cleanup_(manifest_list_done) ManifestList list = {};
+        _cleanup_(diag_list_done) DiagList diags = {};
+        _cleanup_(freep) char *dir = manifest_dir(), *dst = NULL;
+
+        if (!dir || !(dst = strprintf("%s/%s", dir, base_name(file))))
+                return log_oom_exit();
+        (void) manifest_load_file(dst, &list, &diags);
+        if (!arg_dry_run && unlink(dst) < 0) {
+                if (errno == ENOENT)
+                        fprintf(stderr, "Error from server (NotFound): no manifest %s in %s\n", base_name(file), dir);
+                else
+                        fprintf(stderr, "jobctl: cannot remove %s: %s\n", dst, strerror(errno));
+                return EXIT_INVALID;
+        }
+        for (size_t i = 0; i < list.n; i++)
+                printf("%s.batch \"%s\" deleted%s\n", list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
+                       manifest_name(list.items + i), arg_dry_run ? " (dry run)" : "");
+        return 0;
+}
+
+static int verb_delete_any(int argc, char *argv[]) {
+        for (int i = 1; i < argc; i++)
+                if (streq(argv[i], "-f") && i + 1 < argc)
+                        return delete_file(argv[i + 1]);
+                else if (startswith(argv[i], "--filename="))
+                        return delete_file(argv[i] + 11);
+        return verb_delete(argc, argv);
+}
+
 int main(int argc, char *argv[]) {
         static const struct {
                 const char *verb;
@@ -241,7 +422,8 @@ int main(int argc, char *argv[]) {
                 { "describe", verb_describe },
                 { "wait",     verb_wait     },
                 { "logs",     verb_logs     },
-                { "delete",   verb_delete   },
+                { "delete",   verb_delete_any },
+                { "apply",    verb_apply    },
                 { "rerun",    verb_rerun    },
         };
         int r;

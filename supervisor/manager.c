@@ -10,11 +10,13 @@
 #include <systemd/sd-journal.h>
 
 #include "jobsd/manifest.h"
+#include "../generator/manifest-yaml.h"
 #include "jobsd/strv.h"
 #include "manager.h"
 
 /* Journal message IDs of the controller's events (units/jobsd.catalog). */
 #define MESSAGE_ID_EVENT "4c0d9b5e3a2f4f7e9a1b6d3c8e2f1a07"
+#define MANIFEST_SIZE_MAX_COPY (MANIFEST_SIZE_MAX + 1)
 
 static usec_t now_realtime(void) {
         struct timespec ts;
@@ -146,6 +148,157 @@ static char *job_fingerprint(const Manifest *mf, const Manager *m) {
         }
         free(buf);
         return strprintf("%016" PRIx64, h);
+}
+
+/* What a Job's pods run and how they are judged, in text: compared to tell whether a change touched an
+ * immutable field. */
+static char *template_text(const Job *job) {
+        RenderContext ctx = { .pod_uid = "", .node_name = "", .host_ip = "", .state_dir = "", .runtime_dir = "" };
+        _cleanup_(diag_list_done) DiagList diags = {};
+        Job copy = *job;
+        Manifest mf = { .kind = MANIFEST_JOB, .job = &copy };
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        copy.spec.parallelism = 1;
+        copy.spec.completions = 1;
+        copy.spec.suspend = false;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        (void) render_manifest(&mf, &ctx, 0, f, &diags);
+        for (size_t i = 0; i < job->spec.template.labels.n; i++)
+                fprintf(f, "label %s=%s\n", job->spec.template.labels.items[i].key, job->spec.template.labels.items[i].value);
+        for (size_t i = 0; i < job->spec.template.annotations.n; i++)
+                fprintf(f, "annotation %s=%s\n", job->spec.template.annotations.items[i].key,
+                        job->spec.template.annotations.items[i].value);
+        for (size_t i = 0; i < diags.n; i++)
+                fprintf(f, "diag %s\n", diags.items[i].message);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+static char *policy_text(const JobSpec *s) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return NULL;
+        fprintf(f, "pfp %d %zu\n", s->has_pod_failure_policy, s->n_pod_failure_rules);
+        for (size_t i = 0; i < s->n_pod_failure_rules; i++) {
+                const PodFailurePolicyRule *r = s->pod_failure_rules + i;
+                fprintf(f, "rule %d %d %s", r->action, r->operator, strempty(r->container_name));
+                for (size_t k = 0; k < r->n_values; k++)
+                        fprintf(f, " %d", r->values[k]);
+                for (size_t k = 0; k < r->n_on_pod_conditions; k++)
+                        fprintf(f, " %s=%s", strempty(r->on_pod_conditions[k].type), strempty(r->on_pod_conditions[k].status));
+                fputc('\n', f);
+        }
+        fprintf(f, "sp %d\n", s->has_success_policy);
+        for (size_t i = 0; i < s->n_success_rules; i++)
+                fprintf(f, "rule %s %d\n", strempty(s->success_rules[i].succeeded_indexes), s->success_rules[i].succeeded_count);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+/* spec §1.2, §1.5: the first field a change of a running Job may not make, or NULL if it only touches
+ * what Kubernetes lets change (parallelism, activeDeadlineSeconds, backoffLimit, maxFailedIndexes,
+ * podReplacementPolicy, suspend, ttlSecondsAfterFinished; completions of an Indexed Job in tandem with
+ * parallelism). */
+static const char *immutable_change(const Job *old, const Job *new) {
+        const JobSpec *a = &old->spec, *b = &new->spec;
+        _cleanup_(freep) char *ta = NULL, *tb = NULL, *pa = NULL, *pb = NULL;
+
+        if (a->completion_mode != b->completion_mode)
+                return "spec.completionMode";
+        if (a->completions != b->completions &&
+            !(b->completion_mode == COMPLETION_MODE_INDEXED && b->completions == b->parallelism))
+                return "spec.completions";
+        if (a->backoff_limit_per_index != b->backoff_limit_per_index)
+                return "spec.backoffLimitPerIndex";
+        if (a->manual_selector != b->manual_selector || a->selector.set != b->selector.set)
+                return "spec.selector";
+        if (!streq_ptr(a->managed_by, b->managed_by))
+                return "spec.managedBy";
+        pa = policy_text(a);
+        pb = policy_text(b);
+        if (!pa || !pb || !streq(pa, pb))
+                return "spec.podFailurePolicy";
+        ta = template_text(old);
+        tb = template_text(new);
+        if (!ta || !tb || !streq(ta, tb))
+                return "spec.template";
+        return NULL;
+}
+
+static char *manifest_copy_path(Manager *m, const char *namespace, const char *name) {
+        return strprintf("%s/jobs/%s_%s.manifest", m->state_dir, namespace, name);
+}
+
+/* Keeps the bytes of the manifest file a running Job was made from, so that after a restart jobsd can
+ * tell what an edit made while it was stopped changed. Written atomically. */
+static int save_manifest_copy(ManagedJob *j) {
+        _cleanup_(freep) char *dst = manifest_copy_path(j->manager, managed_job_namespace(j), j->job->metadata.name),
+                *tmp = NULL, *data = NULL;
+        _cleanup_(fclosep) FILE *in = NULL;
+        FILE *out;
+        size_t n;
+
+        if (!dst || !(tmp = strprintf("%s.tmp", dst)) || !(data = malloc(MANIFEST_SIZE_MAX_COPY)))
+                return -ENOMEM;
+        in = fopen(j->file, "re");
+        if (!in)
+                return -errno;
+        n = fread(data, 1, MANIFEST_SIZE_MAX_COPY, in);
+        out = fopen(tmp, "we");
+        if (!out)
+                return -errno;
+        if (fwrite(data, 1, n, out) != n || fflush(out) != 0 || fsync(fileno(out)) < 0) {
+                fclose(out);
+                (void) unlink(tmp);
+                return -EIO;
+        }
+        fclose(out);
+        if (rename(tmp, dst) < 0) {
+                (void) unlink(tmp);
+                return -errno;
+        }
+        return 0;
+}
+
+/* The Job as it was when its record was made, from the saved copy; NULL if there is none. */
+static Job *load_manifest_copy(Manager *m, const char *namespace, const char *name) {
+        _cleanup_(freep) char *path = manifest_copy_path(m, namespace, name);
+        _cleanup_(manifest_list_done) ManifestList list = {};
+        _cleanup_(diag_list_done) DiagList diags = {};
+
+        if (!path || manifest_load_file(path, &list, &diags) < 0)
+                return NULL;
+        for (size_t i = 0; i < list.n; i++)
+                if (list.items[i].kind == MANIFEST_JOB && list.items[i].job->metadata.name &&
+                    streq(list.items[i].job->metadata.name, name) &&
+                    streq(job_namespace(&list.items[i].job->metadata), namespace))
+                        return TAKE_PTR(list.items[i].job);
+        return NULL;
+}
+
+static void refuse_change(ManagedJob *j, const char *file, const char *field) {
+        sd_journal_send("MESSAGE=%s: Job %s: %s: Invalid value: field is immutable; the running Job keeps its spec "
+                        "(change it after the Job finished, or delete the manifest and add it again)",
+                        file, j->job->metadata.name, field,
+                        "PRIORITY=3",
+                        "CONFIG_FILE=%s", file,
+                        "JOB_NAME=%s", j->job->metadata.name,
+                        "JOB_NAMESPACE=%s", managed_job_namespace(j),
+                        NULL);
 }
 
 static void log_event(ManagedJob *j, const JobAction *a, usec_t now) {
@@ -562,6 +715,10 @@ static int record_new(ManagedJob *j) {
         j->record.created_usec = now_realtime();
         if (!j->record.uid || !j->record.manifest_hash)
                 return -ENOMEM;
+        r = save_manifest_copy(j);
+        if (r < 0 && r != -ENOENT)
+                sd_journal_print(LOG_WARNING, "%s: cannot keep a copy of the manifest in %s: %s", j->job->metadata.name,
+                                 j->manager->state_dir, strerror(-r));
         return job_status_init(&j->record.status, &j->job->spec);
 }
 
@@ -587,9 +744,19 @@ static int managed_job_load_record(ManagedJob *j) {
                                          managed_job_namespace(j), j->job->metadata.name);
                         return record_new(j);
                 }
-                /* A running Job keeps its record; the new spec applies from now on. */
+                /* Changed while jobsd was stopped: what Kubernetes lets change applies; anything else is
+                 * refused and the Job goes on as it was made. */
+                _cleanup_(job_freep) Job *old = load_manifest_copy(m, managed_job_namespace(j), j->job->metadata.name);
+                const char *field = old ? immutable_change(old, j->job) : NULL;
+                if (field) {
+                        refuse_change(j, j->file, field);
+                        job_free(j->job);
+                        j->job = TAKE_PTR(old);
+                        return 0;
+                }
                 free(j->record.manifest_hash);
                 j->record.manifest_hash = strdup(j->fingerprint);
+                (void) save_manifest_copy(j);
         }
         return 0;
 }
@@ -645,6 +812,11 @@ int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
                 remove_volumes(j, p);
         }
         (void) state_store_remove(m->state_dir, managed_job_namespace(j), j->job->metadata.name);
+        {
+                _cleanup_(freep) char *copy = manifest_copy_path(m, managed_job_namespace(j), j->job->metadata.name);
+                if (copy)
+                        (void) unlink(copy);
+        }
         if (tomb && access(j->file, F_OK) >= 0) {
                 FILE *f = fopen(tomb, "we");
                 if (f) {
@@ -742,7 +914,15 @@ static int manager_reload(Manager *m) {
                                                  mf->file, mf->job->metadata.name, old->file);
                                 continue;
                         }
-                        /* Changed content: the new spec takes over; a finished Job runs again. */
+                        /* Changed content: a finished Job runs again with it; a running one takes what
+                         * Kubernetes lets change, and refuses anything else, naming the field. */
+                        if (!job_status_is_finished(&old->record.status)) {
+                                const char *field = immutable_change(old->job, mf->job);
+                                if (field) {
+                                        refuse_change(old, mf->file, field);
+                                        continue;
+                                }
+                        }
                         job_free(old->job);
                         old->job = TAKE_PTR(mf->job);
                         free(old->fingerprint);
@@ -754,6 +934,7 @@ static int manager_reload(Manager *m) {
                         } else {
                                 free(old->record.manifest_hash);
                                 old->record.manifest_hash = strdup(old->fingerprint);
+                                (void) save_manifest_copy(old);
                         }
                         manager_sync_job(m, old);
                         continue;

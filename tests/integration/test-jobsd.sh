@@ -111,6 +111,47 @@ spec:
         command: [sh, -c, "echo index $JOB_COMPLETION_INDEX on $(hostname); exit 0"]
 YAML
 
+# Scenario 19 needs pods that behave differently: the first to take a lock on a host directory succeeds.
+mkdir -p "$SANDBOX_DIR/shared"
+cat >> "$manifests/scenarios.yaml" <<YAML
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: s11-deadline-retries}
+spec:
+  activeDeadlineSeconds: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "sleep 1; exit 1"]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: s12-pod-deadline}
+spec:
+  backoffLimit: 1
+  template:
+    spec:
+      restartPolicy: Never
+      activeDeadlineSeconds: 2
+      containers: [{name: c, image: busybox, command: [sleep, "60"]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: s19-work-queue-failure}
+spec:
+  parallelism: 2
+  template:
+    spec:
+      restartPolicy: Never
+      volumes: [{name: shared, hostPath: {path: $SANDBOX_DIR/shared, type: Directory}}]
+      containers:
+      - name: c
+        image: busybox
+        command: [sh, -c, "if mkdir /shared/first 2>/dev/null; then sleep 2; exit 0; else sleep 5; exit 1; fi"]
+        volumeMounts: [{name: shared, mountPath: /shared}]
+YAML
+
 t0=$(date +%s.%N)
 start_jobsd
 # Time from the manifests' arrival to the first pod's unit: measured for the closing note.
@@ -159,6 +200,14 @@ if [ "$(field s20-indexed completedIndexes)" = "0-2" ] &&
         ok "s20-indexed: completedIndexes 0-2, JOB_COMPLETION_INDEX in the pod, logs by index"
 else
         not_ok "s20-indexed: completedIndexes and logs by index" "$(field s20-indexed completedIndexes)" "$(jobctl logs s20-indexed --index 1)"
+fi
+check s12-pod-deadline Failed BackoffLimitExceeded 0 2
+check s19-work-queue-failure Complete CompletionsReached 1 1
+if wait_for s11-deadline-retries Failed 30s && condition s11-deadline-retries | grep -q reason:DeadlineExceeded &&
+   [ "$(field s11-deadline-retries failed)" -ge 2 ]; then
+        ok "s11-deadline-retries: DeadlineExceeded after retries, failed $(field s11-deadline-retries failed)"
+else
+        not_ok "s11-deadline-retries: DeadlineExceeded after retries" "$(condition s11-deadline-retries)"
 fi
 check abnormal-end-two Failed BackoffLimitExceeded 0 3
 check abnormal-end Failed BackoffLimitExceeded 0 7
@@ -253,6 +302,42 @@ if sandbox_journal -t jobsd | grep -q "bad.yaml:7:22: spec.template.spec.restart
         ok "a bad manifest is reported in the journal as FILE:LINE:COLUMN"
 else
         not_ok "a bad manifest is reported in the journal as FILE:LINE:COLUMN" "$(sandbox_journal -t jobsd | tail -3)"
+fi
+
+# A running Job takes a new parallelism, but refuses a new command, naming the field.
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: edit}\nspec:\n  parallelism: 1\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sleep, "30"]}]\n' > "$SANDBOX_DIR/edit.yaml"
+jobctl apply -f "$SANDBOX_DIR/edit.yaml" --manifest-dir="$manifests" >/dev/null
+for i in $(seq 100); do [ "$(field edit active)" = 1 ] && break; sleep 0.05; done
+sed -i 's/parallelism: 1/parallelism: 2/' "$SANDBOX_DIR/edit.yaml"
+out=$(jobctl apply -f "$SANDBOX_DIR/edit.yaml" --manifest-dir="$manifests")
+for i in $(seq 100); do [ "$(field edit active)" = 2 ] && break; sleep 0.05; done
+if [ "$out" = "job.batch/edit configured" ] && [ "$(field edit active)" = 2 ]; then
+        ok "apply -f: a running Job takes a new parallelism (2 pods now)"
+else
+        not_ok "apply -f: a running Job takes a new parallelism" "$out; active $(field edit active)"
+fi
+sed -i 's/sleep, "30"/sleep, "31"/' "$SANDBOX_DIR/edit.yaml"
+jobctl apply -f "$SANDBOX_DIR/edit.yaml" --manifest-dir="$manifests" >/dev/null
+sleep 0.5
+if sandbox_journal -t jobsd | grep -q 'Job edit: spec.template: Invalid value: field is immutable' &&
+   [ "$(field edit active)" = 2 ]; then
+        ok "a changed command of a running Job is refused, naming spec.template; the Job runs on"
+else
+        not_ok "a changed command of a running Job is refused, naming spec.template" "$(sandbox_journal -t jobsd | tail -2)"
+fi
+out=$(jobctl delete -f "$SANDBOX_DIR/edit.yaml" --manifest-dir="$manifests")
+for i in $(seq 100); do jobctl get job edit >/dev/null 2>&1 || break; sleep 0.05; done
+if [ "$out" = 'job.batch "edit" deleted' ] && ! jobctl get job edit >/dev/null 2>&1 &&
+   ! systemctl --user list-units --all --no-legend 'jobsd-default_edit_*' | grep -q .; then
+        ok "delete -f: the manifest is removed, the Job and its pods are gone"
+else
+        not_ok "delete -f: the manifest is removed, the Job and its pods are gone" "$out"
+fi
+out=$(jobctl apply -f "$manifests/bad.yaml" --dry-run 2>&1); rc=$?
+if [ $rc = 1 ] && echo "$out" | grep -q 'bad.yaml:7:22: spec.template.spec.restartPolicy'; then
+        ok "apply --dry-run: an invalid manifest is refused with FILE:LINE:COLUMN, exit 1"
+else
+        not_ok "apply --dry-run: an invalid manifest is refused with FILE:LINE:COLUMN, exit 1" "rc $rc: $out"
 fi
 
 jobctl delete job s18-work-queue >/dev/null
