@@ -12,10 +12,9 @@
 #include "jobsd/manifest.h"
 #include "../generator/manifest-yaml.h"
 #include "jobsd/strv.h"
+#include "event-ids.h"
 #include "manager.h"
 
-/* Journal message IDs of the controller's events (units/jobsd.catalog). */
-#define MESSAGE_ID_EVENT "4c0d9b5e3a2f4f7e9a1b6d3c8e2f1a07"
 #define MANIFEST_SIZE_MAX_COPY (MANIFEST_SIZE_MAX + 1)
 
 static usec_t now_realtime(void) {
@@ -306,7 +305,7 @@ static void log_event(ManagedJob *j, const JobAction *a, usec_t now) {
 
         (void) sd_journal_send("MESSAGE=%s/%s: %s: %s", managed_job_namespace(j), j->job->metadata.name, a->reason,
                                a->message,
-                               "MESSAGE_ID=" MESSAGE_ID_EVENT,
+                               "MESSAGE_ID=%s", event_message_id(a->reason),
                                "PRIORITY=%d", a->warning ? 4 : 6,
                                "JOB_NAMESPACE=%s", managed_job_namespace(j),
                                "JOB_NAME=%s", j->job->metadata.name,

@@ -239,10 +239,21 @@ if sandbox_journal -t pi | grep -q '3\.14159' &&
 else
         not_ok "journalctl selects pod output by SyslogIdentifier= and by unit"
 fi
-if sandbox_journal -t jobsd -o verbose | grep -q 'REASON=Completed' ; then
-        ok "events are structured journal entries with REASON="
+if sandbox_journal -t jobsd -o verbose MESSAGE_ID=360e09e25bb257c0c6110951262dc970 | grep -q 'REASON=Completed' &&
+   sandbox_journal -t jobsd -o verbose MESSAGE_ID=5146f3592ab4bb3647aa7e5a21103dbe | grep -q 'REASON=SuccessfulCreate'; then
+        ok "events are structured journal entries with REASON= and a MESSAGE_ID= per reason"
 else
         not_ok "events are structured journal entries with REASON="
+fi
+
+# The API as docs/dbus-api-*.xml documents it.
+src=$(cd "$here/../.." && pwd)
+if diff -q <(busctl --user introspect --xml-interface io.jobsd /io/jobsd) "$src/docs/dbus-api-manager.xml" >/dev/null &&
+   diff -q <(busctl --user introspect --xml-interface io.jobsd /io/jobsd/job/default_5fpi) "$src/docs/dbus-api-job.xml" >/dev/null; then
+        ok "the bus API matches its documented introspection XML"
+else
+        not_ok "the bus API matches its documented introspection XML (regenerate docs/dbus-api-*.xml)" \
+                "$(diff <(busctl --user introspect --xml-interface io.jobsd /io/jobsd/job/default_5fpi) "$src/docs/dbus-api-job.xml" | head -5)"
 fi
 
 # kubectl's NotFound and exit code.

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "jobsd/macro.h"
+
+/* Stable journal MESSAGE_ID= of each controller event reason (units/jobsd.catalog explains each). */
+static inline const char *event_message_id(const char *reason) {
+        static const struct { const char *reason, *id; } table[] = {
+                { "SuccessfulCreate", "5146f3592ab4bb3647aa7e5a21103dbe" },
+                { "FailedCreate", "a8584902da91f6dbceb49fcce1f33385" },
+                { "SuccessfulDelete", "60aa536adadb9f4df21cb847478e0d99" },
+                { "Completed", "360e09e25bb257c0c6110951262dc970" },
+                { "BackoffLimitExceeded", "87b7563b547806c9d8f8d4256383670c" },
+                { "DeadlineExceeded", "4ec4a46caab16ce3ee4f1ed6b63d0f4b" },
+                { "PodFailurePolicy", "7276bd6a59d22d3e052685ec04cac50e" },
+                { "FailedIndexes", "d878c73006ffcf89f117c4506f6a998a" },
+                { "MaxFailedIndexesExceeded", "8b8e9c180469b6442e2d61d9973b5b4c" },
+                { "Suspended", "1afcf2117a160b5c98aef47f694a9e48" },
+                { "Resumed", "7799c9ada022728de0779850d4260088" },
+                { "TooManySucceededPods", "f4531fd531f56241389e0446e82a77be" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(table[i].reason, reason))
+                        return table[i].id;
+        return "4c0d9b5e3a2f4f7e9a1b6d3c8e2f1a07";      /* any other event */
+}
