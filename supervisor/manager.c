@@ -93,11 +93,56 @@ static void managed_job_free(ManagedJob *j) {
         free(j);
 }
 
+static uint64_t job_hash(const char *namespace, const char *name) {
+        uint64_t h = 14695981039346656037ULL;
+
+        for (const char *p = namespace; *p; p++)
+                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+        h = (h ^ '/') * 1099511628211ULL;
+        for (const char *p = name; *p; p++)
+                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+        return h;
+}
+
+static bool job_is(const ManagedJob *j, const char *namespace, const char *name) {
+        return streq(managed_job_namespace(j), namespace) && streq(j->job->metadata.name, name);
+}
+
+/* Rebuilds the index with room for twice the Jobs: O(n) per add or remove, O(1) per lookup. */
+static int index_rebuild(Manager *m) {
+        size_t n = 16;
+        ManagedJob **idx;
+
+        while (n < m->n_jobs * 2 + 1)
+                n *= 2;
+        idx = calloc(n, sizeof(ManagedJob *));
+        if (!idx)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_jobs; i++) {
+                size_t k = job_hash(managed_job_namespace(m->jobs[i]), m->jobs[i]->job->metadata.name) & (n - 1);
+                while (idx[k])
+                        k = (k + 1) & (n - 1);
+                idx[k] = m->jobs[i];
+        }
+        free(m->index);
+        m->index = idx;
+        m->n_index = n;
+        return 0;
+}
+
 ManagedJob *manager_find_job(Manager *m, const char *namespace, const char *name) {
-        for (size_t i = 0; i < m->n_jobs; i++)
-                if (streq(managed_job_namespace(m->jobs[i]), namespace) && streq(m->jobs[i]->job->metadata.name, name))
-                        return m->jobs[i];
-        return NULL;
+        if (m->n_index == 0) {
+                for (size_t i = 0; i < m->n_jobs; i++)
+                        if (job_is(m->jobs[i], namespace, name))
+                                return m->jobs[i];
+                return NULL;
+        }
+        for (size_t k = job_hash(namespace, name) & (m->n_index - 1);; k = (k + 1) & (m->n_index - 1)) {
+                if (!m->index[k])
+                        return NULL;
+                if (job_is(m->index[k], namespace, name))
+                        return m->index[k];
+        }
 }
 
 /* spec §4.4: STATUS of kubectl get jobs. */
@@ -109,6 +154,8 @@ char *managed_job_status_word(const ManagedJob *j) {
                 return strdup("Complete");
         if ((c = job_status_get_condition(s, JOB_CONDITION_FAILED)) && c->status)
                 return strdup("Failed");
+        if (j->deleting)
+                return strdup("Terminating");
         if ((c = job_status_get_condition(s, JOB_CONDITION_SUSPENDED)) && c->status)
                 return strdup("Suspended");
         if ((c = job_status_get_condition(s, JOB_CONDITION_FAILURE_TARGET)) && c->status)
@@ -557,7 +604,24 @@ static int save_record(ManagedJob *j) {
         return r;
 }
 
+static bool job_has_running_containers(const ManagedJob *j) {
+        for (size_t i = 0; i < j->record.status.n_pods; i++)
+                for (size_t k = 0; k < j->record.status.pods[i].n_containers; k++) {
+                        ContainerState st = j->record.status.pods[i].containers[k].state;
+                        if (st == CONTAINER_RUNNING || st == CONTAINER_STARTING)
+                                return true;
+                }
+        return false;
+}
+
 void manager_sync_job(Manager *m, ManagedJob *j) {
+        /* Foreground deletion (spec §3.13): nothing new starts; once no pod runs, the Job goes. This may
+         * free j. */
+        if (j->deleting) {
+                if (!job_has_running_containers(j))
+                        (void) manager_delete_job(m, j, "background");
+                return;
+        }
         /* spec §1.2: a Job managed by another controller is left alone entirely. */
         if (j->job->spec.managed_by && !streq(j->job->spec.managed_by, "kubernetes.io/job-controller"))
                 return;
@@ -767,6 +831,10 @@ static int manager_add_job(Manager *m, ManagedJob *j) {
                 return -ENOMEM;
         m->jobs = n;
         m->jobs[m->n_jobs++] = j;
+        if (index_rebuild(m) < 0) {
+                m->index = mfree(m->index);     /* lookups fall back to a scan */
+                m->n_index = 0;
+        }
         return 0;
 }
 
@@ -774,6 +842,10 @@ static void manager_remove_job_at(Manager *m, size_t i) {
         managed_job_free(m->jobs[i]);
         memmove(m->jobs + i, m->jobs + i + 1, sizeof(ManagedJob *) * (m->n_jobs - i - 1));
         m->n_jobs--;
+        if (index_rebuild(m) < 0) {
+                m->index = mfree(m->index);
+                m->n_index = 0;
+        }
 }
 
 static char *tombstone_path(Manager *m, const char *namespace, const char *name) {
@@ -801,6 +873,25 @@ static bool is_tombstoned(Manager *m, const char *namespace, const char *name, c
 
 int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
         bool orphan = cascade && streq(cascade, "orphan");
+
+        if (cascade && streq(cascade, "foreground") && job_has_running_containers(j)) {
+                /* Terminating: stop the pods, wait for them, then delete (manager_sync_job()). */
+                j->deleting = true;
+                sd_event_source_disable_unref(j->timer);
+                j->timer = NULL;
+                for (size_t i = 0; i < j->record.status.n_pods; i++) {
+                        Pod *p = j->record.status.pods + i;
+                        if (p->deletion == POD_DELETION_NONE) {
+                                p->deletion = POD_DELETION_UNCOUNTED;
+                                p->deletion_usec = now_realtime();
+                        }
+                        for_each_unit_of_pod(j, p, false);
+                }
+                sd_journal_print(LOG_INFO, "%s/%s: deleting (foreground): waiting for its pods to stop",
+                                 managed_job_namespace(j), j->job->metadata.name);
+                manager_bus_job_changed(m, j);
+                return 0;
+        }
         _cleanup_(freep) char *tomb = tombstone_path(m, managed_job_namespace(j), j->job->metadata.name);
 
         for (size_t i = 0; i < j->record.status.n_pods; i++) {
@@ -1055,6 +1146,7 @@ Manager *manager_free(Manager *m) {
         for (size_t i = 0; i < m->n_jobs; i++)
                 managed_job_free(m->jobs[i]);
         free(m->jobs);
+        free(m->index);
         sd_event_source_disable_unref(m->inotify);
         sd_event_source_disable_unref(m->reload_timer);
         unit_bus_free(m->units);

@@ -48,6 +48,7 @@ typedef struct ManagedJob {
         FinishedPod finished[JOB_FINISHED_PODS_MAX];
         size_t n_finished;
         bool save_failed;
+        bool deleting;                  /* foreground deletion: Terminating until its pods are gone */
 } ManagedJob;
 
 struct Manager {
@@ -61,6 +62,8 @@ struct Manager {
         JobConfig config;
         ManagedJob **jobs;
         size_t n_jobs;
+        ManagedJob **index;             /* open addressing on "namespace/name": no scan of all Jobs per event */
+        size_t n_index;
         sd_event_source *inotify;
         sd_event_source *reload_timer;
         char hostname[256];

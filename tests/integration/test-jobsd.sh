@@ -351,6 +351,18 @@ else
         not_ok "apply --dry-run: an invalid manifest is refused with FILE:LINE:COLUMN, exit 1" "rc $rc: $out"
 fi
 
+# Foreground deletion: Terminating while the pods stop (grace period), then gone.
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: fg}\nspec:\n  parallelism: 2\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sh, -c, "trap \\"sleep 1; exit 0\\" TERM; sleep 60 & wait"]}]\n' > "$manifests/fg.yaml"
+for i in $(seq 100); do [ "$(field fg active)" = 2 ] && break; sleep 0.05; done
+jobctl delete job fg --cascade=foreground >/dev/null
+st=$(jobctl get jobs fg | awk 'NR == 2 { print $2 }')
+for i in $(seq 100); do jobctl get job fg >/dev/null 2>&1 || break; sleep 0.05; done
+if [ "$st" = Terminating ] && ! jobctl get job fg >/dev/null 2>&1; then
+        ok "delete --cascade=foreground: Terminating until both pods stopped, then NotFound"
+else
+        not_ok "delete --cascade=foreground: Terminating until both pods stopped, then NotFound" "status was '$st'"
+fi
+
 jobctl delete job s18-work-queue >/dev/null
 if ! jobctl get job s18-work-queue >/dev/null 2>&1 && systemctl --user stop jobsd && start_jobsd && sleep 1 &&
    ! jobctl get job s18-work-queue >/dev/null 2>&1; then
