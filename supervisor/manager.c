@@ -37,11 +37,13 @@ static void finished_pod_done(FinishedPod *f) {
 static void managed_job_clear_history(ManagedJob *j) {
         for (size_t i = 0; i < j->n_finished; i++)
                 finished_pod_done(j->finished + i);
+        j->finished = mfree(j->finished);
         j->n_finished = 0;
         for (size_t i = 0; i < j->n_events; i++) {
                 free(j->events[i].reason);
                 free(j->events[i].message);
         }
+        j->events = mfree(j->events);
         j->n_events = 0;
 }
 
@@ -53,6 +55,11 @@ static void remember_finished_pod(ManagedJob *j, const Pod *p) {
                 finished_pod_done(j->finished);
                 memmove(j->finished, j->finished + 1, sizeof(FinishedPod) * (JOB_FINISHED_PODS_MAX - 1));
                 j->n_finished--;
+        } else {
+                FinishedPod *n = realloc(j->finished, sizeof(FinishedPod) * (j->n_finished + 1));
+                if (!n)
+                        return;
+                j->finished = n;
         }
         f = j->finished + j->n_finished;
         *f = (FinishedPod) {
@@ -372,6 +379,11 @@ static void log_event(ManagedJob *j, const JobAction *a, usec_t now) {
                 free(j->events[0].message);
                 memmove(j->events, j->events + 1, sizeof(JobEvent) * (JOB_EVENTS_MAX - 1));
                 j->n_events--;
+        } else {
+                JobEvent *n = realloc(j->events, sizeof(JobEvent) * (j->n_events + 1));
+                if (!n)
+                        return;
+                j->events = n;
         }
         e = j->events + j->n_events;
         *e = (JobEvent) { .at_usec = now, .warning = a->warning, .count = 1 };

@@ -43,9 +43,9 @@ typedef struct ManagedJob {
         Job *job;
         JobRecord record;
         sd_event_source *timer;
-        JobEvent events[JOB_EVENTS_MAX];
+        JobEvent *events;               /* the newest JOB_EVENTS_MAX, grown on demand */
         size_t n_events;
-        FinishedPod finished[JOB_FINISHED_PODS_MAX];
+        FinishedPod *finished;          /* the newest JOB_FINISHED_PODS_MAX, grown on demand */
         size_t n_finished;
         bool save_failed;
         bool deleting;                  /* foreground deletion: Terminating until its pods are gone */

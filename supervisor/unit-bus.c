@@ -50,10 +50,15 @@ static void call_free(void *p) {
         free(c);
 }
 
-/* Makes the call's slot floating, freeing the Call with it. */
+/* Hands the call's slot to the bus (floating) and drops our own reference: the bus frees the slot once
+ * the reply is handled, and the Call with it. */
 static int call_attach(sd_bus_slot *slot, Call *c) {
-        sd_bus_slot_set_destroy_callback(slot, call_free);
-        return sd_bus_slot_set_floating(slot, 1);
+        int r;
+
+        (void) sd_bus_slot_set_destroy_callback(slot, call_free);
+        r = sd_bus_slot_set_floating(slot, 1);
+        sd_bus_slot_unref(slot);
+        return r;
 }
 
 static void emit(UnitBus *u, UnitEventType type, const char *unit, int code, const char *reason) {

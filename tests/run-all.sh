@@ -22,6 +22,8 @@ san=${BUILD_DIR:-build}-sanitize
 meson compile -C "$san"
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
         meson test -C "$san" --print-errorlogs --no-rebuild --suite unit --suite fuzz
+# The daemon itself under the sanitizers, against real systemd.
+meson test -C "$san" --print-errorlogs --no-rebuild jobsd
 
 passed=$(( $(count "$build" Ok) + $(count "$san" Ok) ))
 failed=$(( $(count "$build" Fail) + $(count "$san" Fail) + $(count "$build" Timeout) + $(count "$san" Timeout) ))

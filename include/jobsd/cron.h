@@ -2,8 +2,10 @@
 #pragma once
 
 #include "jobsd/macro.h"
+#include "jobsd/tz.h"
 
-/* CronJob schedules as Kubernetes reads them (robfig/cron v3 standard parser, spec §5.2-§5.4). */
+/* CronJob schedules as Kubernetes reads them: robfig/cron v3.0.1's standard parser and its Next() (spec
+ * §5.2-§5.4), and their translation to systemd OnCalendar= lines. docs/cron.md says what fires when. */
 
 typedef struct CronSpec {
         uint64_t minute;                /* bit n = minute n, 0..59 */
@@ -11,28 +13,40 @@ typedef struct CronSpec {
         uint32_t dom;                   /* bit n = day n, 1..31 */
         uint16_t month;                 /* 1..12 */
         uint8_t dow;                    /* 0..6, 0 = Sunday */
-        bool dom_star, dow_star;        /* written '*' or '?' (also '*' /1); a step > 1 clears it */
-        usec_t every_usec;              /* "@every DURATION": non-zero */
+        bool dom_star, dow_star;        /* robfig's star bit: '*' or '?' (also '*' + "/1"); a step > 1 clears it */
+        usec_t every_usec;              /* "@every DURATION": non-zero, whole seconds */
 } CronSpec;
 
-/* Parses as robfig/cron v3.0.1 ParseStandard, with its error messages (e.g. "end of range (30) above
- * maximum (23): 30"); a schedule containing "TZ" is refused as Kubernetes refuses it. */
+/* Parses exactly as robfig/cron v3.0.1 ParseStandard(). On a grammar error returns -EINVAL and sets
+ * *reterr_message (if reterr_message is not NULL) to robfig's text, e.g. "end of range (30) above maximum
+ * (23): 30", "expected exactly 5 fields, found 4: [* * * *]", "unrecognized descriptor: @reboot". A
+ * schedule containing "TZ" (TZ= and CRON_TZ= prefixes) is refused with Kubernetes' "cannot use TZ or
+ * CRON_TZ in schedule, use timeZone field instead". *ret is untouched on failure. */
 int cron_spec_parse(const char *s, CronSpec *ret, char **reterr_message);
 
-/* timeZone as Kubernetes checks it (spec §5.1); NULL is the host's zone and always valid. */
+/* timeZone as Kubernetes checks it (spec §5.1): "" is "timeZone must be nil or non-empty string", a bad
+ * name or a missing zone "unknown time zone X", "Local" in any case "timeZone must be an explicit time
+ * zone as defined in https://www.iana.org/time-zones"; -EINVAL then. NULL (the host's zone) is valid. */
 int cron_time_zone_check(const char *tz, char **reterr_message);
-
-/* The next firing strictly after after_usec, as robfig's Next() computes it in the zone (NULL: the host's):
- * spring-forward times are skipped, the repeated hour of a fall-back fires in both copies. -ENOENT if
- * none within five years (impossible dates such as 0 0 31 2 *). */
-int cron_spec_next(const CronSpec *c, const char *tz, usec_t after_usec, usec_t *ret_usec);
 
 /* Whether a local time matches, with robfig's day-of-month OR day-of-week rule. */
 bool cron_spec_matches(const CronSpec *c, int month, int day, int weekday, int hour, int minute);
 
-/* OnCalendar= lines that fire at every minute cron_spec_next() gives, for [now, now + horizon): one line, two
- * when both day fields are restricted, and UTC lines for robfig's firings near offset changes that the zoned
- * line misses (the second copy of fall-back repeated times, robfig's quirks at 30-minute shifts). Where
- * robfig skips a time the zoned line fires at (again at 30-minute shifts), the caller discards the trigger.
- * @every: -EOPNOTSUPP. */
+/* The next firing strictly after after_usec, as robfig's Next() computes it in the zone tz (NULL: the
+ * host's): spring-forward times are skipped, both copies of fall-back repeated times fire, and robfig's
+ * quirks at 30-minute changes are kept. -ENOENT if none within five years (0 0 31 2 *), -ENOENT also if
+ * the zone does not exist. "@every" schedules: after_usec, cut to the second, plus the interval. */
+int cron_spec_next(const CronSpec *c, const char *tz, usec_t after_usec, usec_t *ret_usec);
+int cron_spec_next_in_zone(const CronSpec *c, const TimeZone *z, usec_t after_usec, usec_t *ret_usec);
+
+/* OnCalendar= lines whose union fires at exactly the instants cron_spec_next() gives, chained from
+ * now_usec, within [now_usec, now_usec + horizon_usec): one line, or two when both day fields are
+ * restricted (DOM OR DOW), in the zone tz as systemd's zone suffix (none for NULL: the manager's zone,
+ * which is the host's); plus lines in UTC for what robfig fires and the zoned lines do not (the second
+ * copy of fall-back repeated times, robfig's quirks at 30-minute changes). Where the zoned lines would
+ * fire and robfig does not (robfig's quirks again), they skip those local days, and UTC lines give the
+ * day's firings. After the horizon the zoned lines go on alone. "@every": -EOPNOTSUPP. */
 int cron_spec_to_oncalendar(const CronSpec *c, const char *tz, usec_t now_usec, usec_t horizon_usec, char ***ret_lines);
+/* The same with a loaded zone; suffix is written after the zoned lines (NULL: none). */
+int cron_spec_to_oncalendar_in_zone(const CronSpec *c, const TimeZone *z, const char *suffix, usec_t now_usec,
+                                    usec_t horizon_usec, char ***ret_lines);

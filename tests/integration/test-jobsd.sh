@@ -372,5 +372,12 @@ else
 fi
 
 systemctl --user stop jobsd
+# Under ASan/UBSan (the sanitizer build), any report lands in jobsd's journal: none may.
+sleep 0.3
+if sandbox_journal -u jobsd -o cat | grep -E -q 'AddressSanitizer|LeakSanitizer|runtime error:'; then
+        not_ok "no sanitizer report from jobsd" "$(sandbox_journal -u jobsd -o cat | grep -E -A8 'Sanitizer|runtime error' | head -20)"
+else
+        ok "no sanitizer report from jobsd"
+fi
 echo "1..$n"
 [ $failed = 0 ]
