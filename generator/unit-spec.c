@@ -11,7 +11,7 @@ const UnitPropInfo unit_prop_table[_UNIT_PROP_MAX] = {
         [UNIT_PROP_SLICE]                 = { "Slice",                 "Slice",                 "s",       PROP_STRING,     SECTION_SERVICE },
         [UNIT_PROP_TYPE]                  = { "Type",                  "Type",                  "s",       PROP_STRING,     SECTION_SERVICE },
         [UNIT_PROP_REMAIN_AFTER_EXIT]     = { "RemainAfterExit",       "RemainAfterExit",       "b",       PROP_BOOL,       SECTION_SERVICE },
-        [UNIT_PROP_EXEC_START]            = { "ExecStart",             "ExecStart",             "a(sasb)", PROP_EXEC,       SECTION_SERVICE },
+        [UNIT_PROP_EXEC_START]            = { "ExecStart",             "ExecStartEx",           "a(sasas)", PROP_EXEC,      SECTION_SERVICE },
         [UNIT_PROP_ENVIRONMENT]           = { "Environment",           "Environment",           "as",      PROP_ENV,        SECTION_SERVICE },
         [UNIT_PROP_WORKING_DIRECTORY]     = { "WorkingDirectory",      "WorkingDirectory",      "s",       PROP_STRING,     SECTION_SERVICE },
         [UNIT_PROP_USER]                  = { "User",                  "User",                  "s",       PROP_STRING,     SECTION_SERVICE },
@@ -145,8 +145,8 @@ static int append_quoted(FILE *f, const char *s, bool exec) {
                         fputs("%%", f);
                         break;
                 case '$':
-                        /* No variable substitution: the argv is final. */
-                        fputs(exec ? "$$" : "$", f);
+                        /* Written as is: ExecStart= lines carry ':' (no variable substitution). */
+                        fputc('$', f);
                         break;
                 default:
                         fputc(*p, f);
@@ -214,7 +214,9 @@ static void prop_to_text(FILE *f, const UnitProp *p) {
                 }
                 break;
         case PROP_EXEC:
-                fprintf(f, "%s=", k);
+                /* ':' turns off systemd's $VAR/${VAR} substitution: the argv is final, and "${X}" is the
+                 * shell's, as Kubernetes leaves it (spec §2.4). */
+                fprintf(f, "%s=:", k);
                 STRV_FOREACH(s, p->strv) {
                         if (s != p->strv)
                                 fputc(' ', f);

@@ -108,15 +108,17 @@ int bus_append_unit_spec(sd_bus_message *m, const UnitSpec *spec) {
                         r = sd_bus_message_append_strv(m, p->strv);
                         break;
                 case PROP_EXEC:
-                        r = sd_bus_message_open_container(m, 'a', "(sasb)");
+                        /* ExecStartEx with "no-env-expand": systemd would otherwise substitute $VAR and
+                         * ${VAR} in the argv, which Kubernetes leaves to the container's shell. */
+                        r = sd_bus_message_open_container(m, 'a', "(sasas)");
                         if (r >= 0)
-                                r = sd_bus_message_open_container(m, 'r', "sasb");
+                                r = sd_bus_message_open_container(m, 'r', "sasas");
                         if (r >= 0)
                                 r = sd_bus_message_append(m, "s", p->strv[0]);
                         if (r >= 0)
                                 r = sd_bus_message_append_strv(m, p->strv);
                         if (r >= 0)
-                                r = sd_bus_message_append(m, "b", false);
+                                r = sd_bus_message_append(m, "as", 1, "no-env-expand");
                         if (r >= 0)
                                 r = sd_bus_message_close_container(m);
                         if (r >= 0)

@@ -17,7 +17,7 @@ typedef enum UnitPropKind {
         PROP_SIGNAL,            /* i */
         PROP_STRV,              /* as, one line with space-separated words */
         PROP_ENV,               /* as, shown as Environment="A=b" lines */
-        PROP_EXEC,              /* a(sasb): argv */
+        PROP_EXEC,              /* a(sasas): argv, with the flag no-env-expand (":" in unit files) */
         PROP_BIND,              /* a(ssbt): source:destination pairs */
         PROP_LOG_FIELDS,        /* aay: FIELD=value */
         PROP_CALENDAR,          /* a(ss): ("OnCalendar", spec), one line each */

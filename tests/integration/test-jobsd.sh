@@ -36,9 +36,11 @@ start_jobsd() {
 
 # The seeds and the §6 scenarios jobsd covers so far, all at once: they run in parallel.
 for f in pi job-hello-world batch-process-job job-comple-parallel abnormal-end abnormal-end-two-containers \
-         job-pod-failure-policy-example; do
+         job-pod-failure-policy-example batch-job; do
         cp "$examples/seeds/$f.yaml" "$manifests/"
 done
+# The website's Indexed example: an init container writes into an emptyDir that the worker reads.
+cp "$examples/k8s-website/application/job/indexed-job.yaml" "$manifests/"
 cat > "$manifests/scenarios.yaml" <<'YAML'
 apiVersion: batch/v1
 kind: Job
@@ -208,6 +210,17 @@ if wait_for s11-deadline-retries Failed 30s && condition s11-deadline-retries | 
         ok "s11-deadline-retries: DeadlineExceeded after retries, failed $(field s11-deadline-retries failed)"
 else
         not_ok "s11-deadline-retries: DeadlineExceeded after retries" "$(condition s11-deadline-retries)"
+fi
+check indexed-job Complete CompletionsReached 5 0
+if [ "$(jobctl logs indexed-job | sort | tr '\n' ' ')" = "oof rab xuq zab zyx " ] && [ "$(jobctl logs indexed-job --index 3)" = xuq ]; then
+        ok "indexed-job: init containers and a shared emptyDir; \${...} reaches the shell unexpanded by systemd"
+else
+        not_ok "indexed-job: init containers, emptyDir, \${...} left to the shell" "$(jobctl logs indexed-job | tr '\n' ' ')"
+fi
+if sandbox_journal -t jobsd | grep -q "batch-job: FailedCreate: Error creating: container 'main' has no command or args"; then
+        ok "batch-job (image only): a clear FailedCreate event, no crash"
+else
+        not_ok "batch-job (image only): a clear FailedCreate event, no crash"
 fi
 check abnormal-end-two Failed BackoffLimitExceeded 0 3
 check abnormal-end Failed BackoffLimitExceeded 0 7
