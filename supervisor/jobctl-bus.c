@@ -6,6 +6,7 @@
 #include <systemd/sd-journal.h>
 
 #include "jobctl-bus.h"
+#include "jobsd/manifest.h"
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
 
@@ -483,7 +484,74 @@ static void em_item_end(Emitter *e) {
         em_close(e, '}');
 }
 
-/* The Job as the Kubernetes API returns it: metadata, the spec fields jobsd reports, and status. */
+static void emit_strv(Emitter *e, const char *key, char * const *l) {
+        if (!l)
+                return;
+        em_open(e, key, '[');
+        STRV_FOREACH(s, l) {
+                if (e->yaml) {
+                        for (unsigned i = 0; i + 1 < e->depth; i++)
+                                fputs("  ", e->f);
+                        fputs("- ", e->f);
+                        json_string(e->f, *s);
+                        fputc('\n', e->f);
+                } else {
+                        em_key(e, NULL);
+                        json_string(e->f, *s);
+                }
+        }
+        em_close(e, ']');
+}
+
+/* The pod template, from the manifest the Job was loaded from (readable by whoever may read it). */
+static void emit_template(Emitter *e, const JobInfo *j) {
+        _cleanup_(manifest_list_done) ManifestList list = {};
+        _cleanup_(diag_list_done) DiagList diags = {};
+        const Job *job = NULL;
+
+        if (!j->file || manifest_load_file(j->file, &list, &diags) < 0)
+                return;
+        for (size_t i = 0; i < list.n; i++)
+                if (list.items[i].kind == MANIFEST_JOB && streq_ptr(list.items[i].job->metadata.name, j->name))
+                        job = list.items[i].job;
+        if (!job)
+                return;
+        const PodSpec *ps = &job->spec.template.spec;
+        em_open(e, "template", '{');
+        if (job->spec.template.labels.n > 0) {
+                em_open(e, "metadata", '{');
+                em_open(e, "labels", '{');
+                for (size_t i = 0; i < job->spec.template.labels.n; i++)
+                        em_string(e, job->spec.template.labels.items[i].key, job->spec.template.labels.items[i].value);
+                em_close(e, '}');
+                em_close(e, '}');
+        }
+        em_open(e, "spec", '{');
+        for (unsigned k = 0; k < 2; k++) {
+                const Container *cs = k ? ps->containers : ps->init_containers;
+                size_t n = k ? ps->n_containers : ps->n_init_containers;
+                if (n == 0)
+                        continue;
+                em_open(e, k ? "containers" : "initContainers", '[');
+                for (size_t i = 0; i < n; i++) {
+                        em_item(e);
+                        emit_strv(e, "args", cs[i].args);
+                        emit_strv(e, "command", cs[i].command);
+                        em_string(e, "image", strempty(cs[i].image));
+                        em_string(e, "name", cs[i].name);
+                        if (cs[i].working_dir)
+                                em_string(e, "workingDir", cs[i].working_dir);
+                        em_item_end(e);
+                }
+                em_close(e, ']');
+        }
+        em_string(e, "restartPolicy", restart_policy_to_string(ps->restart_policy));
+        em_int(e, "terminationGracePeriodSeconds", ps->termination_grace_period_seconds);
+        em_close(e, '}');
+        em_close(e, '}');
+}
+
+/* The Job as the Kubernetes API returns it: metadata, spec (the template from its manifest), status. */
 static void emit_job(Emitter *e, const JobInfo *j) {
         em_string(e, "apiVersion", "batch/v1");
         em_string(e, "kind", "Job");
@@ -502,6 +570,7 @@ static void emit_job(Emitter *e, const JobInfo *j) {
                 em_int(e, "completions", j->completions);
         em_int(e, "parallelism", j->parallelism);
         em_raw(e, "suspend", j->suspend ? "true" : "false");
+        emit_template(e, j);
         if (j->ttl >= 0)
                 em_int(e, "ttlSecondsAfterFinished", j->ttl);
         em_close(e, '}');
