@@ -735,7 +735,9 @@ int validate_cron_job(Loader *l, CronJob *c) {
         if (!mnode_get(l->root, "spec"))
                 return 0;
 
-        if (c->spec.schedule) {
+        if (c->spec.schedule && !*c->spec.schedule)
+                TRY(loader_error_path(l, "spec.schedule", "Required value"));
+        else if (c->spec.schedule) {
                 _cleanup_(freep) char *why = NULL;
                 int r = cron_spec_parse(c->spec.schedule, &c->spec.cron, &why);
                 if (r == -ENOMEM)
