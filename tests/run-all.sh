@@ -7,14 +7,20 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-# meson's summary lines of one build directory: "Ok: N", "Fail: N" ...
-count() { awk -v k="$2:" '$1 == k { s += $2 } END { print s + 0 }' "$1/meson-logs/testlog.txt"; }
+# meson's summary of the last run in a build directory ("Ok: N", "Fail: N" …), added up over the runs.
+passed=0 failed=0
+tally() {
+        local log=$1/meson-logs/testlog.txt
+        passed=$(( passed + $(awk '$1 == "Ok:" { s += $2 } END { print s + 0 }' "$log") ))
+        failed=$(( failed + $(awk '$1 == "Fail:" || $1 == "Timeout:" { s += $2 } END { print s + 0 }' "$log") ))
+}
 ./tools/install-deps.sh
 
 build=${BUILD_DIR:-build}
 [ -d "$build" ] || meson setup "$build" -Dwerror=true
 meson compile -C "$build"
 meson test -C "$build" --print-errorlogs --no-rebuild
+tally "$build"
 
 san=${BUILD_DIR:-build}-sanitize
 [ -d "$san" ] || CC=clang meson setup "$san" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
@@ -22,9 +28,9 @@ san=${BUILD_DIR:-build}-sanitize
 meson compile -C "$san"
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
         meson test -C "$san" --print-errorlogs --no-rebuild --suite unit --suite fuzz
+tally "$san"
 # The daemon itself under the sanitizers, against real systemd.
 meson test -C "$san" --print-errorlogs --no-rebuild jobsd
+tally "$san"
 
-passed=$(( $(count "$build" Ok) + $(count "$san" Ok) ))
-failed=$(( $(count "$build" Fail) + $(count "$san" Fail) + $(count "$build" Timeout) + $(count "$san" Timeout) ))
 echo "$passed passed, $failed failed"
