@@ -965,6 +965,50 @@ static void log_diags(const DiagList *d) {
         }
 }
 
+/* spec §1.1 generateName: the name is chosen once per manifest file and document, and kept in the state
+ * directory, so reloads and restarts find the same Job. */
+static char *generated_name(Manager *m, const Manifest *mf) {
+        static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+        _cleanup_(freep) char *dir = strprintf("%s/names", m->state_dir), *path = NULL, *key = NULL;
+        char buf[300] = "", suffix[6];
+        uint64_t h = 14695981039346656037ULL;
+        sd_id128_t rnd;
+        FILE *f;
+
+        if (!dir)
+                return NULL;
+        key = strprintf("%s#%zu", mf->file, mf->document);
+        if (!key)
+                return NULL;
+        for (const char *p = key; *p; p++)
+                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+        path = strprintf("%s/%016" PRIx64, dir, h);
+        if (!path)
+                return NULL;
+        f = fopen(path, "re");
+        if (f) {
+                if (!fgets(buf, sizeof(buf), f))
+                        buf[0] = 0;
+                fclose(f);
+                buf[strcspn(buf, "\n")] = 0;
+                if (*buf)
+                        return strdup(buf);
+        }
+        if (sd_id128_randomize(&rnd) < 0)
+                return NULL;
+        for (size_t i = 0; i < 5; i++)
+                suffix[i] = alphabet[rnd.bytes[i] % (sizeof(alphabet) - 1)];
+        suffix[5] = 0;
+        snprintf(buf, sizeof(buf), "%.58s%s", mf->job->metadata.generate_name, suffix);
+        (void) mkdir(dir, 0700);
+        f = fopen(path, "we");
+        if (f) {
+                fprintf(f, "%s\n", buf);
+                fclose(f);
+        }
+        return strdup(buf);
+}
+
 /* Loads the manifest directory and brings the Jobs in line with it: new Jobs start, Jobs whose file is
  * gone are deleted, changed ones follow the run-once rule. A file with errors keeps its Jobs as they
  * were: a half-written file never replaces a running Job. */
@@ -1000,8 +1044,9 @@ static int manager_reload(Manager *m) {
                         continue;
                 }
                 if (!mf->job->metadata.name) {
-                        sd_journal_print(LOG_ERR, "%s: generateName is not supported by this version of jobsd yet", mf->file);
-                        continue;
+                        mf->job->metadata.name = generated_name(m, mf);
+                        if (!mf->job->metadata.name)
+                                return -ENOMEM;
                 }
                 old = manager_find_job(m, job_namespace(&mf->job->metadata), mf->job->metadata.name);
                 if (old) {

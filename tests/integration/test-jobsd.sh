@@ -364,11 +364,23 @@ else
         not_ok "apply --dry-run: an invalid manifest is refused with FILE:LINE:COLUMN, exit 1" "rc $rc: $out"
 fi
 
+# generateName: a name is generated once and kept across restarts.
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: gen-}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, generated]}]\n' > "$manifests/gen.yaml"
+sleep 0.5
+gen=$(jobctl get jobs | grep -oE '^gen-[bcdfghjklmnpqrstvwxz2456789]{5} ' | tr -d ' ')
+systemctl --user stop jobsd; start_jobsd; sleep 0.5
+if [ -n "$gen" ] && wait_for "$gen" Complete 20s && [ "$(jobctl get jobs | grep -c '^gen-')" = 1 ] &&
+   jobctl get jobs | grep -q "^$gen "; then
+        ok "generateName: $gen, the same after a restart, runs once"
+else
+        not_ok "generateName: a generated name, kept across a restart" "got '$gen'; $(jobctl get jobs | grep gen-)"
+fi
+
 # Foreground deletion: Terminating while the pods stop (grace period), then gone.
 printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: fg}\nspec:\n  parallelism: 2\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sh, -c, "trap \\"sleep 1; exit 0\\" TERM; sleep 60 & wait"]}]\n' > "$manifests/fg.yaml"
 for i in $(seq 100); do [ "$(field fg active)" = 2 ] && break; sleep 0.05; done
 jobctl delete job fg --cascade=foreground >/dev/null
-st=$(jobctl get jobs fg | awk 'NR == 2 { print $2 }')
+st=$(jobctl get jobs fg 2>/dev/null | awk 'NR == 2 { print $2 }')
 for i in $(seq 100); do jobctl get job fg >/dev/null 2>&1 || break; sleep 0.05; done
 if [ "$st" = Terminating ] && ! jobctl get job fg >/dev/null 2>&1; then
         ok "delete --cascade=foreground: Terminating until both pods stopped, then NotFound"
