@@ -1028,8 +1028,12 @@ int verb_logs(int argc, char *argv[]) {
                                         u = strndup(eq + 1, l - (eq + 1 - (const char *) d));
                                 unit = u;
                         }
-                        /* Only the pods' own output, not jobsd's lines about the Job. */
-                        if (!unit || !unit_matches(unit, name, index, container))
+                        /* Only the pods' own output, not jobsd's lines about the Job (jobsd's carry
+                         * JOB_NAME=). journald attaches the unit only if the process was still alive when it
+                         * read the line: lines of processes that ended at once may lack it. They are the
+                         * Job's by their identifier, but cannot be told apart by index or container. */
+                        if (unit ? !unit_matches(unit, name, index, container) :
+                            (index >= 0 || container || sd_journal_get_data(jr, "JOB_NAME", &d, &l) >= 0))
                                 continue;
                         if (sd_journal_get_data(jr, "MESSAGE", &d, &l) >= 0)
                                 printf("%.*s\n", (int) (l - 8), (const char *) d + 8);
