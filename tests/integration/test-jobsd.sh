@@ -351,6 +351,11 @@ else
 fi
 out=$(jobctl delete -f "$SANDBOX_DIR/edit.yaml" --manifest-dir="$manifests")
 for i in $(seq 100); do jobctl get job edit >/dev/null 2>&1 || break; sleep 0.05; done
+# Background deletion: the Job goes at once, its units a moment later (stop, then unload).
+for i in $(seq 200); do
+        systemctl --user list-units --all --no-legend 'jobsd-default_edit_*' | grep -q . || break
+        sleep 0.05
+done
 if [ "$out" = 'job.batch "edit" deleted' ] && ! jobctl get job edit >/dev/null 2>&1 &&
    ! systemctl --user list-units --all --no-legend 'jobsd-default_edit_*' | grep -q .; then
         ok "delete -f: the manifest is removed, the Job and its pods are gone"
