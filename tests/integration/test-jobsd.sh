@@ -321,7 +321,7 @@ fi
 
 # A bad manifest beside good ones: an error in the journal with file:line:column; the others run.
 printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: bad}\nspec:\n  template:\n    spec:\n      restartPolicy: Sometimes\n      containers: [{name: c, image: x, command: ["true"]}]\n' > "$manifests/bad.yaml"
-sleep 0.5
+for i in $(seq 100); do sandbox_journal -t jobsd | grep -q "bad.yaml:7:22" && break; sleep 0.05; done
 if sandbox_journal -t jobsd | grep -q "bad.yaml:7:22: spec.template.spec.restartPolicy: Unsupported value"; then
         ok "a bad manifest is reported in the journal as FILE:LINE:COLUMN"
 else
@@ -342,7 +342,7 @@ else
 fi
 sed -i 's/sleep, "30"/sleep, "31"/' "$SANDBOX_DIR/edit.yaml"
 jobctl apply -f "$SANDBOX_DIR/edit.yaml" --manifest-dir="$manifests" >/dev/null
-sleep 0.5
+for i in $(seq 100); do sandbox_journal -t jobsd | grep -q 'Job edit: spec.template: Invalid' && break; sleep 0.05; done
 if sandbox_journal -t jobsd | grep -q 'Job edit: spec.template: Invalid value: field is immutable' &&
    [ "$(field edit active)" = 2 ]; then
         ok "a changed command of a running Job is refused, naming spec.template; the Job runs on"
@@ -371,9 +371,10 @@ fi
 
 # generateName: a name is generated once and kept across restarts.
 printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: gen-}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, generated]}]\n' > "$manifests/gen.yaml"
-sleep 0.5
+for i in $(seq 100); do jobctl get jobs 2>/dev/null | grep -q '^gen-' && break; sleep 0.05; done
 gen=$(jobctl get jobs | grep -oE '^gen-[bcdfghjklmnpqrstvwxz2456789]{5} ' | tr -d ' ')
-systemctl --user stop jobsd; start_jobsd; sleep 0.5
+systemctl --user stop jobsd; start_jobsd
+for i in $(seq 100); do jobctl get jobs 2>/dev/null | grep -q '^gen-' && break; sleep 0.05; done
 if [ -n "$gen" ] && wait_for "$gen" Complete 20s && [ "$(jobctl get jobs | grep -c '^gen-')" = 1 ] &&
    jobctl get jobs | grep -q "^$gen "; then
         ok "generateName: $gen, the same after a restart, runs once"
