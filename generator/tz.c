@@ -358,7 +358,7 @@ int time_zone_load(const char *name, TimeZone **ret) {
         _cleanup_(time_zone_freep) TimeZone *z = NULL;
         _cleanup_(freep) char *path = NULL;
         _cleanup_(freep) uint8_t *buf = NULL;
-        size_t size;
+        size_t size = 0;
         int r;
 
         assert(ret);

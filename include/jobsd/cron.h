@@ -34,18 +34,21 @@ bool cron_spec_matches(const CronSpec *c, int month, int day, int weekday, int h
 
 /* The next firing strictly after after_usec, as robfig's Next() computes it in the zone tz (NULL: the
  * host's): spring-forward times are skipped, both copies of fall-back repeated times fire, and robfig's
- * quirks at 30-minute changes are kept. -ENOENT if none within five years (0 0 31 2 *), -ENOENT also if
- * the zone does not exist. "@every" schedules: after_usec, cut to the second, plus the interval. */
+ * quirks at 30-minute changes are kept. Started inside a repeated span, robfig's search can return a time
+ * before its start; then its chain is followed to the first firing after after_usec. -ENOENT if none
+ * within five years (0 0 31 2 *), -ENOENT also if the zone does not exist. "@every" schedules:
+ * after_usec, cut to the second, plus the interval. */
 int cron_spec_next(const CronSpec *c, const char *tz, usec_t after_usec, usec_t *ret_usec);
 int cron_spec_next_in_zone(const CronSpec *c, const TimeZone *z, usec_t after_usec, usec_t *ret_usec);
 
-/* OnCalendar= lines whose union fires at exactly the instants cron_spec_next() gives, chained from
- * now_usec, within [now_usec, now_usec + horizon_usec): one line, or two when both day fields are
- * restricted (DOM OR DOW), in the zone tz as systemd's zone suffix (none for NULL: the manager's zone,
- * which is the host's); plus lines in UTC for what robfig fires and the zoned lines do not (the second
- * copy of fall-back repeated times, robfig's quirks at 30-minute changes). Where the zoned lines would
- * fire and robfig does not (robfig's quirks again), they skip those local days, and UTC lines give the
- * day's firings. After the horizon the zoned lines go on alone. "@every": -EOPNOTSUPP. */
+/* OnCalendar= lines whose union fires at exactly the instants of robfig's chain from now_usec (repeated
+ * cron_spec_next()) within [now_usec, now_usec + horizon_usec). Zoned lines: one, or two when both day
+ * fields are restricted (DOM OR DOW), with tz as systemd's zone suffix (none for NULL: the manager's zone,
+ * which is the host's). Where the zone changes its offset within the horizon, the zoned lines leave out
+ * the local days of the change (systemd's handling of those days is not robfig's, and not even
+ * predictable), and UTC lines give robfig's firings on them ("2026-11-01 05,06:30:00 UTC"); days where
+ * robfig's quirks at 30-minute changes reach further are left out the same way. After the horizon the
+ * zoned lines go on alone: renew the timer before. "@every": -EOPNOTSUPP. docs/cron.md has examples. */
 int cron_spec_to_oncalendar(const CronSpec *c, const char *tz, usec_t now_usec, usec_t horizon_usec, char ***ret_lines);
 /* The same with a loaded zone; suffix is written after the zoned lines (NULL: none). */
 int cron_spec_to_oncalendar_in_zone(const CronSpec *c, const TimeZone *z, const char *suffix, usec_t now_usec,
