@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <time.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-journal.h>
@@ -1048,6 +1049,35 @@ int verb_logs(int argc, char *argv[]) {
         return r < 0 ? EXIT_ERROR : 0;
 }
 
+static int call_job_with(const char *name, const char *method, const char *types, ...) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(freep) char *path = job_path("default", name);
+        va_list ap;
+        int r;
+
+        r = bus_connect(&bus);
+        if (r < 0 || !path)
+                return EXIT_ERROR;
+        r = sd_bus_message_new_method_call(bus, &call, BUS_NAME, path, JOB_IFACE, method);
+        if (r >= 0) {
+                va_start(ap, types);
+                r = sd_bus_message_appendv(call, types, ap);
+                va_end(ap);
+        }
+        if (r >= 0)
+                r = sd_bus_call(bus, call, 0, &error, &reply);
+        if (r < 0) {
+                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_UNKNOWN_OBJECT, SD_BUS_ERROR_UNKNOWN_INTERFACE,
+                                           SD_BUS_ERROR_UNKNOWN_METHOD))
+                        return not_found("jobs", name);
+                fprintf(stderr, "Error from server: %s\n", error.message ?: strerror(-r));
+                return EXIT_ERROR;
+        }
+        return 0;
+}
+
 static int call_job(const char *name, const char *method, const char *cascade) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -1106,5 +1136,21 @@ int verb_rerun(int argc, char *argv[]) {
         if (call_job(name, "Rerun", NULL) != 0)
                 return EXIT_ERROR;
         printf("job.batch/%s rerun\n", name);
+        return 0;
+}
+
+/* jobctl suspend|resume job NAME */
+int verb_suspend(int argc, char *argv[]) {
+        bool suspend = streq(argv[0], "suspend");
+        const char *name = argc == 3 && (streq(argv[1], "job") || streq(argv[1], "jobs")) ? argv[2] :
+                argc == 2 ? (startswith(argv[1], "job/") ?: argv[1]) : NULL;
+
+        if (!name) {
+                fprintf(stderr, "jobctl %s: expects job NAME\n", argv[0]);
+                return EXIT_USAGE;
+        }
+        if (call_job_with(name, "SetSuspend", "b", (int) suspend) != 0)
+                return EXIT_ERROR;
+        printf("job.batch/%s %s\n", name, suspend ? "suspended" : "resumed");
         return 0;
 }

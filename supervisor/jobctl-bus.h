@@ -14,3 +14,4 @@ int verb_wait(int argc, char *argv[]);
 int verb_logs(int argc, char *argv[]);
 int verb_delete(int argc, char *argv[]);
 int verb_rerun(int argc, char *argv[]);
+int verb_suspend(int argc, char *argv[]);

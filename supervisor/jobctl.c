@@ -50,6 +50,8 @@ static void help(void) {
                "                         Validate, then install the manifest in the manifest directory\n"
                "  delete -f FILE         Remove that manifest from the manifest directory\n"
                "  rerun job NAME         Run a finished Job again\n"
+               "  suspend job NAME       Suspend a Job: its pods stop, uncounted, until resumed\n"
+               "  resume job NAME        Resume a suspended Job\n"
                "\n"
                "Options:\n"
                "  -h --help              Show this help\n"
@@ -425,6 +427,8 @@ int main(int argc, char *argv[]) {
                 { "delete",   verb_delete_any },
                 { "apply",    verb_apply    },
                 { "rerun",    verb_rerun    },
+                { "suspend",  verb_suspend  },
+                { "resume",   verb_suspend  },
         };
         int r;
 

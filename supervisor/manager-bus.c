@@ -138,6 +138,26 @@ static int method_rerun(sd_bus_message *msg, void *userdata, sd_bus_error *error
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+static int method_set_suspend(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ManagedJob *j = userdata;
+        int suspend, r;
+
+        r = sd_bus_message_read(msg, "b", &suspend);
+        if (r < 0)
+                return r;
+        r = check_caller(msg, j->manager, error);
+        if (r < 0)
+                return r;
+        if (job_status_is_finished(&j->record.status))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Job %s has finished, refusing.",
+                                         j->job->metadata.name);
+        r = manager_suspend_job(j->manager, j, suspend);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot record the suspend state of %s: %m",
+                                               j->job->metadata.name);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
 #define J(userdata) ((ManagedJob *) (userdata))
 
 static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -377,6 +397,8 @@ static const sd_bus_vtable job_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("s", cascade), SD_BUS_NO_RESULT, method_delete,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Rerun", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_rerun, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetSuspend", SD_BUS_ARGS("b", suspend), SD_BUS_NO_RESULT, method_set_suspend,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };
 

@@ -397,9 +397,32 @@ static void log_event(ManagedJob *j, const JobAction *a, usec_t now) {
         }
 }
 
+/* spec §3.12: when a finished Job's ttlSecondsAfterFinished runs out (0 = never). Counted from the
+ * terminal condition's transition: Failed Jobs have no completionTime. */
+static usec_t ttl_expiry(const ManagedJob *j) {
+        const JobStatus *s = &j->record.status;
+        const JobCondition *c = job_status_get_condition(s, JOB_CONDITION_COMPLETE);
+
+        if (j->job->spec.ttl_seconds_after_finished == UNSET || !job_status_is_finished(s))
+                return 0;
+        if (!c || !c->status)
+                c = job_status_get_condition(s, JOB_CONDITION_FAILED);
+        if (!c)
+                return 0;
+        return c->transition_usec + (usec_t) j->job->spec.ttl_seconds_after_finished * USEC_PER_SEC;
+}
+
 static int on_job_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         ManagedJob *j = userdata;
+        usec_t ttl = ttl_expiry(j);
 
+        /* Deleting only from here: callers of manager_sync_job() keep their ManagedJob. */
+        if (ttl > 0 && now_realtime() >= ttl) {
+                sd_journal_print(LOG_INFO, "%s/%s: ttlSecondsAfterFinished (%d s) passed: deleting the Job",
+                                 managed_job_namespace(j), j->job->metadata.name, j->job->spec.ttl_seconds_after_finished);
+                (void) manager_delete_job(j->manager, j, "background");
+                return 0;
+        }
         manager_sync_job(j->manager, j);
         return 0;
 }
@@ -616,6 +639,31 @@ static int save_record(ManagedJob *j) {
         return r;
 }
 
+static char *suspend_path(Manager *m, const char *namespace, const char *name) {
+        return strprintf("%s/jobs/%s_%s.suspend", m->state_dir, namespace, name);
+}
+
+/* The effective spec.suspend: jobctl's choice while the manifest's own value is the one it overrode.
+ * The file holds "<override> <manifest value at the time>". */
+static void apply_suspend(ManagedJob *j, bool manifest_suspend) {
+        _cleanup_(freep) char *path = suspend_path(j->manager, managed_job_namespace(j), j->job->metadata.name);
+        int o = -1, base = -1;
+        FILE *f;
+
+        j->manifest_suspend = manifest_suspend;
+        j->suspend_override = -1;
+        if (path && (f = fopen(path, "re"))) {
+                if (fscanf(f, "%d %d", &o, &base) != 2)
+                        o = -1;
+                fclose(f);
+                if (o >= 0 && base == (int) manifest_suspend)
+                        j->suspend_override = !!o;
+                else
+                        (void) unlink(path);
+        }
+        j->job->spec.suspend = j->suspend_override >= 0 ? j->suspend_override : manifest_suspend;
+}
+
 static bool job_has_running_containers(const ManagedJob *j) {
         for (size_t i = 0; i < j->record.status.n_pods; i++)
                 for (size_t k = 0; k < j->record.status.pods[i].n_containers; k++) {
@@ -624,6 +672,36 @@ static bool job_has_running_containers(const ManagedJob *j) {
                                 return true;
                 }
         return false;
+}
+
+int manager_suspend_job(Manager *m, ManagedJob *j, bool suspend) {
+        _cleanup_(freep) char *path = suspend_path(m, managed_job_namespace(j), j->job->metadata.name), *tmp = NULL;
+        FILE *f;
+
+        if (!path || !(tmp = strprintf("%s.tmp", path)))
+                return -ENOMEM;
+        f = fopen(tmp, "we");
+        if (!f)
+                return -errno;
+        fprintf(f, "%d %d\n", suspend, j->manifest_suspend);
+        if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
+                int r = -errno;
+                fclose(f);
+                (void) unlink(tmp);
+                return r;
+        }
+        fclose(f);
+        if (rename(tmp, path) < 0) {
+                int r = -errno;
+                (void) unlink(tmp);
+                return r;
+        }
+        j->suspend_override = suspend;
+        j->job->spec.suspend = suspend;
+        sd_journal_print(LOG_INFO, "%s/%s: %s by request", managed_job_namespace(j), j->job->metadata.name,
+                         suspend ? "suspended" : "resumed");
+        manager_sync_job(m, j);
+        return 0;
 }
 
 void manager_sync_job(Manager *m, ManagedJob *j) {
@@ -690,6 +768,8 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                 break;
                         }
                 }
+                if (job_status_is_finished(&j->record.status) && ttl_expiry(j) > 0)
+                        l.wake_usec = ttl_expiry(j);
                 arm_timer(j, l.wake_usec);
                 if (l.changed || l.n > 0)
                         manager_bus_job_changed(m, j);
@@ -772,6 +852,7 @@ static int managed_job_new(Manager *m, const Manifest *mf, ManagedJob **ret) {
         }
         job = mf->job;
         j->job = job;
+        apply_suspend(j, job->spec.suspend);
         *ret = j;
         return 0;
 }
@@ -827,6 +908,7 @@ static int managed_job_load_record(ManagedJob *j) {
                         refuse_change(j, j->file, field);
                         job_free(j->job);
                         j->job = TAKE_PTR(old);
+                        apply_suspend(j, j->job->spec.suspend);
                         return 0;
                 }
                 free(j->record.manifest_hash);
@@ -915,9 +997,12 @@ int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
         }
         (void) state_store_remove(m->state_dir, managed_job_namespace(j), j->job->metadata.name);
         {
-                _cleanup_(freep) char *copy = manifest_copy_path(m, managed_job_namespace(j), j->job->metadata.name);
+                _cleanup_(freep) char *copy = manifest_copy_path(m, managed_job_namespace(j), j->job->metadata.name),
+                        *sus = suspend_path(m, managed_job_namespace(j), j->job->metadata.name);
                 if (copy)
                         (void) unlink(copy);
+                if (sus)
+                        (void) unlink(sus);
         }
         if (tomb && access(j->file, F_OK) >= 0) {
                 FILE *f = fopen(tomb, "we");
@@ -1072,6 +1157,7 @@ static int manager_reload(Manager *m) {
                         }
                         job_free(old->job);
                         old->job = TAKE_PTR(mf->job);
+                        apply_suspend(old, old->job->spec.suspend);
                         free(old->fingerprint);
                         old->fingerprint = TAKE_PTR(fp);
                         if (job_status_is_finished(&old->record.status)) {

@@ -49,6 +49,8 @@ typedef struct ManagedJob {
         size_t n_finished;
         bool save_failed;
         bool deleting;                  /* foreground deletion: Terminating until its pods are gone */
+        bool manifest_suspend;          /* spec.suspend as the manifest says it */
+        int suspend_override;           /* jobctl suspend (1) / resume (0); -1: the manifest decides */
 } ManagedJob;
 
 struct Manager {
@@ -78,6 +80,8 @@ ManagedJob *manager_find_job(Manager *m, const char *namespace, const char *name
 int manager_rerun_job(Manager *m, ManagedJob *j);
 /* Deletes a Job: background (pods stopped, record gone at once) or orphan (pods left running). */
 int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade);
+/* jobctl suspend/resume job: persisted; a later change of the manifest's own suspend field wins. */
+int manager_suspend_job(Manager *m, ManagedJob *j, bool suspend);
 /* Runs the controller for one Job and carries out what it decides. */
 void manager_sync_job(Manager *m, ManagedJob *j);
 const char *managed_job_namespace(const ManagedJob *j);

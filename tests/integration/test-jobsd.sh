@@ -7,19 +7,10 @@ build=${1:?build directory}
 examples=${2:?examples directory}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/sandbox.sh"
+. "$here/lib.sh"
 
 JOBSD=$build/supervisor/jobsd
 JOBCTL=$build/supervisor/jobctl
-n=0
-failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-jobctl() { "$JOBCTL" --user --journal-dir="$SANDBOX_JOURNAL_DIR" "$@"; }
-# field NAME KEY: an integer or string of a Job's status, from jobctl get -o json.
-field() { jobctl get job "$1" -o json | sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -1; }
-condition() { jobctl get job "$1" -o yaml | grep -A5 -- "- lastProbeTime" | grep -E '^ *(reason|type):' | tr -d '" ' | paste -sd' ' -; }
-
 if ! sandbox_start; then
         echo "not ok 1 - the sandboxed systemd user manager could not be started"
         echo "1..1"
@@ -29,10 +20,6 @@ fi
 manifests=$SANDBOX_DIR/manifests
 state=$SANDBOX_DIR/state
 mkdir -p "$manifests" "$state"
-start_jobsd() {
-        systemd-run --user --quiet --unit=jobsd -p Type=notify -p KillMode=process \
-                "$JOBSD" --user --manifest-dir="$manifests" --state-dir="$state" --backoff-base=250ms "$@"
-}
 
 # The seeds and the §6 scenarios jobsd covers so far, all at once: they run in parallel.
 for f in pi job-hello-world batch-process-job job-comple-parallel abnormal-end abnormal-end-two-containers \
@@ -163,24 +150,6 @@ for i in $(seq 200); do
 done
 t1=$(date +%s.%N)
 echo "# first pod unit $(echo "($t1 - $t0) * 1000" | bc 2>/dev/null || echo '?') ms after jobsd was started"
-
-wait_for() { jobctl wait "job/$1" --for="condition=$2" --timeout="${3:-60s}" >/dev/null 2>&1; }
-
-check() {       # NAME CONDITION REASON SUCCEEDED FAILED
-        local name=$1 cond=$2 reason=$3 s=$4 f=$5 got_s got_f conds
-        if ! wait_for "$name" "$cond" 120s; then
-                not_ok "$name: $cond" "$(jobctl describe job "$name" 2>&1 | tail -20)"
-                return
-        fi
-        got_s=$(field "$name" succeeded)
-        got_f=$(field "$name" failed)
-        conds=$(condition "$name")
-        if [ "$got_s" = "$s" ] && [ "$got_f" = "$f" ] && echo "$conds" | grep -q "reason:$reason"; then
-                ok "$name: $cond, $reason, succeeded $s, failed $f"
-        else
-                not_ok "$name: expected $cond/$reason succeeded $s failed $f" "got succeeded $got_s failed $got_f; $conds"
-        fi
-}
 
 check pi Complete CompletionsReached 1 0
 if jobctl logs pi | grep -q '^3\.14159265358979323846264338327950288419716939937510'; then
@@ -403,12 +372,6 @@ else
 fi
 
 systemctl --user stop jobsd
-# Under ASan/UBSan (the sanitizer build), any report lands in jobsd's journal: none may.
-sleep 0.3
-if sandbox_journal -u jobsd -o cat | grep -E -q 'AddressSanitizer|LeakSanitizer|runtime error:'; then
-        not_ok "no sanitizer report from jobsd" "$(sandbox_journal -u jobsd -o cat | grep -E -A8 'Sanitizer|runtime error' | head -20)"
-else
-        ok "no sanitizer report from jobsd"
-fi
+check_no_sanitizer_report
 echo "1..$n"
 [ $failed = 0 ]

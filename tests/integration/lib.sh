@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers shared by the integration scripts: TAP output, jobctl on the sandbox, reading a Job's status.
+# Source after sandbox.sh; set JOBCTL, JOBSD, manifests and state first.
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+jobctl() { "$JOBCTL" --user --journal-dir="$SANDBOX_JOURNAL_DIR" "$@"; }
+# field NAME KEY: an integer or string of a Job's status, from jobctl get -o json.
+field() { jobctl get job "$1" -o json | sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -1; }
+condition() { jobctl get job "$1" -o yaml | grep -A5 -- "- lastProbeTime" | grep -E '^ *(reason|type):' | tr -d '" ' | paste -sd' ' -; }
+wait_for() { jobctl wait "job/$1" --for="condition=$2" --timeout="${3:-60s}" >/dev/null 2>&1; }
+# until_true SECONDS COMMAND...: polls every 50 ms.
+until_true() {
+        local end=$(( $(date +%s) + $1 )); shift
+        while ! "$@" >/dev/null 2>&1; do
+                [ "$(date +%s)" -ge $end ] && return 1
+                sleep 0.05
+        done
+}
+# pods_created NAME: the SuccessfulCreate events of a Job in the journal.
+pods_created() { sandbox_journal -t jobsd -o cat | grep -c "^default/$1: SuccessfulCreate:"; }
+start_jobsd() {
+        systemd-run --user --quiet --unit=jobsd -p Type=notify -p KillMode=process \
+                "$JOBSD" --user --manifest-dir="$manifests" --state-dir="$state" --backoff-base=250ms "$@"
+}
+# check NAME CONDITION REASON SUCCEEDED FAILED [PODS]
+check() {
+        local name=$1 cond=$2 reason=$3 s=$4 f=$5 pods=${6:-} got_s got_f got_p conds
+        if ! wait_for "$name" "$cond" 120s; then
+                not_ok "$name: $cond" "$(jobctl describe job "$name" 2>&1 | tail -20)"
+                return 1
+        fi
+        got_s=$(field "$name" succeeded)
+        got_f=$(field "$name" failed)
+        got_p=$(pods_created "$name")
+        conds=$(condition "$name")
+        if [ "$got_s" = "$s" ] && [ "$got_f" = "$f" ] && echo "$conds" | grep -q "reason:$reason" &&
+           { [ -z "$pods" ] || [ "$got_p" = "$pods" ]; }; then
+                ok "$name: $cond, $reason, succeeded $s, failed $f${pods:+, pods $pods}"
+        else
+                not_ok "$name: expected $cond/$reason succeeded $s failed $f${pods:+ pods $pods}" \
+                        "got succeeded $got_s failed $got_f pods $got_p; $conds"
+                return 1
+        fi
+}
+# No sanitizer report in jobsd's output (the sanitizer build runs the same scripts).
+check_no_sanitizer_report() {
+        sleep 0.3
+        if sandbox_journal -u jobsd -o cat | grep -E -q 'AddressSanitizer|LeakSanitizer|runtime error:'; then
+                not_ok "no sanitizer report from jobsd" "$(sandbox_journal -u jobsd -o cat | grep -E -A8 'Sanitizer|runtime error' | head -20)"
+        else
+                ok "no sanitizer report from jobsd"
+        fi
+}
