@@ -100,6 +100,61 @@ TEST(truncated_and_corrupt_files_are_refused) {
         job_record_done(&rec);
 }
 
+/* A run with per-index limits and a podFailurePolicy, saved and reloaded at every step. */
+TEST(round_trip_through_a_per_index_run) {
+        _cleanup_(job_freep) Job *j = load_job(
+                "apiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\nspec:\n"
+                "  completionMode: Indexed\n  completions: 4\n  parallelism: 4\n  backoffLimitPerIndex: 1\n"
+                "  podFailurePolicy:\n    rules:\n"
+                "    - {action: FailIndex, onExitCodes: {operator: In, values: [42]}}\n"
+                "    - {action: Ignore, onExitCodes: {operator: In, values: [3]}}\n"
+                "  template:\n    spec:\n      restartPolicy: Never\n"
+                "      containers: [{name: a, image: x, command: [\"true\"]}]\n");
+        JobRecord rec = { .uid = strdup("u3"), .manifest_hash = strdup("h3") };
+        JobConfig cfg = { 10 * USEC_PER_SEC, 600 * USEC_PER_SEC };
+        usec_t now = 1000 * USEC_PER_SEC;
+        _cleanup_(freep) char *failed = NULL, *done = NULL;
+        unsigned runs[4] = {};
+
+        ASSERT_OK(job_status_init(&rec.status, &j->spec));
+        for (int step = 0; step < 40 && !job_status_is_finished(&rec.status); step++) {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+
+                ASSERT_OK(job_reconcile(j, &rec.status, &cfg, now, &l));
+                round_trip(j, &rec);
+                for (size_t i = 0; i < l.n; i++) {
+                        int64_t x = l.items[i].index;
+                        if (l.items[i].type == JOB_ACTION_START_CONTAINER) {
+                                /* index 0 fails twice (1), index 1 exits 42, index 2 exits 3 once, index 3 succeeds;
+                                 * the second pod of index 2 is disrupted */
+                                int code = x == 0 ? 1 : x == 1 ? 42 : x == 2 && runs[2] == 0 ? 3 : x == 2 ? 137 : 0;
+                                ASSERT_OK(job_status_record_container_start(&rec.status, l.items[i].attempt, "a", now));
+                                if (x == 2 && runs[2] == 1)
+                                        ASSERT_OK(job_status_record_pod_disruption(&rec.status, l.items[i].attempt, NULL, now));
+                                round_trip(j, &rec);
+                                runs[x]++;
+                                ASSERT_OK(job_status_record_container_exit(&rec.status, &j->spec, l.items[i].attempt, "a",
+                                                                           code, NULL, now + USEC_PER_SEC));
+                        } else if (l.items[i].type == JOB_ACTION_REMOVE_POD)
+                                job_status_remove_pod(&rec.status, l.items[i].attempt);
+                }
+                round_trip(j, &rec);
+                now += l.wake_usec > now ? l.wake_usec - now : USEC_PER_SEC;
+        }
+        ASSERT_TRUE(job_status_is_finished(&rec.status));
+        ASSERT_STREQ(job_status_get_condition(&rec.status, JOB_CONDITION_FAILED)->reason, "FailedIndexes");
+        failed = job_status_failed_indexes(&rec.status);
+        done = job_status_completed_indexes(&rec.status);
+        ASSERT_STREQ(failed, "0-2");
+        ASSERT_STREQ(done, "3");
+        ASSERT_EQ(runs[0], 2u);
+        ASSERT_EQ(runs[1], 1u);
+        ASSERT_EQ(runs[2], 3u);
+        /* 0: 2 counted; 1: 1 (FailIndex); 2: ignored, then 137 counted twice */
+        ASSERT_EQ(rec.status.failed, 5);
+        job_record_done(&rec);
+}
+
 /* The fields added after version 1 first shipped: failed indexes, per-index failures, a pod's
  * DisruptionTarget, its index failure counts and the podFailurePolicy rule that decided it. */
 TEST(round_trip_new_fields) {
