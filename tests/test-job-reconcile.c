@@ -991,6 +991,49 @@ TEST(ttl_not_finished) {
         sim_done(&s);
 }
 
+/* spec §3.11: an Indexed Job's completions lowered in tandem with parallelism: pods of the indexes at or
+ * above it are deleted uncounted, and a completed index above it leaves completedIndexes and succeeded. */
+static Outcome index3_fast(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return index == 3 ? (Outcome) { USEC_PER_SEC, 0 } : (Outcome) { 30 * USEC_PER_SEC, 0 };
+}
+
+TEST(elastic_indexed_scale_down) {
+        Sim s = { .job = load_job(JOB("  completionMode: Indexed\n  completions: 4\n  parallelism: 4\n", "Never",
+                                      C("c", "sleep 30"))) };
+        _cleanup_(freep) char *done = NULL;
+
+        ASSERT_EQ(sim_run(&s, index3_fast, 4 * USEC_PER_SEC), 0);      /* stops after 1 s: index 3 done */
+        ASSERT_EQ(s.status.succeeded, 1);
+        s.job->spec.completions = 2;
+        s.job->spec.parallelism = 2;
+        {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                ASSERT_OK(job_reconcile(s.job, &s.status, &s.cfg, T0 + 5 * USEC_PER_SEC, &l));
+                sim_apply(&s, &l, index3_fast);
+        }
+        ASSERT_EQ(s.status.succeeded, 0);
+        done = job_status_completed_indexes(&s.status);
+        ASSERT_STREQ(done, "");
+        ASSERT_EQ(job_status_active(&s.status), 2);
+        ASSERT_EQ(count_events(&s, "SuccessfulDelete"), 1);            /* index 2; index 3 had ended */
+        ASSERT_TRUE(strv_contains(s.event_lines, "N SuccessfulDelete Deleted pod: t-2-2"));
+        sim_done(&s);
+}
+
+/* A finished Job whose TTL has passed asks for no wake-up (the daemon deletes it; a past wake-up would spin). */
+TEST(ttl_expired_no_wake) {
+        Sim s = { .job = load_job(JOB("  ttlSecondsAfterFinished: 5\n", "Never", C("c", "exit 0"))) };
+        _cleanup_(job_action_list_done) JobActionList a = {}, b = {};
+        usec_t end = sim_run(&s, exit0, 3600 * USEC_PER_SEC);
+
+        ASSERT_OK(job_reconcile(s.job, &s.status, &s.cfg, end + 2 * USEC_PER_SEC, &a));
+        ASSERT_EQ(a.wake_usec, end + 5 * USEC_PER_SEC);
+        ASSERT_OK(job_reconcile(s.job, &s.status, &s.cfg, end + 5 * USEC_PER_SEC, &b));
+        ASSERT_EQ(b.wake_usec, 0);
+        ASSERT_EQ(job_ttl_expiry_usec(s.job, &s.status), end + 5 * USEC_PER_SEC);
+        sim_done(&s);
+}
+
 TEST(backoff_formula) {
         static const struct { uint32_t n; usec_t s; } t[] = {
                 { 0, 0 }, { 1, 10 }, { 2, 20 }, { 3, 40 }, { 4, 80 }, { 5, 160 }, { 6, 320 }, { 7, 600 }, { 8, 600 },
