@@ -16,7 +16,7 @@ typedef enum JobActionType {
         JOB_ACTION_START_CONTAINER,     /* start the unit of a pod's container */
         JOB_ACTION_STOP_POD,            /* stop every unit of a pod: SIGTERM, SIGKILL after the grace period */
         JOB_ACTION_REMOVE_POD,          /* the pod is counted: remove its units, then its record */
-        JOB_ACTION_EVENT,               /* a Kubernetes event (spec §4.3) */
+        JOB_ACTION_EVENT,               /* a Kubernetes event (spec §4.3); about a pod: its attempt and index */
         _JOB_ACTION_TYPE_MAX,
 } JobActionType;
 
@@ -40,5 +40,11 @@ typedef struct JobActionList {
 void job_action_list_done(JobActionList *l);
 
 usec_t backoff_delay_usec(usec_t base, usec_t max, uint32_t n_failures);
+
+/* spec §3.12: when a finished Job with ttlSecondsAfterFinished is to be deleted (lastTransitionTime of
+ * Complete or Failed + ttl); 0: never, or not finished. job_reconcile() sets wake_usec to it while it is
+ * in the future; after each job_reconcile() the daemon deletes the Job (foreground: pods first) when
+ * 0 < job_ttl_expiry_usec() <= now. */
+usec_t job_ttl_expiry_usec(const Job *job, const JobStatus *s);
 
 int job_reconcile(const Job *job, JobStatus *status, const JobConfig *cfg, usec_t now, JobActionList *ret);

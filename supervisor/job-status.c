@@ -9,6 +9,7 @@ static void pod_done(Pod *p) {
         }
         free(p->containers);
         free(p->reason);
+        free(p->disruption_reason);
 }
 
 void job_status_done(JobStatus *s) {
@@ -21,17 +22,44 @@ void job_status_done(JobStatus *s) {
         }
         free(s->conditions);
         free(s->completed_indexes);
+        free(s->failed_indexes);
+        free(s->index_failures);
         *s = (JobStatus) {};
 }
 
 int job_status_init(JobStatus *s, const JobSpec *spec) {
         *s = (JobStatus) {};
-        if (spec->completion_mode == COMPLETION_MODE_INDEXED && spec->completions > 0) {
-                s->completed_indexes = calloc(spec->completions, sizeof(bool));
-                if (!s->completed_indexes)
+        if (spec->completion_mode == COMPLETION_MODE_INDEXED && spec->completions > 0)
+                return job_status_resize_indexes(s, spec->completions);
+        return 0;
+}
+
+int job_status_resize_indexes(JobStatus *s, size_t n) {
+        bool *c, *f;
+        IndexFailures *x;
+
+        if (n > s->n_indexes) {
+                c = realloc(s->completed_indexes, n * sizeof(bool));
+                if (!c)
                         return -ENOMEM;
-                s->n_indexes = spec->completions;
+                s->completed_indexes = c;
+                f = realloc(s->failed_indexes, n * sizeof(bool));
+                if (!f)
+                        return -ENOMEM;
+                s->failed_indexes = f;
+                x = realloc(s->index_failures, n * sizeof(IndexFailures));
+                if (!x)
+                        return -ENOMEM;
+                s->index_failures = x;
+                for (size_t i = s->n_indexes; i < n; i++) {
+                        c[i] = f[i] = false;
+                        x[i] = (IndexFailures) {};
+                }
         }
+        /* spec §3.11: indexes at or above the new completions leave completedIndexes and succeeded (the
+         * arrays keep their size). */
+        s->n_indexes = n;
+        s->succeeded = (int32_t) job_status_completed_count(s);
         return 0;
 }
 
@@ -64,7 +92,13 @@ int job_status_add_pod(JobStatus *s, const JobSpec *spec, int64_t index, usec_t 
                 .index = index,
                 .phase = POD_PENDING,
                 .created_usec = now,
+                .failure_rule = UNSET,
+                .failure_action = POD_FAILURE_ACTION_COUNT,
         };
+        if (index >= 0 && (size_t) index < s->n_indexes) {
+                p->index_failure_count = s->index_failures[index].counted;
+                p->index_ignored_failure_count = s->index_failures[index].ignored;
+        }
         p->containers = calloc(ps->n_init_containers + ps->n_containers, sizeof(ContainerStatus));
         if (!p->containers)
                 return -ENOMEM;
@@ -166,20 +200,22 @@ int32_t job_status_terminating(const JobStatus *s) {
 }
 
 /* Ready: every container that should run is running (spec §2.7). */
+bool pod_is_ready(const Pod *p) {
+        if (p->phase != POD_RUNNING || p->deletion != POD_DELETION_NONE)
+                return false;
+        for (size_t j = 0; j < p->n_containers; j++)
+                if (!p->containers[j].init && p->containers[j].state != CONTAINER_RUNNING &&
+                    !(p->containers[j].state == CONTAINER_TERMINATED && p->containers[j].exit_code == 0))
+                        return false;
+        return true;
+}
+
 int32_t job_status_ready(const JobStatus *s) {
         int32_t n = 0;
 
-        for (size_t i = 0; i < s->n_pods; i++) {
-                const Pod *p = s->pods + i;
-                bool ready = p->phase == POD_RUNNING && p->deletion == POD_DELETION_NONE;
-
-                for (size_t j = 0; j < p->n_containers && ready; j++)
-                        if (!p->containers[j].init && p->containers[j].state != CONTAINER_RUNNING &&
-                            !(p->containers[j].state == CONTAINER_TERMINATED && p->containers[j].exit_code == 0))
-                                ready = false;
-                if (ready)
+        for (size_t i = 0; i < s->n_pods; i++)
+                if (pod_is_ready(s->pods + i))
                         n++;
-        }
         return n;
 }
 
@@ -192,21 +228,71 @@ uint32_t job_status_completed_count(const JobStatus *s) {
         return n;
 }
 
-/* spec §4.1: ascending, runs of three or more as a-b. */
+uint32_t job_status_failed_count(const JobStatus *s) {
+        uint32_t n = 0;
+
+        for (size_t i = 0; i < s->n_indexes; i++)
+                if (s->failed_indexes[i])
+                        n++;
+        return n;
+}
+
 char *job_status_completed_indexes(const JobStatus *s) {
+        return index_list_format(s->completed_indexes, s->n_indexes);
+}
+
+char *job_status_failed_indexes(const JobStatus *s) {
+        return index_list_format(s->failed_indexes, s->n_indexes);
+}
+
+int index_list_parse(const char *text, bool *set, size_t n) {
+        if (streq(text, "-") || !*text)
+                return 0;
+        for (const char *p = text; *p;) {
+                size_t k = strcspn(p, ",");
+                unsigned long long a, b;
+                char *e;
+
+                if (k == 0 || p[0] < '0' || p[0] > '9')
+                        return -EBADMSG;
+                errno = 0;
+                a = strtoull(p, &e, 10);
+                if (errno)
+                        return -EBADMSG;
+                b = a;
+                if (*e == '-') {
+                        if (e[1] < '0' || e[1] > '9')
+                                return -EBADMSG;
+                        b = strtoull(e + 1, &e, 10);
+                        if (errno)
+                                return -EBADMSG;
+                }
+                if (e != p + k || a > b || b >= n)
+                        return -EBADMSG;
+                for (unsigned long long i = a; i <= b; i++)
+                        set[i] = true;
+                p += k;
+                if (*p && !*++p)
+                        return -EBADMSG;        /* a trailing comma */
+        }
+        return 0;
+}
+
+/* spec §4.1: ascending, runs of three or more as a-b. */
+char *index_list_format(const bool *set, size_t n_set) {
         _cleanup_(freep) char *out = strdup("");
 
         if (!out)
                 return NULL;
-        for (size_t i = 0; i < s->n_indexes;) {
+        for (size_t i = 0; i < n_set;) {
                 size_t j = i;
                 char *n;
 
-                if (!s->completed_indexes[i]) {
+                if (!set[i]) {
                         i++;
                         continue;
                 }
-                while (j + 1 < s->n_indexes && s->completed_indexes[j + 1])
+                while (j + 1 < n_set && set[j + 1])
                         j++;
                 if (j - i >= 2)
                         n = strprintf("%s%s%zu-%zu", out, *out ? "," : "", i, j);
@@ -250,6 +336,37 @@ static int set_reason(char **where, const char *reason) {
         return 0;
 }
 
+bool pod_is_ending(const Pod *p) {
+        return p->deletion != POD_DELETION_NONE || p->disruption ||
+                (p->reason && streq(p->reason, "DeadlineExceeded"));
+}
+
+int job_status_record_pod_disruption(JobStatus *s, uint64_t attempt, const char *reason, usec_t now) {
+        Pod *p = job_status_find_pod(s, attempt);
+        bool running = false;
+        int r;
+
+        if (!p)
+                return -ENOENT;
+        if (pod_is_terminal(p))
+                return 0;       /* it ended by itself before */
+        r = set_reason(&p->disruption_reason, reason ?: "TerminationByKubelet");
+        if (r < 0)
+                return r;
+        p->disruption = true;
+        /* Nothing of it runs (a container waiting for its restart, or never started): Failed now. */
+        for (size_t i = 0; i < p->n_containers; i++)
+                if (p->containers[i].state == CONTAINER_RUNNING || p->containers[i].state == CONTAINER_STARTING)
+                        running = true;
+        if (!running) {
+                for (size_t i = 0; i < p->n_containers; i++)
+                        p->containers[i].restart_at_usec = 0;
+                p->phase = POD_FAILED;
+                p->finished_usec = now;
+        }
+        return 0;
+}
+
 /* spec §2.7: how containers' exits decide the pod's phase. */
 static void pod_update_phase(Pod *p, RestartPolicy policy, usec_t now) {
         bool all_apps_done = true, any_app_failed = false, any_running = false;
@@ -275,8 +392,8 @@ static void pod_update_phase(Pod *p, RestartPolicy policy, usec_t now) {
                 else if (c->exit_code != 0)
                         any_app_failed = true;
         }
-        if (p->deletion != POD_DELETION_NONE) {
-                /* A deleted pod ends when nothing of it runs any more. */
+        if (pod_is_ending(p)) {
+                /* A deleted, disrupted or timed-out pod ends when nothing of it runs any more. */
                 if (!any_running) {
                         p->phase = POD_FAILED;
                         p->finished_usec = now;
@@ -313,20 +430,17 @@ int job_status_record_container_exit(JobStatus *s, const JobSpec *spec, uint64_t
         /* spec §2.7: the pod's activeDeadlineSeconds ends the whole pod, whatever the restart policy. */
         if (reason && streq(reason, "DeadlineExceeded")) {
                 c->state = CONTAINER_TERMINATED;
+                /* Not a deletion: the pod stays active (not terminating) until it is Failed. */
                 r = set_reason(&p->reason, "DeadlineExceeded");
                 if (r < 0)
                         return r;
-                if (p->deletion == POD_DELETION_NONE) {
-                        p->deletion = POD_DELETION_FAILED;
-                        p->deletion_usec = now;
-                }
                 pod_update_phase(p, policy, now);
                 return 0;
         }
 
         /* OnFailure: a failed container restarts in place after the kubelet's back-off; one that
          * succeeded stays down. Never a restart for a pod being deleted. */
-        if (policy == RESTART_POLICY_ON_FAILURE && code != 0 && p->deletion == POD_DELETION_NONE) {
+        if (policy == RESTART_POLICY_ON_FAILURE && code != 0 && !pod_is_ending(p)) {
                 /* restarts counts restarts done, as restartCount does: it grows when the container runs
                  * again, after the back-off the controller adds to this time. */
                 c->state = CONTAINER_WAITING;

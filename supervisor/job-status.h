@@ -51,6 +51,18 @@ typedef struct Pod {
         usec_t deletion_usec;
         bool counted;                   /* outcome in the counters: its units may go */
         char *reason;                   /* pod reason: DeadlineExceeded, … */
+        /* Pod condition DisruptionTarget=True (spec §2.7): the pod was stopped by something other than its
+         * own exit or the Job controller: a reboot, the manager going away, the Job's deletion. */
+        bool disruption;
+        char *disruption_reason;        /* TerminationByKubelet, DeletionByPodGC, … (NULL: none) */
+        /* spec §2.6, backoffLimitPerIndex: the index's counted and ignored failures before this pod, as the
+         * annotations batch.kubernetes.io/job-index-failure-count and …/job-index-ignored-failure-count. */
+        uint32_t index_failure_count;
+        uint32_t index_ignored_failure_count;
+        /* spec §3.6: the podFailurePolicy rule that decided how the failure counted (UNSET: none matched,
+         * Count), set when a failed pod is counted. */
+        int32_t failure_rule;
+        PodFailurePolicyAction failure_action;
         usec_t created_usec, started_usec, finished_usec;
         ContainerStatus *containers;
         size_t n_containers;
@@ -74,12 +86,21 @@ typedef struct JobCondition {
         usec_t transition_usec;
 } JobCondition;
 
+/* backoffLimitPerIndex (spec §3.4, §3.7): one index's failures. */
+typedef struct IndexFailures {
+        uint32_t counted;               /* counted failures: the index fails past backoffLimitPerIndex */
+        uint32_t ignored;               /* failures that matched an Ignore rule */
+        usec_t last_usec;               /* finish of the index's newest failed pod: its back-off starts there */
+} IndexFailures;
+
 typedef struct JobStatus {
         usec_t start_usec;              /* 0 = unset */
         usec_t completion_usec;
         int32_t succeeded;
         int32_t failed;
         bool *completed_indexes;        /* Indexed: completions entries */
+        bool *failed_indexes;           /* Indexed: completions entries (only set with backoffLimitPerIndex) */
+        IndexFailures *index_failures;  /* Indexed: completions entries */
         size_t n_indexes;
         JobCondition *conditions;
         size_t n_conditions;
@@ -95,6 +116,9 @@ int job_status_init(JobStatus *s, const JobSpec *spec);
 
 Pod *job_status_find_pod(JobStatus *s, uint64_t attempt);
 ContainerStatus *pod_find_container(Pod *p, const char *name);
+/* Deleted, disrupted or past its activeDeadlineSeconds: nothing more starts, it fails when nothing runs. */
+bool pod_is_ending(const Pod *p);
+bool pod_is_ready(const Pod *p);
 /* Adds a pod record (every container WAITING) with the next attempt number and returns it. */
 int job_status_add_pod(JobStatus *s, const JobSpec *spec, int64_t index, usec_t now, Pod **ret);
 void job_status_remove_pod(JobStatus *s, uint64_t attempt);
@@ -110,11 +134,23 @@ int32_t job_status_ready(const JobStatus *s);
 int32_t job_status_terminating(const JobStatus *s);
 uint32_t job_status_completed_count(const JobStatus *s);
 char *job_status_completed_indexes(const JobStatus *s);  /* "0-2,4" */
+uint32_t job_status_failed_count(const JobStatus *s);
+char *job_status_failed_indexes(const JobStatus *s);     /* the same format; "" when none */
+/* Formats a set of indexes as Kubernetes does (spec §4.1): ascending, runs of three or more as a-b. */
+char *index_list_format(const bool *set, size_t n);
+/* Parses that format into set (n entries), setting the listed ones; -EBADMSG when malformed or out of range. */
+int index_list_parse(const char *text, bool *set, size_t n);
+/* Indexed Jobs whose completions changed (spec §3.11): indexes at or above n are forgotten. */
+int job_status_resize_indexes(JobStatus *s, size_t n);
 
 /* What a container's unit reported. code is the exit status, or 128+signal. */
 int job_status_record_container_start(JobStatus *s, uint64_t attempt, const char *container, usec_t now);
 int job_status_record_container_exit(JobStatus *s, const JobSpec *spec, uint64_t attempt, const char *container,
                                      int code, const char *reason, usec_t now);
+/* The pod was disrupted (spec §2.7, §3.14): it gets DisruptionTarget=True with reason (NULL:
+ * TerminationByKubelet). Call before recording its containers' exits (137, "Disrupted"); a pod with nothing
+ * running is Failed at once. */
+int job_status_record_pod_disruption(JobStatus *s, uint64_t attempt, const char *reason, usec_t now);
 
 const char *pod_phase_to_string(PodPhase p);
 const char *container_state_to_string(ContainerState s);

@@ -57,13 +57,14 @@ static char *unescape(const char *s) {
 
 int job_record_format(const JobRecord *r, char **ret) {
         const JobStatus *s = &r->status;
-        _cleanup_(freep) char *idx = NULL;
+        _cleanup_(freep) char *idx = NULL, *failed_idx = NULL;
         char *buf = NULL;
         size_t size = 0;
         FILE *f;
 
         idx = job_status_completed_indexes(s);
-        if (!idx)
+        failed_idx = job_status_failed_indexes(s);
+        if (!idx || !failed_idx)
                 return -ENOMEM;
         f = open_memstream(&buf, &size);
         if (!f)
@@ -77,6 +78,15 @@ int job_record_format(const JobRecord *r, char **ret) {
         fprintf(f, "start %" PRIu64 "\ncompletion %" PRIu64 "\n", s->start_usec, s->completion_usec);
         fprintf(f, "succeeded %" PRIi32 "\nfailed %" PRIi32 "\n", s->succeeded, s->failed);
         fprintf(f, "completed-indexes %s\n", *idx ? idx : "-");
+        /* Added after version 1 first shipped: a record without them has none. */
+        if (*failed_idx)
+                fprintf(f, "failed-indexes %s\n", failed_idx);
+        for (size_t i = 0; i < s->n_indexes; i++) {
+                const IndexFailures *x = s->index_failures + i;
+                if (x->counted > 0 || x->ignored > 0 || x->last_usec > 0)
+                        fprintf(f, "index-failures %zu %" PRIu32 " %" PRIu32 " %" PRIu64 "\n", i, x->counted, x->ignored,
+                                x->last_usec);
+        }
         fprintf(f, "next-attempt %" PRIu64 "\n", s->next_attempt);
         fprintf(f, "backoff %" PRIu32 " %" PRIu64 "\n", s->failures_since_success, s->last_failure_usec);
         for (size_t i = 0; i < s->n_conditions; i++) {
@@ -95,6 +105,15 @@ int job_record_format(const JobRecord *r, char **ret) {
                         (int) p->counted, p->created_usec, p->started_usec, p->finished_usec);
                 escape(f, p->reason);
                 fputc('\n', f);
+                /* Added after version 1 first shipped: a pod without it has the defaults. */
+                if (p->disruption || p->index_failure_count > 0 || p->index_ignored_failure_count > 0 ||
+                    p->failure_rule != UNSET) {
+                        fprintf(f, "pod-extra %" PRIu64 " %d ", p->attempt, (int) p->disruption);
+                        escape(f, p->disruption_reason);
+                        fprintf(f, " %" PRIu32 " %" PRIu32 " %" PRIi32 " %s\n", p->index_failure_count,
+                                p->index_ignored_failure_count, p->failure_rule,
+                                pod_failure_action_to_string(p->failure_action));
+                }
                 for (size_t j = 0; j < p->n_containers; j++) {
                         const ContainerStatus *c = p->containers + j;
                         fprintf(f, "container %" PRIu64 " ", p->attempt);
@@ -157,6 +176,13 @@ static PodPhase pod_phase_from_string(const char *s) {
                 if (streq(s, pod_phase_to_string(p)))
                         return p;
         return _POD_PHASE_INVALID;
+}
+
+static int pod_failure_action_from_string(const char *s) {
+        for (PodFailurePolicyAction a = 0; a < _POD_FAILURE_ACTION_MAX; a++)
+                if (streq(s, pod_failure_action_to_string(a)))
+                        return a;
+        return -EBADMSG;
 }
 
 static int container_state_from_string(const char *s) {
@@ -263,6 +289,40 @@ int job_record_parse(const char *text, const JobSpec *spec, JobRecord *ret, char
                                         if (*p)
                                                 p++;
                                 }
+                } else if (streq(w[0], "failed-indexes") && n == 2) {
+                        if (index_list_parse(w[1], s->failed_indexes, s->n_indexes) < 0)
+                                FAIL("line %u: bad index list", lineno);
+                } else if (streq(w[0], "index-failures") && n == 5) {
+                        uint64_t i, counted, ignored, last;
+                        if (parse_u64(w[1], &i) < 0 || i >= s->n_indexes || parse_u64(w[2], &counted) < 0 ||
+                            counted > UINT32_MAX || parse_u64(w[3], &ignored) < 0 || ignored > UINT32_MAX ||
+                            parse_u64(w[4], &last) < 0)
+                                FAIL("line %u: bad index failures", lineno);
+                        s->index_failures[i] = (IndexFailures) {
+                                .counted = (uint32_t) counted, .ignored = (uint32_t) ignored, .last_usec = last,
+                        };
+                } else if (streq(w[0], "pod-extra") && n == 8) {
+                        uint64_t attempt, disruption, fc, ic;
+                        int32_t rule;
+                        int action = pod_failure_action_from_string(w[7]);
+                        Pod *p;
+                        if (parse_u64(w[1], &attempt) < 0 || !(p = job_status_find_pod(s, attempt)))
+                                FAIL("line %u: pod-extra of an unknown pod", lineno);
+                        if (parse_u64(w[2], &disruption) < 0 || disruption > 1 || parse_u64(w[4], &fc) < 0 ||
+                            fc > UINT32_MAX || parse_u64(w[5], &ic) < 0 || ic > UINT32_MAX ||
+                            parse_i32(w[6], &rule) < 0 || rule < UNSET || action < 0)
+                                FAIL("line %u: bad pod-extra", lineno);
+                        p->disruption = disruption;
+                        p->index_failure_count = (uint32_t) fc;
+                        p->index_ignored_failure_count = (uint32_t) ic;
+                        p->failure_rule = rule;
+                        p->failure_action = action;
+                        free(p->disruption_reason);
+                        p->disruption_reason = unescape(w[3]);
+                        if (!p->disruption_reason)
+                                FAIL("line %u: bad disruption reason", lineno);
+                        if (!*p->disruption_reason)
+                                p->disruption_reason = mfree(p->disruption_reason);
                 } else if (streq(w[0], "next-attempt") && n == 2) {
                         if (parse_u64(w[1], &s->next_attempt) < 0)
                                 FAIL("line %u: bad number", lineno);
@@ -298,6 +358,7 @@ int job_record_parse(const char *text, const JobSpec *spec, JobRecord *ret, char
                         if (r < 0)
                                 return r;
                         p->phase = phase;
+                        p->index_failure_count = p->index_ignored_failure_count = 0;   /* from pod-extra */
                         p->deletion = (PodDeletion) deletion;
                         p->counted = counted;
                         if (parse_u64(w[5], &p->deletion_usec) < 0 || parse_u64(w[7], &p->created_usec) < 0 ||
@@ -346,6 +407,9 @@ int job_record_parse(const char *text, const JobSpec *spec, JobRecord *ret, char
         /* Counters never exceed what the Job can have. */
         if (s->n_indexes > 0 && (uint32_t) s->succeeded != job_status_completed_count(s))
                 FAIL("succeeded %" PRIi32 " does not match the completed indexes", s->succeeded);
+        for (size_t i = 0; i < s->n_indexes; i++)
+                if (s->completed_indexes[i] && s->failed_indexes[i])
+                        FAIL("index %zu is both completed and failed", i);
 
         *ret = rec;
         rec = (JobRecord) {};

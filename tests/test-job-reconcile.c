@@ -13,6 +13,7 @@
 typedef struct Outcome {
         usec_t duration;
         int code;
+        const char *reason;             /* as the unit reports it: NULL, or DeadlineExceeded (RuntimeMaxSec=) */
 } Outcome;
 
 /* The script: what a container does on its n-th start (counting from 0 over the whole Job). */
@@ -26,7 +27,8 @@ typedef struct Running {
         const char *reason;
 } Running;
 
-typedef struct Sim {
+typedef struct Sim Sim;
+struct Sim {
         Job *job;
         JobStatus status;
         JobConfig cfg;
@@ -36,13 +38,19 @@ typedef struct Sim {
         unsigned starts;
         unsigned pods_created;
         usec_t pod_created_at[4096];
+        int64_t pod_created_index[4096];
         int max_active;
-        char **events;
+        int max_terminating;
+        char **events;                  /* reasons */
+        char **event_lines;             /* "N|W Reason Message" */
         /* hooks */
         usec_t suspend_at, resume_at;
         usec_t scale_at;
         int32_t scale_to;
-} Sim;
+        usec_t disrupt_at;              /* every running pod is disrupted, as the daemon records it */
+        /* looked at after each sync */
+        void (*after_sync)(Sim *s, const JobActionList *l);
+};
 
 static Job *load_job(const char *yaml) {
         _cleanup_(manifest_list_done) ManifestList list = {};
@@ -67,7 +75,8 @@ static void sim_apply(Sim *s, const JobActionList *l, Script script) {
                         Outcome o = script(a->index, a->attempt, a->container, s->starts++);
                         assert_se(job_status_record_container_start(&s->status, a->attempt, a->container, s->now) >= 0);
                         assert_se(s->n_run < ELEMENTSOF(s->run));
-                        s->run[s->n_run++] = (Running) { a->attempt, strdup(a->container), s->now + o.duration, o.code, NULL };
+                        s->run[s->n_run++] = (Running) { a->attempt, strdup(a->container), s->now + o.duration, o.code,
+                                                         o.reason };
                         break;
                 }
                 case JOB_ACTION_STOP_POD:
@@ -76,6 +85,7 @@ static void sim_apply(Sim *s, const JobActionList *l, Script script) {
                                 if (s->run[k].attempt == a->attempt && s->run[k].end > s->now) {
                                         s->run[k].end = s->now;
                                         s->run[k].code = 143;
+                                        s->run[k].reason = NULL;
                                 }
                         break;
                 case JOB_ACTION_REMOVE_POD:
@@ -83,8 +93,11 @@ static void sim_apply(Sim *s, const JobActionList *l, Script script) {
                         break;
                 case JOB_ACTION_EVENT:
                         assert_se(strv_push(&s->events, strprintf("%s", a->reason)) >= 0);
+                        assert_se(strv_push(&s->event_lines, strprintf("%s %s %s", a->warning ? "W" : "N", a->reason,
+                                                                       a->message)) >= 0);
                         if (streq(a->reason, "SuccessfulCreate")) {
                                 assert_se(s->pods_created < ELEMENTSOF(s->pod_created_at));
+                                s->pod_created_index[s->pods_created] = a->index;
                                 s->pod_created_at[s->pods_created++] = s->now;
                         }
                         break;
@@ -110,6 +123,10 @@ static usec_t sim_run(Sim *s, Script script, usec_t limit) {
                 active = job_status_active(&s->status) + job_status_terminating(&s->status);
                 if (active > s->max_active)
                         s->max_active = active;
+                if (job_status_terminating(&s->status) > s->max_terminating)
+                        s->max_terminating = job_status_terminating(&s->status);
+                if (s->after_sync)
+                        s->after_sync(s, &l);
                 if (job_status_is_finished(&s->status))
                         return s->now;
 
@@ -127,6 +144,12 @@ static usec_t sim_run(Sim *s, Script script, usec_t limit) {
                         next = l.wake_usec;
                 if (s->scale_at > s->now && s->scale_at < next)
                         next = s->scale_at;
+                if (s->suspend_at > s->now && s->suspend_at < next)
+                        next = s->suspend_at;
+                if (s->resume_at > s->now && s->resume_at < next)
+                        next = s->resume_at;
+                if (s->disrupt_at > s->now && s->disrupt_at < next)
+                        next = s->disrupt_at;
                 if (next == UINT64_MAX || next > T0 + limit)
                         return 0;
                 if (next < s->now)
@@ -134,6 +157,20 @@ static usec_t sim_run(Sim *s, Script script, usec_t limit) {
                 s->now = next;
                 if (s->scale_at && s->now == s->scale_at)
                         s->job->spec.parallelism = s->scale_to;
+                if (s->suspend_at && s->now == s->suspend_at)
+                        s->job->spec.suspend = true;
+                if (s->resume_at && s->now == s->resume_at)
+                        s->job->spec.suspend = false;
+                if (s->disrupt_at && s->now == s->disrupt_at)
+                        /* As the daemon does when a unit vanishes: DisruptionTarget, then exit 137. */
+                        for (size_t k = 0; k < s->n_run; k++)
+                                if (s->run[k].container && s->run[k].end > s->now) {
+                                        assert_se(job_status_record_pod_disruption(&s->status, s->run[k].attempt, NULL,
+                                                                                   s->now) >= 0);
+                                        s->run[k].end = s->now;
+                                        s->run[k].code = 137;
+                                        s->run[k].reason = "Disrupted";
+                                }
                 for (size_t k = 0; k < s->n_run; k++)
                         if (s->run[k].container && s->run[k].end <= s->now) {
                                 assert_se(job_status_record_container_exit(&s->status, &s->job->spec, s->run[k].attempt,
@@ -151,6 +188,7 @@ static void sim_done(Sim *s) {
         job_status_done(&s->status);
         job_free(s->job);
         strv_free(s->events);
+        strv_free(s->event_lines);
 }
 
 static const char *terminal_reason(const JobStatus *s) {
@@ -158,6 +196,30 @@ static const char *terminal_reason(const JobStatus *s) {
         if (!c)
                 c = job_status_get_condition(s, JOB_CONDITION_FAILED);
         return c ? c->reason : "(none)";
+}
+
+/* "Type=Status Reason: Message; …" in the order of status.conditions. */
+static char *conditions_text(const JobStatus *s) {
+        char *out = strdup("");
+
+        for (size_t i = 0; out && i < s->n_conditions; i++) {
+                const JobCondition *c = s->conditions + i;
+                char *n = strprintf("%s%s%s=%s %s: %s", out, i ? "; " : "", job_condition_type_to_string(c->type),
+                                    c->status ? "True" : "False", c->reason, c->message);
+                free(out);
+                out = n;
+        }
+        assert_se(out);
+        return out;
+}
+
+static unsigned count_events(const Sim *s, const char *reason) {
+        unsigned n = 0;
+
+        STRV_FOREACH(e, s->events)
+                if (streq(*e, reason))
+                        n++;
+        return n;
 }
 
 #define JOB(extra_spec, restart, containers)                                     \
@@ -349,6 +411,626 @@ TEST(scenario_20_indexed_retry) {
         ASSERT_EQ(s.status.succeeded, 3);
         idx = job_status_completed_indexes(&s.status);
         ASSERT_STREQ(idx, "0-2");
+        sim_done(&s);
+}
+
+/* 12. The pod's own activeDeadlineSeconds: its unit's RuntimeMaxSec= stops it (143, DeadlineExceeded); for
+ * the Job an ordinary failed pod, counted and replaced after B. */
+static Outcome pod_deadline5(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return (Outcome) { 5 * USEC_PER_SEC, 143, "DeadlineExceeded" };
+}
+
+static void check_deadline_pod_stays_active(Sim *s, const JobActionList *l) {
+        for (size_t i = 0; i < s->status.n_pods; i++)
+                if (s->status.pods[i].reason && streq(s->status.pods[i].reason, "DeadlineExceeded"))
+                        ASSERT_EQ(s->status.pods[i].deletion, POD_DELETION_NONE);
+}
+
+TEST(scenario_12_pod_active_deadline) {
+        Sim s = { .job = load_job(JOB("  backoffLimit: 1\n", "Never\n      activeDeadlineSeconds: 5", C("c", "sleep 60"))),
+                  .after_sync = check_deadline_pod_stays_active };
+        _cleanup_(freep) char *conds = NULL;
+        usec_t end;
+
+        ASSERT_EQ(s.job->spec.template.spec.active_deadline_seconds, 5);
+        end = sim_run(&s, pod_deadline5, 3600 * USEC_PER_SEC);
+        ASSERT_EQ(end - T0, 5 * USEC_PER_SEC + B + 5 * USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "BackoffLimitExceeded");
+        ASSERT_EQ(s.pods_created, 2);
+        ASSERT_EQ(s.pod_created_at[1] - s.pod_created_at[0], 5 * USEC_PER_SEC + B);
+        ASSERT_EQ(s.status.failed, 2);
+        ASSERT_EQ(s.status.succeeded, 0);
+        ASSERT_EQ(s.max_terminating, 0);
+        conds = conditions_text(&s.status);
+        ASSERT_STREQ(conds, "FailureTarget=True BackoffLimitExceeded: Job has reached the specified backoff limit; "
+                     "Failed=True BackoffLimitExceeded: Job has reached the specified backoff limit");
+        sim_done(&s);
+}
+
+#define FAIL_JOB_42_IGNORE_DISRUPTION                                                   \
+        "  podFailurePolicy:\n    rules:\n"                                            \
+        "    - action: FailJob\n      onExitCodes: {containerName: main, operator: In, values: [42]}\n" \
+        "    - action: Ignore\n      onPodConditions: [{type: DisruptionTarget}]\n"
+
+static Outcome exit42_after3(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return (Outcome) { 3 * USEC_PER_SEC, 42 };
+}
+
+TEST(scenario_13_pod_failure_policy_fail_job) {
+        Sim s = { .job = load_job(JOB("  completions: 12\n  parallelism: 3\n  backoffLimit: 6\n"
+                                      FAIL_JOB_42_IGNORE_DISRUPTION, "Never",
+                                      C("main", "sleep 3 && exit 42"))) };
+        _cleanup_(freep) char *conds = NULL;
+        const char *msg = "Container main for pod default/t-0 failed with exit code 42 matching FailJob rule at index 0";
+        _cleanup_(freep) char *ev = strprintf("W PodFailurePolicy %s", msg);
+        usec_t end;
+
+        ASSERT_EQ(s.job->spec.pod_replacement_policy, POD_REPLACEMENT_FAILED);
+        end = sim_run(&s, exit42_after3, 3600 * USEC_PER_SEC);
+        ASSERT_EQ(end - T0, 3 * USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "PodFailurePolicy");
+        ASSERT_EQ(s.pods_created, 3);
+        ASSERT_EQ(s.status.failed, 3);
+        ASSERT_EQ(s.status.succeeded, 0);
+        ASSERT_EQ(s.status.completion_usec, 0);
+        ASSERT_EQ(job_status_active(&s.status), 0);
+        ASSERT_EQ(job_status_terminating(&s.status), 0);
+        conds = conditions_text(&s.status);
+        _cleanup_(freep) char *want = strprintf("FailureTarget=True PodFailurePolicy: %s; Failed=True PodFailurePolicy: %s",
+                                               msg, msg);
+        ASSERT_STREQ(conds, want);
+        ASSERT_TRUE(strv_contains(s.event_lines, ev));
+        ASSERT_EQ(count_events(&s, "SuccessfulCreate"), 3);
+        ASSERT_EQ(count_events(&s, "Completed"), 0);
+        sim_done(&s);
+}
+
+/* 13 when only one pod exits 42: the others are SIGTERMed and counted failed, nothing replaces them. */
+static Outcome one_exits42(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return attempt == 1 ? (Outcome) { 3 * USEC_PER_SEC, 42 } : (Outcome) { 300 * USEC_PER_SEC, 0 };
+}
+
+TEST(scenario_13_fail_job_terminates_the_other_pods) {
+        Sim s = { .job = load_job(JOB("  completions: 12\n  parallelism: 3\n" FAIL_JOB_42_IGNORE_DISRUPTION, "Never",
+                                      C("main", "exit 42"))) };
+        const JobCondition *c;
+
+        ASSERT_EQ(sim_run(&s, one_exits42, 3600 * USEC_PER_SEC) - T0, 3 * USEC_PER_SEC);
+        ASSERT_EQ(s.pods_created, 3);
+        ASSERT_EQ(s.status.failed, 3);
+        ASSERT_EQ(count_events(&s, "SuccessfulDelete"), 2);
+        ASSERT_EQ(s.max_terminating, 2);
+        c = job_status_get_condition(&s.status, JOB_CONDITION_FAILED);
+        ASSERT_STREQ(c->message, "Container main for pod default/t-1 failed with exit code 42 matching FailJob rule at index 0");
+        sim_done(&s);
+}
+
+static Outcome sleep60(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return (Outcome) { 60 * USEC_PER_SEC, 0 };
+}
+
+TEST(scenario_14_disruption_ignored) {
+        Sim s = { .job = load_job(JOB("  completions: 1\n" FAIL_JOB_42_IGNORE_DISRUPTION, "Never", C("main", "sleep 60"))),
+                  .disrupt_at = T0 + 10 * USEC_PER_SEC };
+        usec_t end = sim_run(&s, sleep60, 3600 * USEC_PER_SEC);
+
+        /* Ignore still advances the back-off: the replacement comes B after the disruption. */
+        ASSERT_EQ(end - T0, 10 * USEC_PER_SEC + B + 60 * USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "CompletionsReached");
+        ASSERT_EQ(s.status.failed, 0);
+        ASSERT_EQ(s.status.succeeded, 1);
+        ASSERT_EQ(s.pods_created, 2);
+        ASSERT_EQ(s.pod_created_at[1] - T0, 10 * USEC_PER_SEC + B);
+        ASSERT_EQ(s.status.failures_since_success, 0);
+        sim_done(&s);
+}
+
+TEST(scenario_14_disruption_counted_without_ignore_rule) {
+        Sim s = { .job = load_job(JOB("  completions: 1\n  podFailurePolicy:\n    rules:\n"
+                                      "    - action: FailJob\n      onExitCodes: {containerName: main, operator: In, values: [42]}\n",
+                                      "Never", C("main", "sleep 60"))),
+                  .disrupt_at = T0 + 10 * USEC_PER_SEC };
+        usec_t end = sim_run(&s, sleep60, 3600 * USEC_PER_SEC);
+
+        ASSERT_EQ(end - T0, 10 * USEC_PER_SEC + B + 60 * USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "CompletionsReached");
+        ASSERT_EQ(s.status.failed, 1);
+        ASSERT_EQ(s.status.succeeded, 1);
+        ASSERT_EQ(s.pods_created, 2);
+        sim_done(&s);
+}
+
+TEST(scenario_14_disruption_fail_job_on_pod_condition) {
+        Sim s = { .job = load_job(JOB("  completions: 1\n  podFailurePolicy:\n    rules:\n"
+                                      "    - action: Count\n      onExitCodes: {operator: In, values: [1]}\n"
+                                      "    - action: FailJob\n      onPodConditions: [{type: DisruptionTarget, status: \"True\"}]\n",
+                                      "Never", C("main", "sleep 60"))),
+                  .disrupt_at = T0 + 10 * USEC_PER_SEC };
+        const JobCondition *c;
+
+        ASSERT_EQ(sim_run(&s, sleep60, 3600 * USEC_PER_SEC) - T0, 10 * USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "PodFailurePolicy");
+        c = job_status_get_condition(&s.status, JOB_CONDITION_FAILURE_TARGET);
+        ASSERT_STREQ(c->message, "Pod default/t-0 has condition DisruptionTarget matching FailJob rule at index 1");
+        ASSERT_EQ(s.status.failed, 1);
+        ASSERT_EQ(s.pods_created, 1);
+        sim_done(&s);
+}
+
+static Outcome exits_3_3_0(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return (Outcome) { USEC_PER_SEC, n < 2 ? 3 : 0 };
+}
+
+TEST(scenario_15_ignore_exit_code) {
+        Sim s = { .job = load_job(JOB("  backoffLimit: 0\n  podFailurePolicy:\n    rules:\n"
+                                      "    - action: Ignore\n      onExitCodes: {operator: In, values: [3]}\n",
+                                      "Never", C("c", "exit 3"))) };
+
+        ASSERT_TRUE(sim_run(&s, exits_3_3_0, 3600 * USEC_PER_SEC) > 0);
+        ASSERT_STREQ(terminal_reason(&s.status), "CompletionsReached");
+        ASSERT_EQ(s.status.failed, 0);
+        ASSERT_EQ(s.status.succeeded, 1);
+        ASSERT_EQ(s.pods_created, 3);
+        ASSERT_EQ(s.pod_created_at[1] - s.pod_created_at[0], USEC_PER_SEC + B);
+        ASSERT_EQ(s.pod_created_at[2] - s.pod_created_at[1], USEC_PER_SEC + 2 * B);
+        sim_done(&s);
+}
+
+static Outcome exits_1_then_2(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return (Outcome) { USEC_PER_SEC, n == 0 ? 1 : 2 };
+}
+
+TEST(scenario_16_fail_job_not_in) {
+        Sim s = { .job = load_job(JOB("  podFailurePolicy:\n    rules:\n"
+                                      "    - action: FailJob\n      onExitCodes: {operator: NotIn, values: [1]}\n",
+                                      "Never", C("c", "exit 1"))) };
+        const JobCondition *c;
+
+        ASSERT_EQ(sim_run(&s, exits_1_then_2, 3600 * USEC_PER_SEC) - T0, 2 * USEC_PER_SEC + B);
+        ASSERT_STREQ(terminal_reason(&s.status), "PodFailurePolicy");
+        ASSERT_EQ(s.pods_created, 2);
+        ASSERT_EQ(s.pod_created_at[1] - s.pod_created_at[0], USEC_PER_SEC + B);
+        ASSERT_EQ(s.status.failed, 2);
+        c = job_status_get_condition(&s.status, JOB_CONDITION_FAILED);
+        ASSERT_STREQ(c->message, "Container c for pod default/t-1 failed with exit code 2 matching FailJob rule at index 0");
+        sim_done(&s);
+}
+
+/* onExitCodes: app containers first, then init containers; containerName restricts. */
+TEST(pod_failure_policy_container_order) {
+        _cleanup_(job_freep) Job *j = load_job(
+                "apiVersion: batch/v1\nkind: Job\nmetadata: {name: o, namespace: ns1}\nspec:\n"
+                "  podFailurePolicy:\n    rules:\n"
+                "    - action: FailJob\n      onExitCodes: {containerName: nope, operator: In, values: [7]}\n"
+                "    - action: FailJob\n      onExitCodes: {operator: In, values: [5, 7]}\n"
+                "  template:\n    spec:\n      restartPolicy: Never\n"
+                "      initContainers: [{name: nope, image: x, command: [\"true\"]}]\n"
+                "      containers: [{name: a, image: x, command: [\"true\"]}, {name: b, image: x, command: [\"true\"]}]\n");
+        JobConfig cfg = { B, 60 * B };
+        _cleanup_(job_status_done) JobStatus st = {};
+        _cleanup_(job_action_list_done) JobActionList l = {};
+        Pod *p;
+
+        ASSERT_OK(job_status_init(&st, &j->spec));
+        ASSERT_OK(job_status_add_pod(&st, &j->spec, UNSET, T0, &p));
+        st.start_usec = T0;
+        /* init container "nope" exited 5 (a Never pod would have stopped there, but the order is what
+         * counts), app a exited 0, app b exited 7: rule 0 is restricted to "nope", which did not exit 7;
+         * rule 1 matches b before the init container. */
+        p->containers[0].state = CONTAINER_TERMINATED;
+        p->containers[0].exit_code = 5;
+        p->containers[1].state = CONTAINER_TERMINATED;
+        p->containers[2].state = CONTAINER_TERMINATED;
+        p->containers[2].exit_code = 7;
+        p->phase = POD_FAILED;
+        p->finished_usec = T0 + 1;
+        ASSERT_OK(job_reconcile(j, &st, &cfg, T0 + 2, &l));
+        ASSERT_STREQ(job_status_get_condition(&st, JOB_CONDITION_FAILURE_TARGET)->message,
+                     "Container b for pod ns1/o-0 failed with exit code 7 matching FailJob rule at index 1");
+        ASSERT_EQ(st.pods[0].failure_rule, 1);
+        ASSERT_EQ(st.pods[0].failure_action, POD_FAILURE_ACTION_FAIL_JOB);
+        ASSERT_EQ(st.failed, 1);
+}
+
+static Outcome indexes_1_2_fail(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return (Outcome) { USEC_PER_SEC, index == 1 || index == 2 ? 1 : 0 };
+}
+
+TEST(scenario_21_backoff_limit_per_index) {
+        Sim s = { .job = load_job(JOB("  completionMode: Indexed\n  completions: 6\n  parallelism: 6\n"
+                                      "  backoffLimitPerIndex: 1\n", "Never", C("c", "exit 1"))) };
+        _cleanup_(freep) char *done = NULL, *failed = NULL, *conds = NULL;
+
+        ASSERT_EQ(s.job->spec.backoff_limit, INT32_MAX);
+        ASSERT_EQ(sim_run(&s, indexes_1_2_fail, 3600 * USEC_PER_SEC) - T0, 2 * USEC_PER_SEC + B);
+        ASSERT_STREQ(terminal_reason(&s.status), "FailedIndexes");
+        ASSERT_EQ(s.pods_created, 8);
+        /* each of indexes 1 and 2 ran twice, B apart */
+        ASSERT_EQ(s.pod_created_index[6], 1);
+        ASSERT_EQ(s.pod_created_index[7], 2);
+        ASSERT_EQ(s.pod_created_at[6] - T0, USEC_PER_SEC + B);
+        ASSERT_EQ(s.pod_created_at[7] - T0, USEC_PER_SEC + B);
+        ASSERT_EQ(s.status.failed, 4);
+        ASSERT_EQ(s.status.succeeded, 4);
+        ASSERT_EQ(s.status.index_failures[1].counted, 2);
+        ASSERT_EQ(s.status.index_failures[2].counted, 2);
+        done = job_status_completed_indexes(&s.status);
+        failed = job_status_failed_indexes(&s.status);
+        ASSERT_STREQ(done, "0,3-5");
+        ASSERT_STREQ(failed, "1,2");
+        conds = conditions_text(&s.status);
+        ASSERT_STREQ(conds, "FailureTarget=True FailedIndexes: Job has failed indexes; "
+                     "Failed=True FailedIndexes: Job has failed indexes");
+        sim_done(&s);
+}
+
+/* The annotation job-index-failure-count of a retried pod. */
+static void check_failure_count_annotation(Sim *s, const JobActionList *l) {
+        for (size_t i = 0; i < s->status.n_pods; i++) {
+                const Pod *p = s->status.pods + i;
+                if (p->index == 1 || p->index == 2)
+                        ASSERT_EQ(p->index_failure_count, p->attempt >= 6 ? 1u : 0u);
+                else
+                        ASSERT_EQ(p->index_failure_count, 0u);
+        }
+}
+
+TEST(scenario_21_index_failure_count_annotation) {
+        Sim s = { .job = load_job(JOB("  completionMode: Indexed\n  completions: 6\n  parallelism: 6\n"
+                                      "  backoffLimitPerIndex: 1\n", "Never", C("c", "exit 1"))),
+                  .after_sync = check_failure_count_annotation };
+
+        ASSERT_TRUE(sim_run(&s, indexes_1_2_fail, 3600 * USEC_PER_SEC) > 0);
+        ASSERT_EQ(s.pods_created, 8);
+        sim_done(&s);
+}
+
+TEST(scenario_22_max_failed_indexes) {
+        Sim s = { .job = load_job(JOB("  completionMode: Indexed\n  completions: 10\n  parallelism: 2\n"
+                                      "  backoffLimitPerIndex: 0\n  maxFailedIndexes: 1\n", "Never", C("c", "exit 1"))) };
+        _cleanup_(freep) char *failed = NULL, *done = NULL, *conds = NULL;
+
+        ASSERT_EQ(sim_run(&s, exit1_after1, 3600 * USEC_PER_SEC) - T0, USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "MaxFailedIndexesExceeded");
+        ASSERT_EQ(s.pods_created, 2);
+        ASSERT_EQ(s.status.failed, 2);
+        ASSERT_EQ(s.status.succeeded, 0);
+        failed = job_status_failed_indexes(&s.status);
+        done = job_status_completed_indexes(&s.status);
+        ASSERT_STREQ(failed, "0,1");
+        ASSERT_STREQ(done, "");
+        conds = conditions_text(&s.status);
+        ASSERT_STREQ(conds, "FailureTarget=True MaxFailedIndexesExceeded: Job has exceeded the specified maximal number "
+                     "of failed indexes; Failed=True MaxFailedIndexesExceeded: Job has exceeded the specified maximal "
+                     "number of failed indexes");
+        ASSERT_TRUE(strv_contains(s.event_lines, "W MaxFailedIndexesExceeded Job has exceeded the specified maximal "
+                                  "number of failed indexes"));
+        sim_done(&s);
+}
+
+static Outcome index2_exits42(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return (Outcome) { USEC_PER_SEC, index == 2 ? 42 : 0 };
+}
+
+TEST(scenario_23_fail_index) {
+        Sim s = { .job = load_job(JOB("  completionMode: Indexed\n  completions: 4\n  parallelism: 4\n"
+                                      "  backoffLimitPerIndex: 3\n  podFailurePolicy:\n    rules:\n"
+                                      "    - action: FailIndex\n      onExitCodes: {operator: In, values: [42]}\n",
+                                      "Never", C("c", "exit 42"))) };
+        _cleanup_(freep) char *failed = NULL, *done = NULL;
+
+        ASSERT_EQ(sim_run(&s, index2_exits42, 3600 * USEC_PER_SEC) - T0, USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "FailedIndexes");
+        ASSERT_EQ(s.pods_created, 4);
+        ASSERT_EQ(s.status.failed, 1);
+        ASSERT_EQ(s.status.succeeded, 3);
+        failed = job_status_failed_indexes(&s.status);
+        done = job_status_completed_indexes(&s.status);
+        ASSERT_STREQ(failed, "2");
+        ASSERT_STREQ(done, "0,1,3");
+        sim_done(&s);
+}
+
+static Outcome index0_done_others_sleep(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return index == 0 ? (Outcome) { USEC_PER_SEC, 0 } : (Outcome) { 300 * USEC_PER_SEC, 0 };
+}
+
+TEST(scenario_24_success_policy_indexes) {
+        Sim s = { .job = load_job(JOB("  completionMode: Indexed\n  completions: 5\n  parallelism: 5\n"
+                                      "  successPolicy:\n    rules: [{succeededIndexes: \"0\"}]\n",
+                                      "Never", C("c", "sleep 300"))) };
+        _cleanup_(freep) char *done = NULL, *conds = NULL;
+
+        ASSERT_EQ(sim_run(&s, index0_done_others_sleep, 3600 * USEC_PER_SEC) - T0, USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "SuccessPolicy");
+        conds = conditions_text(&s.status);
+        ASSERT_STREQ(conds, "SuccessCriteriaMet=True SuccessPolicy: Matched rules at index 0; "
+                     "Complete=True SuccessPolicy: Matched rules at index 0");
+        ASSERT_EQ(s.max_terminating, 4);
+        ASSERT_EQ(job_status_terminating(&s.status), 0);
+        ASSERT_EQ(count_events(&s, "SuccessfulDelete"), 4);
+        ASSERT_EQ(s.status.succeeded, 1);
+        ASSERT_EQ(s.status.failed, 0);
+        done = job_status_completed_indexes(&s.status);
+        ASSERT_STREQ(done, "0");
+        ASSERT_EQ(s.pods_created, 5);
+        ASSERT_EQ(s.status.completion_usec - T0, USEC_PER_SEC);
+        ASSERT_TRUE(strv_contains(s.event_lines, "N Completed Job completed"));
+        sim_done(&s);
+}
+
+static Outcome index01_done_others_sleep(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return index <= 1 ? (Outcome) { USEC_PER_SEC, 0 } : (Outcome) { 300 * USEC_PER_SEC, 0 };
+}
+
+TEST(scenario_25_success_policy_count) {
+        Sim s = { .job = load_job(JOB("  completionMode: Indexed\n  completions: 5\n  parallelism: 5\n"
+                                      "  successPolicy:\n    rules: [{succeededCount: 2}]\n",
+                                      "Never", C("c", "sleep 300"))) };
+        _cleanup_(freep) char *done = NULL;
+
+        ASSERT_EQ(sim_run(&s, index01_done_others_sleep, 3600 * USEC_PER_SEC) - T0, USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "SuccessPolicy");
+        ASSERT_STREQ(job_status_get_condition(&s.status, JOB_CONDITION_COMPLETE)->message, "Matched rules at index 0");
+        ASSERT_EQ(s.max_terminating, 3);
+        ASSERT_EQ(count_events(&s, "SuccessfulDelete"), 3);
+        ASSERT_EQ(s.status.succeeded, 2);
+        ASSERT_EQ(s.status.failed, 0);
+        done = job_status_completed_indexes(&s.status);
+        ASSERT_STREQ(done, "0,1");
+        ASSERT_EQ(s.pods_created, 5);
+        sim_done(&s);
+}
+
+/* Rules in order: the second matches first ("Matched rules at index 1"); indexes and count together. */
+TEST(success_policy_second_rule) {
+        Sim s = { .job = load_job(JOB("  completionMode: Indexed\n  completions: 5\n  parallelism: 5\n"
+                                      "  successPolicy:\n    rules: [{succeededIndexes: \"2-4\"}, "
+                                      "{succeededIndexes: \"0-2\", succeededCount: 2}]\n",
+                                      "Never", C("c", "sleep 300"))) };
+
+        ASSERT_EQ(sim_run(&s, index01_done_others_sleep, 3600 * USEC_PER_SEC) - T0, USEC_PER_SEC);
+        ASSERT_STREQ(job_status_get_condition(&s.status, JOB_CONDITION_COMPLETE)->message, "Matched rules at index 1");
+        sim_done(&s);
+}
+
+static void check_created_suspended(Sim *s, const JobActionList *l) {
+        if (s->now < s->resume_at) {
+                _cleanup_(freep) char *conds = conditions_text(&s->status);
+                ASSERT_EQ(s->status.n_pods, 0u);
+                ASSERT_EQ(s->status.start_usec, 0);
+                ASSERT_STREQ(conds, "Suspended=True JobSuspended: Job suspended");
+                ASSERT_EQ(s->status.conditions[0].transition_usec, T0);
+        }
+}
+
+TEST(scenario_26_created_suspended) {
+        Sim s = { .job = load_job(JOB("  suspend: true\n", "Never", C("c", "exit 0"))),
+                  .resume_at = T0 + 30 * USEC_PER_SEC, .after_sync = check_created_suspended };
+        _cleanup_(freep) char *conds = NULL;
+        const char *want = "N Suspended Job suspended\nN Resumed Job resumed\nN SuccessfulCreate Created pod: t-0\n"
+                "N Completed Job completed";
+        _cleanup_(freep) char *events = NULL;
+
+        ASSERT_EQ(sim_run(&s, exit0, 3600 * USEC_PER_SEC) - T0, 31 * USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "CompletionsReached");
+        ASSERT_EQ(s.status.start_usec - T0, 30 * USEC_PER_SEC);
+        ASSERT_EQ(s.pods_created, 1);
+        conds = conditions_text(&s.status);
+        ASSERT_STREQ(conds, "Suspended=False JobResumed: Job resumed; "
+                     "SuccessCriteriaMet=True CompletionsReached: Reached expected number of succeeded pods; "
+                     "Complete=True CompletionsReached: Reached expected number of succeeded pods");
+        ASSERT_EQ(s.status.conditions[0].transition_usec - T0, 30 * USEC_PER_SEC);
+        events = strv_join(s.event_lines, "\n");
+        ASSERT_STREQ(events, want);
+        sim_done(&s);
+}
+
+static void check_suspended_while_running(Sim *s, const JobActionList *l) {
+        if (s->now >= T0 + 10 * USEC_PER_SEC && s->now < s->resume_at) {
+                ASSERT_EQ(job_status_active(&s->status), 0);
+                ASSERT_EQ(job_status_ready(&s->status), 0);
+                ASSERT_EQ(s->status.start_usec, T0);
+                ASSERT_EQ(s->status.failed, 0);
+                /* the deadline is paused: no wake-up for it */
+                ASSERT_EQ(l->wake_usec, 0);
+        }
+}
+
+TEST(scenario_27_suspend_while_running) {
+        Sim s = { .job = load_job(JOB("  completions: 2\n  parallelism: 2\n  activeDeadlineSeconds: 70\n", "Never",
+                                      C("c", "sleep 60"))),
+                  .suspend_at = T0 + 10 * USEC_PER_SEC, .resume_at = T0 + 20 * USEC_PER_SEC,
+                  .after_sync = check_suspended_while_running };
+        _cleanup_(freep) char *conds = NULL;
+        const char *want = "N SuccessfulCreate Created pod: t-0\nN SuccessfulCreate Created pod: t-1\n"
+                "N SuccessfulDelete Deleted pod: t-1\nN SuccessfulDelete Deleted pod: t-0\n"
+                "N Suspended Job suspended\nN Resumed Job resumed\n"
+                "N SuccessfulCreate Created pod: t-2\nN SuccessfulCreate Created pod: t-3\n"
+                "N Completed Job completed";
+        _cleanup_(freep) char *events = NULL;
+
+        /* The deadline counts from the resume: 20 + 70 s, after the pods' 20 + 60 s. */
+        ASSERT_EQ(sim_run(&s, sleep60, 3600 * USEC_PER_SEC) - T0, 80 * USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "CompletionsReached");
+        ASSERT_EQ(s.status.succeeded, 2);
+        ASSERT_EQ(s.status.failed, 0);
+        ASSERT_EQ(s.pods_created, 4);
+        ASSERT_EQ(s.max_terminating, 2);
+        ASSERT_EQ(s.status.start_usec - T0, 20 * USEC_PER_SEC);
+        ASSERT_EQ(s.pod_created_at[2] - T0, 20 * USEC_PER_SEC);
+        conds = conditions_text(&s.status);
+        ASSERT_STREQ(conds, "Suspended=False JobResumed: Job resumed; "
+                     "SuccessCriteriaMet=True CompletionsReached: Reached expected number of succeeded pods; "
+                     "Complete=True CompletionsReached: Reached expected number of succeeded pods");
+        events = strv_join(s.event_lines, "\n");
+        ASSERT_STREQ(events, want);
+        sim_done(&s);
+}
+
+/* Without the resume, the deadline would have passed while suspended: a suspended Job never fails by it. */
+TEST(scenario_27_no_deadline_while_suspended) {
+        Sim s = { .job = load_job(JOB("  completions: 2\n  parallelism: 2\n  activeDeadlineSeconds: 70\n", "Never",
+                                      C("c", "sleep 60"))),
+                  .suspend_at = T0 + 10 * USEC_PER_SEC, .resume_at = T0 + 500 * USEC_PER_SEC };
+
+        ASSERT_EQ(sim_run(&s, sleep60, 3600 * USEC_PER_SEC) - T0, 560 * USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "CompletionsReached");
+        sim_done(&s);
+}
+
+static Outcome sleep30(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return (Outcome) { 30 * USEC_PER_SEC, 0 };
+}
+
+TEST(scenario_29_scale_down) {
+        Sim s = { .job = load_job(JOB("  completions: 10\n  parallelism: 4\n", "Never", C("c", "sleep 30"))),
+                  .scale_at = T0 + 5 * USEC_PER_SEC, .scale_to = 1 };
+
+        ASSERT_EQ(sim_run(&s, sleep30, 3600 * USEC_PER_SEC) - T0, 300 * USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "CompletionsReached");
+        ASSERT_EQ(s.status.succeeded, 10);
+        ASSERT_EQ(s.status.failed, 0);
+        ASSERT_EQ(s.pods_created, 13);
+        ASSERT_EQ(count_events(&s, "SuccessfulDelete"), 3);
+        /* the newest go first */
+        ASSERT_TRUE(strv_contains(s.event_lines, "N SuccessfulDelete Deleted pod: t-3"));
+        ASSERT_TRUE(strv_contains(s.event_lines, "N SuccessfulDelete Deleted pod: t-1"));
+        ASSERT_FALSE(strv_contains(s.event_lines, "N SuccessfulDelete Deleted pod: t-0"));
+        sim_done(&s);
+}
+
+/* spec §3.2: pending pods are deleted before running ones, whatever their age. */
+TEST(scale_down_pending_first) {
+        _cleanup_(job_freep) Job *j = load_job(JOB("  completions: 10\n  parallelism: 3\n", "Never", C("c", "sleep 30")));
+        JobConfig cfg = { B, 60 * B };
+        _cleanup_(job_status_done) JobStatus st = {};
+        _cleanup_(job_action_list_done) JobActionList l = {}, l2 = {};
+
+        ASSERT_OK(job_status_init(&st, &j->spec));
+        ASSERT_OK(job_reconcile(j, &st, &cfg, T0, &l));
+        ASSERT_EQ(st.n_pods, 3u);
+        /* pods 0 and 2 run, pod 1 is still pending */
+        ASSERT_OK(job_status_record_container_start(&st, 0, "c", T0 + 1));
+        ASSERT_OK(job_status_record_container_start(&st, 2, "c", T0 + 1));
+        j->spec.parallelism = 2;
+        ASSERT_OK(job_reconcile(j, &st, &cfg, T0 + 2, &l2));
+        ASSERT_EQ(job_status_find_pod(&st, 1)->deletion, POD_DELETION_UNCOUNTED);
+        ASSERT_EQ(job_status_find_pod(&st, 2)->deletion, POD_DELETION_NONE);
+        ASSERT_EQ(job_status_active(&st), 2);
+}
+
+/* spec §3.9: Failed replaces a deleted pod only once it is terminal; TerminatingOrFailed at once. */
+static void replacement_policy(const char *policy, bool replaced_while_terminating) {
+        _cleanup_(freep) char *yaml = strprintf(JOB("  completions: 10\n  parallelism: 2\n  podReplacementPolicy: %s\n",
+                                                  "Never", C("c", "sleep 30")), policy);
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        JobConfig cfg = { B, 60 * B };
+        _cleanup_(job_status_done) JobStatus st = {};
+        _cleanup_(job_action_list_done) JobActionList a = {}, b = {}, c = {}, d = {};
+
+        ASSERT_OK(job_status_init(&st, &j->spec));
+        ASSERT_OK(job_reconcile(j, &st, &cfg, T0, &a));
+        ASSERT_OK(job_status_record_container_start(&st, 0, "c", T0 + 1));
+        ASSERT_OK(job_status_record_container_start(&st, 1, "c", T0 + 1));
+        /* scale down: pod 1 terminating (still running), then up again */
+        j->spec.parallelism = 1;
+        ASSERT_OK(job_reconcile(j, &st, &cfg, T0 + 2, &b));
+        ASSERT_EQ(job_status_terminating(&st), 1);
+        ASSERT_EQ(job_status_active(&st), 1);
+        j->spec.parallelism = 2;
+        ASSERT_OK(job_reconcile(j, &st, &cfg, T0 + 3, &c));
+        ASSERT_EQ(st.n_pods, replaced_while_terminating ? 3u : 2u);
+        ASSERT_EQ(job_status_active(&st), replaced_while_terminating ? 2 : 1);
+        /* the old pod ends: now it is replaced under either policy */
+        ASSERT_OK(job_status_record_container_exit(&st, &j->spec, 1, "c", 143, NULL, T0 + 4));
+        ASSERT_EQ(job_status_terminating(&st), 0);
+        ASSERT_OK(job_reconcile(j, &st, &cfg, T0 + 4, &d));
+        ASSERT_EQ(job_status_active(&st), 2);
+        ASSERT_EQ(st.failed, 0);
+}
+
+TEST(pod_replacement_policy) {
+        replacement_policy("Failed", false);
+        replacement_policy("TerminatingOrFailed", true);
+}
+
+static void capture_wake(Sim *s, const JobActionList *l) {
+        if (job_status_is_finished(&s->status))
+                s->scale_to = (int32_t) ((l->wake_usec - T0) / USEC_PER_SEC);
+}
+
+TEST(ttl_seconds_after_finished) {
+        Sim s = { .job = load_job(JOB("  ttlSecondsAfterFinished: 5\n", "Never", C("c", "exit 0"))),
+                  .after_sync = capture_wake };
+        Sim f = { .job = load_job(JOB("  ttlSecondsAfterFinished: 0\n  backoffLimit: 0\n", "Never", C("c", "exit 1"))) };
+        Sim n = { .job = load_job(JOB("", "Never", C("c", "exit 0"))) };
+        usec_t end;
+
+        end = sim_run(&s, exit0, 3600 * USEC_PER_SEC);
+        ASSERT_EQ(end - T0, USEC_PER_SEC);
+        ASSERT_EQ(job_ttl_expiry_usec(s.job, &s.status), end + 5 * USEC_PER_SEC);
+        ASSERT_EQ(s.scale_to, 6);       /* the daemon is woken at the expiry */
+        /* A Failed Job: from Failed's lastTransitionTime; ttl 0: at once. */
+        end = sim_run(&f, exit1_after1, 3600 * USEC_PER_SEC);
+        ASSERT_EQ(job_ttl_expiry_usec(f.job, &f.status), end);
+        ASSERT_EQ(job_status_get_condition(&f.status, JOB_CONDITION_FAILED)->transition_usec, end);
+        /* No ttl: never. */
+        ASSERT_TRUE(sim_run(&n, exit0, 3600 * USEC_PER_SEC) > 0);
+        ASSERT_EQ(job_ttl_expiry_usec(n.job, &n.status), 0);
+        sim_done(&s);
+        sim_done(&f);
+        sim_done(&n);
+}
+
+TEST(ttl_not_finished) {
+        Sim s = { .job = load_job(JOB("  ttlSecondsAfterFinished: 5\n", "Never", C("c", "exit 0"))) };
+
+        ASSERT_OK(job_status_init(&s.status, &s.job->spec));
+        ASSERT_EQ(job_ttl_expiry_usec(s.job, &s.status), 0);
+        sim_done(&s);
+}
+
+/* spec §3.11: an Indexed Job's completions lowered in tandem with parallelism: pods of the indexes at or
+ * above it are deleted uncounted, and a completed index above it leaves completedIndexes and succeeded. */
+static Outcome index3_fast(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return index == 3 ? (Outcome) { USEC_PER_SEC, 0 } : (Outcome) { 30 * USEC_PER_SEC, 0 };
+}
+
+TEST(elastic_indexed_scale_down) {
+        Sim s = { .job = load_job(JOB("  completionMode: Indexed\n  completions: 4\n  parallelism: 4\n", "Never",
+                                      C("c", "sleep 30"))) };
+        _cleanup_(freep) char *done = NULL;
+
+        ASSERT_EQ(sim_run(&s, index3_fast, 4 * USEC_PER_SEC), 0);      /* stops after 1 s: index 3 done */
+        ASSERT_EQ(s.status.succeeded, 1);
+        s.job->spec.completions = 2;
+        s.job->spec.parallelism = 2;
+        {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                ASSERT_OK(job_reconcile(s.job, &s.status, &s.cfg, T0 + 5 * USEC_PER_SEC, &l));
+                sim_apply(&s, &l, index3_fast);
+        }
+        ASSERT_EQ(s.status.succeeded, 0);
+        done = job_status_completed_indexes(&s.status);
+        ASSERT_STREQ(done, "");
+        ASSERT_EQ(job_status_active(&s.status), 2);
+        ASSERT_EQ(count_events(&s, "SuccessfulDelete"), 1);            /* index 2; index 3 had ended */
+        ASSERT_TRUE(strv_contains(s.event_lines, "N SuccessfulDelete Deleted pod: t-2-2"));
+        sim_done(&s);
+}
+
+/* A finished Job whose TTL has passed asks for no wake-up (the daemon deletes it; a past wake-up would spin). */
+TEST(ttl_expired_no_wake) {
+        Sim s = { .job = load_job(JOB("  ttlSecondsAfterFinished: 5\n", "Never", C("c", "exit 0"))) };
+        _cleanup_(job_action_list_done) JobActionList a = {}, b = {};
+        usec_t end = sim_run(&s, exit0, 3600 * USEC_PER_SEC);
+
+        ASSERT_OK(job_reconcile(s.job, &s.status, &s.cfg, end + 2 * USEC_PER_SEC, &a));
+        ASSERT_EQ(a.wake_usec, end + 5 * USEC_PER_SEC);
+        ASSERT_OK(job_reconcile(s.job, &s.status, &s.cfg, end + 5 * USEC_PER_SEC, &b));
+        ASSERT_EQ(b.wake_usec, 0);
+        ASSERT_EQ(job_ttl_expiry_usec(s.job, &s.status), end + 5 * USEC_PER_SEC);
         sim_done(&s);
 }
 
