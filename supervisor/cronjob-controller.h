@@ -12,7 +12,15 @@
  * The slot (jobsd's exact form of §5.5 step 3, D10): the latest firing of the schedule in
  * (earliest, now], earliest = lastScheduleTime, else the creation time, and with startingDeadlineSeconds
  * max(earliest, now - SDS). Older missed slots are dropped silently; more than 100 of them also give
- * TooManyMissedTimes, and the newest still runs (D2). */
+ * TooManyMissedTimes, and the newest still runs (D2).
+ *
+ * The daemon: load the status (cronjob_state_load(); none: created_usec = now), then on every call —
+ * at startup, when the CronJob's timer fires, when one of its Jobs finishes (Complete/Failed) or goes
+ * away, after any edit of its manifest — list the Jobs it owns (cronjob_job_owner()) as CronChild,
+ * leaving out Jobs being deleted, call cronjob_reconcile(), carry out the actions in order (CREATE_JOB:
+ * cronjob_make_job() and start it; DELETE_JOB: background deletion; EVENT: record), then save the status
+ * if changed, and arm the timer at next_usec. Creating before saving means a crash in between finds
+ * the Job again (taken back into active) rather than losing the slot. */
 
 /* The annotations of a created Job (spec §5.4, §5.6, §5.7). */
 #define CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION "batch.kubernetes.io/cronjob-scheduled-timestamp"
