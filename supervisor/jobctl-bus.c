@@ -45,7 +45,7 @@ typedef struct EventInfo {
 } EventInfo;
 
 typedef struct JobInfo {
-        char *namespace, *name, *uid, *file, *status, *mode, *indexes, *restart_policy;
+        char *namespace, *name, *uid, *file, *status, *mode, *indexes, *failed_indexes, *restart_policy;
         int32_t completions, parallelism, backoff_limit, active, ready, succeeded, failed, terminating;
         int64_t ads, ttl;
         bool suspend;
@@ -61,7 +61,7 @@ typedef struct JobInfo {
 
 static void job_info_done(JobInfo *j) {
         free(j->namespace); free(j->name); free(j->uid); free(j->file); free(j->status); free(j->mode);
-        free(j->indexes); free(j->restart_policy);
+        free(j->indexes); free(j->failed_indexes); free(j->restart_policy);
         for (size_t i = 0; i < j->n_conditions; i++) {
                 free(j->conditions[i].type); free(j->conditions[i].reason); free(j->conditions[i].message);
         }
@@ -147,6 +147,7 @@ static int job_info_get(sd_bus *bus, const char *namespace, const char *name, Jo
                 STR("Status", j.status)
                 STR("CompletionMode", j.mode)
                 STR("CompletedIndexes", j.indexes)
+                STR("FailedIndexes", j.failed_indexes)
                 STR("RestartPolicy", j.restart_policy)
                 NUM("Completions", "i", j.completions)
                 NUM("Parallelism", "i", j.parallelism)
@@ -579,6 +580,8 @@ static void emit_job(Emitter *e, const JobInfo *j) {
         em_int(e, "active", j->active);
         if (j->indexes && *j->indexes)
                 em_string(e, "completedIndexes", j->indexes);
+        if (j->failed_indexes && *j->failed_indexes)
+                em_string(e, "failedIndexes", j->failed_indexes);
         if (j->completed)
                 em_time(e, "completionTime", j->completed);
         if (j->n_conditions > 0) {
@@ -822,6 +825,8 @@ int verb_describe(int argc, char *argv[]) {
                         printf("%-26s%.50s...\n", "Completed Indexes:", ci);
                 else
                         printf("%-26s%s\n", "Completed Indexes:", ci);
+                if (j.failed_indexes && *j.failed_indexes)
+                        printf("%-26s%s\n", "Failed Indexes:", j.failed_indexes);
         }
         printf("Pod Template:\n  Containers:\n");
         for (char **c = j.images; c && c[0] && c[1]; c += 2)

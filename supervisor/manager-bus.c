@@ -180,6 +180,8 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
                 v = completion_mode_to_string(j->job->spec.completion_mode);
         else if (streq(property, "CompletedIndexes"))
                 v = tmp = job_status_completed_indexes(&j->record.status);
+        else if (streq(property, "FailedIndexes"))
+                v = tmp = job_status_failed_indexes(&j->record.status);
         else if (streq(property, "RestartPolicy"))
                 v = restart_policy_to_string(j->job->spec.template.spec.restart_policy);
         if (!v)
@@ -391,6 +393,7 @@ static const sd_bus_vtable job_vtable[] = {
         STATUS_PROPERTY("Failed", "i", property_get_int),
         STATUS_PROPERTY("Terminating", "i", property_get_int),
         STATUS_PROPERTY("CompletedIndexes", "s", property_get_string),
+        STATUS_PROPERTY("FailedIndexes", "s", property_get_string),
         STATUS_PROPERTY("Conditions", "a(sbtss)", property_get_conditions),
         STATUS_PROPERTY("Events", "a(tbssu)", property_get_events),
         STATUS_PROPERTY("Pods", "a(sxtssuuuttas)", property_get_pods),
@@ -427,5 +430,6 @@ void manager_bus_job_changed(Manager *m, ManagedJob *j) {
         if (path)
                 (void) sd_bus_emit_properties_changed(m->bus, path, "io.jobsd.Job1", "Status", "Active", "Ready",
                                                       "Succeeded", "Failed", "Terminating", "Conditions", "Pods",
-                                                      "StartTime", "CompletionTime", "CompletedIndexes", NULL);
+                                                      "StartTime", "CompletionTime", "CompletedIndexes", "FailedIndexes",
+                                                      "Suspend", NULL);
 }

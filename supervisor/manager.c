@@ -73,11 +73,13 @@ static void remember_finished_pod(ManagedJob *j, const Pod *p) {
                 if (!c->init)
                         f->containers++;
                 /* The pod's reason, else its first failed container's (Error, OOMKilled …). */
-                if (!f->reason && !p->reason && c->state == CONTAINER_TERMINATED && c->exit_code != 0 && c->reason)
+                if (!f->reason && !p->reason && !p->disruption && c->state == CONTAINER_TERMINATED && c->exit_code != 0 && c->reason)
                         f->reason = strdup(c->reason);
                 (void) strv_push(&f->units, pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
                                                           indexed ? p->index : UNSET, p->attempt, c->restarts, c->name));
         }
+        if (!f->reason && p->disruption)
+                f->reason = strdup("DisruptionTarget");
         if (!f->reason && p->reason)
                 f->reason = strdup(p->reason);
         if (p->deletion == POD_DELETION_UNCOUNTED && !f->reason)
@@ -397,24 +399,9 @@ static void log_event(ManagedJob *j, const JobAction *a, usec_t now) {
         }
 }
 
-/* spec §3.12: when a finished Job's ttlSecondsAfterFinished runs out (0 = never). Counted from the
- * terminal condition's transition: Failed Jobs have no completionTime. */
-static usec_t ttl_expiry(const ManagedJob *j) {
-        const JobStatus *s = &j->record.status;
-        const JobCondition *c = job_status_get_condition(s, JOB_CONDITION_COMPLETE);
-
-        if (j->job->spec.ttl_seconds_after_finished == UNSET || !job_status_is_finished(s))
-                return 0;
-        if (!c || !c->status)
-                c = job_status_get_condition(s, JOB_CONDITION_FAILED);
-        if (!c)
-                return 0;
-        return c->transition_usec + (usec_t) j->job->spec.ttl_seconds_after_finished * USEC_PER_SEC;
-}
-
 static int on_job_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         ManagedJob *j = userdata;
-        usec_t ttl = ttl_expiry(j);
+        usec_t ttl = job_ttl_expiry_usec(j->job, &j->record.status);
 
         /* Deleting only from here: callers of manager_sync_job() keep their ManagedJob. */
         if (ttl > 0 && now_realtime() >= ttl) {
@@ -768,8 +755,8 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                 break;
                         }
                 }
-                if (job_status_is_finished(&j->record.status) && ttl_expiry(j) > 0)
-                        l.wake_usec = ttl_expiry(j);
+                if (job_status_is_finished(&j->record.status) && job_ttl_expiry_usec(j->job, &j->record.status) > 0)
+                        l.wake_usec = job_ttl_expiry_usec(j->job, &j->record.status);
                 arm_timer(j, l.wake_usec);
                 if (l.changed || l.n > 0)
                         manager_bus_job_changed(m, j);
@@ -830,6 +817,8 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                 /* The unit vanished while it should run: a disruption (the manager restarted, a reboot). */
                 if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
                         return;
+                /* spec §3.6: DisruptionTarget, so that onPodConditions rules see it as on a cluster. */
+                (void) job_status_record_pod_disruption(&j->record.status, attempt, NULL, now);
                 (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, 137,
                                                         "Disrupted", now);
                 break;

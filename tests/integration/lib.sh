@@ -8,13 +8,13 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 jobctl() { "$JOBCTL" --user --journal-dir="$SANDBOX_JOURNAL_DIR" "$@"; }
 # field NAME KEY: an integer or string of a Job's status, from jobctl get -o json.
-field() { jobctl get job "$1" -o json | sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -1; }
+field() { jobctl get job "$1" -o json | sed -n -e "s/^ *\"$2\": \"\([^\"]*\)\",\{0,1\}$/\1/p" -e "s/^ *\"$2\": \([^\",]*\),\{0,1\}$/\1/p" | head -1; }
 condition() { jobctl get job "$1" -o yaml | grep -A5 -- "- lastProbeTime" | grep -E '^ *(reason|type):' | tr -d '" ' | paste -sd' ' -; }
 wait_for() { jobctl wait "job/$1" --for="condition=$2" --timeout="${3:-60s}" >/dev/null 2>&1; }
-# until_true SECONDS COMMAND...: polls every 50 ms.
+# until_true SECONDS 'SHELL CODE': evaluates the code every 50 ms until it succeeds.
 until_true() {
         local end=$(( $(date +%s) + $1 )); shift
-        while ! "$@" >/dev/null 2>&1; do
+        while ! eval "$*" >/dev/null 2>&1; do
                 [ "$(date +%s)" -ge $end ] && return 1
                 sleep 0.05
         done
@@ -28,7 +28,7 @@ start_jobsd() {
 # check NAME CONDITION REASON SUCCEEDED FAILED [PODS]
 check() {
         local name=$1 cond=$2 reason=$3 s=$4 f=$5 pods=${6:-} got_s got_f got_p conds
-        if ! wait_for "$name" "$cond" 120s; then
+        if ! wait_for "$name" "$cond" 60s; then
                 not_ok "$name: $cond" "$(jobctl describe job "$name" 2>&1 | tail -20)"
                 return 1
         fi
