@@ -487,7 +487,8 @@ int render_cron_job_timer(const CronJob *cj, usec_t now_usec, usec_t horizon_use
         TRY(unit_spec_add_u64(&t, UNIT_PROP_RANDOMIZED_DELAY, 0));
         /* Missed slots are jobsd's business (spec §5.5), from its own state. */
         TRY(unit_spec_add_bool(&t, UNIT_PROP_PERSISTENT, false));
-        TRY(unit_spec_add_string(&t, UNIT_PROP_TIMER_UNIT, s.name));
+        /* No Unit=: systemd does not take it for a transient timer, and the service of the same name is
+         * what a timer starts anyway. */
 
         TRY(unit_spec_add_string(&s, UNIT_PROP_DESCRIPTION, desc));
         TRY(unit_spec_add_string(&s, UNIT_PROP_TYPE, "oneshot"));

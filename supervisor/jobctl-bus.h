@@ -15,3 +15,5 @@ int verb_logs(int argc, char *argv[]);
 int verb_delete(int argc, char *argv[]);
 int verb_rerun(int argc, char *argv[]);
 int verb_suspend(int argc, char *argv[]);
+int verb_trigger(int argc, char *argv[]);
+int verb_create(int argc, char *argv[]);

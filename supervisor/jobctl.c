@@ -52,6 +52,14 @@ static void help(void) {
                "  rerun job NAME         Run a finished Job again\n"
                "  suspend job NAME       Suspend a Job: its pods stop, uncounted, until resumed\n"
                "  resume job NAME        Resume a suspended Job\n"
+               "  get cronjobs [NAME]    List CronJobs (NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE AGE;\n"
+               "                         -o wide adds NEXT SCHEDULE and TIMER; -o json|yaml)\n"
+               "  describe cronjob NAME  Show a CronJob, its Jobs, next slot and events\n"
+               "  suspend|resume cronjob NAME\n"
+               "  create job NAME --from=cronjob/CRONJOB\n"
+               "                         Run a CronJob's template now, as a Job named NAME\n"
+               "  trigger cronjob/NAMESPACE/NAME\n"
+               "                         What a CronJob's timer runs: tells jobsd to look for a due slot\n"
                "\n"
                "Options:\n"
                "  -h --help              Show this help\n"
@@ -429,6 +437,8 @@ int main(int argc, char *argv[]) {
                 { "rerun",    verb_rerun    },
                 { "suspend",  verb_suspend  },
                 { "resume",   verb_suspend  },
+                { "trigger",  verb_trigger  },
+                { "create",   verb_create   },
         };
         int r;
 

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <inttypes.h>
 
+#include <systemd/sd-journal.h>
+
+#include "jobsd/names.h"
 #include "jobsd/strv.h"
 #include "manager.h"
 
@@ -11,6 +14,7 @@
 #define BUS_NAME "io.jobsd"
 #define MANAGER_PATH "/io/jobsd"
 #define JOB_PATH_PREFIX "/io/jobsd/job"
+#define CRON_JOB_PATH_PREFIX "/io/jobsd/cronjob"
 
 static char *job_object_path(const ManagedJob *j) {
         _cleanup_(freep) char *id = strprintf("%s_%s", managed_job_namespace(j), j->job->metadata.name);
@@ -358,10 +362,259 @@ static int property_get_images(sd_bus *bus, const char *path, const char *interf
         return sd_bus_message_close_container(reply);
 }
 
+/* CronJobs: /io/jobsd/cronjob/<namespace>_<name>, interface io.jobsd.CronJob1. */
+
+static char *cron_job_object_path(const ManagedCronJob *c) {
+        _cleanup_(freep) char *id = strprintf("%s_%s", managed_cron_job_namespace(c), c->cj->metadata.name);
+        char *path = NULL;
+
+        if (!id || sd_bus_path_encode(CRON_JOB_PATH_PREFIX, id, &path) < 0)
+                return NULL;
+        return path;
+}
+
+static int find_cron_job(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                         sd_bus_error *error) {
+        _cleanup_(freep) char *id = NULL;
+        ManagedCronJob *c;
+        char *sep;
+
+        if (sd_bus_path_decode(path, CRON_JOB_PATH_PREFIX, &id) <= 0 || !id || !(sep = strchr(id, '_')))
+                return 0;
+        *sep = 0;
+        c = manager_find_cron_job(userdata, id, sep + 1);
+        if (!c)
+                return 0;
+        *found = c;
+        return 1;
+}
+
+static int enumerate_cron_jobs(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(strv_freep) char **l = NULL;
+
+        for (size_t i = 0; i < m->n_cron_jobs; i++) {
+                int r = strv_push(&l, cron_job_object_path(m->cron_jobs[i]));
+                if (r < 0)
+                        return r;
+        }
+        *nodes = TAKE_PTR(l);
+        return 0;
+}
+
+static int method_list_cron_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(sso)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < m->n_cron_jobs; i++) {
+                _cleanup_(freep) char *path = cron_job_object_path(m->cron_jobs[i]);
+                if (!path)
+                        return -ENOMEM;
+                r = sd_bus_message_append(reply, "(sso)", managed_cron_job_namespace(m->cron_jobs[i]),
+                                          m->cron_jobs[i]->cj->metadata.name, path);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+#define C(userdata) ((ManagedCronJob *) (userdata))
+
+static int cron_property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedCronJob *c = userdata;
+        _cleanup_(freep) char *tmp = NULL;
+        const char *v = "";
+
+        if (streq(property, "Namespace"))
+                v = managed_cron_job_namespace(c);
+        else if (streq(property, "Name"))
+                v = c->cj->metadata.name;
+        else if (streq(property, "ManifestFile"))
+                v = c->file;
+        else if (streq(property, "Schedule"))
+                v = c->cj->spec.schedule;
+        else if (streq(property, "TimeZone"))
+                v = strempty(c->cj->spec.time_zone);
+        else if (streq(property, "ConcurrencyPolicy"))
+                v = concurrency_policy_to_string(c->cj->spec.concurrency_policy);
+        else if (streq(property, "TimerUnit"))
+                v = tmp = c->cj->spec.suspend ? strdup("") :
+                        cron_job_unit_name(managed_cron_job_namespace(c), c->cj->metadata.name, "timer");
+        return sd_bus_message_append(reply, "s", strempty(v));
+}
+
+static int cron_property_get_suspend(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", C(userdata)->cj->spec.suspend);
+}
+
+static int cron_property_get_int(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedCronJob *c = userdata;
+
+        if (streq(property, "SuccessfulJobsHistoryLimit"))
+                return sd_bus_message_append(reply, "i", c->cj->spec.successful_jobs_history_limit);
+        if (streq(property, "FailedJobsHistoryLimit"))
+                return sd_bus_message_append(reply, "i", c->cj->spec.failed_jobs_history_limit);
+        return sd_bus_message_append(reply, "x", (int64_t) c->cj->spec.starting_deadline_seconds);
+}
+
+static int cron_property_get_time(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedCronJob *c = userdata;
+        uint64_t v = 0;
+
+        if (streq(property, "CreationTime"))
+                v = c->status.created_usec;
+        else if (streq(property, "LastScheduleTime"))
+                v = c->status.last_schedule_usec;
+        else if (streq(property, "LastSuccessfulTime"))
+                v = c->status.last_successful_usec;
+        else if (streq(property, "NextScheduleTime"))
+                v = c->next_usec;
+        return sd_bus_message_append(reply, "t", v);
+}
+
+static int cron_property_get_active(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedCronJob *c = userdata;
+        Manager *m = c->manager;
+        _cleanup_(strv_freep) char **jobs = NULL;
+
+        if (streq(property, "Active"))
+                return sd_bus_message_append_strv(reply, c->status.active);
+        for (size_t i = 0; i < m->n_jobs; i++)
+                if (m->jobs[i]->cron_owner && streq(m->jobs[i]->cron_owner, c->cj->metadata.name) &&
+                    streq(managed_job_namespace(m->jobs[i]), managed_cron_job_namespace(c)) &&
+                    strv_extend(&jobs, m->jobs[i]->job->metadata.name) < 0)
+                        return -ENOMEM;
+        return sd_bus_message_append_strv(reply, jobs);
+}
+
+static int cron_property_get_events(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedCronJob *c = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(tbssu)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < c->n_events; i++) {
+                const JobEvent *e = c->events + i;
+                r = sd_bus_message_append(reply, "(tbssu)", e->at_usec, e->warning, e->reason, e->message, e->count);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int method_cron_trigger(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ManagedCronJob *c = userdata;
+        int r;
+
+        r = check_caller(msg, c->manager, error);
+        if (r < 0)
+                return r;
+        sd_journal_print(LOG_INFO, "%s/%s: triggered by its timer", managed_cron_job_namespace(c), c->cj->metadata.name);
+        manager_sync_cron_job(c->manager, c);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_cron_set_suspend(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ManagedCronJob *c = userdata;
+        int suspend, r;
+
+        r = sd_bus_message_read(msg, "b", &suspend);
+        if (r < 0)
+                return r;
+        r = check_caller(msg, c->manager, error);
+        if (r < 0)
+                return r;
+        r = manager_cron_job_set_suspend(c->manager, c, suspend);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot record the suspend state of %s: %m", c->cj->metadata.name);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_cron_create_job(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        ManagedCronJob *c = userdata;
+        _cleanup_(freep) char *err = NULL;
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = check_caller(msg, c->manager, error);
+        if (r < 0)
+                return r;
+        if (dns1123_subdomain_check(name, &err) < 0 || strlen(name) > 63)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Job.batch \"%s\" is invalid: metadata.name: "
+                                         "Invalid value: \"%s\": %s", name, name, err ?: "must be no more than 63 characters");
+        r = manager_cron_job_create_manual(c->manager, c, name, error);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+#define CRON_PROPERTY(name, sig, getter) \
+        SD_BUS_PROPERTY(name, sig, getter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
+
+static const sd_bus_vtable cron_job_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Namespace", "s", cron_property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Name", "s", cron_property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        CRON_PROPERTY("ManifestFile", "s", cron_property_get_string),
+        CRON_PROPERTY("Schedule", "s", cron_property_get_string),
+        CRON_PROPERTY("TimeZone", "s", cron_property_get_string),
+        CRON_PROPERTY("ConcurrencyPolicy", "s", cron_property_get_string),
+        CRON_PROPERTY("Suspend", "b", cron_property_get_suspend),
+        CRON_PROPERTY("StartingDeadlineSeconds", "x", cron_property_get_int),
+        CRON_PROPERTY("SuccessfulJobsHistoryLimit", "i", cron_property_get_int),
+        CRON_PROPERTY("FailedJobsHistoryLimit", "i", cron_property_get_int),
+        CRON_PROPERTY("TimerUnit", "s", cron_property_get_string),
+        CRON_PROPERTY("CreationTime", "t", cron_property_get_time),
+        CRON_PROPERTY("LastScheduleTime", "t", cron_property_get_time),
+        CRON_PROPERTY("LastSuccessfulTime", "t", cron_property_get_time),
+        CRON_PROPERTY("NextScheduleTime", "t", cron_property_get_time),
+        CRON_PROPERTY("Active", "as", cron_property_get_active),
+        CRON_PROPERTY("Jobs", "as", cron_property_get_active),
+        CRON_PROPERTY("Events", "a(tbssu)", cron_property_get_events),
+        SD_BUS_METHOD_WITH_ARGS("Trigger", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_cron_trigger,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetSuspend", SD_BUS_ARGS("b", suspend), SD_BUS_NO_RESULT, method_cron_set_suspend,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CreateJob", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_cron_create_job,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+void manager_bus_cron_job_changed(Manager *m, ManagedCronJob *c) {
+        _cleanup_(freep) char *path = cron_job_object_path(c);
+
+        if (path)
+                (void) sd_bus_emit_properties_changed(m->bus, path, "io.jobsd.CronJob1", "Suspend", "TimerUnit",
+                                                      "LastScheduleTime", "LastSuccessfulTime", "NextScheduleTime",
+                                                      "Active", "Jobs", "Events", NULL);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("ListJobs", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssso)", jobs), method_list_jobs,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListCronJobs", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sso)", cron_jobs),
+                                method_list_cron_jobs, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };
 
@@ -415,6 +668,13 @@ int manager_bus_register(Manager *m) {
         if (r < 0)
                 return r;
         r = sd_bus_add_node_enumerator(m->bus, NULL, JOB_PATH_PREFIX, enumerate_jobs, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, CRON_JOB_PATH_PREFIX, "io.jobsd.CronJob1", cron_job_vtable,
+                                       find_cron_job, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_node_enumerator(m->bus, NULL, CRON_JOB_PATH_PREFIX, enumerate_cron_jobs, m);
         if (r < 0)
                 return r;
         r = sd_bus_add_object_manager(m->bus, NULL, MANAGER_PATH);

@@ -9,6 +9,7 @@
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 
+#include "config.h"
 #include "jobsd/manifest.h"
 #include "../generator/manifest-yaml.h"
 #include "jobsd/strv.h"
@@ -22,6 +23,10 @@ static usec_t now_realtime(void) {
 
         clock_gettime(CLOCK_REALTIME, &ts);
         return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
+}
+
+usec_t manager_now(void) {
+        return now_realtime();
 }
 
 const char *managed_job_namespace(const ManagedJob *j) {
@@ -97,6 +102,7 @@ static void managed_job_free(ManagedJob *j) {
         sd_event_source_disable_unref(j->timer);
         free(j->file);
         free(j->fingerprint);
+        free(j->cron_owner);
         job_free(j->job);
         job_record_done(&j->record);
         free(j);
@@ -760,6 +766,9 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                 arm_timer(j, l.wake_usec);
                 if (l.changed || l.n > 0)
                         manager_bus_job_changed(m, j);
+                /* Its CronJob sees it finish (history, active, lastSuccessfulTime). */
+                if (j->cron_owner && l.changed && job_status_is_finished(&j->record.status))
+                        manager_cron_job_poke(m, managed_job_namespace(j), j->cron_owner);
                 if (!resync)
                         break;
                 /* Removing counted pods changes the record: save that too. */
@@ -777,6 +786,10 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         ContainerStatus *c;
         usec_t now = now_realtime();
 
+        if (startswith(ev->unit, "jobsd-cron_")) {
+                manager_cron_unit_event(m, ev);
+                return;
+        }
         if (pod_unit_name_parse(ev->unit, &ns, &job, NULL, &attempt, &restart, &container) < 0)
                 return;
         j = manager_find_job(m, ns, job);
@@ -817,8 +830,10 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                 /* The unit vanished while it should run: a disruption (the manager restarted, a reboot). */
                 if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
                         return;
-                /* spec §3.6: DisruptionTarget, so that onPodConditions rules see it as on a cluster. */
-                (void) job_status_record_pod_disruption(&j->record.status, attempt, NULL, now);
+                /* spec §3.6: DisruptionTarget, so that onPodConditions rules see it as on a cluster; not
+                 * for a pod jobsd is stopping itself (systemd may unload it before its result is read). */
+                if (p->deletion == POD_DELETION_NONE)
+                        (void) job_status_record_pod_disruption(&j->record.status, attempt, NULL, now);
                 (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, 137,
                                                         "Disrupted", now);
                 break;
@@ -860,7 +875,7 @@ static int record_new(ManagedJob *j) {
         j->record.created_usec = now_realtime();
         if (!j->record.uid || !j->record.manifest_hash)
                 return -ENOMEM;
-        r = save_manifest_copy(j);
+        r = j->cron_owner ? 0 : save_manifest_copy(j);
         if (r < 0 && r != -ENOENT)
                 sd_journal_print(LOG_WARNING, "%s: cannot keep a copy of the manifest in %s: %s", j->job->metadata.name,
                                  j->manager->state_dir, strerror(-r));
@@ -883,7 +898,7 @@ static int managed_job_load_record(ManagedJob *j) {
                                  err ?: strerror(-r));
                 return r;
         }
-        if (!streq_ptr(j->record.manifest_hash, j->fingerprint)) {
+        if (!streq_ptr(j->record.manifest_hash, j->fingerprint) && !j->cron_owner) {
                 if (job_status_is_finished(&j->record.status)) {
                         sd_journal_print(LOG_INFO, "%s/%s: manifest changed since the Job finished: running it again",
                                          managed_job_namespace(j), j->job->metadata.name);
@@ -918,6 +933,65 @@ static int manager_add_job(Manager *m, ManagedJob *j) {
                 m->index = mfree(m->index);     /* lookups fall back to a scan */
                 m->n_index = 0;
         }
+        return 0;
+}
+
+/* Adopt: ask systemd how the pods it may still run are doing; answers come as events. */
+static void adopt_units(Manager *m, ManagedJob *j) {
+        for (size_t k = 0; k < j->record.status.n_pods; k++) {
+                Pod *p = j->record.status.pods + k;
+                for (size_t c = 0; c < p->n_containers; c++) {
+                        _cleanup_(freep) char *unit = NULL;
+                        if (p->containers[c].state != CONTAINER_RUNNING && p->containers[c].state != CONTAINER_STARTING)
+                                continue;
+                        unit = pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
+                                             j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ? p->index : UNSET,
+                                             p->attempt, p->containers[c].restarts, p->containers[c].name);
+                        if (unit)
+                                (void) unit_bus_query(m->units, unit);
+                }
+        }
+}
+
+int manager_add_cron_child(Manager *m, Job *job, const char *file, const char *owner, usec_t slot_usec,
+                           ManagedJob **ret) {
+        _cleanup_(job_freep) Job *owned = job;
+        ManagedJob *j;
+        int r;
+
+        if (manager_find_job(m, job_namespace(&job->metadata), job->metadata.name)) {
+                sd_journal_print(LOG_ERR, "%s: CronJob %s: a Job named %s exists already", file, owner, job->metadata.name);
+                return -EEXIST;
+        }
+        j = calloc(1, sizeof(ManagedJob));
+        if (!j)
+                return -ENOMEM;
+        j->manager = m;
+        j->suspend_override = -1;
+        j->file = strdup(file);
+        j->cron_owner = strdup(owner);
+        j->cron_slot_usec = slot_usec;
+        j->fingerprint = strprintf("cron:%s", job->metadata.name);
+        j->job = TAKE_PTR(owned);
+        if (!j->file || !j->cron_owner || !j->fingerprint) {
+                managed_job_free(j);
+                return -ENOMEM;
+        }
+        apply_suspend(j, j->job->spec.suspend);
+        r = managed_job_load_record(j);
+        if (r < 0) {
+                managed_job_free(j);
+                return r;
+        }
+        r = manager_add_job(m, j);
+        if (r < 0) {
+                managed_job_free(j);
+                return r;
+        }
+        adopt_units(m, j);
+        manager_sync_job(m, j);
+        if (ret)
+                *ret = j;
         return 0;
 }
 
@@ -993,7 +1067,7 @@ int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
                 if (sus)
                         (void) unlink(sus);
         }
-        if (tomb && access(j->file, F_OK) >= 0) {
+        if (tomb && !j->cron_owner && access(j->file, F_OK) >= 0) {
                 FILE *f = fopen(tomb, "we");
                 if (f) {
                         fprintf(f, "%s\n", j->fingerprint);
@@ -1002,11 +1076,15 @@ int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
         }
         sd_journal_print(LOG_INFO, "%s/%s: deleted (%s)", managed_job_namespace(j), j->job->metadata.name,
                          cascade ?: "background");
+        _cleanup_(freep) char *owner = j->cron_owner ? strdup(j->cron_owner) : NULL,
+                *owner_ns = owner ? strdup(managed_job_namespace(j)) : NULL;
         for (size_t i = 0; i < m->n_jobs; i++)
                 if (m->jobs[i] == j) {
                         manager_remove_job_at(m, i);
                         break;
                 }
+        if (owner && owner_ns)
+                manager_cron_job_poke(m, owner_ns, owner);
         return 0;
 }
 
@@ -1090,8 +1168,6 @@ static int manager_reload(Manager *m) {
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
         _cleanup_(strv_freep) char **bad_files = NULL;
-        bool *seen = NULL;
-        size_t n_before;
         int r;
 
         r = manifest_load_directory(m->manifest_dir, &list, &diags);
@@ -1103,20 +1179,24 @@ static int manager_reload(Manager *m) {
                     !strv_contains(bad_files, diags.items[i].file))
                         (void) strv_extend(&bad_files, diags.items[i].file);
 
-        n_before = m->n_jobs;
-        seen = calloc(n_before + 1, sizeof(bool));
-        if (!seen)
-                return -ENOMEM;
+        /* Seen flags, not positions: syncs during the reload may delete Jobs (CronJob history, TTL). */
+        for (size_t i = 0; i < m->n_jobs; i++)
+                m->jobs[i]->seen = false;
+        for (size_t i = 0; i < m->n_cron_jobs; i++)
+                m->cron_jobs[i]->seen = false;
 
         for (size_t i = 0; i < list.n; i++) {
                 Manifest *mf = list.items + i;
                 ManagedJob *j, *old;
 
-                if (mf->kind != MANIFEST_JOB) {
-                        sd_journal_print(LOG_NOTICE, "%s: CronJob %s: CronJobs are not run by this version of jobsd yet",
-                                         mf->file, mf->cron_job->metadata.name);
+                if (mf->kind == MANIFEST_CRON_JOB) {
+                        r = manager_update_cron_job(m, mf);     /* marks it seen */
+                        if (r < 0)
+                                return r;
                         continue;
                 }
+                if (mf->kind != MANIFEST_JOB)
+                        continue;
                 if (!mf->job->metadata.name) {
                         mf->job->metadata.name = generated_name(m, mf);
                         if (!mf->job->metadata.name)
@@ -1125,9 +1205,7 @@ static int manager_reload(Manager *m) {
                 old = manager_find_job(m, job_namespace(&mf->job->metadata), mf->job->metadata.name);
                 if (old) {
                         _cleanup_(freep) char *fp = job_fingerprint(mf, m);
-                        for (size_t k = 0; k < n_before; k++)
-                                if (m->jobs[k] == old)
-                                        seen[k] = true;
+                        old->seen = true;
                         if (!fp || streq(fp, old->fingerprint))
                                 continue;
                         if (!streq(old->file, mf->file)) {
@@ -1179,34 +1257,34 @@ static int manager_reload(Manager *m) {
                         managed_job_free(j);
                         return r;
                 }
-                /* Adopt: ask systemd how the pods it may still run are doing; answers come as events. */
-                for (size_t k = 0; k < j->record.status.n_pods; k++) {
-                        Pod *p = j->record.status.pods + k;
-                        for (size_t c = 0; c < p->n_containers; c++) {
-                                _cleanup_(freep) char *unit = NULL;
-                                if (p->containers[c].state != CONTAINER_RUNNING && p->containers[c].state != CONTAINER_STARTING)
-                                        continue;
-                                unit = pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
-                                                     j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ? p->index : UNSET,
-                                                     p->attempt, p->containers[c].restarts, p->containers[c].name);
-                                if (unit)
-                                        (void) unit_bus_query(m->units, unit);
-                        }
-                }
+                j->seen = true;
+                adopt_units(m, j);
                 manager_sync_job(m, j);
         }
 
-        /* Jobs no manifest defines any more are deleted; those of a file with errors are kept. Jobs added
-         * by this reload sit after n_before and were seen by definition. */
-        for (size_t i = n_before; i > 0; i--) {
-                ManagedJob *j = m->jobs[i - 1];
+        /* Jobs no manifest defines any more are deleted; those of a file with errors are kept. Jobs made by
+         * CronJobs go with their CronJob. */
+        for (size_t i = m->n_jobs; i > 0; i--) {
+                ManagedJob *j;
 
-                if (seen[i - 1] || strv_contains(bad_files, j->file))
+                if (i > m->n_jobs)
+                        continue;
+                j = m->jobs[i - 1];
+                if (j->seen || j->cron_owner || strv_contains(bad_files, j->file))
                         continue;
                 sd_journal_print(LOG_INFO, "%s: no longer defines Job %s: deleting it", j->file, j->job->metadata.name);
                 (void) manager_delete_job(m, j, "background");
         }
-        free(seen);
+        for (size_t i = m->n_cron_jobs; i > 0; i--) {
+                ManagedCronJob *c;
+
+                if (i > m->n_cron_jobs)
+                        continue;
+                c = m->cron_jobs[i - 1];
+                if (c->seen || strv_contains(bad_files, c->file))
+                        continue;
+                manager_remove_cron_job(m, c);
+        }
         return 0;
 }
 
@@ -1251,6 +1329,29 @@ int manager_new(bool user, const char *manifest_dir, const char *state_dir, cons
                 return -ENOMEM;
         }
         (void) gethostname(m->hostname, sizeof(m->hostname) - 1);
+        /* The CronJobs' trigger services run the jobctl installed beside jobsd (a build tree), else the
+         * installed one. */
+        {
+                char exe[PATH_MAX] = "";
+                ssize_t l = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+                char *slash;
+                if (l > 0) {
+                        exe[l] = 0;
+                        slash = strrchr(exe, '/');
+                        if (slash) {
+                                *slash = 0;
+                                m->jobctl_path = strprintf("%s/jobctl", exe);
+                                if (m->jobctl_path && access(m->jobctl_path, X_OK) < 0)
+                                        m->jobctl_path = mfree(m->jobctl_path);
+                        }
+                }
+                if (!m->jobctl_path)
+                        m->jobctl_path = strdup(JOBSD_BINDIR "/jobctl");
+                if (!m->jobctl_path) {
+                        manager_free(m);
+                        return -ENOMEM;
+                }
+        }
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -1275,9 +1376,13 @@ fail:
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        for (size_t i = 0; i < m->n_cron_jobs; i++)
+                managed_cron_job_free(m->cron_jobs[i]);
+        free(m->cron_jobs);
         for (size_t i = 0; i < m->n_jobs; i++)
                 managed_job_free(m->jobs[i]);
         free(m->jobs);
+        free(m->jobctl_path);
         free(m->index);
         sd_event_source_disable_unref(m->inotify);
         sd_event_source_disable_unref(m->reload_timer);

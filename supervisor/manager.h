@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "cronjob-controller.h"
 #include "job-reconcile.h"
 #include "jobsd/render.h"
 #include "state-store.h"
@@ -51,7 +52,29 @@ typedef struct ManagedJob {
         bool deleting;                  /* foreground deletion: Terminating until its pods are gone */
         bool manifest_suspend;          /* spec.suspend as the manifest says it */
         int suspend_override;           /* jobctl suspend (1) / resume (0); -1: the manifest decides */
+        char *cron_owner;               /* made by this CronJob (same namespace); NULL: from a manifest */
+        usec_t cron_slot_usec;          /* the CronJob's slot it runs for; 0: a manual run */
+        bool seen;                      /* during a reload: still defined */
 } ManagedJob;
+
+/* A CronJob (spec §5): its systemd timer fires a trigger service that calls jobsd (CronJob1.Trigger);
+ * the pure controller (cronjob-controller.c) decides what is due. */
+typedef struct ManagedCronJob {
+        Manager *manager;
+        char *file;
+        CronJob *cj;
+        CronJobStatus status;
+        bool status_bad;                /* the state file is unreadable: nothing runs */
+        usec_t next_usec;               /* the next slot, as the controller computed it (0: none) */
+        sd_event_source *wake;          /* deferred syncs, and a backstop after the next slot */
+        char *timer_key;                /* schedule, zone and suspend the systemd timer was made for */
+        usec_t timer_made_usec;
+        unsigned timer_attempts;
+        sd_event_source *timer_retry;
+        JobEvent *events;
+        size_t n_events;
+        bool seen;                      /* during a reload: still defined */
+} ManagedCronJob;
 
 struct Manager {
         sd_event *event;
@@ -65,6 +88,9 @@ struct Manager {
         ManagedJob **jobs;
         size_t n_jobs;
         ManagedJob **index;             /* open addressing on "namespace/name": no scan of all Jobs per event */
+        ManagedCronJob **cron_jobs;
+        size_t n_cron_jobs;
+        char *jobctl_path;              /* what the CronJobs' trigger services run */
         size_t n_index;
         sd_event_source *inotify;
         sd_event_source *reload_timer;
@@ -87,6 +113,27 @@ void manager_sync_job(Manager *m, ManagedJob *j);
 const char *managed_job_namespace(const ManagedJob *j);
 char *managed_job_status_word(const ManagedJob *j);
 
+/* Starts a Job made by a CronJob: its record is loaded if it has one (a restart), else made. */
+int manager_add_cron_child(Manager *m, Job *job, const char *file, const char *owner, usec_t slot_usec,
+                           ManagedJob **ret);
+usec_t manager_now(void);
+
+/* cronjob-manager.c */
+ManagedCronJob *manager_find_cron_job(Manager *m, const char *namespace, const char *name);
+/* From a reload: a new CronJob starts, a known one takes the new content. Takes mf->cron_job. */
+int manager_update_cron_job(Manager *m, Manifest *mf);
+/* Its manifest is gone: its Jobs are deleted, its timer stopped, its state removed. */
+void manager_remove_cron_job(Manager *m, ManagedCronJob *c);
+void managed_cron_job_free(ManagedCronJob *c);
+/* Runs the CronJob controller soon (from the event loop, never inside the caller). */
+void manager_cron_job_poke(Manager *m, const char *namespace, const char *name);
+void manager_sync_cron_job(Manager *m, ManagedCronJob *c);
+int manager_cron_job_set_suspend(Manager *m, ManagedCronJob *c, bool suspend);
+int manager_cron_job_create_manual(Manager *m, ManagedCronJob *c, const char *name, sd_bus_error *error);
+void manager_cron_unit_event(Manager *m, const UnitEvent *ev);
+const char *managed_cron_job_namespace(const ManagedCronJob *c);
+
 /* manager-bus.c */
 int manager_bus_register(Manager *m);
 void manager_bus_job_changed(Manager *m, ManagedJob *j);
+void manager_bus_cron_job_changed(Manager *m, ManagedCronJob *c);

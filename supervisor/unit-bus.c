@@ -295,7 +295,7 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
 
         if (e)
                 emit(c->ub, UNIT_EVENT_START_FAILED, c->unit, 128, e->message ?: e->name);
-        else
+        else if (endswith(c->unit, ".service"))
                 /* Catches a unit that ended before our signal match saw it run. */
                 (void) unit_bus_query(c->ub, c->unit);
         return 0;
@@ -341,6 +341,10 @@ UnitBus *unit_bus_free(UnitBus *u) {
 }
 
 int unit_bus_start(UnitBus *u, const UnitSpec *spec) {
+        return unit_bus_start_with_aux(u, spec, NULL);
+}
+
+int unit_bus_start_with_aux(UnitBus *u, const UnitSpec *spec, const UnitSpec *aux) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         sd_bus_slot *slot = NULL;
         Call *c;
@@ -355,7 +359,21 @@ int unit_bus_start(UnitBus *u, const UnitSpec *spec) {
         r = bus_append_unit_spec(m, spec);
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        r = sd_bus_message_open_container(m, 'a', "(sa(sv))");
+        if (r < 0)
+                return r;
+        if (aux) {
+                r = sd_bus_message_open_container(m, 'r', "sa(sv)");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "s", aux->name);
+                if (r >= 0)
+                        r = bus_append_unit_spec(m, aux);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(m);
         if (r < 0)
                 return r;
         c = call_new(u, spec->name);

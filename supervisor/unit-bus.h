@@ -33,6 +33,8 @@ UnitBus *unit_bus_free(UnitBus *u);
 int bus_append_unit_spec(sd_bus_message *m, const UnitSpec *spec);
 
 int unit_bus_start(UnitBus *u, const UnitSpec *spec);
+/* The same with one auxiliary unit created (not started) with it: a timer and the service it starts. */
+int unit_bus_start_with_aux(UnitBus *u, const UnitSpec *spec, const UnitSpec *aux);
 int unit_bus_stop(UnitBus *u, const char *unit);
 /* Stops the unit if needed and resets it if failed, so that systemd unloads it. */
 int unit_bus_remove(UnitBus *u, const char *unit);

@@ -98,6 +98,12 @@ static inline const char *startswith(const char *s, const char *prefix) {
         return strncmp(s, prefix, l) == 0 ? s + l : NULL;
 }
 
+static inline const char *endswith(const char *s, const char *suffix) {
+        size_t ls = strlen(s), lx = strlen(suffix);
+
+        return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0 ? s + ls - lx : NULL;
+}
+
 typedef uint64_t usec_t;
 #define USEC_INFINITY ((usec_t) UINT64_MAX)
 #define USEC_PER_SEC ((usec_t) 1000000ULL)

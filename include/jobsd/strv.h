@@ -13,6 +13,9 @@ int strv_push(char ***l, char *value);           /* takes ownership of value, ev
 int strv_extend(char ***l, const char *value);   /* copies value */
 char **strv_copy(char * const *l);
 bool strv_contains(char * const *l, const char *s);
+#define STRV_MAKE(...) ((char * const *) (const char * const []) { __VA_ARGS__, NULL })
+/* Whether s is one of the strings listed. */
+#define STR_IN_SET(s, ...) strv_contains(STRV_MAKE(__VA_ARGS__), (s))
 char *strv_join(char * const *l, const char *sep);
 
 #define STRV_FOREACH(s, l) for (char * const *s = (l); s && *s; s++)

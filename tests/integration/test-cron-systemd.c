@@ -132,12 +132,6 @@ static int run_analyze(char **args, const char *tz, char **ret_output) {
         return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
-static bool endswith(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-
-        return a >= b && streq(s + a - b, suffix);
-}
-
 static int64_t parse_stamp(const char *s) {
         struct tm tm = {};
 

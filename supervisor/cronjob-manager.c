@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* CronJobs in the daemon (spec §5): each has a transient systemd timer whose trigger service calls
+ * jobsd back (CronJob1.Trigger); the pure controller (cronjob-controller.c) decides from the CronJob's
+ * status and its Jobs what is due. A trigger that arrives when no slot is due creates nothing, so a timer
+ * that fires at once when it is made again is harmless. The Jobs it creates are ordinary ManagedJobs
+ * with cron_owner set; which Jobs belong to it is kept in "<state>/cronjobs/NS_NAME.jobs" so that a
+ * restarted jobsd finds them again. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <systemd/sd-journal.h>
+
+#include "event-ids.h"
+#include "jobsd/render.h"
+#include "jobsd/strv.h"
+#include "manager.h"
+
+/* The OnCalendar= lines are exact for two years (docs/cron.md); the timer is made again well before. */
+#define TIMER_RENEW_USEC (30 * 24 * 3600 * USEC_PER_SEC)
+/* A backstop in case the timer's call does not arrive (jobctl missing, bus trouble). */
+#define BACKSTOP_USEC (5 * USEC_PER_SEC)
+
+const char *managed_cron_job_namespace(const ManagedCronJob *c) {
+        return job_namespace(&c->cj->metadata);
+}
+
+static const char *cname(const ManagedCronJob *c) {
+        return c->cj->metadata.name;
+}
+
+ManagedCronJob *manager_find_cron_job(Manager *m, const char *namespace, const char *name) {
+        for (size_t i = 0; i < m->n_cron_jobs; i++)
+                if (streq(managed_cron_job_namespace(m->cron_jobs[i]), namespace) && streq(cname(m->cron_jobs[i]), name))
+                        return m->cron_jobs[i];
+        return NULL;
+}
+
+void managed_cron_job_free(ManagedCronJob *c) {
+        if (!c)
+                return;
+        sd_event_source_disable_unref(c->wake);
+        sd_event_source_disable_unref(c->timer_retry);
+        for (size_t i = 0; i < c->n_events; i++) {
+                free(c->events[i].reason);
+                free(c->events[i].message);
+        }
+        free(c->events);
+        free(c->file);
+        free(c->timer_key);
+        cron_job_free(c->cj);
+        cronjob_status_done(&c->status);
+        free(c);
+}
+
+static char *state_file(const ManagedCronJob *c, const char *suffix) {
+        return strprintf("%s/cronjobs/%s_%s.%s", c->manager->state_dir, managed_cron_job_namespace(c), cname(c), suffix);
+}
+
+static int write_atomic(const char *path, const char *text) {
+        _cleanup_(freep) char *tmp = strprintf("%s.tmp", path);
+        FILE *f;
+        int r = 0;
+
+        if (!tmp)
+                return -ENOMEM;
+        f = fopen(tmp, "we");
+        if (!f)
+                return -errno;
+        fputs(text, f);
+        if (fflush(f) != 0 || fsync(fileno(f)) < 0)
+                r = -errno;
+        fclose(f);
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
+}
+
+static void log_cron_event(ManagedCronJob *c, bool warning, const char *reason, const char *message) {
+        JobEvent *e;
+        usec_t now = manager_now();
+
+        (void) sd_journal_send("MESSAGE=%s/%s: %s: %s", managed_cron_job_namespace(c), cname(c), reason, message,
+                               "MESSAGE_ID=%s", event_message_id(reason),
+                               "PRIORITY=%d", warning ? 4 : 6,
+                               "JOB_NAMESPACE=%s", managed_cron_job_namespace(c),
+                               "CRONJOB_NAME=%s", cname(c),
+                               "REASON=%s", reason,
+                               "EVENT_TYPE=%s", warning ? "Warning" : "Normal",
+                               NULL);
+        if (c->n_events > 0 && streq(c->events[c->n_events - 1].reason, reason) &&
+            streq(c->events[c->n_events - 1].message, message)) {
+                c->events[c->n_events - 1].count++;
+                c->events[c->n_events - 1].at_usec = now;
+                return;
+        }
+        if (c->n_events == JOB_EVENTS_MAX) {
+                free(c->events[0].reason);
+                free(c->events[0].message);
+                memmove(c->events, c->events + 1, sizeof(JobEvent) * (JOB_EVENTS_MAX - 1));
+                c->n_events--;
+        } else {
+                JobEvent *n = realloc(c->events, sizeof(JobEvent) * (c->n_events + 1));
+                if (!n)
+                        return;
+                c->events = n;
+        }
+        e = c->events + c->n_events;
+        *e = (JobEvent) { .at_usec = now, .warning = warning, .count = 1 };
+        e->reason = strdup(reason);
+        e->message = strdup(message);
+        if (e->reason && e->message)
+                c->n_events++;
+        else {
+                free(e->reason);
+                free(e->message);
+        }
+}
+
+static bool owns(const ManagedCronJob *c, const ManagedJob *j) {
+        return j->cron_owner && streq(j->cron_owner, cname(c)) &&
+                streq(managed_job_namespace(j), managed_cron_job_namespace(c));
+}
+
+/* "<name> <slot µs>" per line; slot 0 = a manual run. */
+static int save_children(ManagedCronJob *c) {
+        _cleanup_(freep) char *path = state_file(c, "jobs"), *text = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        if (!path)
+                return -ENOMEM;
+        f = open_memstream(&text, &size);
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->manager->n_jobs; i++) {
+                ManagedJob *j = c->manager->jobs[i];
+                if (owns(c, j) && !j->deleting)
+                        fprintf(f, "%s %" PRIu64 "\n", j->job->metadata.name, j->cron_slot_usec);
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        return write_atomic(path, text);
+}
+
+static int load_children(ManagedCronJob *c) {
+        _cleanup_(freep) char *path = state_file(c, "jobs");
+        char line[512];
+        FILE *f;
+
+        if (!path)
+                return -ENOMEM;
+        f = fopen(path, "re");
+        if (!f)
+                return errno == ENOENT ? 0 : -errno;
+        while (fgets(line, sizeof(line), f)) {
+                char name[300];
+                uint64_t slot;
+                _cleanup_(job_freep) Job *job = NULL;
+                int r;
+
+                if (sscanf(line, "%299s %" SCNu64, name, &slot) != 2) {
+                        sd_journal_print(LOG_ERR, "%s: malformed line in %s, skipped: %s", cname(c), path, line);
+                        continue;
+                }
+                if (c->manager && manager_find_job(c->manager, managed_cron_job_namespace(c), name))
+                        continue;
+                /* Made again from the current jobTemplate: a template edited while jobsd was stopped
+                 * applies to the Jobs made before it too (docs/cronjobs.md). */
+                r = slot > 0 ? cronjob_make_job(c->cj, slot, &job) : cronjob_make_manual_job(c->cj, name, &job);
+                if (r < 0) {
+                        fclose(f);
+                        return r;
+                }
+                free(job->metadata.name);
+                job->metadata.name = strdup(name);
+                if (!job->metadata.name) {
+                        fclose(f);
+                        return -ENOMEM;
+                }
+                r = manager_add_cron_child(c->manager, TAKE_PTR(job), c->file, cname(c), slot, NULL);
+                if (r < 0)
+                        sd_journal_print(LOG_ERR, "%s: cannot take back Job %s: %s", cname(c), name, strerror(-r));
+        }
+        fclose(f);
+        return 0;
+}
+
+static char *suspend_file(const ManagedCronJob *c) {
+        return state_file(c, "suspend");
+}
+
+/* jobctl suspend/resume cronjob: as for Jobs, kept until the manifest's own spec.suspend changes. */
+static void apply_suspend(ManagedCronJob *c) {
+        _cleanup_(freep) char *path = suspend_file(c);
+        int o = -1, base = -1;
+        FILE *f;
+
+        if (!path || !(f = fopen(path, "re")))
+                return;
+        if (fscanf(f, "%d %d", &o, &base) != 2)
+                o = -1;
+        fclose(f);
+        if (o >= 0 && base == (int) c->cj->spec.suspend)
+                c->cj->spec.suspend = !!o;
+        else
+                (void) unlink(path);
+}
+
+static char *timer_key(const ManagedCronJob *c) {
+        return strprintf("%s|%s|%d", c->cj->spec.schedule, strempty(c->cj->spec.time_zone), c->cj->spec.suspend);
+}
+
+static void timer_stop(ManagedCronJob *c) {
+        _cleanup_(freep) char *t = cron_job_unit_name(managed_cron_job_namespace(c), cname(c), "timer");
+
+        if (t)
+                (void) unit_bus_stop(c->manager->units, t);
+}
+
+static int timer_start(ManagedCronJob *c) {
+        _cleanup_(unit_spec_done) UnitSpec t = {}, s = {};
+        _cleanup_(freep) char *err = NULL;
+        RenderContext ctx = { .trigger_command = c->manager->jobctl_path, .user_manager = c->manager->user };
+        int r;
+
+        r = render_cron_job_timer(c->cj, manager_now(), RENDER_CRON_HORIZON_USEC, &ctx, &t, &s, &err);
+        if (r < 0) {
+                sd_journal_print(LOG_ERR, "%s/%s: no timer: %s", managed_cron_job_namespace(c), cname(c),
+                                 err ?: strerror(-r));
+                return r;
+        }
+        return unit_bus_start_with_aux(c->manager->units, &t, &s);
+}
+
+static int on_timer_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        ManagedCronJob *c = userdata;
+
+        (void) timer_start(c);
+        return 0;
+}
+
+/* The timer exists while the CronJob is not suspended, made for its current schedule and zone, and
+ * made again every TIMER_RENEW_USEC (its lines cover two years). Making it again: stop, then start; a
+ * start that finds the old one still loaded is retried (manager_cron_unit_event()). */
+static void timer_update(ManagedCronJob *c) {
+        _cleanup_(freep) char *key = timer_key(c);
+        usec_t now = manager_now();
+        bool want = !c->cj->spec.suspend && !c->status_bad;
+
+        if (!key)
+                return;
+        if (c->timer_key && streq(c->timer_key, key) && now < c->timer_made_usec + TIMER_RENEW_USEC)
+                return;
+        if (c->timer_key)
+                timer_stop(c);
+        free(c->timer_key);
+        c->timer_key = TAKE_PTR(key);
+        c->timer_made_usec = now;
+        c->timer_attempts = 0;
+        if (want)
+                (void) timer_start(c);
+}
+
+/* Start failures of the timer: the old one (or its service, still running a trigger) is loaded yet. */
+void manager_cron_unit_event(Manager *m, const UnitEvent *ev) {
+        if (ev->type != UNIT_EVENT_START_FAILED || !endswith(ev->unit, ".timer"))
+                return;
+        for (size_t i = 0; i < m->n_cron_jobs; i++) {
+                ManagedCronJob *c = m->cron_jobs[i];
+                _cleanup_(freep) char *t = cron_job_unit_name(managed_cron_job_namespace(c), cname(c), "timer"),
+                        *svc = cron_job_unit_name(managed_cron_job_namespace(c), cname(c), "service");
+                if (!t || !svc || !streq(t, ev->unit))
+                        continue;
+                if (++c->timer_attempts > 100) {
+                        sd_journal_print(LOG_ERR, "%s/%s: cannot make its timer %s: %s", managed_cron_job_namespace(c),
+                                         cname(c), t, strempty(ev->reason));
+                        return;
+                }
+                (void) unit_bus_stop(m->units, t);
+                (void) unit_bus_remove(m->units, svc);
+                if (c->timer_retry) {
+                        (void) sd_event_source_set_time_relative(c->timer_retry, 100 * USEC_PER_MSEC);
+                        (void) sd_event_source_set_enabled(c->timer_retry, SD_EVENT_ONESHOT);
+                } else
+                        (void) sd_event_add_time_relative(m->event, &c->timer_retry, CLOCK_MONOTONIC,
+                                                          100 * USEC_PER_MSEC, 0, on_timer_retry, c);
+                return;
+        }
+}
+
+static int on_wake(sd_event_source *s, uint64_t usec, void *userdata) {
+        ManagedCronJob *c = userdata;
+
+        manager_sync_cron_job(c->manager, c);
+        return 0;
+}
+
+static void arm_wake(ManagedCronJob *c, usec_t at) {
+        int r;
+
+        if (c->wake) {
+                r = sd_event_source_set_time(c->wake, at);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(c->wake, SD_EVENT_ONESHOT);
+        } else
+                r = sd_event_add_time(c->manager->event, &c->wake, CLOCK_REALTIME, at, 10 * USEC_PER_MSEC, on_wake, c);
+        if (r < 0)
+                sd_journal_print(LOG_ERR, "%s: cannot arm timer: %s", cname(c), strerror(-r));
+}
+
+void manager_cron_job_poke(Manager *m, const char *namespace, const char *name) {
+        ManagedCronJob *c = manager_find_cron_job(m, namespace, name);
+
+        if (c)
+                arm_wake(c, 1);         /* as soon as the loop comes round */
+}
+
+static CronChildState child_state(const ManagedJob *j) {
+        const JobCondition *k = job_status_get_condition(&j->record.status, JOB_CONDITION_COMPLETE);
+
+        if (k && k->status)
+                return CRON_CHILD_COMPLETE;
+        k = job_status_get_condition(&j->record.status, JOB_CONDITION_FAILED);
+        if (k && k->status)
+                return CRON_CHILD_FAILED;
+        return CRON_CHILD_RUNNING;
+}
+
+static usec_t child_end(const ManagedJob *j) {
+        const JobCondition *k = job_status_get_condition(&j->record.status, JOB_CONDITION_COMPLETE);
+
+        if (!k || !k->status)
+                k = job_status_get_condition(&j->record.status, JOB_CONDITION_FAILED);
+        return k && k->status ? k->transition_usec : 0;
+}
+
+static void save_status(ManagedCronJob *c) {
+        int r = cronjob_state_save(c->manager->state_dir, managed_cron_job_namespace(c), cname(c), &c->status);
+
+        if (r < 0)
+                sd_journal_print(LOG_ERR, "%s/%s: cannot save state to %s: %s", managed_cron_job_namespace(c), cname(c),
+                                 c->manager->state_dir, strerror(-r));
+}
+
+static int create_child(ManagedCronJob *c, const CronAction *a) {
+        _cleanup_(job_freep) Job *job = NULL;
+        int r;
+
+        r = cronjob_make_job(c->cj, a->slot_usec, &job);
+        if (r < 0)
+                return r;
+        return manager_add_cron_child(c->manager, TAKE_PTR(job), c->file, cname(c), a->slot_usec, NULL);
+}
+
+void manager_sync_cron_job(Manager *m, ManagedCronJob *c) {
+        _cleanup_(cron_action_list_done) CronActionList l = {};
+        CronChild *children = NULL;
+        char **names = NULL;
+        size_t n = 0;
+        bool children_changed = false;
+        usec_t now = manager_now();
+        int r;
+
+        if (c->status_bad)
+                return;
+        timer_update(c);
+        children = calloc(m->n_jobs + 1, sizeof(CronChild));
+        names = calloc(m->n_jobs + 1, sizeof(char *));
+        if (!children || !names)
+                goto oom;
+        for (size_t i = 0; i < m->n_jobs; i++) {
+                ManagedJob *j = m->jobs[i];
+                if (!owns(c, j) || j->deleting)
+                        continue;
+                names[n] = strdup(j->job->metadata.name);
+                if (!names[n])
+                        goto oom;
+                children[n] = (CronChild) {
+                        .name = names[n],
+                        .manual = j->cron_slot_usec == 0,
+                        .state = child_state(j),
+                        .start_usec = j->record.status.start_usec,
+                        .completion_usec = child_end(j),
+                };
+                n++;
+        }
+        r = cronjob_reconcile(c->cj, &c->status, children, n, now, &l);
+        if (r < 0)
+                goto oom;
+        /* Created before the status is saved: after a crash in between, the controller finds the Job. */
+        for (size_t i = 0; i < l.n; i++) {
+                const CronAction *a = l.items + i;
+                ManagedJob *j;
+
+                switch (a->type) {
+                case CRON_ACTION_CREATE_JOB:
+                        r = create_child(c, a);
+                        if (r < 0) {
+                                _cleanup_(freep) char *msg = strprintf("Error creating job: %s", strerror(-r));
+                                log_cron_event(c, true, "FailedCreate", msg ?: "Error creating job");
+                        }
+                        children_changed = true;
+                        break;
+                case CRON_ACTION_DELETE_JOB:
+                        j = manager_find_job(m, managed_cron_job_namespace(c), a->job);
+                        if (j)
+                                (void) manager_delete_job(m, j, "background");
+                        children_changed = true;
+                        break;
+                case CRON_ACTION_EVENT:
+                        log_cron_event(c, a->warning, a->reason, a->message);
+                        break;
+                default:
+                        break;
+                }
+        }
+        if (children_changed)
+                (void) save_children(c);
+        if (l.changed)
+                save_status(c);
+        c->next_usec = l.next_usec;
+        if (l.next_usec > 0)
+                arm_wake(c, l.next_usec + BACKSTOP_USEC);
+        else if (c->wake)
+                (void) sd_event_source_set_enabled(c->wake, SD_EVENT_OFF);
+        manager_bus_cron_job_changed(m, c);
+        goto done;
+oom:
+        sd_journal_print(LOG_ERR, "%s: out of memory", cname(c));
+done:
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+        free(children);
+}
+
+static int cron_job_add(Manager *m, ManagedCronJob *c) {
+        ManagedCronJob **n = realloc(m->cron_jobs, sizeof(ManagedCronJob *) * (m->n_cron_jobs + 1));
+
+        if (!n)
+                return -ENOMEM;
+        m->cron_jobs = n;
+        m->cron_jobs[m->n_cron_jobs++] = c;
+        return 0;
+}
+
+int manager_update_cron_job(Manager *m, Manifest *mf) {
+        CronJob *cj = mf->cron_job;
+        ManagedCronJob *c = manager_find_cron_job(m, job_namespace(&cj->metadata), cj->metadata.name);
+        _cleanup_(freep) char *dir = NULL, *err = NULL;
+        int r;
+
+        if (c) {
+                if (!streq(c->file, mf->file)) {
+                        sd_journal_print(LOG_ERR, "%s: CronJob %s is already defined in %s, ignoring this one", mf->file,
+                                         cj->metadata.name, c->file);
+                        return 0;
+                }
+                /* spec §5.1: every field may change; the controller notices schedule edits itself. */
+                c->seen = true;
+                cron_job_free(c->cj);
+                c->cj = TAKE_PTR(mf->cron_job);
+                apply_suspend(c);
+                manager_sync_cron_job(m, c);
+                return 0;
+        }
+
+        c = calloc(1, sizeof(ManagedCronJob));
+        if (!c)
+                return -ENOMEM;
+        c->manager = m;
+        c->file = strdup(mf->file);
+        c->cj = TAKE_PTR(mf->cron_job);
+        dir = strprintf("%s/cronjobs", m->state_dir);
+        if (!c->file || !dir) {
+                managed_cron_job_free(c);
+                return -ENOMEM;
+        }
+        (void) mkdir(dir, 0700);
+        apply_suspend(c);
+        r = cronjob_state_load(m->state_dir, managed_cron_job_namespace(c), cname(c), &c->status, &err);
+        if (r == -ENOENT) {
+                c->status = (CronJobStatus) { .created_usec = manager_now() };
+                save_status(c);
+        } else if (r < 0) {
+                /* Never silently forget its schedule history: keep the file, run nothing. */
+                sd_journal_print(LOG_ERR, "%s/%s: CronJob state file is unreadable (%s): not run until it is repaired "
+                                 "or removed", managed_cron_job_namespace(c), cname(c), err ?: strerror(-r));
+                c->status_bad = true;
+        }
+        r = cron_job_add(m, c);
+        if (r < 0) {
+                managed_cron_job_free(c);
+                return r;
+        }
+        c->seen = true;
+        if (!c->status_bad) {
+                r = load_children(c);
+                if (r < 0)
+                        sd_journal_print(LOG_ERR, "%s: cannot read its Jobs: %s", cname(c), strerror(-r));
+        }
+        manager_sync_cron_job(m, c);
+        return 0;
+}
+
+void manager_remove_cron_job(Manager *m, ManagedCronJob *c) {
+        _cleanup_(freep) char *jobs = state_file(c, "jobs"), *sus = suspend_file(c);
+
+        sd_journal_print(LOG_INFO, "%s: no longer defines CronJob %s: deleting it and its Jobs", c->file, cname(c));
+        timer_stop(c);
+        for (size_t i = m->n_jobs; i > 0; i--)
+                if (owns(c, m->jobs[i - 1]))
+                        (void) manager_delete_job(m, m->jobs[i - 1], "background");
+        (void) cronjob_state_remove(m->state_dir, managed_cron_job_namespace(c), cname(c));
+        if (jobs)
+                (void) unlink(jobs);
+        if (sus)
+                (void) unlink(sus);
+        for (size_t i = 0; i < m->n_cron_jobs; i++)
+                if (m->cron_jobs[i] == c) {
+                        memmove(m->cron_jobs + i, m->cron_jobs + i + 1, sizeof(ManagedCronJob *) * (m->n_cron_jobs - i - 1));
+                        m->n_cron_jobs--;
+                        break;
+                }
+        managed_cron_job_free(c);
+}
+
+int manager_cron_job_set_suspend(Manager *m, ManagedCronJob *c, bool suspend) {
+        _cleanup_(freep) char *path = suspend_file(c), *text = NULL;
+        bool manifest_value;
+        FILE *f;
+        int o = -1, base = -1, r;
+
+        if (!path)
+                return -ENOMEM;
+        /* The manifest's own value: what an override file recorded, else what is in effect now. */
+        manifest_value = c->cj->spec.suspend;
+        if ((f = fopen(path, "re"))) {
+                if (fscanf(f, "%d %d", &o, &base) == 2 && o >= 0)
+                        manifest_value = base;
+                fclose(f);
+        }
+        text = strprintf("%d %d\n", suspend, manifest_value);
+        if (!text)
+                return -ENOMEM;
+        r = write_atomic(path, text);
+        if (r < 0)
+                return r;
+        c->cj->spec.suspend = suspend;
+        sd_journal_print(LOG_INFO, "%s/%s: %s by request", managed_cron_job_namespace(c), cname(c),
+                         suspend ? "suspended" : "resumed");
+        manager_sync_cron_job(m, c);
+        return 0;
+}
+
+int manager_cron_job_create_manual(Manager *m, ManagedCronJob *c, const char *name, sd_bus_error *error) {
+        _cleanup_(job_freep) Job *job = NULL;
+        int r;
+
+        if (manager_find_job(m, managed_cron_job_namespace(c), name))
+                return sd_bus_error_setf(error, "io.jobsd.AlreadyExists", "jobs.batch \"%s\" already exists", name);
+        r = cronjob_make_manual_job(c->cj, name, &job);
+        if (r < 0)
+                return r;
+        r = manager_add_cron_child(m, TAKE_PTR(job), c->file, cname(c), 0, NULL);
+        if (r < 0)
+                return r;
+        (void) save_children(c);
+        manager_cron_job_poke(m, managed_cron_job_namespace(c), cname(c));
+        return 0;
+}
