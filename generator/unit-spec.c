@@ -35,7 +35,6 @@ const UnitPropInfo unit_prop_table[_UNIT_PROP_MAX] = {
         [UNIT_PROP_ACCURACY]              = { "AccuracySec",           "AccuracyUSec",          "t",       PROP_USEC,       SECTION_TIMER },
         [UNIT_PROP_RANDOMIZED_DELAY]      = { "RandomizedDelaySec",    "RandomizedDelayUSec",   "t",       PROP_USEC,       SECTION_TIMER },
         [UNIT_PROP_PERSISTENT]            = { "Persistent",            "Persistent",            "b",       PROP_BOOL,       SECTION_TIMER },
-        [UNIT_PROP_TIMER_UNIT]            = { "Unit",                  "Unit",                  "s",       PROP_STRING,     SECTION_TIMER },
 };
 
 void unit_spec_done(UnitSpec *u) {

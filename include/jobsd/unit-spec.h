@@ -81,7 +81,6 @@ typedef enum UnitPropId {
         UNIT_PROP_ACCURACY,
         UNIT_PROP_RANDOMIZED_DELAY,
         UNIT_PROP_PERSISTENT,
-        UNIT_PROP_TIMER_UNIT,
         _UNIT_PROP_MAX,
 } UnitPropId;
 
