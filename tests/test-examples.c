@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Loads and renders every manifest listed in tests/cases/examples.txt from ../shared/examples and checks
  * the outcome the examples' READMEs give. One TAP line per manifest; every file of the examples
- * directory must be listed, so a new example cannot go unchecked. */
+ * directory must be listed, so a new example cannot go unchecked. JOBSD_EXAMPLES names the directory,
+ * JOBSD_EXAMPLES_LIST another list (the test doc-examples: docs/examples and tests/cases/doc-examples.txt). */
 #include <dirent.h>
 
 #include "jobsd/manifest.h"
@@ -113,7 +114,8 @@ TEST(every_example_is_listed) {
 
 int main(void) {
         const char *src = getenv("JOBSD_SOURCE_ROOT") ?: ".", *ex = getenv("JOBSD_EXAMPLES");
-        _cleanup_(freep) char *list = strprintf("%s/tests/cases/examples.txt", src);
+        const char *list_env = getenv("JOBSD_EXAMPLES_LIST");
+        _cleanup_(freep) char *list = list_env ? strdup(list_env) : strprintf("%s/tests/cases/examples.txt", src);
         char line[4096];
         FILE *f;
 
