@@ -57,6 +57,7 @@ typedef struct JobInfo {
         EventInfo *events;
         size_t n_events;
         char **images;                  /* name, image, name, image … */
+        char **labels, **annotations;   /* key, value, key, value … */
 } JobInfo;
 
 static void job_info_done(JobInfo *j) {
@@ -75,6 +76,8 @@ static void job_info_done(JobInfo *j) {
         }
         free(j->events);
         strv_free(j->images);
+        strv_free(j->labels);
+        strv_free(j->annotations);
         *j = (JobInfo) {};
 }
 
@@ -207,15 +210,16 @@ static int job_info_get(sd_bus *bus, const char *namespace, const char *name, Jo
                                 r = sd_bus_message_exit_container(reply);
                         if (r >= 0)
                                 r = sd_bus_message_exit_container(reply);
-                } else if (streq(k, "Images")) {
+                } else if (STR_IN_SET(k, "Images", "Labels", "Annotations")) {
+                        char ***l = streq(k, "Images") ? &j.images : streq(k, "Labels") ? &j.labels : &j.annotations;
                         const char *cn, *img;
                         r = sd_bus_message_enter_container(reply, 'v', "a(ss)");
                         if (r >= 0)
                                 r = sd_bus_message_enter_container(reply, 'a', "(ss)");
                         while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &cn, &img)) > 0) {
-                                r = strv_extend(&j.images, cn);
+                                r = strv_extend(l, cn);
                                 if (r >= 0)
-                                        r = strv_extend(&j.images, img);
+                                        r = strv_extend(l, img);
                         }
                         if (r >= 0)
                                 r = sd_bus_message_exit_container(reply);
@@ -554,11 +558,23 @@ static void emit_template(Emitter *e, const JobInfo *j) {
 }
 
 /* The Job as the Kubernetes API returns it: metadata, spec (the template from its manifest), status. */
+/* key, value, … as an object; nothing when empty. */
+static void emit_map(Emitter *e, const char *key, char * const *l) {
+        if (!l || !l[0])
+                return;
+        em_open(e, key, '{');
+        for (; l[0] && l[1]; l += 2)
+                em_string(e, l[0], l[1]);
+        em_close(e, '}');
+}
+
 static void emit_job(Emitter *e, const JobInfo *j) {
         em_string(e, "apiVersion", "batch/v1");
         em_string(e, "kind", "Job");
         em_open(e, "metadata", '{');
+        emit_map(e, "annotations", j->annotations);
         em_time(e, "creationTimestamp", j->created);
+        emit_map(e, "labels", j->labels);
         em_string(e, "name", j->name);
         em_string(e, "namespace", j->namespace);
         em_string(e, "uid", j->uid);
@@ -795,6 +811,9 @@ int verb_describe(int argc, char *argv[]) {
         printf("%-26s%s\n", "Namespace:", j.namespace);
         printf("%-26sbatch.kubernetes.io/controller-uid=%s\n", "Selector:", j.uid);
         printf("%-26s%s\n", "Manifest:", j.file);
+        for (char **a = j.annotations; a && a[0] && a[1]; a += 2)
+                if (streq(a[0], "jobsd.io/controlled-by"))
+                        printf("%-26s%s\n", "Controlled By:", a[1]);
         printf("%-26s%" PRIi32 "\n", "Parallelism:", j.parallelism);
         if (j.completions >= 0)
                 printf("%-26s%" PRIi32 "\n", "Completions:", j.completions);

@@ -45,7 +45,7 @@ static void help(void) {
                "  wait job/NAME --for=condition=Complete|Failed [--timeout=DURATION]\n"
                "  logs NAME [--index N] [-c CONTAINER] [-f]\n"
                "                         The pods' output, from the journal\n"
-               "  delete job NAME [--cascade=background|orphan]\n"
+               "  delete job NAME [--cascade=background|foreground|orphan]\n"
                "  apply -f FILE [--dry-run]\n"
                "                         Validate, then install the manifest in the manifest directory\n"
                "  delete -f FILE         Remove that manifest from the manifest directory\n"

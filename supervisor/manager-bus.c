@@ -362,6 +362,24 @@ static int property_get_images(sd_bus *bus, const char *path, const char *interf
         return sd_bus_message_close_container(reply);
 }
 
+/* metadata.labels and metadata.annotations: key, value. */
+static int property_get_meta(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const ObjectMeta *meta = &J(userdata)->job->metadata;
+        const StrMap *map = streq(property, "Labels") ? &meta->labels : &meta->annotations;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(ss)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < map->n; i++) {
+                r = sd_bus_message_append(reply, "(ss)", map->items[i].key, map->items[i].value);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
 /* CronJobs: /io/jobsd/cronjob/<namespace>_<name>, interface io.jobsd.CronJob1. */
 
 static char *cron_job_object_path(const ManagedCronJob *c) {
@@ -636,6 +654,8 @@ static const sd_bus_vtable job_vtable[] = {
         STATUS_PROPERTY("ActiveDeadlineSeconds", "x", property_get_x),
         STATUS_PROPERTY("TTLSecondsAfterFinished", "x", property_get_x),
         STATUS_PROPERTY("Images", "a(ss)", property_get_images),
+        STATUS_PROPERTY("Labels", "a(ss)", property_get_meta),
+        STATUS_PROPERTY("Annotations", "a(ss)", property_get_meta),
         STATUS_PROPERTY("Status", "s", property_get_string),
         STATUS_PROPERTY("CreationTime", "t", property_get_time),
         STATUS_PROPERTY("StartTime", "t", property_get_time),

@@ -291,8 +291,13 @@ static const char *immutable_change(const Job *old, const Job *new) {
                 return "spec.managedBy";
         pa = policy_text(a);
         pb = policy_text(b);
-        if (!pa || !pb || !streq(pa, pb))
+        if (!pa || !pb || !streq(pa, pb)) {
+                /* The text holds podFailurePolicy, then successPolicy from "sp ": name the one that differs. */
+                const char *sa = pa ? strstr(pa, "\nsp ") : NULL, *sb = pb ? strstr(pb, "\nsp ") : NULL;
+                if (sa && sb && (size_t) (sa - pa) == (size_t) (sb - pb) && strncmp(pa, pb, sa - pa) == 0)
+                        return "spec.successPolicy";
                 return "spec.podFailurePolicy";
+        }
         ta = template_text(old);
         tb = template_text(new);
         if (!ta || !tb || !streq(ta, tb))

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The whole test suite, as CI runs it: installs what is missing, then
 #   1. a normal build (warnings are errors) and every test: unit, examples, fuzz replay, integration;
-#   2. a clang build under ASan+UBSan running the same tests, and the loader's fuzzer for
-#      $FUZZ_SECONDS seconds (default 60).
+#   2. a clang build under ASan+UBSan: unit tests, the loader's fuzzer for $FUZZ_SECONDS seconds
+#      (default 60) beside the slow CronJob test (minute boundaries), then jobsd's integration tests.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -19,7 +19,7 @@ tally() {
 build=${BUILD_DIR:-build}
 [ -d "$build" ] || meson setup "$build" -Dwerror=true
 meson compile -C "$build"
-meson test -C "$build" --print-errorlogs --no-rebuild
+meson test -C "$build" --print-errorlogs --no-rebuild --suite unit --suite integration
 tally "$build"
 
 san=${BUILD_DIR:-build}-sanitize
@@ -27,10 +27,10 @@ san=${BUILD_DIR:-build}-sanitize
         -Dfuzz=true -Dfuzz-seconds="${FUZZ_SECONDS:-60}"
 meson compile -C "$san"
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-        meson test -C "$san" --print-errorlogs --no-rebuild --suite unit --suite fuzz
+        meson test -C "$san" --print-errorlogs --no-rebuild --suite unit --suite fuzz --suite integration-slow
 tally "$san"
 # The daemon itself under the sanitizers, against real systemd.
-meson test -C "$san" --print-errorlogs --no-rebuild jobsd
+meson test -C "$san" --print-errorlogs --no-rebuild jobsd job-policies
 tally "$san"
 
 echo "$passed passed, $failed failed"

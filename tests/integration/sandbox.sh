@@ -4,6 +4,7 @@
 #                     exports XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS (the sandbox's user bus),
 #                     SANDBOX_DIR, SANDBOX_JOURNAL_DIR, SANDBOX_CGROUP; tears down on EXIT.
 #   sandbox_stop      kills everything through cgroup.kill, removes the cgroup and the directory.
+#   SANDBOX_ON_EXIT   shell code run at exit after sandbox_stop (files that outlive one sandbox).
 #   sandbox_journal   journalctl on the sandbox's journal.
 # Never starts systemd in the root cgroup (it would move every process of the machine into its
 # init.scope) and never boots a system manager (it would run sysinit.target on the host).
@@ -34,7 +35,7 @@ sandbox_start() {
         mkdir "$SANDBOX_CGROUP" || { rm -rf "$SANDBOX_DIR"; return 1; }
         mkdir -p "$SANDBOX_DIR/rt" "$SANDBOX_DIR/log" && chmod 700 "$SANDBOX_DIR/rt"
         export SANDBOX_DIR SANDBOX_CGROUP SANDBOX_JOURNAL_DIR=$SANDBOX_DIR/log/journal
-        trap sandbox_stop EXIT
+        trap 'sandbox_stop; eval "${SANDBOX_ON_EXIT:-}"' EXIT
         trap 'exit 130' INT TERM
         (
                 echo $BASHPID > "$SANDBOX_CGROUP/cgroup.procs" || exit 1
@@ -48,6 +49,7 @@ sandbox_start() {
                         /lib/systemd/systemd-journald &
                         for i in $(seq 200); do [ -S /run/systemd/journal/socket ] && break; sleep 0.02; done
                         export XDG_RUNTIME_DIR="$0/rt"
+                        unset DBUS_SESSION_BUS_ADDRESS  # the manager would connect to that bus, not its own
                         exec /lib/systemd/systemd --user
                 ' "$SANDBOX_DIR" >"$SANDBOX_DIR/manager.log" 2>&1
         ) &
@@ -55,7 +57,7 @@ sandbox_start() {
         export XDG_RUNTIME_DIR=$SANDBOX_DIR/rt DBUS_SESSION_BUS_ADDRESS=unix:path=$SANDBOX_DIR/rt/bus
         # Ready when systemd answers on the user bus (the bus itself is socket-activated by the manager).
         for i in $(seq 400); do
-                busctl --user call org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.DBus.Peer Ping \
+                busctl --user --timeout=2 call org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.DBus.Peer Ping \
                         >/dev/null 2>&1 && return 0
                 sleep 0.025
         done
