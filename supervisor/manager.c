@@ -807,8 +807,9 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                 return;
         }
         if (!c) {
-                /* Not ours any more (or never): a leftover unit is stopped and unloaded. */
-                if (ev->type == UNIT_EVENT_EXITED || ev->type == UNIT_EVENT_RUNNING)
+                /* Not ours any more (or never): a leftover unit that ended is unloaded. One that runs is
+                 * left alone: an orphan (delete --cascade=orphan) runs on unmanaged. */
+                if (ev->type == UNIT_EVENT_EXITED)
                         (void) unit_bus_remove(m->units, ev->unit);
                 return;
         }
@@ -875,6 +876,12 @@ static int record_new(ManagedJob *j) {
         r = sd_id128_randomize(&id);
         if (r < 0)
                 return r;
+        /* spec §3.13: on a cluster such a Job adopts matching pods that have no controller. jobsd does
+         * not (docs/job-semantics.md): the Job runs pods of its own, orphans run on unmanaged. */
+        if (j->job->spec.manual_selector)
+                sd_journal_print(LOG_WARNING, "%s/%s: spec.manualSelector: jobsd does not adopt pods it does not "
+                                 "manage (orphans of deleted Jobs run on unmanaged); this Job starts pods of its own",
+                                 managed_job_namespace(j), j->job->metadata.name);
         j->record.uid = strdup(sd_id128_to_uuid_string(id, buf));
         j->record.manifest_hash = strdup(j->fingerprint);
         j->record.created_usec = now_realtime();

@@ -28,6 +28,7 @@ start_jobsd() {
 # check NAME CONDITION REASON SUCCEEDED FAILED [PODS]
 check() {
         local name=$1 cond=$2 reason=$3 s=$4 f=$5 pods=${6:-} got_s got_f got_p conds
+        until_true 10 "jobctl get job $name"     # a manifest just written: jobsd loads it within 100 ms
         if ! wait_for "$name" "$cond" 60s; then
                 not_ok "$name: $cond" "$(jobctl describe job "$name" 2>&1 | tail -20)"
                 return 1

@@ -359,6 +359,30 @@ if ! jobctl get job s30-orphan >/dev/null 2>&1 && systemctl --user is-active -q 
 else
         not_ok "delete --cascade=orphan: the Job is gone, its pod runs on"
 fi
+# 32: a Job with manualSelector matching the orphan's labels does not adopt it: it says so and runs its own pod.
+cat > "$manifests/adopter.yaml" <<YAML
+apiVersion: batch/v1
+kind: Job
+metadata: {name: s32-adopter}
+spec:
+  manualSelector: true
+  selector:
+    matchLabels: {batch.kubernetes.io/job-name: s30-orphan}
+  template:
+    metadata:
+      labels: {batch.kubernetes.io/job-name: s30-orphan}
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: x, command: ["true"]}]
+YAML
+until_true 10 'jobctl get job s32-adopter'
+if check s32-adopter Complete CompletionsReached 1 0 1 &&
+   sandbox_journal -t jobsd -o cat | grep -q 'default/s32-adopter: spec.manualSelector: jobsd does not adopt pods' &&
+   systemctl --user is-active -q jobsd-default_s30-orphan_0_0_c.service; then
+        ok "32 adoption refused: a clear message; the new Job runs its own pod, the orphan runs on"
+else
+        not_ok "32 adoption refused: a clear message; the new Job runs its own pod" "$(sandbox_journal -t jobsd -o cat | grep -E "s32|s30|adopter" | tail -6)" "orphan: $(systemctl --user is-active jobsd-default_s30-orphan_0_0_c.service)"
+fi
 systemctl --user stop jobsd-default_s30-orphan_0_0_c.service
 
 systemctl --user stop jobsd
