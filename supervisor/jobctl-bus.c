@@ -58,6 +58,7 @@ typedef struct JobInfo {
         size_t n_events;
         char **images;                  /* name, image, name, image … */
         char **labels, **annotations;   /* key, value, key, value … */
+        char **decisions;               /* pod, "rule N (Action)", … */
 } JobInfo;
 
 static void job_info_done(JobInfo *j) {
@@ -78,6 +79,7 @@ static void job_info_done(JobInfo *j) {
         strv_free(j->images);
         strv_free(j->labels);
         strv_free(j->annotations);
+        strv_free(j->decisions);
         *j = (JobInfo) {};
 }
 
@@ -205,6 +207,21 @@ static int job_info_get(sd_bus *bus, const char *namespace, const char *name, Jo
                                 }
                                 j.events = n;
                                 n[j.n_events++] = (EventInfo) { at, w, strdup(re), strdup(me), count };
+                        }
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                } else if (streq(k, "PodFailurePolicyDecisions")) {
+                        const char *pn, *act;
+                        int32_t rule;
+                        r = sd_bus_message_enter_container(reply, 'v', "a(sis)");
+                        if (r >= 0)
+                                r = sd_bus_message_enter_container(reply, 'a', "(sis)");
+                        while (r >= 0 && (r = sd_bus_message_read(reply, "(sis)", &pn, &rule, &act)) > 0) {
+                                r = strv_extend(&j.decisions, pn);
+                                if (r >= 0)
+                                        r = strv_push(&j.decisions, strprintf("rule %" PRIi32 " (%s)", rule, act));
                         }
                         if (r >= 0)
                                 r = sd_bus_message_exit_container(reply);
@@ -856,6 +873,12 @@ int verb_describe(int argc, char *argv[]) {
                         printf("%-26s%s\n", "Completed Indexes:", ci);
                 if (j.failed_indexes && *j.failed_indexes)
                         printf("%-26s%s\n", "Failed Indexes:", j.failed_indexes);
+        }
+        if (j.decisions && j.decisions[0]) {
+                /* Which podFailurePolicy rule decided each failed pod (the newest 256 pods). */
+                printf("Pod Failure Policy:\n");
+                for (char **d = j.decisions; d[0] && d[1]; d += 2)
+                        printf("  %s: %s\n", d[0], d[1]);
         }
         printf("Pod Template:\n  Containers:\n");
         for (char **c = j.images; c && c[0] && c[1]; c += 2)

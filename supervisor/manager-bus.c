@@ -362,6 +362,27 @@ static int property_get_images(sd_bus *bus, const char *path, const char *interf
         return sd_bus_message_close_container(reply);
 }
 
+/* spec §3.6: the finished pods a podFailurePolicy rule decided: pod, rule index, action. */
+static int property_get_decisions(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        ManagedJob *j = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(sis)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < j->n_finished; i++) {
+                const FinishedPod *f = j->finished + i;
+                if (f->failure_rule == UNSET || f->failure_rule < 0)
+                        continue;
+                r = sd_bus_message_append(reply, "(sis)", f->name, f->failure_rule,
+                                          pod_failure_action_to_string(f->failure_action));
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
 /* metadata.labels and metadata.annotations: key, value. */
 static int property_get_meta(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -670,6 +691,7 @@ static const sd_bus_vtable job_vtable[] = {
         STATUS_PROPERTY("Conditions", "a(sbtss)", property_get_conditions),
         STATUS_PROPERTY("Events", "a(tbssu)", property_get_events),
         STATUS_PROPERTY("Pods", "a(sxtssuuuttas)", property_get_pods),
+        STATUS_PROPERTY("PodFailurePolicyDecisions", "a(sis)", property_get_decisions),
         SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("s", cascade), SD_BUS_NO_RESULT, method_delete,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Rerun", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_rerun, SD_BUS_VTABLE_UNPRIVILEGED),

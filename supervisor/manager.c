@@ -70,6 +70,7 @@ static void remember_finished_pod(ManagedJob *j, const Pod *p) {
         *f = (FinishedPod) {
                 .index = p->index, .attempt = p->attempt, .phase = p->phase,
                 .created_usec = p->created_usec, .finished_usec = p->finished_usec,
+                .failure_rule = p->failure_rule, .failure_action = p->failure_action,
         };
         f->name = pod_name(j->job->metadata.name, indexed ? p->index : UNSET, p->attempt);
         for (size_t i = 0; i < p->n_containers; i++) {

@@ -35,6 +35,8 @@ typedef struct FinishedPod {
         uint32_t containers;
         usec_t created_usec, finished_usec;
         char **units;
+        int32_t failure_rule;           /* the podFailurePolicy rule that matched (UNSET: none) */
+        PodFailurePolicyAction failure_action;
 } FinishedPod;
 
 typedef struct ManagedJob {

@@ -342,6 +342,17 @@ else
         not_ok "28 after a restart the TTL-deleted Job stays deleted" "pods $(pods_created s28-ttl)"
 fi
 
+# describe names the rule that decided each failed pod (finished pods are kept in memory: this Job runs
+# after the last restart of jobsd above).
+sed -e 's/s15-ignore-exit-code/s15-describe/' -e 's/next s15)/next s15d)/' "$manifests/policies.yaml" |
+        awk 'BEGIN { RS = "---\n"; ORS = "" } /s15-describe/ { print }' > "$manifests/describe.yaml"
+if check s15-describe Complete CompletionsReached 1 0 3 &&
+   [ "$(jobctl describe job s15-describe | grep -c 'rule 0 (Ignore)')" = 2 ]; then
+        ok "15 describe: both failed pods were decided by rule 0 (Ignore)"
+else
+        not_ok "15 describe: both failed pods were decided by rule 0 (Ignore)" "$(jobctl describe job s15-describe | grep -A3 'Pod Failure')"
+fi
+
 # 29: scale down from 3 to 1 while running: 2 pods deleted uncounted; 4 completions still reached.
 cp "$work/s29.yaml" "$manifests/"
 until_true 20 'test "$(field s29-scale-down active)" = 3'
