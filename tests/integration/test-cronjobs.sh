@@ -186,6 +186,21 @@ else
         not_ok "reboot: a pod that was running is failed with DisruptionTarget" "$(jobctl get pods -l job-name=allow-$min2)"
 fi
 
+# An edit of the schedule makes the timer again; the new timer's first elapse creates nothing spurious.
+before=$(jobctl get jobs | grep -c '^timer-')
+year=$(( $(date -u +%Y) + 1 ))
+sed -i 's/schedule: "\* \* \* \* \*"/schedule: "0 0 1 1 *"/' "$manifests/timer.yaml"
+until_true 10 "systemctl --user show -P NextElapseUSecRealtime jobsd-cron_default_timer.timer | grep -q '$year-01-01 00:00:00'"
+sleep 2
+if systemctl --user show -P NextElapseUSecRealtime jobsd-cron_default_timer.timer | grep -q "$year-01-01 00:00:00" &&
+   [ "$(jobctl get jobs | grep -c '^timer-')" = "$before" ] &&
+   jobctl get cronjobs timer -o json | grep -q "\"nextScheduleTime\": \"$year-01-01T00:00:00Z\""; then
+        ok "an edited schedule: the timer is made again for $year-01-01, no Job is created by the change"
+else
+        not_ok "an edited schedule: the timer is made again" "$(systemctl --user show -P NextElapseUSecRealtime jobsd-cron_default_timer.timer)" \
+                "jobs before $before, now $(jobctl get jobs | grep -c '^timer-')"
+fi
+
 systemctl --user stop jobsd
 check_no_sanitizer_report
 echo "1..$n"
