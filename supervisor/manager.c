@@ -843,6 +843,9 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                         (void) job_status_record_pod_disruption(&j->record.status, attempt, NULL, now);
                 (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, 137,
                                                         "Disrupted", now);
+                /* A disrupted pod ends as a whole, as on a node that went away: its other containers stop. */
+                if (p->disruption)
+                        for_each_unit_of_pod(j, p, false);
                 break;
         }
         manager_sync_job(m, j);
