@@ -1102,7 +1102,7 @@ static int load_file(const char *path, const ManifestLoadOptions *opts, Manifest
                 return r;
         /* As kubectl: a file without objects (empty, only comments or "---") gives nothing to apply. */
         if (ret->n == n_before && diags->n == diags_before)
-                return diag_add(diags, DIAG_WARNING, path, false, 0, 0, NULL, "no objects in the file, nothing to load");
+                return diag_add(diags, DIAG_WARNING, path, false, 0, 0, NULL, MANIFEST_NO_OBJECTS);
         return 0;
 }
 

@@ -1282,9 +1282,12 @@ static int manager_reload(Manager *m) {
         if (r < 0)
                 return r;
         log_diags(m, &diags);
+        /* Files with errors keep what they defined; so does a file without objects: an empty file is most
+         * often one being rewritten (opened with O_TRUNC), and removing the file is how to delete. */
         for (size_t i = 0; i < diags.n; i++)
-                if (diags.items[i].level == DIAG_ERROR && diags.items[i].file &&
-                    !strv_contains(bad_files, diags.items[i].file))
+                if ((diags.items[i].level == DIAG_ERROR ||
+                     (!diags.items[i].has_position && streq(diags.items[i].message, MANIFEST_NO_OBJECTS))) &&
+                    diags.items[i].file && !strv_contains(bad_files, diags.items[i].file))
                         (void) strv_extend(&bad_files, diags.items[i].file);
 
         /* Who defines what, before the loop below takes the objects: a Job or CronJob whose file no longer

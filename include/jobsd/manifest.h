@@ -11,6 +11,9 @@
  * allocation failure; validity is diag_list_has_errors(). */
 int manifest_parse_buffer(const char *filename, const char *data, size_t size, ManifestList *ret, DiagList *diags);
 
+/* The warning for a file without objects (empty, only comments or "---"). */
+#define MANIFEST_NO_OBJECTS "no objects in the file, nothing to load"
+
 /* Reads a file (no symlink at the last component, regular file, size limit) and parses it. A file that
  * cannot be read is a diagnostic, not a failure. */
 int manifest_load_file(const char *path, ManifestList *ret, DiagList *diags);

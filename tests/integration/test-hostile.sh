@@ -82,9 +82,12 @@ for i in $(seq -w 0 999); do
         fi
 done
 t0=$(now)
+"$JOBCTL" validate "$manifests" >/dev/null 2>&1
+echo "# jobctl validate of the 1000 manifests (parse and validate only): $(since "$t0") s"
+t0=$(now)
 start_jobsd
 t_load=$(since "$t0")
-echo "# 1000 manifests (900 valid, 100 invalid): jobsd ready (directory loaded) after $t_load s"
+echo "# 1000 manifests (900 valid, 100 invalid): jobsd ready (directory loaded, 900 first pods asked for) after $t_load s"
 t0=$(now)
 if until_true 60 '[ "$(n_complete)" -ge 900 ]'; then
         ok "1,000 manifests: the 900 valid ones run to Complete"
@@ -224,6 +227,21 @@ if ! echo "$j" | grep -q -E "subdir|nested|inner" && ! jobctl get job inner >/de
         ok "subdirectories (even one named *.yaml) are skipped silently, their files not loaded"
 else
         not_ok "subdirectories (even one named *.yaml) are skipped silently" "$(echo "$j" | grep -E "subdir|nested|inner" | head -3)"
+fi
+# A file emptied, as by an editor or a shell rewriting it (O_TRUNC): its running Job is kept.
+job_yaml emptied "sleep 2" > "$manifests/emptied.yaml"
+until_true 10 'jobctl get job emptied'
+: > "$manifests/emptied.yaml"
+sleep 0.5
+if jobctl get job emptied >/dev/null 2>&1 && journal | grep -q "^$manifests/emptied.yaml: warning: no objects in the file"; then
+        rm -f "$manifests/emptied.yaml"
+        if until_true 5 '! jobctl get job emptied'; then
+                ok "a manifest emptied (as while being rewritten): a warning, its Job kept; removed: the Job is deleted"
+        else
+                not_ok "a manifest removed after being emptied: its Job is deleted"
+        fi
+else
+        not_ok "a manifest emptied: a warning, its Job kept" "$(journal | grep emptied | tail -3)"
 fi
 rm -rf "$manifests/link.yaml" "$manifests/dangling.yaml" "$manifests/empty.yaml" "$manifests/huge.yaml" \
         "$manifests/subdir.yaml" "$manifests/nested"
