@@ -1036,16 +1036,29 @@ int manifest_parse_buffer(const char *filename, const char *data, size_t size, M
         return r < 0 ? r : 0;
 }
 
-int manifest_load_file(const char *path, ManifestList *ret, DiagList *diags) {
+const char *manifest_trust_problem(const struct stat *st, uid_t trusted_uid) {
+        if (st->st_uid != 0 && st->st_uid != trusted_uid)
+                return "owned by another user";
+        if (st->st_mode & S_IWOTH)
+                return "writable by others";
+        if (st->st_mode & S_IWGRP)
+                return "writable by its group";
+        return NULL;
+}
+
+static int load_file(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags) {
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_(freep) char *buf = NULL;
         struct stat st;
-        size_t n = 0;
+        size_t n = 0, n_before = ret->n, diags_before = diags->n;
+        const char *problem;
+        int r;
 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
                 if (errno == ELOOP)
-                        return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "is a symbolic link, refusing");
+                        return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL,
+                                        "is a symbolic link, refusing (jobsd reads regular files only)");
                 return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "cannot open: %s", strerror(errno));
         }
         if (fstat(fd, &st) < 0)
@@ -1054,6 +1067,12 @@ int manifest_load_file(const char *path, ManifestList *ret, DiagList *diags) {
                 return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "is a directory, not a manifest file");
         if (!S_ISREG(st.st_mode))
                 return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "is not a regular file, refusing");
+        /* Checked on the file opened, so a file swapped in after the check is never read. */
+        if (opts && opts->strict && (problem = manifest_trust_problem(&st, opts->trusted_uid)))
+                return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL,
+                                "untrusted manifest: %s (owner uid %u, mode %04o), refusing: it must be writable only "
+                                "by root%s", problem, (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777),
+                                opts->trusted_uid != 0 ? " or the user jobsd runs for" : "");
         if ((uint64_t) st.st_size > MANIFEST_SIZE_MAX)
                 return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL,
                                 "file is %" PRIu64 " bytes, larger than the limit of %zu bytes, refusing",
@@ -1078,7 +1097,17 @@ int manifest_load_file(const char *path, ManifestList *ret, DiagList *diags) {
                                         "file is larger than the limit of %zu bytes, refusing", MANIFEST_SIZE_MAX);
         }
         buf[n] = 0;
-        return manifest_parse_buffer(path, buf, n, ret, diags);
+        r = manifest_parse_buffer(path, buf, n, ret, diags);
+        if (r < 0)
+                return r;
+        /* As kubectl: a file without objects (empty, only comments or "---") gives nothing to apply. */
+        if (ret->n == n_before && diags->n == diags_before)
+                return diag_add(diags, DIAG_WARNING, path, false, 0, 0, NULL, MANIFEST_NO_OBJECTS);
+        return 0;
+}
+
+int manifest_load_file(const char *path, ManifestList *ret, DiagList *diags) {
+        return load_file(path, NULL, ret, diags);
 }
 
 static bool is_manifest_name(const char *name) {
@@ -1093,16 +1122,39 @@ static int name_cmp(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }
 
-int manifest_load_directory(const char *path, ManifestList *ret, DiagList *diags) {
+int manifest_load_directory_full(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags) {
         _cleanup_(strv_freep) char **names = NULL;
+        struct stat st;
+        const char *problem;
         DIR *d;
         int r = 0;
 
         d = opendir(path);
         if (!d)
                 return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "cannot open directory: %s", strerror(errno));
+        if (opts && opts->strict) {
+                if (fstat(dirfd(d), &st) < 0) {
+                        r = -errno;
+                        closedir(d);
+                        return r;
+                }
+                if ((problem = manifest_trust_problem(&st, opts->trusted_uid))) {
+                        closedir(d);
+                        r = diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL,
+                                     "untrusted manifest directory: %s (owner uid %u, mode %04o), refusing to load "
+                                     "anything from it: it must be writable only by root%s", problem,
+                                     (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777),
+                                     opts->trusted_uid != 0 ? " or the user jobsd runs for" : "");
+                        return r < 0 ? r : -EPERM;
+                }
+        }
         for (struct dirent *de; (de = readdir(d));) {
                 if (!is_manifest_name(de->d_name))
+                        continue;
+                /* Subdirectories are skipped, as kubectl apply -f DIR does without -R. */
+                if (de->d_type == DT_DIR ||
+                    (de->d_type == DT_UNKNOWN && fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                     S_ISDIR(st.st_mode)))
                         continue;
                 r = strv_extend(&names, de->d_name);
                 if (r < 0)
@@ -1117,9 +1169,13 @@ int manifest_load_directory(const char *path, ManifestList *ret, DiagList *diags
                 _cleanup_(freep) char *p = strprintf("%s/%s", path, *n);
                 if (!p)
                         return -ENOMEM;
-                r = manifest_load_file(p, ret, diags);
+                r = load_file(p, opts, ret, diags);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+int manifest_load_directory(const char *path, ManifestList *ret, DiagList *diags) {
+        return manifest_load_directory_full(path, NULL, ret, diags);
 }

@@ -461,6 +461,24 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
                 }
                 /* spec §5.1: every field may change; the controller notices schedule edits itself. */
                 c->seen = true;
+                if (c->status_bad) {
+                        /* The state file may have been repaired (or removed) since: look again. */
+                        CronJobStatus st = {};
+                        r = cronjob_state_load(m->state_dir, managed_cron_job_namespace(c), cname(c), &st, NULL);
+                        if (r >= 0 || r == -ENOENT) {
+                                sd_journal_print(LOG_NOTICE, "%s/%s: CronJob state file %s: going on",
+                                                 managed_cron_job_namespace(c), cname(c),
+                                                 r >= 0 ? "readable again" : "removed, starting afresh");
+                                cronjob_status_done(&c->status);
+                                c->status = r >= 0 ? st : (CronJobStatus) { .created_usec = manager_now() };
+                                c->status_bad = false;
+                                if (r == -ENOENT)
+                                        save_status(c);
+                                r = load_children(c);
+                                if (r < 0)
+                                        sd_journal_print(LOG_ERR, "%s: cannot read its Jobs: %s", cname(c), strerror(-r));
+                        }
+                }
                 cron_job_free(c->cj);
                 c->cj = TAKE_PTR(mf->cron_job);
                 apply_suspend(c);

@@ -634,6 +634,9 @@ static int save_record(ManagedJob *j) {
         if (r < 0 && !j->save_failed)
                 sd_journal_print(LOG_ERR, "%s/%s: cannot save state to %s: %s; no new pods start until it can",
                                  managed_job_namespace(j), j->job->metadata.name, j->manager->state_dir, strerror(-r));
+        else if (r >= 0 && j->save_failed)
+                sd_journal_print(LOG_NOTICE, "%s/%s: state saved again to %s: going on", managed_job_namespace(j),
+                                 j->job->metadata.name, j->manager->state_dir);
         j->save_failed = r < 0;
         return r;
 }
@@ -761,6 +764,14 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                 }
                                 break;
                         case JOB_ACTION_EVENT:
+                                if (!saved && p && streq(a->reason, "SuccessfulCreate")) {
+                                        /* Not recorded, so not created: no event says it was. The
+                                         * controller makes the pod again once saving works. */
+                                        job_status_remove_pod(&j->record.status, a->attempt);
+                                        if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
+                                                l.wake_usec = now + 5 * USEC_PER_SEC;
+                                        break;
+                                }
                                 log_event(j, a, now);
                                 break;
                         default:
@@ -908,10 +919,18 @@ static int managed_job_load_record(ManagedJob *j) {
         if (r == -ENOENT)
                 return record_new(j);
         if (r < 0) {
-                /* Never silently reset a Job's counts: keep the file for inspection, run nothing. */
-                sd_journal_print(LOG_ERR, "%s/%s: state file is unreadable (%s): the Job is not run until it is "
-                                 "repaired or removed", managed_job_namespace(j), j->job->metadata.name,
-                                 err ?: strerror(-r));
+                /* Never silently reset a Job's counts: keep the file for inspection, run nothing. Reported
+                 * once per error, not at every reload. */
+                _cleanup_(freep) char *key = strprintf("%s/%s: %s", managed_job_namespace(j), j->job->metadata.name,
+                                                       err ?: strerror(-r));
+                if (!key || !strv_contains(m->state_errors_logged, key)) {
+                        sd_journal_print(LOG_ERR, "%s/%s: state file %s/jobs/%s_%s.state is unreadable (%s): the Job "
+                                         "is not run until the file is repaired or removed", managed_job_namespace(j),
+                                         j->job->metadata.name, m->state_dir, managed_job_namespace(j),
+                                         j->job->metadata.name, err ?: strerror(-r));
+                        if (key)
+                                (void) strv_push(&m->state_errors_logged, TAKE_PTR(key));
+                }
                 return r;
         }
         if (!streq_ptr(j->record.manifest_hash, j->fingerprint) && !j->cron_owner) {
@@ -1119,18 +1138,50 @@ int manager_rerun_job(Manager *m, ManagedJob *j) {
         return 0;
 }
 
-static void log_diags(const DiagList *d) {
-        for (size_t i = 0; i < d->n; i++) {
-                _cleanup_(freep) char *s = diag_format(d->items + i);
-                if (!s)
-                        continue;
-                sd_journal_send("MESSAGE=%s", s,
-                                "PRIORITY=%d", d->items[i].level == DIAG_ERROR ? 3 : 4,
-                                "CONFIG_FILE=%s", strempty(d->items[i].file),
-                                "CONFIG_LINE=%zu", d->items[i].line + 1,
-                                "CONFIG_COLUMN=%zu", d->items[i].column + 1,
-                                NULL);
+static void log_diag(const Diag *d) {
+        _cleanup_(freep) char *s = diag_format(d);
+
+        if (!s)
+                return;
+        sd_journal_send("MESSAGE=%s", s,
+                        "PRIORITY=%d", d->level == DIAG_ERROR ? 3 : 4,
+                        "CONFIG_FILE=%s", strempty(d->file),
+                        "CONFIG_LINE=%zu", d->line + 1,
+                        "CONFIG_COLUMN=%zu", d->column + 1,
+                        NULL);
+}
+
+/* Logs the diagnostics of each file once: again only when the file (inode, size, times) or what it
+ * reports changed since the last reload, so that an unchanged bad file is not reported on every reload
+ * that another file's change causes. */
+static void log_diags(Manager *m, const DiagList *d) {
+        _cleanup_(strv_freep) char **keys = NULL;
+
+        for (size_t i = 0; i < d->n;) {
+                const char *file = strempty(d->items[i].file);
+                uint64_t h = 14695981039346656037ULL;
+                struct stat st = {};
+                size_t k;
+                char *key;
+
+                for (k = i; k < d->n && streq(strempty(d->items[k].file), file); k++) {
+                        _cleanup_(freep) char *s = diag_format(d->items + k);
+                        for (const char *p = strempty(s); *p; p++)
+                                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+                }
+                (void) lstat(file, &st);
+                key = strprintf("%s\n%" PRIx64 " %" PRIu64 " %" PRIi64 " %" PRIi64 ".%ld %" PRIi64 ".%ld", file, h,
+                                (uint64_t) st.st_ino, (int64_t) st.st_size, (int64_t) st.st_mtim.tv_sec,
+                                st.st_mtim.tv_nsec, (int64_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+                if (!key || !strv_contains(m->diag_keys, key))
+                        for (size_t x = i; x < k; x++)
+                                log_diag(d->items + x);
+                if (key)
+                        (void) strv_push(&keys, key);
+                i = k;
         }
+        strv_free(m->diag_keys);
+        m->diag_keys = TAKE_PTR(keys);
 }
 
 /* spec §1.1 generateName: the name is chosen once per manifest file and document, and kept in the state
@@ -1177,23 +1228,82 @@ static char *generated_name(Manager *m, const Manifest *mf) {
         return strdup(buf);
 }
 
+static int free_and_strdup(char **p, const char *s) {
+        char *c = strdup(s);
+
+        if (!c)
+                return -ENOMEM;
+        free(*p);
+        *p = c;
+        return 0;
+}
+
+/* 1 if file still defines the object (or has errors, so that what it defined is kept), 0 if not. */
+static int still_defines(char **defined, char **bad_files, char kind, const char *file, const char *namespace,
+                         const char *name) {
+        _cleanup_(freep) char *key = strprintf("%c %s %s/%s", kind, file, namespace, name);
+
+        if (!key)
+                return -ENOMEM;
+        return strv_contains(bad_files, file) || strv_contains(defined, key);
+}
+
+/* A CronJob whose manifest was renamed: it and its Jobs follow the new file. */
+static int move_cron_job(Manager *m, ManagedCronJob *c, const char *file) {
+        _cleanup_(freep) char *old = c->file;
+
+        c->file = strdup(file);
+        if (!c->file) {
+                c->file = TAKE_PTR(old);
+                return -ENOMEM;
+        }
+        sd_journal_print(LOG_INFO, "%s/%s: CronJob now defined in %s (was %s)", managed_cron_job_namespace(c),
+                         c->cj->metadata.name, file, old);
+        for (size_t i = 0; i < m->n_jobs; i++)
+                if (m->jobs[i]->cron_owner && streq(m->jobs[i]->file, old) &&
+                    streq(m->jobs[i]->cron_owner, c->cj->metadata.name) &&
+                    streq(managed_job_namespace(m->jobs[i]), managed_cron_job_namespace(c)))
+                        (void) free_and_strdup(&m->jobs[i]->file, file);
+        return 0;
+}
+
 /* Loads the manifest directory and brings the Jobs in line with it: new Jobs start, Jobs whose file is
  * gone are deleted, changed ones follow the run-once rule. A file with errors keeps its Jobs as they
  * were: a half-written file never replaces a running Job. */
 static int manager_reload(Manager *m) {
+        ManifestLoadOptions opts = { .strict = true, .trusted_uid = m->user ? getuid() : 0 };
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
-        _cleanup_(strv_freep) char **bad_files = NULL;
+        _cleanup_(strv_freep) char **bad_files = NULL, **defined = NULL;
         int r;
 
-        r = manifest_load_directory(m->manifest_dir, &list, &diags);
+        r = manifest_load_directory_full(m->manifest_dir, &opts, &list, &diags);
+        if (r == -EPERM) {
+                /* An untrusted directory: nothing in it is loaded, and nothing already running changes. */
+                log_diags(m, &diags);
+                return 0;
+        }
         if (r < 0)
                 return r;
-        log_diags(&diags);
+        log_diags(m, &diags);
+        /* Files with errors keep what they defined; so does a file without objects: an empty file is most
+         * often one being rewritten (opened with O_TRUNC), and removing the file is how to delete. */
         for (size_t i = 0; i < diags.n; i++)
-                if (diags.items[i].level == DIAG_ERROR && diags.items[i].file &&
-                    !strv_contains(bad_files, diags.items[i].file))
+                if ((diags.items[i].level == DIAG_ERROR ||
+                     (!diags.items[i].has_position && streq(diags.items[i].message, MANIFEST_NO_OBJECTS))) &&
+                    diags.items[i].file && !strv_contains(bad_files, diags.items[i].file))
                         (void) strv_extend(&bad_files, diags.items[i].file);
+
+        /* Who defines what, before the loop below takes the objects: a Job or CronJob whose file no longer
+         * defines it but another file does has moved (a rename), and follows its new file. */
+        for (size_t i = 0; i < list.n; i++) {
+                const Manifest *mf = list.items + i;
+                const ObjectMeta *meta = mf->kind == MANIFEST_JOB ? &mf->job->metadata :
+                                         mf->kind == MANIFEST_CRON_JOB ? &mf->cron_job->metadata : NULL;
+                if (meta && meta->name)
+                        (void) strv_push(&defined, strprintf("%c %s %s/%s", mf->kind == MANIFEST_JOB ? 'J' : 'C',
+                                                             mf->file, job_namespace(meta), meta->name));
+        }
 
         /* Seen flags, not positions: syncs during the reload may delete Jobs (CronJob history, TTL). */
         for (size_t i = 0; i < m->n_jobs; i++)
@@ -1206,6 +1316,15 @@ static int manager_reload(Manager *m) {
                 ManagedJob *j, *old;
 
                 if (mf->kind == MANIFEST_CRON_JOB) {
+                        ManagedCronJob *c = manager_find_cron_job(m, job_namespace(&mf->cron_job->metadata),
+                                                                  mf->cron_job->metadata.name);
+                        if (c && !streq(c->file, mf->file) &&
+                            still_defines(defined, bad_files, 'C', c->file, job_namespace(&mf->cron_job->metadata),
+                                          mf->cron_job->metadata.name) == 0) {
+                                r = move_cron_job(m, c, mf->file);
+                                if (r < 0)
+                                        return r;
+                        }
                         r = manager_update_cron_job(m, mf);     /* marks it seen */
                         if (r < 0)
                                 return r;
@@ -1219,6 +1338,15 @@ static int manager_reload(Manager *m) {
                                 return -ENOMEM;
                 }
                 old = manager_find_job(m, job_namespace(&mf->job->metadata), mf->job->metadata.name);
+                if (old && !old->cron_owner && !streq(old->file, mf->file) &&
+                    still_defines(defined, bad_files, 'J', old->file, job_namespace(&mf->job->metadata),
+                                  mf->job->metadata.name) == 0) {
+                        sd_journal_print(LOG_INFO, "%s/%s: now defined in %s (was %s)", managed_job_namespace(old),
+                                         old->job->metadata.name, mf->file, old->file);
+                        r = free_and_strdup(&old->file, mf->file);
+                        if (r < 0)
+                                return r;
+                }
                 if (old) {
                         _cleanup_(freep) char *fp = job_fingerprint(mf, m);
                         old->seen = true;
@@ -1405,6 +1533,8 @@ Manager *manager_free(Manager *m) {
         unit_bus_free(m->units);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
+        strv_free(m->diag_keys);
+        strv_free(m->state_errors_logged);
         free(m->manifest_dir);
         free(m->state_dir);
         free(m->runtime_dir);
@@ -1427,7 +1557,7 @@ int manager_start(Manager *m) {
         (void) sd_event_source_set_enabled(m->reload_timer, SD_EVENT_OFF);
         (void) sd_event_source_set_description(m->reload_timer, "manifest-reload");
         r = sd_event_add_inotify(m->event, &m->inotify, m->manifest_dir,
-                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR,
+                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_ONLYDIR,
                                  on_manifest_dir_event, m);
         if (r < 0)
                 return r;

@@ -96,6 +96,9 @@ struct Manager {
         size_t n_index;
         sd_event_source *inotify;
         sd_event_source *reload_timer;
+        char **diag_keys;               /* per file with diagnostics at the last reload: its name, state and
+                                         * diagnostics; a file's diagnostics are logged when this changes */
+        char **state_errors_logged;     /* unreadable Job state files already reported */
         char hostname[256];
 };
 

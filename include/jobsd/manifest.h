@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <sys/stat.h>
+
 #include "jobsd/diag.h"
 #include "jobsd/job.h"
 
@@ -9,9 +11,28 @@
  * allocation failure; validity is diag_list_has_errors(). */
 int manifest_parse_buffer(const char *filename, const char *data, size_t size, ManifestList *ret, DiagList *diags);
 
+/* The warning for a file without objects (empty, only comments or "---"). */
+#define MANIFEST_NO_OBJECTS "no objects in the file, nothing to load"
+
 /* Reads a file (no symlink at the last component, regular file, size limit) and parses it. A file that
  * cannot be read is a diagnostic, not a failure. */
 int manifest_load_file(const char *path, ManifestList *ret, DiagList *diags);
 
-/* Loads every *.yaml / *.yml file of a directory, sorted by name; one bad file never stops the others. */
+/* Loads every *.yaml / *.yml file of a directory, sorted by name; one bad file never stops the others.
+ * Subdirectories are skipped, whatever their name (as kubectl apply -f DIR without -R). */
 int manifest_load_directory(const char *path, ManifestList *ret, DiagList *diags);
+
+/* Trust, as sshd's StrictModes: a manifest file or directory may be written only by root or by the
+ * user jobsd runs for (trusted_uid). Returns NULL if st passes, else the reason it does not (a static
+ * string): "owned by another user", "writable by others", "writable by its group". */
+const char *manifest_trust_problem(const struct stat *st, uid_t trusted_uid);
+
+typedef struct ManifestLoadOptions {
+        bool strict;            /* refuse files and a directory that fail manifest_trust_problem() */
+        uid_t trusted_uid;      /* besides root */
+} ManifestLoadOptions;
+
+/* As manifest_load_directory(), with options. With strict, a directory that fails the trust check is
+ * reported once (an error naming it and the reason) and nothing in it is loaded: returns -EPERM; a file
+ * that fails it is an error naming it and the reason, and is not loaded. */
+int manifest_load_directory_full(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags);
