@@ -703,7 +703,14 @@ int manager_bus_register(Manager *m) {
         r = sd_bus_add_object_manager(m->bus, NULL, MANAGER_PATH);
         if (r < 0)
                 return r;
-        return sd_bus_request_name_async(m->bus, NULL, BUS_NAME, 0, NULL, NULL);
+        /* Synchronously: READY=1 follows manager_start(), and a client that starts jobsd and calls it at once
+         * must find the name. A name another jobsd owns is an error, not a second daemon on the same
+         * Jobs. */
+        r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+        if (r < 0)
+                sd_journal_print(LOG_ERR, "cannot own the bus name %s%s: %s", BUS_NAME,
+                                 r == -EEXIST ? " (another jobsd runs on this bus)" : "", strerror(-r));
+        return r;
 }
 
 /* Tells clients (jobctl wait) that a Job's status changed. */

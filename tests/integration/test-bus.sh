@@ -200,7 +200,21 @@ fi
 # jobsd --mutating-uid=65534: now root is the other UID.
 systemctl --user stop jobsd
 start_jobsd --mutating-uid=$NOBODY
+# Type=notify: once systemd-run returns, jobsd owns its name (it asks before READY=1, not after).
+if busctl --user --timeout=5 call "${M[@]}" ListJobs >/dev/null 2>&1; then
+        ok "ready means on the bus: ListJobs answers as soon as the start returns"
+else
+        not_ok "ready means on the bus: ListJobs answers as soon as the start returns"
+fi
 until_true 10 alive
+if ! systemd-run --user --quiet --unit=jobsd-second -p Type=notify "$JOBSD" --user --manifest-dir="$manifests" \
+        --state-dir="$SANDBOX_DIR/state2" 2>/dev/null &&
+   until_true 5 'sandbox_journal -t jobsd -o cat | grep -q "cannot own the bus name io.jobsd (another jobsd runs on this bus)"'; then
+        ok "a second jobsd on the same bus refuses to start, saying why"
+else
+        not_ok "a second jobsd on the same bus refuses to start" "$(systemctl --user is-active jobsd-second)"
+fi
+systemctl --user reset-failed jobsd-second >/dev/null 2>&1
 refused "--mutating-uid=$NOBODY: root's SetSuspend" org.freedesktop.DBus.Error.AccessDenied - call io.jobsd $RUNNING io.jobsd.Job1 SetSuspend b true
 allowed "--mutating-uid=$NOBODY: root reads"        - get-property io.jobsd $RUNNING io.jobsd.Job1 Pods
 allowed "--mutating-uid=$NOBODY: uid $NOBODY's CreateJob" $NOBODY call io.jobsd $CRON io.jobsd.CronJob1 CreateJob s manual
