@@ -13,6 +13,8 @@ static char *arg_manifest_dir = NULL;
 static char *arg_state_dir = NULL;
 static usec_t arg_backoff_base = 10 * USEC_PER_SEC;
 static usec_t arg_backoff_max = 600 * USEC_PER_SEC;
+#define UID_INVALID ((uid_t) -1)
+static uid_t arg_mutating_uid = UID_INVALID;
 
 /* A systemd time span: "100ms", "10s", "6min", "1h 30min", or plain seconds. */
 static int parse_timespan(const char *s, usec_t *ret) {
@@ -73,11 +75,14 @@ static void help(void) {
                "     --state-dir=DIR         State (default %s; --user: ~/.local/state/jobsd)\n"
                "     --backoff-base=TIMESPAN First pod re-creation delay (default 10s)\n"
                "     --backoff-max=TIMESPAN  Longest re-creation delay (default 10min)\n"
+               "     --mutating-uid=UID      The only caller that may change Jobs over the bus\n"
+               "                             (a test aid; default root, --user: the running user)\n"
                "See jobsd(8) and docs/.\n", JOBSD_MANIFEST_DIR, JOBSD_STATE_DIR);
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_MANIFEST_DIR, ARG_STATE_DIR, ARG_BACKOFF_BASE, ARG_BACKOFF_MAX };
+        enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_MANIFEST_DIR, ARG_STATE_DIR, ARG_BACKOFF_BASE, ARG_BACKOFF_MAX,
+               ARG_MUTATING_UID };
         static const struct option options[] = {
                 { "help",         no_argument,       NULL, 'h'              },
                 { "version",      no_argument,       NULL, ARG_VERSION      },
@@ -87,6 +92,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "state-dir",    required_argument, NULL, ARG_STATE_DIR    },
                 { "backoff-base", required_argument, NULL, ARG_BACKOFF_BASE },
                 { "backoff-max",  required_argument, NULL, ARG_BACKOFF_MAX  },
+                { "mutating-uid", required_argument, NULL, ARG_MUTATING_UID },
                 {}
         };
         int c, r;
@@ -122,6 +128,18 @@ static int parse_argv(int argc, char *argv[]) {
                                 return -EINVAL;
                         }
                         break;
+                case ARG_MUTATING_UID: {
+                        char *e;
+                        unsigned long v;
+                        errno = 0;
+                        v = strtoul(optarg, &e, 10);
+                        if (errno || e == optarg || *e || optarg[0] == '-' || v >= UID_INVALID) {
+                                fprintf(stderr, "jobsd: --mutating-uid takes a numeric UID, not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        arg_mutating_uid = (uid_t) v;
+                        break;
+                }
                 case '?':
                         return -EINVAL;
                 default:
@@ -166,6 +184,8 @@ int main(int argc, char *argv[]) {
                 fprintf(stderr, "jobsd: cannot connect to the %s manager: %s\n", arg_user ? "user" : "system", strerror(-r));
                 return 1;
         }
+        if (arg_mutating_uid != UID_INVALID)
+                m->mutating_uid = arg_mutating_uid;
         /* SIGTERM ends the loop and leaves the pods running: a restarted jobsd adopts them. */
         (void) sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
         (void) sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);

@@ -1460,6 +1460,7 @@ int manager_new(bool user, const char *manifest_dir, const char *state_dir, cons
         if (!m)
                 return -ENOMEM;
         m->user = user;
+        m->mutating_uid = user ? geteuid() : 0;
         m->config = *config;
         m->manifest_dir = strdup(manifest_dir);
         m->state_dir = strdup(state_dir);

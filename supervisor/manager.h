@@ -86,6 +86,7 @@ struct Manager {
         char *state_dir;
         char *runtime_dir;
         bool user;
+        uid_t mutating_uid;             /* the only caller the methods that change Jobs obey (check_caller()) */
         JobConfig config;
         ManagedJob **jobs;
         size_t n_jobs;

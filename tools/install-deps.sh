@@ -8,6 +8,7 @@ pkgs=(
         systemd dbus-user-session tzdata       # the manager, the user bus, time zones for CronJobs
         util-linux                             # unshare, for the test sandbox
         clang libclang-rt-dev                  # the fuzzer and the sanitizer build
+        valgrind                               # the unit suite under memcheck (meson test --setup valgrind)
         libmath-bigint-perl                    # the pi example needs a current Math::BigInt
 )
 missing=()

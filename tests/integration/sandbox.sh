@@ -5,6 +5,8 @@
 #                     SANDBOX_DIR, SANDBOX_JOURNAL_DIR, SANDBOX_CGROUP; tears down on EXIT.
 #   sandbox_stop      kills everything through cgroup.kill, removes the cgroup and the directory.
 #   SANDBOX_ON_EXIT   shell code run at exit after sandbox_stop (files that outlive one sandbox).
+#   SANDBOX_OPEN_BUS  if set before sandbox_start: the sandbox's user bus lets every UID connect (its
+#                     directories become 0711), so a test can call as another user (test-bus.sh).
 #   sandbox_journal   journalctl on the sandbox's journal.
 # Never starts systemd in the root cgroup (it would move every process of the machine into its
 # init.scope) and never boots a system manager (it would run sysinit.target on the host).
@@ -34,6 +36,7 @@ sandbox_start() {
         SANDBOX_CGROUP=$parent/jobsd-sandbox-$$-$RANDOM
         mkdir "$SANDBOX_CGROUP" || { rm -rf "$SANDBOX_DIR"; return 1; }
         mkdir -p "$SANDBOX_DIR/rt" "$SANDBOX_DIR/log" && chmod 700 "$SANDBOX_DIR/rt"
+        [ -z "${SANDBOX_OPEN_BUS:-}" ] || sandbox_open_bus
         export SANDBOX_DIR SANDBOX_CGROUP SANDBOX_JOURNAL_DIR=$SANDBOX_DIR/log/journal
         trap 'sandbox_stop; eval "${SANDBOX_ON_EXIT:-}"' EXIT
         trap 'exit 130' INT TERM
@@ -64,6 +67,23 @@ sandbox_start() {
         echo "sandbox: the user manager did not come up:" >&2
         cat "$SANDBOX_DIR/manager.log" >&2
         return 1
+}
+
+# The bus daemon (dbus.service of the sandbox's manager, from a runtime drop-in) with the session
+# configuration plus <allow user="*"/>: by default dbus-daemon admits only its own UID.
+sandbox_open_bus() {
+        local d=$SANDBOX_DIR/rt/systemd/user/dbus.service.d
+        mkdir -p "$d" && chmod 711 "$SANDBOX_DIR" "$SANDBOX_DIR/rt" || return 1
+        cat > "$SANDBOX_DIR/bus.conf" <<'XML'
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <include>/usr/share/dbus-1/session.conf</include>
+  <policy context="default"><allow user="*"/></policy>
+</busconfig>
+XML
+        printf '[Service]\nExecStart=\nExecStart=/usr/bin/dbus-daemon --config-file=%s --address=systemd: --nofork --nopidfile --systemd-activation --syslog-only\n' \
+                "$SANDBOX_DIR/bus.conf" > "$d/open.conf"
 }
 
 sandbox_stop() {
