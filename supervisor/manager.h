@@ -94,6 +94,7 @@ struct Manager {
         size_t n_index;
         sd_event_source *inotify;
         sd_event_source *reload_timer;
+        usec_t systemd_started_usec;    /* when the systemd manager started (UserspaceTimestamp); 0: unknown */
         char hostname[256];
 };
 
