@@ -600,7 +600,15 @@ int job_reconcile(const Job *job, JobStatus *s, const JobConfig *cfg, usec_t now
                 l.changed = true;
         }
 
-        /* 1. Count what ended (spec §3.1 step 2, §3.14). */
+        /* 1. Count what ended (spec §3.1 step 2, §3.14). A pod counted by an earlier sync is still here
+         * only if its removal never happened (jobsd killed between saving the count and removing its units,
+         * or the save failed): its count is in the record, so it is only removed again, never recounted. */
+        for (size_t i = 0; i < s->n_pods; i++)
+                if (s->pods[i].counted) {
+                        r = action_add(&l, JOB_ACTION_REMOVE_POD, s->pods + i, NULL);
+                        if (r < 0)
+                                goto fail;
+                }
         r = count_pods(job, s, &l, &fail_job_message);
         if (r < 0)
                 goto fail;

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
@@ -628,6 +629,15 @@ static void for_each_unit_of_pod(ManagedJob *j, const Pod *p, bool remove) {
         }
 }
 
+/* Fault injection for tests/integration/test-crash.sh: with JOBSD_TEST_CRASH=POINT in its environment,
+ * jobsd kills itself with SIGKILL when it reaches POINT, to test what a crash at that moment leaves. */
+static void crash_point(const char *point) {
+        const char *e = getenv("JOBSD_TEST_CRASH");
+
+        if (e && streq(e, point))
+                (void) raise(SIGKILL);
+}
+
 static int save_record(ManagedJob *j) {
         int r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
 
@@ -721,7 +731,8 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
         for (unsigned round = 0; round < 16; round++) {
                 _cleanup_(job_action_list_done) JobActionList l = {};
                 usec_t now = now_realtime();
-                bool resync = false, saved = true;
+                /* Whether the record on disk is the one in memory: counted pods go only then. */
+                bool resync = false, saved = !j->save_failed;
                 int r;
 
                 r = job_reconcile(j->job, &j->record.status, &m->config, now, &l);
@@ -730,7 +741,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                         return;
                 }
                 /* The record of intended pods is on disk before any of them starts (spec §3.14). */
-                if (l.changed)
+                if (l.changed || j->save_failed)
                         saved = save_record(j) >= 0;
 
                 for (size_t i = 0; i < l.n; i++) {
@@ -748,6 +759,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                                 l.wake_usec = now + 5 * USEC_PER_SEC;
                                         break;
                                 }
+                                crash_point("before-start");
                                 (void) start_container(j, a, now, &resync);
                                 break;
                         case JOB_ACTION_STOP_POD:
@@ -756,6 +768,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                 break;
                         case JOB_ACTION_REMOVE_POD:
                                 if (p && saved) {
+                                        crash_point("before-remove");
                                         remember_finished_pod(j, p);
                                         for_each_unit_of_pod(j, p, true);
                                         remove_volumes(j, p);
@@ -827,9 +840,17 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         }
 
         switch (ev->type) {
-        case UNIT_EVENT_RUNNING:
+        case UNIT_EVENT_RUNNING: {
+                bool was_starting = c->state == CONTAINER_STARTING;
+
                 (void) job_status_record_container_start(&j->record.status, attempt, container, now);
+                /* Saved at once: a unit found missing after a restart of jobsd has then surely run
+                 * (stopped by someone else: a disruption), unlike one still saved as starting (see
+                 * UNIT_EVENT_GONE). */
+                if (was_starting)
+                        (void) save_record(j);
                 break;
+        }
         case UNIT_EVENT_EXITED:
                 if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
                         return;
@@ -848,6 +869,20 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                 /* The unit vanished while it should run: a disruption (the manager restarted, a reboot). */
                 if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
                         return;
+                /* Saved as starting (a container is saved as running as soon as systemd says it runs),
+                 * and missing although the manager has run since before the pod was made: jobsd was
+                 * killed before systemd got the start, the unit never existed. (Units stay loaded until
+                 * jobsd removes them, unless someone stops them, which takes a unit that runs.) Nothing
+                 * ran: start it now, under the same name. A pod made before the manager started (a
+                 * reboot) may have run: it is disrupted, below. Not for a pod jobsd is stopping: systemd
+                 * may unload a unit it stopped before its result is read. */
+                if (c->state == CONTAINER_STARTING && !pod_is_ending(p) && m->systemd_started_usec > 0 &&
+                    m->systemd_started_usec < p->created_usec) {
+                        sd_journal_print(LOG_NOTICE, "%s/%s: %s was never started (jobsd stopped before systemd got "
+                                         "it): starting it now", ns, job, ev->unit);
+                        c->state = CONTAINER_WAITING;
+                        break;
+                }
                 /* spec §3.6: DisruptionTarget, so that onPodConditions rules see it as on a cluster; not
                  * for a pod jobsd is stopping itself (systemd may unload it before its result is read). */
                 if (p->deletion == POD_DELETION_NONE)
@@ -1511,6 +1546,11 @@ int manager_new(bool user, const char *manifest_dir, const char *state_dir, cons
         r = unit_bus_new(m->bus, on_unit_event, m, &m->units);
         if (r < 0)
                 goto fail;
+        /* Tells a unit that was never started from one a restarted manager lost (on_unit_event()). */
+        if (sd_bus_get_property_trivial(m->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                        "org.freedesktop.systemd1.Manager", "UserspaceTimestamp", NULL, 't',
+                                        &m->systemd_started_usec) < 0)
+                m->systemd_started_usec = 0;
         *ret = m;
         return 0;
 fail:

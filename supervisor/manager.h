@@ -100,6 +100,7 @@ struct Manager {
         char **diag_keys;               /* per file with diagnostics at the last reload: its name, state and
                                          * diagnostics; a file's diagnostics are logged when this changes */
         char **state_errors_logged;     /* unreadable Job state files already reported */
+        usec_t systemd_started_usec;    /* when the systemd manager started (UserspaceTimestamp); 0: unknown */
         char hostname[256];
 };
 

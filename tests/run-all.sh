@@ -34,7 +34,7 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
         meson test -C "$san" --print-errorlogs --no-rebuild --suite unit --suite fuzz --suite integration-slow
 tally "$san"
 # The daemon itself under the sanitizers, against real systemd.
-meson test -C "$san" --print-errorlogs --no-rebuild jobsd job-policies bus hostile
+meson test -C "$san" --print-errorlogs --no-rebuild jobsd job-policies bus hostile crash
 tally "$san"
 
 echo "$passed passed, $failed failed"

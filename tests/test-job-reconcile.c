@@ -1059,4 +1059,42 @@ TEST(completed_indexes_format) {
         ASSERT_STREQ(b, "0,1");
 }
 
+/* spec §3.14: jobsd killed after saving a pod's count but before removing its units. The record it loads
+ * has the pod counted and still present: the next sync removes it, and counts nothing twice. */
+static bool has_remove(const JobActionList *l, uint64_t attempt) {
+        for (size_t i = 0; i < l->n; i++)
+                if (l->items[i].type == JOB_ACTION_REMOVE_POD && l->items[i].attempt == attempt)
+                        return true;
+        return false;
+}
+
+TEST(counted_pod_left_by_a_crash_is_removed_once) {
+        _cleanup_(job_freep) Job *j = load_job(JOB("  completions: 2\n  parallelism: 2\n", "Never", C("c", "exit 0")));
+        JobConfig cfg = { B, 60 * B };
+        _cleanup_(job_status_done) JobStatus st = {};
+        _cleanup_(job_action_list_done) JobActionList a = {}, b = {}, c = {}, d = {};
+
+        ASSERT_OK(job_status_init(&st, &j->spec));
+        ASSERT_OK(job_reconcile(j, &st, &cfg, T0, &a));
+        ASSERT_EQ(st.n_pods, 2u);
+        ASSERT_OK(job_status_record_container_start(&st, 0, "c", T0 + 1));
+        ASSERT_OK(job_status_record_container_exit(&st, &j->spec, 0, "c", 0, NULL, T0 + 2));
+        ASSERT_OK(job_reconcile(j, &st, &cfg, T0 + 2, &b));
+        ASSERT_TRUE(has_remove(&b, 0));
+        ASSERT_EQ(st.succeeded, 1);
+        /* The crash: REMOVE_POD not carried out. After the restart, the same record: */
+        ASSERT_OK(job_reconcile(j, &st, &cfg, T0 + 3, &c));
+        ASSERT_TRUE(has_remove(&c, 0));
+        ASSERT_EQ(st.succeeded, 1);
+        ASSERT_EQ(job_status_active(&st), 1);
+        /* The other pod ends; the Job completes with the crash's leftover still present: removed again. */
+        ASSERT_OK(job_status_record_container_start(&st, 1, "c", T0 + 4));
+        ASSERT_OK(job_status_record_container_exit(&st, &j->spec, 1, "c", 0, NULL, T0 + 5));
+        ASSERT_OK(job_reconcile(j, &st, &cfg, T0 + 5, &d));
+        ASSERT_TRUE(job_status_is_finished(&st));
+        ASSERT_TRUE(has_remove(&d, 0) && has_remove(&d, 1));
+        ASSERT_EQ(st.succeeded, 2);
+        ASSERT_EQ(st.failed, 0);
+}
+
 TAP_MAIN()
