@@ -88,6 +88,8 @@ fi
 # M1: the timers fire.
 sleep_until $m1
 until_true 20 "jobctl get job timer-$min1 && jobctl get job history-$min1 && jobctl get job failing-$min1"
+wait_for "timer-$min1" Complete 20s
+until_true 5 "sandbox_journal -t timer-$min1 -o cat | grep -q '^fired '"
 fired=$(sandbox_journal -t "timer-$min1" -o cat | sed -n 's/^fired //p' | head -1)
 if [ -n "$fired" ] && jobctl get job "timer-$min1" -o yaml | grep -q "batch.kubernetes.io/cronjob-scheduled-timestamp: \"\{0,1\}$(date -u -d @$m1 +%Y-%m-%dT%H:%M:%SZ)" &&
    sandbox_journal -t jobsd -o cat | grep -q "default/timer: triggered by its timer"; then
