@@ -33,8 +33,8 @@ meson compile -C "$san"
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
         meson test -C "$san" --print-errorlogs --no-rebuild --suite unit --suite fuzz --suite integration-slow
 tally "$san"
-# The daemon itself under the sanitizers, against real systemd.
-meson test -C "$san" --print-errorlogs --no-rebuild jobsd job-policies bus hostile crash
+# Every integration test too: the daemon under the sanitizers, against real systemd.
+meson test -C "$san" --print-errorlogs --no-rebuild --suite integration
 tally "$san"
 
 echo "$passed passed, $failed failed"
