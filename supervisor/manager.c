@@ -801,7 +801,10 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                         manager_cron_job_poke(m, managed_job_namespace(j), j->cron_owner);
                 if (!resync)
                         break;
-                /* Removing counted pods changes the record: save that too. */
+                /* Removing counted pods changes the record: save that too, once the calls that remove
+                 * their units are on the bus socket (a kill after the save then cannot lose them;
+                 * sweep_counted_units() catches the rest at the next start). */
+                (void) sd_bus_flush(m->bus);
                 (void) save_record(j);
         }
 }
@@ -1583,6 +1586,37 @@ Manager *manager_free(Manager *m) {
         return NULL;
 }
 
+/* At start: units of pods whose outcome is counted already (their records are gone) are removed. A kill
+ * of jobsd after the record without the pod was saved but before the StopUnit calls left its socket
+ * leaves such units behind; nothing else would ever remove them. Units of Jobs jobsd does not know
+ * (orphans of delete --cascade=orphan) are left alone. */
+static void sweep_counted_units(Manager *m) {
+        _cleanup_(strv_freep) char **units = NULL;
+
+        if (unit_bus_list(m->units, "jobsd-*.service", &units) < 0)
+                return;
+        for (char **u = units; u && *u; u++) {
+                _cleanup_(freep) char *ns = NULL, *job = NULL, *container = NULL;
+                uint64_t attempt;
+                unsigned restart;
+                ManagedJob *j;
+                Pod *p;
+                ContainerStatus *c;
+
+                if (pod_unit_name_parse(*u, &ns, &job, NULL, &attempt, &restart, &container) < 0)
+                        continue;
+                j = manager_find_job(m, ns, job);
+                if (!j || attempt >= j->record.status.next_attempt)
+                        continue;
+                p = job_status_find_pod(&j->record.status, attempt);
+                c = p ? pod_find_container(p, container) : NULL;
+                if (p && (!c || restart >= c->restarts))
+                        continue;       /* a pod of the record: its current run */
+                sd_journal_print(LOG_INFO, "%s/%s: removing %s, whose pod is counted already", ns, job, *u);
+                (void) unit_bus_remove(m->units, *u);
+        }
+}
+
 int manager_start(Manager *m) {
         int r;
 
@@ -1606,5 +1640,9 @@ int manager_start(Manager *m) {
         r = manager_bus_register(m);
         if (r < 0)
                 return r;
-        return manager_reload(m);
+        r = manager_reload(m);
+        if (r < 0)
+                return r;
+        sweep_counted_units(m);
+        return 0;
 }
