@@ -356,6 +356,22 @@ static int podman_exec(const Job *job, const Container *c, int64_t index, uint64
         return 0;
 }
 
+static int podman_rm_argv(const RenderContext *ctx, const char *unit, char ***ret) {
+        _cleanup_(freep) char *name = podman_container_name(unit);
+
+        if (!name)
+                return -ENOMEM;
+        TRY(strv_extend(ret, ctx->podman ?: "podman"));
+        STRV_FOREACH(a, ctx->podman_args)
+                TRY(strv_extend(ret, *a));
+        TRY(strv_extend(ret, "rm"));
+        TRY(strv_extend(ret, "--force"));
+        TRY(strv_extend(ret, "--ignore"));
+        TRY(strv_extend(ret, "--time=0"));
+        TRY(strv_extend(ret, name));
+        return 0;
+}
+
 int render_container_exec(const Job *job, const Container *c, int64_t index, uint64_t attempt, char * const *env,
                           const RenderContext *ctx, char ***ret_argv, char **reterr_message) {
         if (job_container_runtime(job, ctx->default_runtime) == CONTAINER_RUNTIME_PODMAN)
@@ -615,7 +631,7 @@ static int add_resources(const Container *c, UnitSpec *u) {
 int render_pod_container(const Job *job, const Container *c, bool init, int64_t index, uint64_t attempt,
                          const RenderContext *ctx, UnitSpec *ret, char **reterr_message) {
         _cleanup_(unit_spec_done) UnitSpec u = {};
-        _cleanup_(strv_freep) char **env = NULL, **argv = NULL, **fields = NULL;
+        _cleanup_(strv_freep) char **env = NULL, **argv = NULL, **fields = NULL, **rm = NULL;
         _cleanup_(freep) char *desc = NULL, *slice = NULL, *pod = NULL;
         const char *ns = job_namespace(&job->metadata);
         const PodSpec *ps = &job->spec.template.spec;
@@ -662,6 +678,10 @@ int render_pod_container(const Job *job, const Container *c, bool init, int64_t 
                 /* SIGTERM to podman alone, which passes it to the container (its sig-proxy); SIGKILL to every
                  * process of the unit after the grace period. */
                 TRY(unit_spec_add_string(&u, UNIT_PROP_KILL_MODE, "mixed"));
+                /* A container killed with its podman (SIGKILL after the grace period) would stay in podman's
+                 * storage: removed once the unit stopped. */
+                TRY(podman_rm_argv(ctx, u.name, &rm));
+                TRY(unit_spec_add_strv(&u, UNIT_PROP_EXEC_STOP_POST, rm));
                 if (ctx->podman_delegate)
                         TRY(unit_spec_add_bool(&u, UNIT_PROP_DELEGATE, true));
         }

@@ -33,6 +33,7 @@ const UnitPropInfo unit_prop_table[_UNIT_PROP_MAX] = {
         [UNIT_PROP_PROTECT_SYSTEM]        = { "ProtectSystem",         "ProtectSystem",         "s",       PROP_STRING,     SECTION_SERVICE },
         [UNIT_PROP_KILL_MODE]             = { "KillMode",              "KillMode",              "s",       PROP_STRING,     SECTION_SERVICE },
         [UNIT_PROP_DELEGATE]              = { "Delegate",              "Delegate",              "b",       PROP_BOOL,       SECTION_SERVICE },
+        [UNIT_PROP_EXEC_STOP_POST]        = { "ExecStopPost",          "ExecStopPostEx",        "a(sasas)", PROP_EXEC,      SECTION_SERVICE },
         [UNIT_PROP_ON_CALENDAR]           = { "OnCalendar",            "TimersCalendar",        "a(ss)",   PROP_CALENDAR,   SECTION_TIMER },
         [UNIT_PROP_ACCURACY]              = { "AccuracySec",           "AccuracyUSec",          "t",       PROP_USEC,       SECTION_TIMER },
         [UNIT_PROP_RANDOMIZED_DELAY]      = { "RandomizedDelaySec",    "RandomizedDelayUSec",   "t",       PROP_USEC,       SECTION_TIMER },

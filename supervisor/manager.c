@@ -615,10 +615,14 @@ static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *
 
         r = prepare_volumes(j, p);
         if (r >= 0 && job_in_images(j) && pod_shares_netns(j->job, &ctx)) {
+                _cleanup_(freep) char *key_of_pod = pod_key_of(j, p);
                 /* One network namespace for the pod's containers, made before the first one starts. */
                 _cleanup_(freep) char *ns = pod_netns_path(j->job, j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ?
                                                            p->index : UNSET, p->attempt, &ctx);
-                r = ns ? podman_netns_create(ns) : -ENOMEM;
+                _cleanup_(freep) char *dir = strprintf("%s/pods/%s", m->runtime_dir, strempty(key_of_pod));
+                r = ns && dir ? mkdir_p(dir, 0755) : -ENOMEM;
+                if (r >= 0)
+                        r = podman_netns_create(ns);
                 if (r < 0 && !err)
                         err = strprintf("cannot make the pod's network namespace %s: %s", strempty(ns), strerror(-r));
         }
@@ -861,7 +865,7 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         case UNIT_EVENT_EXITED:
                 if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
                         return;
-                if (job_in_images(j) && !ev->reason && ev->code >= 125 && ev->code <= 127) {
+                if (job_in_images(j) && (!ev->reason || streq(ev->reason, "Error")) && ev->code >= 125 && ev->code <= 127) {
                         /* podman's own failures (docs/containers.md, "Exit codes"): the container did not
                          * run, as the kubelet's StartError, never its exit code. */
                         JobAction fe = { .warning = true, .reason = (char *) "Failed" };
