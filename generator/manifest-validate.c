@@ -92,6 +92,17 @@ static int validate_annotations(Loader *l, const StrMap *m, const char *path) {
         }
         if (total > ANNOTATIONS_SIZE_MAX)
                 TRY(err_at(l, "Too long: may not be more than 262144 bytes", "%s", path));
+        /* jobsd's own annotation (docs/containers.md): a value it does not know is an error, not a guess. */
+        {
+                const char *v = str_map_get(m, "jobsd.io/runtime");
+                if (v && !streq(v, "host") && !streq(v, "podman")) {
+                        _cleanup_(freep) char *msg = strprintf("Unsupported value: \"%s\": supported values: "
+                                                               "\"host\", \"podman\"", v);
+                        if (!msg)
+                                return -ENOMEM;
+                        TRY(err_at(l, msg, "%s.jobsd.io/runtime", path));
+                }
+        }
         return 0;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 
 #include "jobsd/cron.h"
 #include "jobsd/expand.h"
@@ -123,7 +124,46 @@ char *cron_job_unit_name(const char *namespace, const char *cron_job, const char
         return strprintf("jobsd-cron_%s_%s.%s", namespace, cron_job, suffix);
 }
 
-int render_container_exec(const Container *c, char * const *env, char ***ret_argv, char **reterr_message) {
+const char *container_runtime_to_string(ContainerRuntime r) {
+        static const char *const t[_CONTAINER_RUNTIME_MAX] = {
+                [CONTAINER_RUNTIME_HOST] = "host",
+                [CONTAINER_RUNTIME_PODMAN] = "podman",
+        };
+        return r >= 0 && r < _CONTAINER_RUNTIME_MAX ? t[r] : NULL;
+}
+
+ContainerRuntime container_runtime_from_string(const char *s) {
+        for (ContainerRuntime r = 0; r < _CONTAINER_RUNTIME_MAX; r++)
+                if (s && streq(s, container_runtime_to_string(r)))
+                        return r;
+        return _CONTAINER_RUNTIME_INVALID;
+}
+
+ContainerRuntime job_container_runtime(const Job *job, ContainerRuntime default_runtime) {
+        ContainerRuntime r = container_runtime_from_string(str_map_get(&job->metadata.annotations, RUNTIME_ANNOTATION));
+
+        return r >= 0 ? r : default_runtime;
+}
+
+char *podman_container_name(const char *unit) {
+        size_t l = strlen(unit);
+
+        if (l > STRLEN(".service") && streq(unit + l - STRLEN(".service"), ".service"))
+                l -= STRLEN(".service");
+        return strndup(unit, l);
+}
+
+/* The expanded words of command (k = 0) or args (k = 1). */
+static int expand_words(char **words, char * const *env, char ***ret) {
+        STRV_FOREACH(s, words) {
+                char *e;
+                TRY(k8s_expand(*s, env, &e));
+                TRY(strv_push(ret, e));
+        }
+        return 0;
+}
+
+static int host_exec(const Container *c, char * const *env, char ***ret_argv, char **reterr_message) {
         _cleanup_(strv_freep) char **argv = NULL;
 
         /* The host runtime has no image entrypoint: command replaces it, args alone are the whole argv. */
@@ -131,16 +171,13 @@ int render_container_exec(const Container *c, char * const *env, char ***ret_arg
                 if (reterr_message)
                         *reterr_message = strprintf(
                                 "container '%s' has no command or args: its image '%s' would supply the entrypoint, "
-                                "but jobsd runs commands on the host and cannot run an image; set 'command'",
+                                "but jobsd runs commands on the host and cannot run an image; set 'command', or run "
+                                "the Job in its image (annotation " RUNTIME_ANNOTATION ": podman, docs/containers.md)",
                                 c->name, strempty(c->image));
                 return -EINVAL;
         }
-        for (unsigned k = 0; k < 2; k++)
-                STRV_FOREACH(s, k ? c->args : c->command) {
-                        char *e;
-                        TRY(k8s_expand(*s, env, &e));
-                        TRY(strv_push(&argv, e));
-                }
+        TRY(expand_words(c->command, env, &argv));
+        TRY(expand_words(c->args, env, &argv));
         if (!argv[0] || !*argv[0]) {
                 if (reterr_message)
                         *reterr_message = strprintf("container '%s': the command is empty", c->name);
@@ -148,6 +185,198 @@ int render_container_exec(const Container *c, char * const *env, char ***ret_arg
         }
         *ret_argv = TAKE_PTR(argv);
         return 0;
+}
+
+char *image_reference_normalize(const char *image) {
+        const char *slash = strchr(image, '/');
+        size_t first = slash ? (size_t) (slash - image) : 0;
+
+        /* As the kubelet (docker's rules): a first component with '.' or ':', or "localhost", is a registry;
+         * otherwise docker.io, and a single name is in library/. */
+        if (slash && (memchr(image, '.', first) || memchr(image, ':', first) || (first == 9 && strneq(image, "localhost", first))))
+                return strdup(image);
+        return strprintf("docker.io/%s%s", slash ? "" : "library/", image);
+}
+
+/* A JSON string, for --entrypoint's array form. */
+static int json_append_string(FILE *f, const char *s) {
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        fprintf(f, "\\%c", *p);
+                else if (*p < 0x20)
+                        fprintf(f, "\\u%04x", *p);
+                else
+                        fputc(*p, f);
+        }
+        fputc('"', f);
+        return 0;
+}
+
+static char *json_array(char * const *words) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return NULL;
+        fputc('[', f);
+        STRV_FOREACH(w, words) {
+                if (w != words)
+                        fputc(',', f);
+                json_append_string(f, *w);
+        }
+        fputc(']', f);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+static int push_printf(char ***v, const char *fmt, ...) _printf_(2, 3);
+static int push_printf(char ***v, const char *fmt, ...) {
+        va_list ap;
+        char *s;
+
+        va_start(ap, fmt);
+        s = vstrprintf(fmt, ap);
+        va_end(ap);
+        return strv_push(v, s);
+}
+
+static int volume_binds(const Job *job, const Container *c, int64_t index, uint64_t attempt, const RenderContext *ctx,
+                        char ***rw, char ***ro);
+
+/* Pod-level sharing: one network namespace for the containers of a pod that has several (docs/containers.md). */
+static size_t pod_n_containers(const Job *job) {
+        return job->spec.template.spec.n_containers + job->spec.template.spec.n_init_containers;
+}
+
+char *pod_netns_path(const Job *job, int64_t index, uint64_t attempt, const RenderContext *ctx) {
+        _cleanup_(freep) char *key = pod_key(job_namespace(&job->metadata), job->metadata.name, index, attempt);
+
+        if (!key)
+                return NULL;
+        return strprintf("%s/pods/%s/netns", strempty(ctx->runtime_dir), key);
+}
+
+bool pod_shares_netns(const Job *job, const RenderContext *ctx) {
+        return ctx->pod_netns && pod_n_containers(job) > 1;
+}
+
+/* Kubernetes' container in its image through `podman run` (docs/containers.md, the mapping). */
+static int podman_exec(const Job *job, const Container *c, int64_t index, uint64_t attempt, char * const *env,
+                       const RenderContext *ctx, char ***ret_argv, char **reterr_message) {
+        const SecurityContext *pod = &job->spec.template.spec.security_context, *con = &c->security_context;
+        int64_t uid = con->run_as_user != UNSET ? con->run_as_user : pod->run_as_user;
+        int64_t gid = con->run_as_group != UNSET ? con->run_as_group : pod->run_as_group;
+        _cleanup_(strv_freep) char **argv = NULL, **cmd = NULL, **args = NULL, **rw = NULL, **ro = NULL;
+        _cleanup_(freep) char *unit = NULL, *name = NULL, *host = NULL, *image = NULL;
+
+        if (!c->image || !*c->image) {
+                if (reterr_message)
+                        *reterr_message = strprintf("container '%s' has no image to run", c->name);
+                return -EINVAL;
+        }
+        image = image_reference_normalize(c->image);
+        if (!image)
+                return -ENOMEM;
+        unit = pod_unit_name(job_namespace(&job->metadata), job->metadata.name, index, attempt, ctx->restart, c->name);
+        name = unit ? podman_container_name(unit) : NULL;
+        host = pod_hostname(job, index, attempt);
+        if (!name || !host)
+                return -ENOMEM;
+
+        TRY(strv_extend(&argv, ctx->podman ?: "podman"));
+        STRV_FOREACH(a, ctx->podman_args)
+                TRY(strv_extend(&argv, *a));
+        TRY(strv_extend(&argv, "run"));
+        /* Removed when it ends; a leftover of the same name (a killed podman) is replaced. jobsd pulls in its
+         * own unit first (imagePullPolicy), so run never pulls. Output goes to podman's stdout: the unit's
+         * journal, not a second copy from conmon. */
+        TRY(strv_extend(&argv, "--rm"));
+        TRY(strv_extend(&argv, "--replace"));
+        TRY(strv_extend(&argv, "--pull=never"));
+        TRY(strv_extend(&argv, "--log-driver=none"));
+        TRY(push_printf(&argv, "--name=%s", name));
+        TRY(push_printf(&argv, "--hostname=%s", host));
+        if (pod_shares_netns(job, ctx)) {
+                _cleanup_(freep) char *ns = pod_netns_path(job, index, attempt, ctx);
+                if (!ns)
+                        return -ENOMEM;
+                TRY(push_printf(&argv, "--network=ns:%s", ns));
+        } else
+                TRY(strv_extend(&argv, "--network=none"));
+        STRV_FOREACH(a, ctx->podman_run_args)
+                TRY(strv_extend(&argv, *a));
+        STRV_FOREACH(e, env)
+                TRY(push_printf(&argv, "--env=%s", *e));
+        if (c->working_dir)
+                TRY(push_printf(&argv, "--workdir=%s", c->working_dir));
+        if (uid != UNSET && gid != UNSET)
+                TRY(push_printf(&argv, "--user=%" PRIi64 ":%" PRIi64, uid, gid));
+        else if (uid != UNSET)
+                TRY(push_printf(&argv, "--user=%" PRIi64, uid));
+        else if (gid != UNSET)
+                TRY(push_printf(&argv, "--user=0:%" PRIi64, gid));
+        for (size_t i = 0; i < pod->n_supplemental_groups; i++)
+                TRY(push_printf(&argv, "--group-add=%" PRIi64, pod->supplemental_groups[i]));
+        if (pod->fs_group != UNSET)
+                TRY(push_printf(&argv, "--group-add=%" PRIi64, pod->fs_group));
+        if (con->allow_privilege_escalation == TRISTATE_FALSE)
+                TRY(strv_extend(&argv, "--security-opt=no-new-privileges"));
+        if (con->read_only_root_filesystem == TRISTATE_TRUE)
+                TRY(strv_extend(&argv, "--read-only"));
+        TRY(volume_binds(job, c, index, attempt, ctx, &rw, &ro));
+        for (char **v = rw; v && v[0] && v[1]; v += 2)
+                TRY(push_printf(&argv, "--volume=%s:%s", v[0], v[1]));
+        for (char **v = ro; v && v[0] && v[1]; v += 2)
+                TRY(push_printf(&argv, "--volume=%s:%s:ro", v[0], v[1]));
+
+        /* command replaces the image's ENTRYPOINT (and podman then drops its CMD, as Kubernetes does); args
+         * replace CMD. */
+        TRY(expand_words(c->command, env, &cmd));
+        TRY(expand_words(c->args, env, &args));
+        if (cmd && cmd[0]) {
+                if (!cmd[1] && cmd[0][0] != '[')
+                        TRY(push_printf(&argv, "--entrypoint=%s", cmd[0]));
+                else {
+                        char *j = json_array(cmd);
+                        if (!j)
+                                return -ENOMEM;
+                        TRY(push_printf(&argv, "--entrypoint=%s", j));
+                        free(j);
+                }
+        }
+        TRY(strv_extend(&argv, image));
+        STRV_FOREACH(a, args)
+                TRY(strv_extend(&argv, *a));
+        *ret_argv = TAKE_PTR(argv);
+        return 0;
+}
+
+static int podman_rm_argv(const RenderContext *ctx, const char *unit, char ***ret) {
+        _cleanup_(freep) char *name = podman_container_name(unit);
+
+        if (!name)
+                return -ENOMEM;
+        TRY(strv_extend(ret, ctx->podman ?: "podman"));
+        STRV_FOREACH(a, ctx->podman_args)
+                TRY(strv_extend(ret, *a));
+        TRY(strv_extend(ret, "rm"));
+        TRY(strv_extend(ret, "--force"));
+        TRY(strv_extend(ret, "--ignore"));
+        TRY(strv_extend(ret, "--time=0"));
+        TRY(strv_extend(ret, name));
+        return 0;
+}
+
+int render_container_exec(const Job *job, const Container *c, int64_t index, uint64_t attempt, char * const *env,
+                          const RenderContext *ctx, char ***ret_argv, char **reterr_message) {
+        if (job_container_runtime(job, ctx->default_runtime) == CONTAINER_RUNTIME_PODMAN)
+                return podman_exec(job, c, index, attempt, env, ctx, ret_argv, reterr_message);
+        return host_exec(c, env, ret_argv, reterr_message);
 }
 
 static uint64_t ceil_div(uint64_t a, uint64_t b) {
@@ -275,9 +504,8 @@ static uint64_t cpu_weight(int64_t milli) {
         return 1 + (shares - 2) * 9999 / 262142;
 }
 
-static int add_volume_mounts(const Job *job, const Container *c, int64_t index, uint64_t attempt,
-                             const RenderContext *ctx, UnitSpec *u) {
-        _cleanup_(strv_freep) char **rw = NULL, **ro = NULL;
+static int volume_binds(const Job *job, const Container *c, int64_t index, uint64_t attempt, const RenderContext *ctx,
+                        char ***rw, char ***ro) {
         _cleanup_(freep) char *key = pod_key(job_namespace(&job->metadata), job->metadata.name, index, attempt);
 
         if (!key)
@@ -317,9 +545,17 @@ static int add_volume_mounts(const Job *job, const Container *c, int64_t index, 
                         free(src);
                         src = s;
                 }
-                TRY(strv_extend(read_only ? &ro : &rw, src));
-                TRY(strv_extend(read_only ? &ro : &rw, m->mount_path));
+                TRY(strv_extend(read_only ? ro : rw, src));
+                TRY(strv_extend(read_only ? ro : rw, m->mount_path));
         }
+        return 0;
+}
+
+static int add_volume_mounts(const Job *job, const Container *c, int64_t index, uint64_t attempt,
+                             const RenderContext *ctx, UnitSpec *u) {
+        _cleanup_(strv_freep) char **rw = NULL, **ro = NULL;
+
+        TRY(volume_binds(job, c, index, attempt, ctx, &rw, &ro));
         if (rw)
                 TRY(unit_spec_add_strv(u, UNIT_PROP_BIND_PATHS, rw));
         if (ro)
@@ -327,7 +563,7 @@ static int add_volume_mounts(const Job *job, const Container *c, int64_t index, 
         return 0;
 }
 
-static int add_security_context(const Job *job, const Container *c, UnitSpec *u, char **reterr_message) {
+static int add_security_context(const Job *job, const Container *c, bool podman, UnitSpec *u, char **reterr_message) {
         const SecurityContext *pod = &job->spec.template.spec.security_context, *con = &c->security_context;
         int64_t uid = con->run_as_user != UNSET ? con->run_as_user : pod->run_as_user;
         int64_t gid = con->run_as_group != UNSET ? con->run_as_group : pod->run_as_group;
@@ -340,6 +576,9 @@ static int add_security_context(const Job *job, const Container *c, UnitSpec *u,
                         *reterr_message = strprintf("container '%s' has runAsNonRoot and will run as root (runAsUser 0)", c->name);
                 return -EPERM;
         }
+        /* In an image, podman sets the user, groups and the rest (render_container_exec()). */
+        if (podman)
+                return 0;
         if (uid != UNSET) {
                 _cleanup_(freep) char *s = strprintf("%" PRIi64, uid);
                 if (!s)
@@ -392,11 +631,12 @@ static int add_resources(const Container *c, UnitSpec *u) {
 int render_pod_container(const Job *job, const Container *c, bool init, int64_t index, uint64_t attempt,
                          const RenderContext *ctx, UnitSpec *ret, char **reterr_message) {
         _cleanup_(unit_spec_done) UnitSpec u = {};
-        _cleanup_(strv_freep) char **env = NULL, **argv = NULL, **fields = NULL;
+        _cleanup_(strv_freep) char **env = NULL, **argv = NULL, **fields = NULL, **rm = NULL;
         _cleanup_(freep) char *desc = NULL, *slice = NULL, *pod = NULL;
         const char *ns = job_namespace(&job->metadata);
         const PodSpec *ps = &job->spec.template.spec;
         bool indexed = job->spec.completion_mode == COMPLETION_MODE_INDEXED;
+        bool podman = job_container_runtime(job, ctx->default_runtime) == CONTAINER_RUNTIME_PODMAN;
         int64_t idx = indexed ? index : UNSET;
         int r;
 
@@ -407,7 +647,7 @@ int render_pod_container(const Job *job, const Container *c, bool init, int64_t 
                 return -ENOMEM;
 
         TRY(render_container_env(job, c, idx, attempt, ctx, &env));
-        r = render_container_exec(c, env, &argv, reterr_message);
+        r = render_container_exec(job, c, idx, attempt, env, ctx, &argv, reterr_message);
         if (r < 0)
                 return r;
 
@@ -422,15 +662,29 @@ int render_pod_container(const Job *job, const Container *c, bool init, int64_t 
          * running at that moment; jobsd removes it once the result is recorded (docs/ARCHITECTURE.md). */
         TRY(unit_spec_add_bool(&u, UNIT_PROP_REMAIN_AFTER_EXIT, true));
         TRY(unit_spec_add_strv(&u, UNIT_PROP_EXEC_START, argv));
-        if (env && env[0])
+        /* Through podman, the environment, user, volumes and working directory are the container's (in
+         * ExecStart=); the unit keeps the cgroup, its limits, the stop signal and the journal. */
+        if (env && env[0] && !podman)
                 TRY(unit_spec_add_strv(&u, UNIT_PROP_ENVIRONMENT, env));
         /* spec §2.1: jobsd's choice for an unset workingDir is '/'. */
-        TRY(unit_spec_add_string(&u, UNIT_PROP_WORKING_DIRECTORY, c->working_dir ?: "/"));
-        r = add_security_context(job, c, &u, reterr_message);
+        TRY(unit_spec_add_string(&u, UNIT_PROP_WORKING_DIRECTORY, podman ? "/" : c->working_dir ?: "/"));
+        r = add_security_context(job, c, podman, &u, reterr_message);
         if (r < 0)
                 return r;
         TRY(add_resources(c, &u));
-        TRY(add_volume_mounts(job, c, idx, attempt, ctx, &u));
+        if (!podman)
+                TRY(add_volume_mounts(job, c, idx, attempt, ctx, &u));
+        else {
+                /* SIGTERM to podman alone, which passes it to the container (its sig-proxy); SIGKILL to every
+                 * process of the unit after the grace period. */
+                TRY(unit_spec_add_string(&u, UNIT_PROP_KILL_MODE, "mixed"));
+                /* A container killed with its podman (SIGKILL after the grace period) would stay in podman's
+                 * storage: removed once the unit stopped. */
+                TRY(podman_rm_argv(ctx, u.name, &rm));
+                TRY(unit_spec_add_strv(&u, UNIT_PROP_EXEC_STOP_POST, rm));
+                if (ctx->podman_delegate)
+                        TRY(unit_spec_add_bool(&u, UNIT_PROP_DELEGATE, true));
+        }
 
         /* Deletion: SIGTERM, then SIGKILL after the grace period (0 means at once). */
         TRY(unit_spec_add_u64(&u, UNIT_PROP_KILL_SIGNAL, SIGTERM));

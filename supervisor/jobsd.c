@@ -15,6 +15,9 @@ static usec_t arg_backoff_base = 10 * USEC_PER_SEC;
 static usec_t arg_backoff_max = 600 * USEC_PER_SEC;
 #define UID_INVALID ((uid_t) -1)
 static uid_t arg_mutating_uid = UID_INVALID;
+static ContainerRuntime arg_default_runtime = CONTAINER_RUNTIME_HOST;
+static char *arg_podman = NULL;
+static char **arg_podman_args = NULL;
 
 /* A systemd time span: "100ms", "10s", "6min", "1h 30min", or plain seconds. */
 static int parse_timespan(const char *s, usec_t *ret) {
@@ -75,6 +78,12 @@ static void help(void) {
                "     --state-dir=DIR         State (default %s; --user: ~/.local/state/jobsd)\n"
                "     --backoff-base=TIMESPAN First pod re-creation delay (default 10s)\n"
                "     --backoff-max=TIMESPAN  Longest re-creation delay (default 10min)\n"
+               "     --default-runtime=host|podman\n"
+               "                             Where containers run when their Job has no annotation\n"
+               "                             jobsd.io/runtime (default host; docs/containers.md)\n"
+               "     --podman=PATH           podman (default: podman from PATH)\n"
+               "     --podman-arg=ARG        A global option for every podman call (repeatable; e.g.\n"
+               "                             --root=DIR: a test's own image storage)\n"
                "     --mutating-uid=UID      The only caller that may change Jobs over the bus\n"
                "                             (a test aid; default root, --user: the running user)\n"
                "See jobsd(8) and docs/.\n", JOBSD_MANIFEST_DIR, JOBSD_STATE_DIR);
@@ -82,7 +91,7 @@ static void help(void) {
 
 static int parse_argv(int argc, char *argv[]) {
         enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_MANIFEST_DIR, ARG_STATE_DIR, ARG_BACKOFF_BASE, ARG_BACKOFF_MAX,
-               ARG_MUTATING_UID };
+               ARG_MUTATING_UID, ARG_DEFAULT_RUNTIME, ARG_PODMAN, ARG_PODMAN_ARG };
         static const struct option options[] = {
                 { "help",         no_argument,       NULL, 'h'              },
                 { "version",      no_argument,       NULL, ARG_VERSION      },
@@ -93,6 +102,9 @@ static int parse_argv(int argc, char *argv[]) {
                 { "backoff-base", required_argument, NULL, ARG_BACKOFF_BASE },
                 { "backoff-max",  required_argument, NULL, ARG_BACKOFF_MAX  },
                 { "mutating-uid", required_argument, NULL, ARG_MUTATING_UID },
+                { "default-runtime", required_argument, NULL, ARG_DEFAULT_RUNTIME },
+                { "podman",       required_argument, NULL, ARG_PODMAN       },
+                { "podman-arg",   required_argument, NULL, ARG_PODMAN_ARG   },
                 {}
         };
         int c, r;
@@ -140,6 +152,23 @@ static int parse_argv(int argc, char *argv[]) {
                         arg_mutating_uid = (uid_t) v;
                         break;
                 }
+                case ARG_DEFAULT_RUNTIME:
+                        arg_default_runtime = container_runtime_from_string(optarg);
+                        if (arg_default_runtime < 0) {
+                                fprintf(stderr, "jobsd: --default-runtime takes host or podman, not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case ARG_PODMAN:
+                        free(arg_podman);
+                        arg_podman = strdup(optarg);
+                        if (!arg_podman)
+                                return -ENOMEM;
+                        break;
+                case ARG_PODMAN_ARG:
+                        if (strv_extend(&arg_podman_args, optarg) < 0)
+                                return -ENOMEM;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -186,6 +215,21 @@ int main(int argc, char *argv[]) {
         }
         if (arg_mutating_uid != UID_INVALID)
                 m->mutating_uid = arg_mutating_uid;
+        m->default_runtime = arg_default_runtime;
+        m->podman = TAKE_PTR(arg_podman);
+        m->podman_args = TAKE_PTR(arg_podman_args);
+        r = podman_host_detect(&m->podman_host);
+        if (r < 0) {
+                fprintf(stderr, "jobsd: %s\n", strerror(-r));
+                manager_free(m);
+                return 1;
+        }
+        {
+                _cleanup_(freep) char *line = strv_join(m->podman_host.run_args, " ");
+                sd_journal_print(LOG_INFO, "containers run %s by default; podman run gets: %s%s",
+                                 container_runtime_to_string(m->default_runtime), strempty(line),
+                                 m->podman_host.cap_sys_resource ? "" : " (no CAP_SYS_RESOURCE: limits that need no raise)");
+        }
         /* SIGTERM ends the loop and leaves the pods running: a restarted jobsd adopts them. */
         (void) sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
         (void) sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);

@@ -182,7 +182,8 @@ char *managed_job_status_word(const ManagedJob *j) {
 
 /* The fingerprint of a Job's content: everything it would run, plus its spec's numbers. FNV-1a 64. */
 static char *job_fingerprint(const Manifest *mf, const Manager *m) {
-        RenderContext ctx = { .pod_uid = "", .node_name = "", .host_ip = "", .state_dir = "", .runtime_dir = "" };
+        RenderContext ctx = { .pod_uid = "", .node_name = "", .host_ip = "", .state_dir = "", .runtime_dir = "",
+                              .default_runtime = m->default_runtime };
         _cleanup_(diag_list_done) DiagList diags = {};
         const JobSpec *s = &mf->job->spec;
         char *buf = NULL;
@@ -549,6 +550,11 @@ static void remove_volumes(ManagedJob *j, const Pod *p) {
                 return;
         a = strprintf("%s/pods/%s", j->manager->state_dir, key);
         b = strprintf("%s/pods/%s", j->manager->runtime_dir, key);
+        if (b) {
+                _cleanup_(freep) char *ns = strprintf("%s/netns", b);
+                if (ns)
+                        (void) podman_netns_remove(ns);
+        }
         if (a)
                 (void) rm_rf(a);
         if (b)
@@ -565,6 +571,19 @@ static const Container *find_container(const Job *job, const char *name) {
                 if (streq(ps->containers[i].name, name))
                         return ps->containers + i;
         return NULL;
+}
+
+void manager_render_context(const Manager *m, RenderContext *ctx) {
+        ctx->default_runtime = m->default_runtime;
+        ctx->podman = m->podman;
+        ctx->podman_args = m->podman_args;
+        ctx->podman_run_args = m->podman_host.run_args;
+        ctx->podman_delegate = m->podman_host.delegate;
+        ctx->pod_netns = m->podman_host.netns;
+}
+
+static bool job_in_images(const ManagedJob *j) {
+        return job_container_runtime(j->job, j->manager->default_runtime) == CONTAINER_RUNTIME_PODMAN;
 }
 
 static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_resync) {
@@ -593,8 +612,21 @@ static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *
                 return -ENOMEM;
         ctx.pod_uid = uid;
         ctx.restart = pod_find_container(p, a->container)->restarts;
+        manager_render_context(m, &ctx);
 
         r = prepare_volumes(j, p);
+        if (r >= 0 && job_in_images(j) && pod_shares_netns(j->job, &ctx)) {
+                _cleanup_(freep) char *key_of_pod = pod_key_of(j, p);
+                /* One network namespace for the pod's containers, made before the first one starts. */
+                _cleanup_(freep) char *ns = pod_netns_path(j->job, j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ?
+                                                           p->index : UNSET, p->attempt, &ctx);
+                _cleanup_(freep) char *dir = strprintf("%s/pods/%s", m->runtime_dir, strempty(key_of_pod));
+                r = ns && dir ? mkdir_p(dir, 0755) : -ENOMEM;
+                if (r >= 0)
+                        r = podman_netns_create(ns);
+                if (r < 0 && !err)
+                        err = strprintf("cannot make the pod's network namespace %s: %s", strempty(ns), strerror(-r));
+        }
         if (r >= 0)
                 r = render_pod_container(j->job, c, pod_find_container(p, a->container)->init,
                                          j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ? p->index : UNSET,
@@ -857,8 +889,20 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         case UNIT_EVENT_EXITED:
                 if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
                         return;
-                (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, ev->code,
-                                                        ev->reason, now);
+                if (job_in_images(j) && (!ev->reason || streq(ev->reason, "Error")) && ev->code >= 125 && ev->code <= 127) {
+                        /* podman's own failures (docs/containers.md, "Exit codes"): the container did not
+                         * run, as the kubelet's StartError, never its exit code. */
+                        JobAction fe = { .warning = true, .reason = (char *) "Failed" };
+                        _cleanup_(freep) char *msg = strprintf("Error: container %s of pod attempt %" PRIu64
+                                                               " could not run: podman exited %d (see the unit's journal)",
+                                                               container, attempt, ev->code);
+                        fe.message = msg ?: (char *) "Error: podman could not run the container";
+                        log_event(j, &fe, now);
+                        (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container,
+                                                                128, "StartError", now);
+                } else
+                        (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container,
+                                                                ev->code, ev->reason, now);
                 /* OnFailure: the container runs again as a new unit; this one's result is recorded. */
                 if (c->state == CONTAINER_WAITING)
                         (void) unit_bus_remove(m->units, ev->unit);
@@ -1571,6 +1615,9 @@ Manager *manager_free(Manager *m) {
                 managed_job_free(m->jobs[i]);
         free(m->jobs);
         free(m->jobctl_path);
+        free(m->podman);
+        strv_free(m->podman_args);
+        podman_host_done(&m->podman_host);
         free(m->index);
         sd_event_source_disable_unref(m->inotify);
         sd_event_source_disable_unref(m->reload_timer);

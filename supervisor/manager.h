@@ -7,6 +7,7 @@
 #include "cronjob-controller.h"
 #include "job-reconcile.h"
 #include "jobsd/render.h"
+#include "podman.h"
 #include "state-store.h"
 #include "unit-bus.h"
 
@@ -102,7 +103,14 @@ struct Manager {
         char **state_errors_logged;     /* unreadable Job state files already reported */
         usec_t systemd_started_usec;    /* when the systemd manager started (UserspaceTimestamp); 0: unknown */
         char hostname[256];
+        /* Containers in images (docs/containers.md). */
+        ContainerRuntime default_runtime;
+        char *podman;                   /* podman's path */
+        char **podman_args;             /* --podman-arg: podman's global options (a test's own storage) */
+        PodmanHost podman_host;         /* found at start */
 };
+/* The machine-dependent part of rendering: the runtime and podman's options. */
+void manager_render_context(const Manager *m, RenderContext *ctx);
 
 int manager_new(bool user, const char *manifest_dir, const char *state_dir, const JobConfig *config, Manager **ret);
 Manager *manager_free(Manager *m);

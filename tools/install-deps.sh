@@ -10,6 +10,7 @@ pkgs=(
         clang libclang-rt-dev                  # the fuzzer and the sanitizer build
         valgrind                               # the unit suite under memcheck (meson test --setup valgrind)
         libmath-bigint-perl                    # the pi example needs a current Math::BigInt
+        podman crun busybox-static             # containers in images (docs/containers.md); the test builds its images from busybox
 )
 missing=()
 for p in "${pkgs[@]}"; do

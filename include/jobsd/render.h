@@ -10,6 +10,17 @@
 /* Model → the transient units it becomes (docs/mapping.md). Pure: everything about the machine comes in
  * through RenderContext. */
 
+/* What runs a container (docs/containers.md): its command on the host, or its image through podman. */
+typedef enum ContainerRuntime {
+        CONTAINER_RUNTIME_HOST,
+        CONTAINER_RUNTIME_PODMAN,
+        _CONTAINER_RUNTIME_MAX,
+        _CONTAINER_RUNTIME_INVALID = -EINVAL,
+} ContainerRuntime;
+
+/* The Job's annotation that chooses the runtime; without it, RenderContext.default_runtime. */
+#define RUNTIME_ANNOTATION "jobsd.io/runtime"
+
 typedef struct RenderContext {
         const char *pod_uid;            /* NULL: rendered as a placeholder */
         const char *state_dir;          /* pods' emptyDir and downwardAPI volumes live in <state_dir>/pods/<pod key>/ */
@@ -21,7 +32,28 @@ typedef struct RenderContext {
         const char *trigger_command;    /* argv[0] of the CronJob trigger service (jobctl) */
         unsigned restart;               /* the container's restarts so far (OnFailure) */
         bool user_manager;
+        ContainerRuntime default_runtime;       /* for Jobs without the jobsd.io/runtime annotation */
+        const char *podman;                     /* podman's path (NULL: "podman") */
+        char * const *podman_args;              /* podman's global options (storage), before "run" */
+        char * const *podman_run_args;          /* what jobsd found the machine needs (--cgroups=, --ulimit) */
+        bool podman_delegate;                   /* --cgroups=split: the unit gets Delegate=yes */
+        bool pod_netns;                         /* jobsd makes a network namespace per pod of several containers */
 } RenderContext;
+
+const char *container_runtime_to_string(ContainerRuntime r);
+ContainerRuntime container_runtime_from_string(const char *s);
+/* The runtime of a Job's containers: its annotation, else the default. An invalid annotation is refused at
+ * validation; here it counts as the default. */
+ContainerRuntime job_container_runtime(const Job *job, ContainerRuntime default_runtime);
+/* A pod of several containers in images shares one network namespace, which jobsd makes at this path
+ * (<runtime_dir>/pods/<pod key>/netns) when ctx->pod_netns. */
+bool pod_shares_netns(const Job *job, const RenderContext *ctx);
+char *pod_netns_path(const Job *job, int64_t index, uint64_t attempt, const RenderContext *ctx);
+/* An image reference as the kubelet reads it: "busybox" is docker.io/library/busybox, "a/b" docker.io/a/b;
+ * one with a registry (a first part with '.' or ':', or localhost) is kept. */
+char *image_reference_normalize(const char *image);
+/* The name podman gives the container of a unit: the unit's name without ".service". */
+char *podman_container_name(const char *unit);
 
 /* Names (docs/mapping.md, "Naming"). '_' separates the parts: it cannot occur in Kubernetes names, so
  * no two pods of any jobs share a unit name. NonIndexed pods have index 0 and a job-wide attempt number. */
@@ -40,9 +72,11 @@ char *job_slice_name(const char *namespace, const char *job);
 char *cron_job_unit_name(const char *namespace, const char *cron_job, const char *suffix);
 const char *job_namespace(const ObjectMeta *m);
 
-/* The one place where a container becomes ExecStart=: the argv after $(VAR) expansion (spec §2.4).
- * Returns -EINVAL with *reterr_message when the container cannot run on this runtime. */
-int render_container_exec(const Container *c, char * const *env, char ***ret_argv, char **reterr_message);
+/* The one place where a container becomes ExecStart=: on the host, the argv after $(VAR) expansion
+ * (spec §2.4); through podman, the whole `podman run` line (docs/containers.md). env is the container's
+ * final environment. Returns -EINVAL with *reterr_message when the container cannot run on this runtime. */
+int render_container_exec(const Job *job, const Container *c, int64_t index, uint64_t attempt, char * const *env,
+                          const RenderContext *ctx, char ***ret_argv, char **reterr_message);
 
 /* The final environment of a container, in order (spec §2.4, §2.6). */
 int render_container_env(const Job *job, const Container *c, int64_t index, uint64_t attempt,

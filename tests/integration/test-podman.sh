@@ -1,0 +1,239 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Containers in their images through podman (docs/containers.md), on a sandboxed systemd user manager:
+# images built here (podman import of a busybox root file system), in a podman storage of the sandbox's
+# own (jobsd --podman-arg), never the machine's. One TAP line per item. B = 250 ms.
+# Usage: test-podman.sh BUILD_DIR EXAMPLES_DIR
+set -u
+build=${1:?build directory}
+examples=${2:?examples directory}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/sandbox.sh"
+. "$here/lib.sh"
+
+JOBSD=$build/supervisor/jobsd
+JOBCTL=$build/supervisor/jobctl
+busybox=$(command -v busybox || echo /bin/busybox)
+if ! command -v podman >/dev/null || ! command -v crun >/dev/null || ! "$busybox" true 2>/dev/null; then
+        echo "1..0 # SKIP podman, crun or busybox-static is not installed (tools/install-deps.sh)"
+        exit 0
+fi
+if ! sandbox_start; then
+        echo "not ok 1 - the sandboxed systemd user manager could not be started"
+        echo "1..1"
+        exit 1
+fi
+t_start=$(date +%s.%N)
+manifests=$SANDBOX_DIR/manifests
+state=$SANDBOX_DIR/state
+store=$SANDBOX_DIR/podman
+mkdir -p "$manifests" "$state" "$store"
+pargs=(--root="$store/root" --runroot="$store/runroot" --tmpdir="$store/tmp" --storage-driver=vfs --events-backend=none)
+pm() { podman "${pargs[@]}" "$@"; }
+
+# The images: a busybox root file system; ENTRYPOINT and CMD for the override tests.
+rootfs=$SANDBOX_DIR/rootfs
+mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/shared"
+cp "$busybox" "$rootfs/bin/busybox"
+for t in sh echo sleep cat env hostname true false id dd readlink ls test; do ln -s busybox "$rootfs/bin/$t"; done
+tar -C "$rootfs" -cf "$SANDBOX_DIR/rootfs.tar" .
+pm import --change 'ENTRYPOINT ["/bin/sh","-c"]' --change 'CMD ["echo image-cmd"]' --change 'ENV PATH=/bin' \
+        "$SANDBOX_DIR/rootfs.tar" localhost/jobsd-test/busybox:1 >/dev/null 2>&1
+# The seed examples' image, with a CMD that does what theirs does (a short batch run).
+pm import --change 'CMD ["/bin/sh","-c","echo batch-job done"]' --change 'ENV PATH=/bin' \
+        "$SANDBOX_DIR/rootfs.tar" docker.io/luksa/batch-job:latest >/dev/null 2>&1
+if pm image exists localhost/jobsd-test/busybox:1 && pm image exists docker.io/luksa/batch-job:latest; then
+        ok "images built locally in the test's own storage"
+else
+        not_ok "images built locally" "$(pm images 2>&1)"
+fi
+
+extra=()
+for a in "${pargs[@]}"; do extra+=(--podman-arg="$a"); done
+start_jobsd --default-runtime=podman "${extra[@]}"
+until_true 10 'jobctl get jobs'
+
+img=localhost/jobsd-test/busybox:1
+job() {         # job NAME [RESTART] [EXTRA SPEC LINES] -- CONTAINER YAML: a Job with backoffLimit 0
+        local name=$1 restart=$2; shift 2
+        cat <<YAML
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: $name}
+spec:
+  backoffLimit: 0
+$(printf '%s\n' "$@")
+  template:
+    spec:
+      restartPolicy: $restart
+YAML
+}
+logs() { jobctl logs "$1" 2>/dev/null; }
+qcheck() { ( check "$@" ) >/dev/null; }     # check without its TAP line
+
+# 2 success: the image's own ENTRYPOINT and CMD
+{ job ok Never; cat <<YAML
+      containers: [{name: main, image: $img}]
+YAML
+} > "$manifests/ok.yaml"
+if qcheck ok Complete CompletionsReached 1 0 && until_true 5 'logs ok | grep -qx image-cmd'; then
+        ok "success: the image's ENTRYPOINT and CMD run, output in the journal"
+else
+        not_ok "success" "$(jobctl describe job ok | tail -8)" "$(logs ok | tail -3)"
+fi
+
+# 3 exit codes: the container's exit code reaches the Job; a podFailurePolicy rule on it
+{ job exit3 Never; cat <<YAML
+      containers: [{name: main, image: $img, command: [sh, -c, 'exit 3']}]
+YAML
+  job pfp Never "  podFailurePolicy:" "    rules: [{action: FailJob, onExitCodes: {containerName: main, operator: In, values: [42]}}]"
+  cat <<YAML
+      containers: [{name: main, image: $img, args: ['exit 42']}]
+YAML
+} > "$manifests/exit.yaml"
+qcheck exit3 Failed BackoffLimitExceeded 0 1; r1=$?
+qcheck pfp Failed PodFailurePolicy 0 1; r2=$?
+if [ $r1 = 0 ] && [ $r2 = 0 ] && jobctl get pods -l job-name=exit3 | grep -q Error &&
+   jobctl describe job pfp | grep -q 'failed with exit code 42 matching FailJob rule'; then
+        ok "exit codes: exit 3 counted, exit 42 matches a podFailurePolicy FailJob rule"
+else
+        not_ok "exit codes" "exit3 r=$r1 pfp r=$r2" "$(jobctl get pods -l job-name=exit3)" "$(jobctl describe job pfp | tail -8)"
+fi
+
+# 4 command replaces ENTRYPOINT (and the image's CMD goes), args replace CMD
+{ job cmd Never; cat <<YAML
+      containers: [{name: main, image: $img, command: [echo, from-command]}]
+YAML
+  job cmdargs Never; cat <<YAML
+      containers: [{name: main, image: $img, command: [/bin/echo], args: [from, args]}]
+YAML
+  job argsonly Never; cat <<YAML
+      containers: [{name: main, image: $img, args: ['echo args-only \$0']}]
+YAML
+} > "$manifests/cmd.yaml"
+qcheck cmd Complete CompletionsReached 1 0; qcheck cmdargs Complete CompletionsReached 1 0
+qcheck argsonly Complete CompletionsReached 1 0
+if until_true 5 'logs cmd | grep -qx from-command' && ! logs cmd | grep -q image-cmd &&
+   until_true 5 'logs cmdargs | grep -qx "from args"' && until_true 5 'logs argsonly | grep -qx "args-only /bin/sh"'; then
+        ok "command replaces ENTRYPOINT (the image's CMD dropped), args replace CMD"
+else
+        not_ok "command/args" "cmd: $(logs cmd | tail -2)" "cmdargs: $(logs cmdargs | tail -2)" "argsonly: $(logs argsonly | tail -2)"
+fi
+
+# 5 env, JOB_COMPLETION_INDEX, hostname = the pod's
+{ job idx Never "  completions: 2" "  parallelism: 2" "  completionMode: Indexed"; cat <<YAML
+      containers:
+      - name: main
+        image: $img
+        command: [sh, -c, 'echo "\$(GREETING) \$JOB_COMPLETION_INDEX \$(hostname) \$(id -u)"']
+        env: [{name: GREETING, value: hello}]
+        securityContext: {runAsUser: 1234}
+YAML
+} > "$manifests/idx.yaml"
+qcheck idx Complete CompletionsReached 2 0
+if until_true 5 'logs idx | grep -qx "hello 0 idx-0 1234"' && logs idx | grep -qx "hello 1 idx-1 1234"; then
+        ok "env, JOB_COMPLETION_INDEX, hostname and runAsUser in the container"
+else
+        not_ok "env and index" "$(logs idx | tail -4)"
+fi
+
+# 6 a pod of several containers: init container first, an emptyDir and the network namespace shared
+{ job multi Never; cat <<YAML
+      initContainers:
+      - {name: init, image: $img, command: [sh, -c, 'echo from-init > /shared/x'], volumeMounts: [{name: s, mountPath: /shared}]}
+      containers:
+      - {name: a, image: $img, command: [sh, -c, 'readlink /proc/self/ns/net > /shared/a; cat /shared/x'], volumeMounts: [{name: s, mountPath: /shared}]}
+      - {name: b, image: $img, command: [sh, -c, 'readlink /proc/self/ns/net > /shared/b; while ! test -s /shared/a; do sleep 0.1; done; cmp() { test "\$(cat /shared/a)" = "\$(cat /shared/b)"; }; cmp && echo same-netns'], volumeMounts: [{name: s, mountPath: /shared}]}
+      volumes: [{name: s, emptyDir: {}}]
+YAML
+} > "$manifests/multi.yaml"
+qcheck multi Complete CompletionsReached 1 0
+if until_true 5 'logs multi | grep -qx from-init' && logs multi | grep -qx same-netns; then
+        ok "multi-container pod: init container first, emptyDir and network namespace shared"
+else
+        not_ok "multi-container pod" "$(logs multi | tail -4)" "$(jobctl describe job multi | tail -8)"
+fi
+
+# 7 a memory limit that kills the container: OOMKilled, a pod failure
+if grep -qw memory "$SANDBOX_CGROUP/cgroup.controllers"; then
+        { job oom Never; cat <<YAML
+      containers: [{name: main, image: $img, command: [dd, if=/dev/zero, of=/dev/null, bs=256M, count=1], resources: {limits: {memory: 64Mi}}}]
+YAML
+        } > "$manifests/oom.yaml"
+        if qcheck oom Failed BackoffLimitExceeded 0 1 && jobctl describe job oom | grep -q OOMKilled; then
+                ok "a memory limit kills the container: OOMKilled, counted as a pod failure"
+        else
+                not_ok "memory limit" "$(jobctl describe job oom | tail -10)"
+        fi
+else
+        ok "a memory limit kills the container # SKIP no memory controller on this machine's cgroup v2 hierarchy ($(cat "$SANDBOX_CGROUP/cgroup.controllers"))"
+fi
+
+# 8 podman's own failure (exit 125-127) is a StartError, never an exit code of the container
+{ job noexec Never; cat <<YAML
+      containers: [{name: main, image: $img, command: [/no/such/program]}]
+YAML
+} > "$manifests/noexec.yaml"
+if qcheck noexec Failed BackoffLimitExceeded 0 1 && jobctl get pods -l job-name=noexec | grep -q StartError &&
+   jobctl describe job noexec | grep -q 'podman exited 127'; then
+        ok "podman's exit 127 (no such program) is a StartError, not the container's exit code"
+else
+        not_ok "podman failure as StartError" "$(jobctl get pods -l job-name=noexec)" "$(jobctl describe job noexec | tail -4)"
+fi
+
+# 9 the seed examples whose image has no command
+if [ ! -f "$examples/seeds/batch-job.yaml" ]; then
+        ok "seed examples run in their image # SKIP no examples at $examples"
+elif cp "$examples/seeds/batch-job.yaml" "$examples/seeds/multi-completion-batch-job.yaml" "$manifests/" && qcheck batch-job Complete CompletionsReached 1 0 && qcheck multi-completion-batch-job Complete CompletionsReached 5 0 &&
+   until_true 5 'logs batch-job | grep -q "batch-job done"'; then
+        ok "seed examples batch-job and multi-completion-batch-job run in their image"
+else
+        not_ok "seed examples" "$(jobctl get jobs)" "$(jobctl describe job batch-job | tail -8)"
+fi
+
+# 10 deletion stops the container: no podman, conmon or container process left, no container in storage
+{ job long Never; cat <<YAML
+      terminationGracePeriodSeconds: 2
+      containers: [{name: main, image: $img, command: [sleep, '300']}]
+YAML
+} > "$manifests/long.yaml"
+until_true 20 '[ "$(field long active)" = 1 ] && pm ps --format "{{.Names}}" | grep -q long'
+running=$(field long active)
+rm "$manifests/long.yaml"
+procs() { cat $(find "$SANDBOX_CGROUP" -name cgroup.procs) 2>/dev/null | while read -r p; do cat "/proc/$p/cmdline" 2>/dev/null | tr '\0' ' '; echo; done | grep -E '^(/usr/bin/)?(conmon|podman|crun|sleep 300)' | grep -v ' rm --force'; }
+if until_true 15 '! jobctl get job long' && until_true 10 '[ -z "$(procs)" ]' && [ -z "$(pm ps -a -q)" ]; then
+        ok "deletion stops the container: no podman, conmon or container process left, none in storage"
+else
+        not_ok "deletion" "active before: $running; job: $(jobctl get job long 2>&1 | tail -1)" "$(procs)" "$(pm ps -a)" "$(systemctl --user list-units --all 'jobsd-*long*' --no-legend)"
+fi
+
+# The extra start latency of a container pod over a host pod: manifest written → Complete, median of 3.
+lat() {         # lat NAME RUNTIME
+        local t0 t1
+        { job "$1" Never; printf '  template: {}\n' >/dev/null; } >/dev/null
+        cat > "$manifests/$1.yaml" <<YAML
+apiVersion: batch/v1
+kind: Job
+metadata: {name: $1, annotations: {jobsd.io/runtime: $2}}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: $img, command: ['true']}]
+YAML
+        t0=$(date +%s%N)
+        until_true 30 "[ \"\$(field $1 succeeded)\" = 1 ]"
+        t1=$(date +%s%N)
+        echo $(( (t1 - t0) / 1000000 ))
+}
+median() { sort -n | sed -n 2p; }
+host_ms=$(for i in 1 2 3; do lat host$i host; done | median)
+pod_ms=$(for i in 1 2 3; do lat pm$i podman; done | median)
+echo "# start-to-Complete, median of 3: host pod ${host_ms} ms, container pod ${pod_ms} ms: extra $((pod_ms - host_ms)) ms"
+
+systemctl --user stop jobsd
+check_no_sanitizer_report
+echo "# whole run: $(echo "$(date +%s.%N) - $t_start" | bc) s"
+echo "1..$n"
+[ $failed = 0 ]
