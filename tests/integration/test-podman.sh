@@ -18,6 +18,11 @@ if ! command -v podman >/dev/null || ! command -v crun >/dev/null || ! "$busybox
         echo "1..0 # SKIP podman, crun or busybox-static is not installed (tools/install-deps.sh)"
         exit 0
 fi
+# podman's CLI makes empty /run/containers/networks and /run/crun even with every path pointed into the
+# sandbox: remove them at exit if this test made them.
+made_run_dirs=""
+for d in /run/containers /run/crun; do [ -e "$d" ] || made_run_dirs="$made_run_dirs $d"; done
+SANDBOX_ON_EXIT='for d in $made_run_dirs; do find "$d" -depth -type d -empty -delete 2>/dev/null; done'
 if ! sandbox_start; then
         echo "not ok 1 - the sandboxed systemd user manager could not be started"
         echo "1..1"
@@ -28,7 +33,9 @@ manifests=$SANDBOX_DIR/manifests
 state=$SANDBOX_DIR/state
 store=$SANDBOX_DIR/podman
 mkdir -p "$manifests" "$state" "$store"
-pargs=(--root="$store/root" --runroot="$store/runroot" --tmpdir="$store/tmp" --storage-driver=vfs --events-backend=none)
+# crun's state and podman's network configuration in the sandbox too: nothing of the test stays in /run.
+pargs=(--root="$store/root" --runroot="$store/runroot" --tmpdir="$store/tmp" --storage-driver=vfs --events-backend=none
+       --runtime-flag=root="$store/crun" --network-config-dir="$store/networks")
 pm() { podman "${pargs[@]}" "$@"; }
 
 # The images: a busybox root file system; ENTRYPOINT and CMD for the override tests.
@@ -202,7 +209,7 @@ until_true 20 '[ "$(field long active)" = 1 ] && pm ps --format "{{.Names}}" | g
 running=$(field long active)
 rm "$manifests/long.yaml"
 procs() { cat $(find "$SANDBOX_CGROUP" -name cgroup.procs) 2>/dev/null | while read -r p; do cat "/proc/$p/cmdline" 2>/dev/null | tr '\0' ' '; echo; done | grep -E '^(/usr/bin/)?(conmon|podman|crun|sleep 300)' | grep -v ' rm --force'; }
-if until_true 15 '! jobctl get job long' && until_true 10 '[ -z "$(procs)" ]' && [ -z "$(pm ps -a -q)" ]; then
+if until_true 15 '! jobctl get job long' && until_true 10 '[ -z "$(procs)" ]' && until_true 10 '[ -z "$(pm ps -a -q)" ]'; then
         ok "deletion stops the container: no podman, conmon or container process left, none in storage"
 else
         not_ok "deletion" "active before: $running; job: $(jobctl get job long 2>&1 | tail -1)" "$(procs)" "$(pm ps -a)" "$(systemctl --user list-units --all 'jobsd-*long*' --no-legend)"
