@@ -346,8 +346,8 @@ static const FieldSpec container_fields[] = {
         { "resources",       field_resources,                  offsetof(Container, resources) },
         { "securityContext", field_container_security_context, offsetof(Container, security_context) },
         { "restartPolicy",   field_container_restart_policy,   offsetof(Container, restart_policy) },
-        { "imagePullPolicy", field_pull_policy,                offsetof(Container, image_pull_policy), FIELD_IGNORED,
-          "jobsd does not pull images: an image runs only if podman has it (docs/containers.md)" },
+        /* Honored on the podman runtime (docs/containers.md); like image, it means nothing on the host. */
+        { "imagePullPolicy", field_pull_policy,                offsetof(Container, image_pull_policy) },
         { "ports",           field_ports,                      0, FIELD_IGNORED, "pods share the host's network" },
         UNSUPPORTED("envFrom", NO_CLUSTER_OBJECTS),
         UNSUPPORTED("volumeDevices", "raw block volumes need cluster storage"),

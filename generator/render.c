@@ -709,6 +709,93 @@ int render_pod_container(const Job *job, const Container *c, bool init, int64_t 
         return 0;
 }
 
+char *pull_unit_name(const char *namespace, const char *job, int64_t index, uint64_t attempt, const char *container,
+                     bool check, uint32_t n) {
+        _cleanup_(freep) char *k = pod_key(namespace, job, index, attempt);
+
+        if (!k)
+                return NULL;
+        return strprintf("jobsd-pull-%s_%s_%c%" PRIu32 ".service", k, container, check ? 'e' : 'p', n);
+}
+
+int pull_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, uint64_t *ret_attempt,
+                         char **ret_container, bool *ret_check) {
+        _cleanup_(strv_freep) char **parts = NULL;
+        const char *s = startswith(unit, "jobsd-pull-");
+        size_t l;
+        char *e;
+        unsigned long long a;
+
+        if (!s || (l = strlen(s)) <= STRLEN(".service") || !streq(s + l - STRLEN(".service"), ".service"))
+                return -EINVAL;
+        for (const char *p = s;;) {
+                size_t n = strcspn(p, "_");
+                bool last = !p[n];
+                int r = strv_push(&parts, strndup(p, last ? n - STRLEN(".service") : n));
+                if (r < 0)
+                        return r;
+                if (last)
+                        break;
+                p += n + 1;
+        }
+        /* A pod unit of a namespace "pull-…" has five parts. */
+        if (strv_length(parts) != 6 || !*parts[0] || !*parts[1] || !*parts[4] || !strchr("ep", parts[5][0]) ||
+            !parts[5][1])
+                return -EINVAL;
+        errno = 0;
+        a = strtoull(parts[3], &e, 10);
+        if (errno || e == parts[3] || *e)
+                return -EINVAL;
+        if (ret_attempt)
+                *ret_attempt = a;
+        if (ret_check)
+                *ret_check = parts[5][0] == 'e';
+        if (ret_namespace)
+                *ret_namespace = TAKE_PTR(parts[0]);
+        if (ret_job)
+                *ret_job = TAKE_PTR(parts[1]);
+        if (ret_container)
+                *ret_container = TAKE_PTR(parts[4]);
+        return 0;
+}
+
+int render_pull_unit(const Job *job, const char *unit, const char *image, bool check, const RenderContext *ctx,
+                     UnitSpec *ret) {
+        _cleanup_(unit_spec_done) UnitSpec u = {};
+        _cleanup_(strv_freep) char **argv = NULL;
+        _cleanup_(freep) char *ref = image_reference_normalize(image), *desc = NULL,
+                *slice = job_slice_name(job_namespace(&job->metadata), job->metadata.name);
+
+        if (!ref || !slice)
+                return -ENOMEM;
+        /* Never a shell: the image is one word of podman's argv. */
+        TRY(strv_extend(&argv, ctx->podman ?: "podman"));
+        STRV_FOREACH(a, ctx->podman_args)
+                TRY(strv_extend(&argv, *a));
+        if (check) {
+                TRY(strv_extend(&argv, "image"));
+                TRY(strv_extend(&argv, "exists"));
+        } else
+                TRY(strv_extend(&argv, "pull"));
+        TRY(strv_extend(&argv, ref));
+        u.name = strdup(unit);
+        desc = strprintf("%s image %s for Job %s/%s", check ? "look for" : "pull", ref,
+                         job_namespace(&job->metadata), job->metadata.name);
+        if (!u.name || !desc)
+                return -ENOMEM;
+        TRY(unit_spec_add_string(&u, UNIT_PROP_DESCRIPTION, desc));
+        TRY(unit_spec_add_string(&u, UNIT_PROP_SLICE, slice));
+        TRY(unit_spec_add_string(&u, UNIT_PROP_TYPE, "exec"));
+        TRY(unit_spec_add_bool(&u, UNIT_PROP_REMAIN_AFTER_EXIT, true));
+        TRY(unit_spec_add_strv(&u, UNIT_PROP_EXEC_START, argv));
+        TRY(unit_spec_add_string(&u, UNIT_PROP_WORKING_DIRECTORY, "/"));
+        TRY(unit_spec_add_u64(&u, UNIT_PROP_KILL_SIGNAL, SIGTERM));
+        TRY(unit_spec_add_u64(&u, UNIT_PROP_TIMEOUT_STOP, 5 * USEC_PER_SEC));
+        *ret = u;
+        u = (UnitSpec) {};
+        return 0;
+}
+
 int render_cron_job_timer(const CronJob *cj, usec_t now_usec, usec_t horizon_usec, const RenderContext *ctx,
                           UnitSpec *ret_timer, UnitSpec *ret_service, char **reterr_message) {
         _cleanup_(unit_spec_done) UnitSpec t = {}, s = {};

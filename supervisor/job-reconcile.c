@@ -299,6 +299,70 @@ static int fail_job(const Job *job, JobStatus *s, const char *reason, const char
         return 0;
 }
 
+static const Container *template_container(const Job *job, const char *name) {
+        const PodSpec *ps = &job->spec.template.spec;
+
+        for (size_t i = 0; i < ps->n_init_containers; i++)
+                if (streq(ps->init_containers[i].name, name))
+                        return ps->init_containers + i;
+        for (size_t i = 0; i < ps->n_containers; i++)
+                if (streq(ps->containers[i].name, name))
+                        return ps->containers + i;
+        return NULL;
+}
+
+bool container_needs_pull(const Job *job, const JobConfig *cfg, const char *container) {
+        const Container *c = template_container(job, container);
+
+        return c && c->image && job_container_runtime(job, cfg->default_runtime) == CONTAINER_RUNTIME_PODMAN &&
+                c->image_pull_policy != PULL_POLICY_NEVER;
+}
+
+/* The kubelet's image pull (docs/containers.md, "Images and pulls"): before a container starts, its
+ * image; failed pulls are retried after B·2^(n−1) up to 30·B, the pod stays Pending meanwhile (never a
+ * failure: only the Job's deadline ends it). Returns true when the container may start. */
+static int pull_image(const Job *job, Pod *p, ContainerStatus *c, const JobConfig *cfg, usec_t now, JobActionList *l,
+                      bool *ret_ready) {
+        const Container *tc = template_container(job, c->name);
+        usec_t at;
+        int r;
+
+        *ret_ready = false;
+        switch (c->pull) {
+        case IMAGE_PULL_DONE:
+                *ret_ready = true;
+                return 0;
+        case IMAGE_PULL_PULLING:
+                return 0;
+        case IMAGE_PULL_BACKOFF:
+                at = c->pull_failed_usec + backoff_delay_usec(cfg->backoff_base_usec, 30 * cfg->backoff_base_usec,
+                                                              c->pull_failures);
+                if (now < at) {
+                        wake_at(l, at);
+                        /* The first failure shows as ErrImagePull; from the second on, the wait is
+                         * ImagePullBackOff, with its event once per wait. */
+                        if (c->pull_failures >= 2 && !(c->reason && streq(c->reason, "ImagePullBackOff"))) {
+                                char *n = strdup("ImagePullBackOff");
+                                if (!n)
+                                        return -ENOMEM;
+                                free(c->reason);
+                                c->reason = n;
+                                l->changed = true;
+                                return pod_event_add(l, p, false, "BackOff", "Back-off pulling image \"%s\"",
+                                                     tc ? tc->image : "");
+                        }
+                        return 0;
+                }
+                break;
+        default:
+                break;
+        }
+        c->pull = IMAGE_PULL_PULLING;
+        l->changed = true;
+        r = action_add(l, JOB_ACTION_PULL_IMAGE, p, c->name);
+        return r;
+}
+
 static int start_containers(const Job *job, JobStatus *s, const JobConfig *cfg, usec_t now, JobActionList *l) {
         int r;
 
@@ -330,6 +394,17 @@ static int start_containers(const Job *job, JobStatus *s, const JobConfig *cfg, 
                                         }
                                         c->restarts++;
                                         c->restart_at_usec = 0;
+                                }
+                                if (container_needs_pull(job, cfg, c->name)) {
+                                        bool ready;
+                                        r = pull_image(job, p, c, cfg, now, l, &ready);
+                                        if (r < 0)
+                                                return r;
+                                        if (!ready) {
+                                                if (c->init)
+                                                        init_done = false;
+                                                continue;
+                                        }
                                 }
                                 c->state = CONTAINER_STARTING;
                                 l->changed = true;

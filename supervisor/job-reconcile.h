@@ -2,6 +2,7 @@
 #pragma once
 
 #include "job-status.h"
+#include "jobsd/render.h"
 
 /* The Job controller (spec §3), pure: (spec, status, now) → changes to the status and a list of actions.
  * It never reads the clock, the bus or files. Level-triggered: called after anything happened, and
@@ -10,10 +11,15 @@
 typedef struct JobConfig {
         usec_t backoff_base_usec;       /* spec §3.4: 10 s */
         usec_t backoff_max_usec;        /* 10 min */
+        /* Jobs without the runtime annotation: in their images their containers' images are pulled
+         * first, per imagePullPolicy (the image pull back-off is the kubelet's, from backoff_base_usec). */
+        ContainerRuntime default_runtime;
 } JobConfig;
 
 typedef enum JobActionType {
         JOB_ACTION_START_CONTAINER,     /* start the unit of a pod's container */
+        JOB_ACTION_PULL_IMAGE,          /* make a pod's container's image present (imagePullPolicy), then
+                                         * set its pull to DONE or, failed, to BACKOFF */
         JOB_ACTION_STOP_POD,            /* stop every unit of a pod: SIGTERM, SIGKILL after the grace period */
         JOB_ACTION_REMOVE_POD,          /* the pod is counted: remove its units, then its record */
         JOB_ACTION_EVENT,               /* a Kubernetes event (spec §4.3); about a pod: its attempt and index */
@@ -46,5 +52,9 @@ usec_t backoff_delay_usec(usec_t base, usec_t max, uint32_t n_failures);
  * in the future; after each job_reconcile() the daemon deletes the Job (foreground: pods first) when
  * 0 < job_ttl_expiry_usec() <= now. */
 usec_t job_ttl_expiry_usec(const Job *job, const JobStatus *s);
+
+/* Whether a container of the Job has an image to pull before it starts: it runs in its image (podman)
+ * and its imagePullPolicy is not Never. */
+bool container_needs_pull(const Job *job, const JobConfig *cfg, const char *container);
 
 int job_reconcile(const Job *job, JobStatus *status, const JobConfig *cfg, usec_t now, JobActionList *ret);

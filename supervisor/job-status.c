@@ -473,6 +473,42 @@ const char *container_state_to_string(ContainerState s) {
         return s >= 0 && s < _CONTAINER_STATE_MAX ? t[s] : NULL;
 }
 
+static const char *const image_pull_names[_IMAGE_PULL_MAX] = {
+        [IMAGE_PULL_NONE] = "none",
+        [IMAGE_PULL_PULLING] = "pulling",
+        [IMAGE_PULL_BACKOFF] = "backoff",
+        [IMAGE_PULL_DONE] = "done",
+};
+
+const char *image_pull_to_string(ImagePull p) {
+        return p >= 0 && p < _IMAGE_PULL_MAX ? image_pull_names[p] : NULL;
+}
+
+ImagePull image_pull_from_string(const char *s) {
+        for (ImagePull p = 0; p < _IMAGE_PULL_MAX; p++)
+                if (s && streq(s, image_pull_names[p]))
+                        return p;
+        return _IMAGE_PULL_INVALID;
+}
+
+const char *container_pull_reason(const ContainerStatus *c) {
+        if (c->state != CONTAINER_WAITING || c->pull_failures == 0 ||
+            (c->pull != IMAGE_PULL_PULLING && c->pull != IMAGE_PULL_BACKOFF))
+                return NULL;
+        return c->reason;
+}
+
+const char *pod_waiting_reason(const Pod *p) {
+        if (p->phase != POD_PENDING)
+                return NULL;
+        for (size_t i = 0; i < p->n_containers; i++) {
+                const char *r = container_pull_reason(p->containers + i);
+                if (r)
+                        return r;
+        }
+        return NULL;
+}
+
 static const char *const condition_names[_JOB_CONDITION_TYPE_MAX] = {
         [JOB_CONDITION_SUSPENDED] = "Suspended",
         [JOB_CONDITION_FAILURE_TARGET] = "FailureTarget",

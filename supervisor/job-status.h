@@ -16,6 +16,17 @@ typedef enum ContainerState {
         _CONTAINER_STATE_MAX,
 } ContainerState;
 
+/* A container's image in podman's storage (docs/containers.md, "Images and pulls"): the kubelet's image
+ * pull before the container starts, per imagePullPolicy. Only for containers that run in their images. */
+typedef enum ImagePull {
+        IMAGE_PULL_NONE,                /* not looked at yet (a record from before pulls reads as this) */
+        IMAGE_PULL_PULLING,             /* the check (IfNotPresent) or the pull runs in its unit */
+        IMAGE_PULL_BACKOFF,             /* the last pull failed: retried after the back-off */
+        IMAGE_PULL_DONE,                /* the image is there: the container may start */
+        _IMAGE_PULL_MAX,
+        _IMAGE_PULL_INVALID = -EINVAL,
+} ImagePull;
+
 typedef struct ContainerStatus {
         char *name;
         bool init;
@@ -25,6 +36,10 @@ typedef struct ContainerStatus {
         usec_t started_usec, finished_usec;
         unsigned restarts;
         usec_t restart_at_usec;         /* OnFailure: when the failed container may run again, 0 = not waiting */
+        /* While WAITING for its image: reason is ErrImagePull or ImagePullBackOff once a pull failed. */
+        ImagePull pull;
+        uint32_t pull_failures;         /* failed pulls in a row: the back-off */
+        usec_t pull_failed_usec;        /* when the last one failed */
 } ContainerStatus;
 
 typedef enum PodPhase {
@@ -154,5 +169,11 @@ int job_status_record_pod_disruption(JobStatus *s, uint64_t attempt, const char 
 
 const char *pod_phase_to_string(PodPhase p);
 const char *container_state_to_string(ContainerState s);
+const char *image_pull_to_string(ImagePull p);
+ImagePull image_pull_from_string(const char *s);
+/* The pull's waiting reason of a container (ErrImagePull, ImagePullBackOff), or NULL. */
+const char *container_pull_reason(const ContainerStatus *c);
+/* The reason kubectl shows for a Pending pod: its first container's pull reason, or NULL. */
+const char *pod_waiting_reason(const Pod *p);
 const char *job_condition_type_to_string(JobConditionType t);
 JobConditionType job_condition_type_from_string(const char *s);

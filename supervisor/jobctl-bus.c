@@ -733,17 +733,28 @@ int verb_get(int argc, char *argv[]) {
                                         status = "Completed";
                                 else if (streq(status, "Failed"))
                                         status = *p->reason ? p->reason : "Error";
+                                else if (streq(status, "Pending") && *p->reason)
+                                        status = p->reason;     /* ErrImagePull, ImagePullBackOff */
                                 if (!header) {
-                                        printf(wide ? "%-40s %-7s %-18s %-9s %-6s %s\n" : "%-40s %-7s %-18s %-9s %s\n",
-                                               "NAME", "READY", "STATUS", "RESTARTS", "AGE", "UNITS");
+                                        if (wide)
+                                                printf("%-40s %-7s %-18s %-9s %-6s %-32s %s\n", "NAME", "READY", "STATUS",
+                                                       "RESTARTS", "AGE", "IMAGE", "UNITS");
+                                        else
+                                                printf("%-40s %-7s %-18s %-9s %s\n", "NAME", "READY", "STATUS",
+                                                       "RESTARTS", "AGE");
                                         header = true;
                                 }
                                 snprintf(ready, sizeof(ready), "%" PRIu32 "/%" PRIu32, p->ready, p->containers);
                                 format_duration(age, sizeof(age), now - p->created);
                                 printf("%-40s %-7s %-18s %-9" PRIu32 " %-6s", p->name, ready, status, p->restarts, age);
                                 if (wide) {
-                                        _cleanup_(freep) char *u = strv_join(p->units, ",");
-                                        printf(" %s", strempty(u));
+                                        /* The pod's containers' images: the Job's template's (Images). */
+                                        _cleanup_(strv_freep) char **images = NULL;
+                                        for (char **c = j.images; c && c[0] && c[1]; c += 2)
+                                                (void) strv_extend(&images, c[1]);
+                                        _cleanup_(freep) char *u = strv_join(p->units, ","),
+                                                *im = strv_join(images, ",");
+                                        printf(" %-32s %s", im && *im ? im : "<none>", strempty(u));
                                 }
                                 printf("\n");
                                 any = true;

@@ -284,7 +284,8 @@ static int property_get_events(sd_bus *bus, const char *path, const char *interf
         return sd_bus_message_close_container(reply);
 }
 
-/* Pods: name, index (-1 for NonIndexed), attempt, phase, reason, ready containers, containers,
+/* Pods: name, index (-1 for NonIndexed), attempt, phase, reason (for a Pending pod: its container's
+ * ErrImagePull or ImagePullBackOff), ready containers, containers,
  * restarts, created, finished, and the units it runs as. */
 static int property_get_pods(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -323,7 +324,8 @@ static int property_get_pods(sd_bus *bus, const char *path, const char *interfac
                 r = sd_bus_message_open_container(reply, 'r', "sxtssuuuttas");
                 if (r >= 0)
                         r = sd_bus_message_append(reply, "sxtssuuutt", name, p->index, p->attempt, phase,
-                                                  strempty(p->reason), ready, total, restarts, p->created_usec,
+                                                  strempty(p->reason ?: pod_waiting_reason(p)), ready, total, restarts,
+                                                  p->created_usec,
                                                   p->finished_usec);
                 if (r >= 0)
                         r = sd_bus_message_append_strv(reply, units);

@@ -646,6 +646,132 @@ static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *
         return 0;
 }
 
+/* Image pulls (docs/containers.md, "Images and pulls"): the controller asks for one (JOB_ACTION_PULL_IMAGE)
+ * and waits while the container's pull is PULLING; the result comes back from the pull unit's exit status
+ * and goes into the container's status, which the controller reads. */
+static int save_record(ManagedJob *j);
+
+static char *pull_unit_of(const ManagedJob *j, const Pod *p, const ContainerStatus *c, bool check) {
+        return pull_unit_name(managed_job_namespace(j), j->job->metadata.name,
+                              j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ? p->index : UNSET, p->attempt,
+                              c->name, check, c->pull_failures);
+}
+
+static void job_event(ManagedJob *j, bool warning, const char *reason, usec_t now, const char *fmt, ...) _printf_(5, 6);
+static void job_event(ManagedJob *j, bool warning, const char *reason, usec_t now, const char *fmt, ...) {
+        _cleanup_(freep) char *msg = NULL;
+        JobAction a = { .warning = warning, .reason = (char *) reason };
+        va_list ap;
+
+        va_start(ap, fmt);
+        msg = vstrprintf(fmt, ap);
+        va_end(ap);
+        if (!msg)
+                return;
+        a.message = msg;
+        log_event(j, &a, now);
+}
+
+static void pull_failed(ManagedJob *j, ContainerStatus *c, const char *image, const char *why, usec_t now) {
+        char *reason = strdup("ErrImagePull");
+
+        if (reason) {
+                free(c->reason);
+                c->reason = reason;
+        }
+        c->pull = IMAGE_PULL_BACKOFF;
+        c->pull_failures++;
+        c->pull_failed_usec = now;
+        job_event(j, true, "Failed", now, "Failed to pull image \"%s\": %s", image, why);
+        job_event(j, true, "Failed", now, "Error: ErrImagePull");
+}
+
+static int start_pull_unit(ManagedJob *j, const Pod *p, const ContainerStatus *c, const Container *tc, bool check) {
+        _cleanup_(unit_spec_done) UnitSpec u = {};
+        _cleanup_(freep) char *unit = pull_unit_of(j, p, c, check);
+        RenderContext ctx = {};
+        int r;
+
+        if (!unit)
+                return -ENOMEM;
+        manager_render_context(j->manager, &ctx);
+        r = render_pull_unit(j->job, unit, tc->image, check, &ctx, &u);
+        if (r < 0)
+                return r;
+        return unit_bus_start(j->manager->units, &u);
+}
+
+/* IfNotPresent: `podman image exists` first, in its own unit; Always: the pull at once. */
+static void start_pull(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_resync) {
+        Pod *p = job_status_find_pod(&j->record.status, a->attempt);
+        ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
+        const Container *tc = find_container(j->job, a->container);
+        bool check;
+        int r;
+
+        if (!c || !tc || c->pull != IMAGE_PULL_PULLING)
+                return;
+        check = tc->image_pull_policy == PULL_POLICY_IF_NOT_PRESENT;
+        if (!check)
+                job_event(j, false, "Pulling", now, "Pulling image \"%s\"", tc->image);
+        r = start_pull_unit(j, p, c, tc, check);
+        if (r < 0) {
+                _cleanup_(freep) char *why = strprintf("cannot start its unit: %s", strerror(-r));
+                pull_failed(j, c, tc->image, why ?: "cannot start its unit", now);
+                *ret_resync = true;
+        }
+}
+
+static void on_pull_unit_event(Manager *m, const UnitEvent *ev, const char *ns, const char *job, uint64_t attempt,
+                               const char *container, bool check) {
+        ManagedJob *j = manager_find_job(m, ns, job);
+        Pod *p = j ? job_status_find_pod(&j->record.status, attempt) : NULL;
+        ContainerStatus *c = p ? pod_find_container(p, container) : NULL;
+        const Container *tc = j ? find_container(j->job, container) : NULL;
+        _cleanup_(freep) char *current = c ? pull_unit_of(j, p, c, check) : NULL;
+        usec_t now = now_realtime();
+
+        if (ev->type == UNIT_EVENT_RUNNING)
+                return;
+        /* The result is read: the unit goes (its journal stays). */
+        if (ev->type != UNIT_EVENT_GONE)
+                (void) unit_bus_remove(m->units, ev->unit);
+        /* Not the pull the container waits for (an older one, a pod that is gone or ending). */
+        if (!c || !tc || c->pull != IMAGE_PULL_PULLING || !current || !streq(current, ev->unit) || pod_is_ending(p))
+                return;
+
+        if (ev->type == UNIT_EVENT_EXITED && ev->code == 0) {
+                c->pull = IMAGE_PULL_DONE;
+                if (c->pull_failures > 0)
+                        c->reason = mfree(c->reason);
+                if (check)
+                        job_event(j, false, "Pulled", now, "Container image \"%s\" already present on machine", tc->image);
+                else
+                        job_event(j, false, "Pulled", now, "Successfully pulled image \"%s\"", tc->image);
+        } else if (check && ev->type == UNIT_EVENT_EXITED && ev->code == 1) {
+                /* Not there: pulled now. */
+                int r;
+
+                job_event(j, false, "Pulling", now, "Pulling image \"%s\"", tc->image);
+                r = start_pull_unit(j, p, c, tc, false);
+                if (r < 0) {
+                        _cleanup_(freep) char *why = strprintf("cannot start its unit: %s", strerror(-r));
+                        pull_failed(j, c, tc->image, why ?: "cannot start its unit", now);
+                } else
+                        return;
+        } else {
+                _cleanup_(freep) char *why =
+                        ev->type == UNIT_EVENT_EXITED ?
+                        strprintf("%s exited %d (see the journal of %s)", check ? "podman image exists" : "podman pull",
+                                  ev->code, ev->unit) :
+                        strprintf("its unit %s %s", ev->unit,
+                                  ev->type == UNIT_EVENT_GONE ? "went away" : strempty(ev->reason));
+                pull_failed(j, c, tc->image, why ?: "podman failed", now);
+        }
+        (void) save_record(j);
+        manager_sync_job(m, j);
+}
+
 static void for_each_unit_of_pod(ManagedJob *j, const Pod *p, bool remove) {
         for (size_t i = 0; i < p->n_containers; i++) {
                 _cleanup_(freep) char *unit = pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
@@ -658,6 +784,13 @@ static void for_each_unit_of_pod(ManagedJob *j, const Pod *p, bool remove) {
                         (void) unit_bus_remove(j->manager->units, unit);
                 else if (p->containers[i].state == CONTAINER_RUNNING || p->containers[i].state == CONTAINER_STARTING)
                         (void) unit_bus_stop(j->manager->units, unit);
+                /* A pull that runs (its check or the pull itself) goes with the pod. */
+                if (p->containers[i].pull == IMAGE_PULL_PULLING)
+                        for (unsigned check = 0; check < 2; check++) {
+                                _cleanup_(freep) char *pu = pull_unit_of(j, p, p->containers + i, check);
+                                if (pu)
+                                        (void) unit_bus_remove(j->manager->units, pu);
+                        }
         }
 }
 
@@ -794,6 +927,17 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                 crash_point("before-start");
                                 (void) start_container(j, a, now, &resync);
                                 break;
+                        case JOB_ACTION_PULL_IMAGE:
+                                if (!saved) {
+                                        ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
+                                        if (c && c->pull == IMAGE_PULL_PULLING)
+                                                c->pull = IMAGE_PULL_NONE;
+                                        if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
+                                                l.wake_usec = now + 5 * USEC_PER_SEC;
+                                        break;
+                                }
+                                start_pull(j, a, now, &resync);
+                                break;
                         case JOB_ACTION_STOP_POD:
                                 if (p)
                                         for_each_unit_of_pod(j, p, false);
@@ -854,6 +998,13 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         if (startswith(ev->unit, "jobsd-cron_")) {
                 manager_cron_unit_event(m, ev);
                 return;
+        }
+        {
+                bool check;
+                if (pull_unit_name_parse(ev->unit, &ns, &job, &attempt, &container, &check) >= 0) {
+                        on_pull_unit_event(m, ev, ns, job, attempt, container, check);
+                        return;
+                }
         }
         if (pod_unit_name_parse(ev->unit, &ns, &job, NULL, &attempt, &restart, &container) < 0)
                 return;
@@ -1015,6 +1166,12 @@ static int managed_job_load_record(ManagedJob *j) {
                 }
                 return r;
         }
+        /* A pull that ran when jobsd stopped: its unit is swept at start (manager_start()), the pull
+         * asked for again. */
+        for (size_t i = 0; i < j->record.status.n_pods; i++)
+                for (size_t k = 0; k < j->record.status.pods[i].n_containers; k++)
+                        if (j->record.status.pods[i].containers[k].pull == IMAGE_PULL_PULLING)
+                                j->record.status.pods[i].containers[k].pull = IMAGE_PULL_NONE;
         if (!streq_ptr(j->record.manifest_hash, j->fingerprint) && !j->cron_owner) {
                 if (job_status_is_finished(&j->record.status)) {
                         sd_journal_print(LOG_INFO, "%s/%s: manifest changed since the Job finished: running it again",
@@ -1664,6 +1821,17 @@ static void sweep_counted_units(Manager *m) {
         }
 }
 
+/* Pull units left by a jobsd that stopped: their pulls are asked for again. */
+static void sweep_pull_units(Manager *m) {
+        _cleanup_(strv_freep) char **units = NULL;
+
+        if (unit_bus_list(m->units, "jobsd-pull-*.service", &units) < 0)
+                return;
+        for (char **u = units; u && *u; u++)
+                if (pull_unit_name_parse(*u, NULL, NULL, NULL, NULL, NULL) >= 0)
+                        (void) unit_bus_remove(m->units, *u);
+}
+
 int manager_start(Manager *m) {
         int r;
 
@@ -1687,6 +1855,8 @@ int manager_start(Manager *m) {
         r = manager_bus_register(m);
         if (r < 0)
                 return r;
+        m->config.default_runtime = m->default_runtime;
+        sweep_pull_units(m);
         r = manager_reload(m);
         if (r < 0)
                 return r;

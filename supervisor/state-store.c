@@ -123,6 +123,13 @@ int job_record_format(const JobRecord *r, char **ret) {
                                 c->restarts, c->restart_at_usec);
                         escape(f, c->reason);
                         fputc('\n', f);
+                        /* Only once a pull was looked at: older records have no such line. */
+                        if (c->pull != IMAGE_PULL_NONE) {
+                                fprintf(f, "container-pull %" PRIu64 " ", p->attempt);
+                                escape(f, c->name);
+                                fprintf(f, " %s %" PRIu32 " %" PRIu64 "\n", image_pull_to_string(c->pull),
+                                        c->pull_failures, c->pull_failed_usec);
+                        }
                 }
         }
         fprintf(f, "end\n");
@@ -395,6 +402,20 @@ int job_record_parse(const char *text, const JobSpec *spec, JobRecord *ret, char
                                 FAIL("line %u: bad container reason", lineno);
                         if (!*c->reason)
                                 c->reason = mfree(c->reason);
+                } else if (streq(w[0], "container-pull") && n == 6) {
+                        uint64_t attempt, failures;
+                        _cleanup_(freep) char *name = unescape(w[2]);
+                        int pull = image_pull_from_string(w[3]);
+                        Pod *p;
+                        ContainerStatus *c;
+                        if (parse_u64(w[1], &attempt) < 0 || !name || !(p = job_status_find_pod(s, attempt)) ||
+                            !(c = pod_find_container(p, name)))
+                                FAIL("line %u: pull of an unknown container", lineno);
+                        if (pull < 0 || parse_u64(w[4], &failures) < 0 || failures > UINT32_MAX ||
+                            parse_u64(w[5], &c->pull_failed_usec) < 0)
+                                FAIL("line %u: bad container pull", lineno);
+                        c->pull = pull;
+                        c->pull_failures = (uint32_t) failures;
                 } else if (streq(w[0], "end") && n == 1)
                         ended = true;
                 else

@@ -1097,4 +1097,150 @@ TEST(counted_pod_left_by_a_crash_is_removed_once) {
         ASSERT_EQ(st.failed, 0);
 }
 
+/* Image pulls (docs/containers.md): a podman Job's container waits for its pull; failed pulls are retried
+ * with the kubelet's back-off, never counted; the Job's deadline still ends it. */
+#define PODMAN_JOB(extra_spec, image_line)                                                              \
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: t, annotations: {jobsd.io/runtime: podman}}\n" \
+        "spec:\n" extra_spec "  template:\n    spec:\n      restartPolicy: Never\n      containers:\n"   \
+        "      - {name: c, " image_line "}\n"
+
+static size_t count_actions(const JobActionList *l, JobActionType t) {
+        size_t n = 0;
+        for (size_t i = 0; i < l->n; i++)
+                n += l->items[i].type == t;
+        return n;
+}
+
+static bool has_event(const JobActionList *l, const char *reason) {
+        for (size_t i = 0; i < l->n; i++)
+                if (l->items[i].type == JOB_ACTION_EVENT && streq(l->items[i].reason, reason))
+                        return true;
+        return false;
+}
+
+/* What the daemon does when a pull fails (manager.c, pull_failed()). */
+static void pull_fails(ContainerStatus *c, usec_t now) {
+        free(c->reason);
+        c->reason = strdup("ErrImagePull");
+        c->pull = IMAGE_PULL_BACKOFF;
+        c->pull_failures++;
+        c->pull_failed_usec = now;
+}
+
+TEST(image_pull_policy_decides_the_pull) {
+        _cleanup_(job_freep) Job *a = load_job(PODMAN_JOB("", "image: localhost/x:1"));
+        _cleanup_(job_freep) Job *b = load_job(PODMAN_JOB("", "image: localhost/x"));
+        _cleanup_(job_freep) Job *n = load_job(PODMAN_JOB("", "image: localhost/x, imagePullPolicy: Never"));
+        _cleanup_(job_freep) Job *h = load_job(JOB("", "Never", C("c", "exit 0")));
+        JobConfig cfg = { B, 60 * B };
+
+        ASSERT_EQ(a->spec.template.spec.containers[0].image_pull_policy, PULL_POLICY_IF_NOT_PRESENT);
+        ASSERT_EQ(b->spec.template.spec.containers[0].image_pull_policy, PULL_POLICY_ALWAYS);
+        ASSERT_TRUE(container_needs_pull(a, &cfg, "c"));
+        ASSERT_TRUE(container_needs_pull(b, &cfg, "c"));
+        ASSERT_FALSE(container_needs_pull(n, &cfg, "c"));
+        ASSERT_FALSE(container_needs_pull(h, &cfg, "c"));
+        cfg.default_runtime = CONTAINER_RUNTIME_PODMAN;
+        ASSERT_TRUE(container_needs_pull(h, &cfg, "c"));
+}
+
+TEST(image_pull_waits_backs_off_and_is_not_counted) {
+        _cleanup_(job_freep) Job *j = load_job(PODMAN_JOB("  backoffLimit: 0\n", "image: localhost/missing:1"));
+        JobConfig cfg = { B, 60 * B };
+        _cleanup_(job_status_done) JobStatus st = {};
+        ContainerStatus *c;
+        usec_t t = T0;
+
+        ASSERT_OK(job_status_init(&st, &j->spec));
+        {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                ASSERT_OK(job_reconcile(j, &st, &cfg, t, &l));
+                ASSERT_EQ(st.n_pods, 1u);
+                ASSERT_EQ(count_actions(&l, JOB_ACTION_PULL_IMAGE), 1u);
+                ASSERT_EQ(count_actions(&l, JOB_ACTION_START_CONTAINER), 0u);
+        }
+        c = st.pods[0].containers;
+        ASSERT_EQ(c->pull, IMAGE_PULL_PULLING);
+        ASSERT_EQ(c->state, CONTAINER_WAITING);
+        {
+                /* Nothing new while it pulls. */
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                ASSERT_OK(job_reconcile(j, &st, &cfg, t + 1, &l));
+                ASSERT_EQ(count_actions(&l, JOB_ACTION_PULL_IMAGE), 0u);
+        }
+        /* Failures: B, 2B, 4B … up to 30B between tries; the pod stays Pending, nothing counted. */
+        for (uint32_t n = 1; n <= 7; n++) {
+                usec_t delay = backoff_delay_usec(B, 30 * B, n);
+                pull_fails(c, t);
+                {
+                        _cleanup_(job_action_list_done) JobActionList l = {};
+                        ASSERT_OK(job_reconcile(j, &st, &cfg, t, &l));
+                        ASSERT_EQ(count_actions(&l, JOB_ACTION_PULL_IMAGE), 0u);
+                        ASSERT_EQ(l.wake_usec, t + delay);
+                        ASSERT_EQ(has_event(&l, "BackOff"), n >= 2);
+                        ASSERT_STREQ(c->reason, n >= 2 ? "ImagePullBackOff" : "ErrImagePull");
+                        ASSERT_STREQ(pod_waiting_reason(st.pods), c->reason);
+                }
+                {
+                        _cleanup_(job_action_list_done) JobActionList l = {};
+                        ASSERT_OK(job_reconcile(j, &st, &cfg, t + delay - 1, &l));
+                        ASSERT_EQ(count_actions(&l, JOB_ACTION_PULL_IMAGE), 0u);
+                        ASSERT_FALSE(has_event(&l, "BackOff"));
+                }
+                t += delay;
+                {
+                        _cleanup_(job_action_list_done) JobActionList l = {};
+                        ASSERT_OK(job_reconcile(j, &st, &cfg, t, &l));
+                        ASSERT_EQ(count_actions(&l, JOB_ACTION_PULL_IMAGE), 1u);
+                }
+                ASSERT_EQ(st.pods[0].phase, POD_PENDING);
+                ASSERT_EQ(st.failed, 0);
+                ASSERT_EQ(job_status_active(&st), 1);
+                ASSERT_FALSE(job_status_is_finished(&st));
+        }
+        ASSERT_EQ(backoff_delay_usec(B, 30 * B, 7), 30 * B);
+        /* The pull succeeds: the container starts. */
+        c->pull = IMAGE_PULL_DONE;
+        c->reason = mfree(c->reason);
+        {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                ASSERT_OK(job_reconcile(j, &st, &cfg, t + 1, &l));
+                ASSERT_EQ(count_actions(&l, JOB_ACTION_START_CONTAINER), 1u);
+                ASSERT_NULL(pod_waiting_reason(st.pods));
+        }
+}
+
+TEST(image_pull_deadline_still_applies) {
+        _cleanup_(job_freep) Job *j = load_job(PODMAN_JOB("  activeDeadlineSeconds: 4\n  backoffLimit: 6\n",
+                                                          "image: localhost/missing:1"));
+        JobConfig cfg = { USEC_PER_SEC, 60 * USEC_PER_SEC };
+        _cleanup_(job_status_done) JobStatus st = {};
+        usec_t t = T0;
+
+        ASSERT_OK(job_status_init(&st, &j->spec));
+        for (unsigned i = 0; i < 20 && !job_status_is_finished(&st); i++) {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                ASSERT_OK(job_reconcile(j, &st, &cfg, t, &l));
+                if (count_actions(&l, JOB_ACTION_PULL_IMAGE) > 0) {
+                        ASSERT_TRUE(t < T0 + 4 * USEC_PER_SEC);
+                        t += 300 * USEC_PER_MSEC;      /* the pull fails after 0.3 s */
+                        pull_fails(st.pods[0].containers, t);
+                        ASSERT_EQ(st.failed, 0);
+                        continue;
+                }
+                for (size_t k = 0; k < l.n; k++)
+                        if (l.items[k].type == JOB_ACTION_REMOVE_POD)
+                                job_status_remove_pod(&st, l.items[k].attempt);
+                ASSERT_TRUE(l.wake_usec > 0 || job_status_is_finished(&st) || st.n_pods == 0);
+                if (l.wake_usec > t)
+                        t = l.wake_usec;
+        }
+        ASSERT_TRUE(job_status_is_finished(&st));
+        ASSERT_STREQ(terminal_reason(&st), "DeadlineExceeded");
+        /* The pod that waited for its image is counted failed, as an active pod is at the deadline. */
+        ASSERT_EQ(st.failed, 1);
+        ASSERT_EQ(st.succeeded, 0);
+        ASSERT_EQ(job_status_get_condition(&st, JOB_CONDITION_FAILED)->transition_usec, T0 + 4 * USEC_PER_SEC);
+}
+
 TAP_MAIN()

@@ -54,6 +54,9 @@ char *pod_netns_path(const Job *job, int64_t index, uint64_t attempt, const Rend
 char *image_reference_normalize(const char *image);
 /* The name podman gives the container of a unit: the unit's name without ".service". */
 char *podman_container_name(const char *unit);
+/* The unit that pulls image (or, check, only looks whether podman has it) with ctx's podman and options. */
+int render_pull_unit(const Job *job, const char *unit, const char *image, bool check, const RenderContext *ctx,
+                     UnitSpec *ret);
 
 /* Names (docs/mapping.md, "Naming"). '_' separates the parts: it cannot occur in Kubernetes names, so
  * no two pods of any jobs share a unit name. NonIndexed pods have index 0 and a job-wide attempt number. */
@@ -68,6 +71,13 @@ char *pod_unit_name(const char *namespace, const char *job, int64_t index, uint6
 /* The reverse of pod_unit_name(): -EINVAL for a name that is not a pod unit's. */
 int pod_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, int64_t *ret_index,
                         uint64_t *ret_attempt, unsigned *ret_restart, char **ret_container);
+/* An image pull's unit (docs/containers.md, "Images and pulls"):
+ * "jobsd-pull-<pod key>_<container>_<e|p><n>.service", e for `podman image exists` (IfNotPresent), p for
+ * `podman pull`; n the container's failed pulls before it, so no name is reused. */
+char *pull_unit_name(const char *namespace, const char *job, int64_t index, uint64_t attempt, const char *container,
+                     bool check, uint32_t n);
+int pull_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, uint64_t *ret_attempt,
+                         char **ret_container, bool *ret_check);
 char *job_slice_name(const char *namespace, const char *job);
 char *cron_job_unit_name(const char *namespace, const char *cron_job, const char *suffix);
 const char *job_namespace(const ObjectMeta *m);

@@ -192,7 +192,11 @@ fi
 # 9 the seed examples whose image has no command
 if [ ! -f "$examples/seeds/batch-job.yaml" ]; then
         ok "seed examples run in their image # SKIP no examples at $examples"
-elif cp "$examples/seeds/batch-job.yaml" "$examples/seeds/multi-completion-batch-job.yaml" "$manifests/" && qcheck batch-job Complete CompletionsReached 1 0 && qcheck multi-completion-batch-job Complete CompletionsReached 5 0 &&
+elif for f in batch-job multi-completion-batch-job; do
+        # Their image has no tag: imagePullPolicy Always, a pull from Docker Hub, which these machines
+        # cannot reach. The copies say IfNotPresent: the image built above is used.
+        sed 's|^\( *\)image: luksa/batch-job$|&\n\1imagePullPolicy: IfNotPresent|' "$examples/seeds/$f.yaml" > "$manifests/$f.yaml"
+     done && qcheck batch-job Complete CompletionsReached 1 0 && qcheck multi-completion-batch-job Complete CompletionsReached 5 0 &&
    until_true 5 'logs batch-job | grep -q "batch-job done"'; then
         ok "seed examples batch-job and multi-completion-batch-job run in their image"
 else
@@ -213,6 +217,45 @@ if until_true 15 '! jobctl get job long' && until_true 10 '[ -z "$(procs)" ]' &&
         ok "deletion stops the container: no podman, conmon or container process left, none in storage"
 else
         not_ok "deletion" "active before: $running; job: $(jobctl get job long 2>&1 | tail -1)" "$(procs)" "$(pm ps -a)" "$(systemctl --user list-units --all 'jobsd-*long*' --no-legend)"
+fi
+
+# 11 imagePullPolicy IfNotPresent with the image present: no pull (no Pulling event), "already present"
+if jobctl describe job ok | grep -q 'Pulled.*Container image "localhost/jobsd-test/busybox:1" already present on machine' &&
+   ! jobctl describe job ok | grep -q 'Pulling'; then
+        ok "IfNotPresent, image present: not pulled (Pulled: already present on machine, no Pulling)"
+else
+        not_ok "IfNotPresent without a pull" "$(jobctl describe job ok | tail -8)"
+fi
+
+# 12-14 a missing image (no registry reachable): the pod stays Pending in ErrImagePull / ImagePullBackOff,
+# retried with back-off, never counted; the Job's activeDeadlineSeconds ends it
+missing=localhost/jobsd-test/missing:1
+{ job missing Never "  activeDeadlineSeconds: 4"; cat <<YAML
+      containers: [{name: main, image: $missing, command: ['true']}]
+YAML
+} > "$manifests/missing.yaml"
+t_missing=$(date +%s.%N)
+if until_true 4 'jobctl get pods -l job-name=missing | grep -qE " (ErrImagePull|ImagePullBackOff) "' &&
+   until_true 3 'jobctl describe job missing | grep -q "Back-off pulling image \"$missing\""' &&
+   [ "$(field missing failed)" = 0 ] && [ "$(field missing active)" = 1 ] &&
+   jobctl describe job missing | grep -q "Pulling image \"$missing\"" &&
+   jobctl describe job missing | grep -q "Failed to pull image \"$missing\"" &&
+   jobctl describe job missing | grep -q "Error: ErrImagePull"; then
+        ok "missing image: Pending in ErrImagePull/ImagePullBackOff, events Pulling, Failed, BackOff, failed 0"
+else
+        not_ok "missing image" "$(jobctl get pods -l job-name=missing)" "$(jobctl describe job missing | tail -12)"
+fi
+if jobctl get pods -l job-name=missing -o wide | grep -qE "^missing-[^ ]+ +0/1 .* $missing +jobsd-"; then
+        ok "get pods -o wide shows the pod's image"
+else
+        not_ok "get pods -o wide IMAGE" "$(jobctl get pods -l job-name=missing -o wide)"
+fi
+check missing Failed DeadlineExceeded 0 1 1
+echo "# missing image: DeadlineExceeded after $(echo "$(date +%s.%N) - $t_missing" | bc) s, $(jobctl describe job missing | grep -c 'Failed to pull') failed-pull event lines"
+if until_true 5 '[ -z "$(systemctl --user list-units --all "jobsd-pull-*" --no-legend)" ]'; then
+        ok "no pull unit left once the Job ended"
+else
+        not_ok "pull units left" "$(systemctl --user list-units --all 'jobsd-pull-*' --no-legend)"
 fi
 
 # The extra start latency of a container pod over a host pod: manifest written → Complete, median of 3.
