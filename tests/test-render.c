@@ -127,6 +127,31 @@ TEST(unit_names_parse_back) {
         ASSERT_ERROR(pod_unit_name_parse("jobsd-cron_default_x.timer", NULL, NULL, NULL, NULL, NULL, NULL), EINVAL);
 }
 
+/* Image pull units (docs/containers.md): never taken for a pod's unit, even in a namespace "pull-…". */
+TEST(pull_unit_names) {
+        _cleanup_(freep) char *u = pull_unit_name("batch", "my.job-1", 17, 4, "main-2", true, 0),
+                *p = pull_unit_name("default", "j", UNSET, 9, "c", false, 12), *pod = pod_unit_name("pull-x", "j", 0, 1, 0, "c"),
+                *ns = NULL, *job = NULL, *c = NULL;
+        uint64_t attempt;
+        bool check;
+
+        ASSERT_STREQ(u, "jobsd-pull-batch_my.job-1_17_4_main-2_e0.service");
+        ASSERT_STREQ(p, "jobsd-pull-default_j_0_9_c_p12.service");
+        ASSERT_OK(pull_unit_name_parse(u, &ns, &job, &attempt, &c, &check));
+        ASSERT_STREQ(ns, "batch");
+        ASSERT_STREQ(job, "my.job-1");
+        ASSERT_EQ(attempt, 4u);
+        ASSERT_STREQ(c, "main-2");
+        ASSERT_TRUE(check);
+        ASSERT_OK(pull_unit_name_parse(p, NULL, NULL, &attempt, NULL, &check));
+        ASSERT_EQ(attempt, 9u);
+        ASSERT_FALSE(check);
+        ASSERT_ERROR(pull_unit_name_parse(pod, NULL, NULL, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pod_unit_name_parse(u, NULL, NULL, NULL, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pull_unit_name_parse("jobsd-pull-a_b_0_1_c_x1.service", NULL, NULL, NULL, NULL, NULL), EINVAL);
+        ASSERT_ERROR(pull_unit_name_parse("jobsd-pull-a_b_0_1_c_p.service", NULL, NULL, NULL, NULL, NULL), EINVAL);
+}
+
 static int name_cmp(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }

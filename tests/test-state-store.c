@@ -231,6 +231,40 @@ TEST(old_record_loads_with_defaults) {
         ASSERT_EQ(p->failure_rule, UNSET);
         ASSERT_EQ(p->failure_action, POD_FAILURE_ACTION_COUNT);
         ASSERT_EQ(p->index_failure_count, 0u);
+        /* No container-pull line: the pull was never looked at. */
+        ASSERT_EQ(pod_find_container(p, "a")->pull, IMAGE_PULL_NONE);
+        ASSERT_EQ(pod_find_container(p, "a")->pull_failures, 0u);
+}
+
+/* A container's image pull (docs/containers.md) survives a restart. */
+TEST(round_trip_image_pull) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        _cleanup_(job_record_done) JobRecord rec = { .uid = strdup("u3"), .manifest_hash = strdup("h3") };
+        _cleanup_(job_record_done) JobRecord back = {};
+        _cleanup_(freep) char *text = NULL, *err = NULL;
+        ContainerStatus *c;
+        Pod *p;
+
+        ASSERT_OK(job_status_init(&rec.status, &j->spec));
+        ASSERT_OK(job_status_add_pod(&rec.status, &j->spec, 0, 5, &p));
+        c = pod_find_container(p, "b");
+        c->pull = IMAGE_PULL_BACKOFF;
+        c->pull_failures = 3;
+        c->pull_failed_usec = 123;
+        c->reason = strdup("ImagePullBackOff");
+        pod_find_container(p, "init")->pull = IMAGE_PULL_DONE;
+        round_trip(j, &rec);
+        ASSERT_OK(job_record_format(&rec, &text));
+        ASSERT_TRUE(strstr(text, "container-pull 0 b backoff 3 123\n") != NULL);
+        ASSERT_OK(job_record_parse(text, &j->spec, &back, &err));
+        p = job_status_find_pod(&back.status, 0);
+        c = pod_find_container(p, "b");
+        ASSERT_EQ(c->pull, IMAGE_PULL_BACKOFF);
+        ASSERT_EQ(c->pull_failures, 3u);
+        ASSERT_EQ(c->pull_failed_usec, 123u);
+        ASSERT_STREQ(pod_waiting_reason(p), "ImagePullBackOff");
+        ASSERT_EQ(pod_find_container(p, "init")->pull, IMAGE_PULL_DONE);
+        ASSERT_EQ(pod_find_container(p, "a")->pull, IMAGE_PULL_NONE);
 }
 
 TEST(completed_and_failed_index_refused) {
