@@ -250,7 +250,9 @@ if jobctl get pods -l job-name=missing -o wide | grep -qE "^missing-[^ ]+ +0/1 .
 else
         not_ok "get pods -o wide IMAGE" "$(jobctl get pods -l job-name=missing -o wide)"
 fi
+jobctl get pods -l job-name=missing -o wide | sed 's/^/# /'
 check missing Failed DeadlineExceeded 0 1 1
+jobctl describe job missing | grep -E 'Pull|BackOff|Deadline' | sed 's/^/# /'
 echo "# missing image: DeadlineExceeded after $(echo "$(date +%s.%N) - $t_missing" | bc) s, $(jobctl describe job missing | grep -c 'Failed to pull') failed-pull event lines"
 if until_true 5 '[ -z "$(systemctl --user list-units --all "jobsd-pull-*" --no-legend)" ]'; then
         ok "no pull unit left once the Job ended"
