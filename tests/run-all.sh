@@ -20,7 +20,8 @@ tally() {
 build=${BUILD_DIR:-build}
 [ -d "$build" ] || meson setup "$build" -Dwerror=true
 meson compile -C "$build"
-meson test -C "$build" --print-errorlogs --no-rebuild --suite unit --suite integration
+# The integration tests mostly wait on systemd and on their pods: more of them than cores at a time.
+meson test -C "$build" --print-errorlogs --no-rebuild --num-processes 4 --suite unit --suite integration
 tally "$build"
 # No memcheck error and no definitely lost block in any unit test (about 55 s on two cores).
 meson test -C "$build" --print-errorlogs --no-rebuild --setup valgrind --suite unit
@@ -30,11 +31,11 @@ san=${BUILD_DIR:-build}-sanitize
 [ -d "$san" ] || CC=clang meson setup "$san" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
         -Dfuzz=true -Dfuzz-seconds="${FUZZ_SECONDS:-60}"
 meson compile -C "$san"
+# Everything at once: the CronJob test waits for minute boundaries while the fuzzer and the other
+# integration tests (the daemon under the sanitizers, against real systemd) run beside it.
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-        meson test -C "$san" --print-errorlogs --no-rebuild --suite unit --suite fuzz --suite integration-slow
-tally "$san"
-# Every integration test too: the daemon under the sanitizers, against real systemd.
-meson test -C "$san" --print-errorlogs --no-rebuild --suite integration
+        meson test -C "$san" --print-errorlogs --no-rebuild --num-processes 4 \
+        --suite unit --suite fuzz --suite integration-slow --suite integration
 tally "$san"
 
 echo "$passed passed, $failed failed"
