@@ -750,12 +750,13 @@ int pull_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job,
                 *ret_attempt = a;
         if (ret_check)
                 *ret_check = parts[5][0] == 'e';
-        if (ret_namespace)
-                *ret_namespace = TAKE_PTR(parts[0]);
-        if (ret_job)
-                *ret_job = TAKE_PTR(parts[1]);
-        if (ret_container)
-                *ret_container = TAKE_PTR(parts[4]);
+        /* Copies, not TAKE_PTR(): a NULL inside parts would end strv_free() early and leak the rest. */
+        if (ret_namespace && !(*ret_namespace = strdup(parts[0])))
+                return -ENOMEM;
+        if (ret_job && !(*ret_job = strdup(parts[1])))
+                return -ENOMEM;
+        if (ret_container && !(*ret_container = strdup(parts[4])))
+                return -ENOMEM;
         return 0;
 }
 
