@@ -15,6 +15,7 @@
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
 #include "manager.h"
+#include "state-file.h"
 
 /* The OnCalendar= lines are exact for two years (docs/cron.md); the timer is made again well before. */
 #define TIMER_RENEW_USEC (30 * 24 * 3600 * USEC_PER_SEC)
@@ -57,25 +58,14 @@ static char *state_file(const ManagedCronJob *c, const char *suffix) {
         return strprintf("%s/cronjobs/%s_%s.%s", c->manager->state_dir, managed_cron_job_namespace(c), cname(c), suffix);
 }
 
-static int write_atomic(const char *path, const char *text) {
-        _cleanup_(freep) char *tmp = strprintf("%s.tmp", path);
-        FILE *f;
-        int r = 0;
+/* "<state>/cronjobs/NS_NAME.<suffix>", written atomically. */
+static int write_state_file(const ManagedCronJob *c, const char *suffix, const char *text) {
+        _cleanup_(freep) char *dir = strprintf("%s/cronjobs", c->manager->state_dir),
+                *name = strprintf("%s_%s.%s", managed_cron_job_namespace(c), cname(c), suffix);
 
-        if (!tmp)
+        if (!dir || !name)
                 return -ENOMEM;
-        f = fopen(tmp, "we");
-        if (!f)
-                return -errno;
-        fputs(text, f);
-        if (fflush(f) != 0 || fsync(fileno(f)) < 0)
-                r = -errno;
-        fclose(f);
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                (void) unlink(tmp);
-        return r;
+        return state_file_write(dir, name, text);
 }
 
 static void log_cron_event(ManagedCronJob *c, bool warning, const char *reason, const char *message) {
@@ -126,12 +116,10 @@ static bool owns(const ManagedCronJob *c, const ManagedJob *j) {
 
 /* "<name> <slot µs>" per line; slot 0 = a manual run. */
 static int save_children(ManagedCronJob *c) {
-        _cleanup_(freep) char *path = state_file(c, "jobs"), *text = NULL;
+        _cleanup_(freep) char *text = NULL;
         size_t size = 0;
         FILE *f;
 
-        if (!path)
-                return -ENOMEM;
         f = open_memstream(&text, &size);
         if (!f)
                 return -ENOMEM;
@@ -142,7 +130,7 @@ static int save_children(ManagedCronJob *c) {
         }
         if (fclose(f) != 0)
                 return -ENOMEM;
-        return write_atomic(path, text);
+        return write_state_file(c, "jobs", text);
 }
 
 static int load_children(ManagedCronJob *c) {
@@ -564,7 +552,7 @@ int manager_cron_job_set_suspend(Manager *m, ManagedCronJob *c, bool suspend) {
         text = strprintf("%d %d\n", suspend, manifest_value);
         if (!text)
                 return -ENOMEM;
-        r = write_atomic(path, text);
+        r = write_state_file(c, "suspend", text);
         if (r < 0)
                 return r;
         c->cj->spec.suspend = suspend;

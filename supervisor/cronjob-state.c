@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "cronjob-state.h"
+#include "state-file.h"
 #include "jobsd/strv.h"
 
 #define CRONJOB_STATE_VERSION 1
@@ -237,50 +238,17 @@ static char *state_path(const char *dir, const char *namespace, const char *name
 }
 
 int cronjob_state_save(const char *dir, const char *namespace, const char *name, const CronJobStatus *s) {
-        _cleanup_(freep) char *text = NULL, *path = NULL, *tmp = NULL, *sub = NULL;
-        _cleanup_(closep) int fd = -EBADF, dfd = -EBADF;
-        size_t len, done = 0;
+        _cleanup_(freep) char *text = NULL, *sub = NULL, *file = NULL;
         int r;
 
         r = cronjob_status_format(s, &text);
         if (r < 0)
                 return r;
         sub = strprintf("%s/cronjobs", dir);
-        path = state_path(dir, namespace, name);
-        tmp = strprintf("%s/cronjobs/.%s_%s.state.tmp", dir, namespace, name);
-        if (!sub || !path || !tmp)
+        file = strprintf("%s_%s.state", namespace, name);
+        if (!sub || !file)
                 return -ENOMEM;
-        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-                return -errno;
-        if (mkdir(sub, 0700) < 0 && errno != EEXIST)
-                return -errno;
-
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return -errno;
-        len = strlen(text);
-        while (done < len) {
-                ssize_t k = write(fd, text + done, len - done);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        (void) unlink(tmp);
-                        return r;
-                }
-                done += k;
-        }
-        if (fsync(fd) < 0 || rename(tmp, path) < 0) {
-                r = -errno;
-                (void) unlink(tmp);
-                return r;
-        }
-        dfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        if (fsync(dfd) < 0)
-                return -errno;
-        return 0;
+        return state_file_write(sub, file, text);
 }
 
 int cronjob_state_load(const char *dir, const char *namespace, const char *name, CronJobStatus *ret,

@@ -16,6 +16,7 @@
 #include "jobsd/strv.h"
 #include "event-ids.h"
 #include "manager.h"
+#include "state-file.h"
 
 #define MANIFEST_SIZE_MAX_COPY (MANIFEST_SIZE_MAX + 1)
 
@@ -315,32 +316,20 @@ static char *manifest_copy_path(Manager *m, const char *namespace, const char *n
 /* Keeps the bytes of the manifest file a running Job was made from, so that after a restart jobsd can
  * tell what an edit made while it was stopped changed. Written atomically. */
 static int save_manifest_copy(ManagedJob *j) {
-        _cleanup_(freep) char *dst = manifest_copy_path(j->manager, managed_job_namespace(j), j->job->metadata.name),
-                *tmp = NULL, *data = NULL;
+        _cleanup_(freep) char *dir = strprintf("%s/jobs", j->manager->state_dir),
+                *name = strprintf("%s_%s.manifest", managed_job_namespace(j), j->job->metadata.name), *data = NULL;
         _cleanup_(fclosep) FILE *in = NULL;
-        FILE *out;
         size_t n;
 
-        if (!dst || !(tmp = strprintf("%s.tmp", dst)) || !(data = malloc(MANIFEST_SIZE_MAX_COPY)))
+        if (!dir || !name || !(data = malloc(MANIFEST_SIZE_MAX_COPY)))
                 return -ENOMEM;
         in = fopen(j->file, "re");
         if (!in)
                 return -errno;
         n = fread(data, 1, MANIFEST_SIZE_MAX_COPY, in);
-        out = fopen(tmp, "we");
-        if (!out)
-                return -errno;
-        if (fwrite(data, 1, n, out) != n || fflush(out) != 0 || fsync(fileno(out)) < 0) {
-                fclose(out);
-                (void) unlink(tmp);
+        if (ferror(in))
                 return -EIO;
-        }
-        fclose(out);
-        if (rename(tmp, dst) < 0) {
-                (void) unlink(tmp);
-                return -errno;
-        }
-        return 0;
+        return state_file_write_data(dir, name, data, n);
 }
 
 /* The Job as it was when its record was made, from the saved copy; NULL if there is none. */
@@ -852,27 +841,16 @@ static bool job_has_running_containers(const ManagedJob *j) {
 }
 
 int manager_suspend_job(Manager *m, ManagedJob *j, bool suspend) {
-        _cleanup_(freep) char *path = suspend_path(m, managed_job_namespace(j), j->job->metadata.name), *tmp = NULL;
-        FILE *f;
+        _cleanup_(freep) char *dir = strprintf("%s/jobs", m->state_dir),
+                *name = strprintf("%s_%s.suspend", managed_job_namespace(j), j->job->metadata.name),
+                *text = strprintf("%d %d\n", suspend, j->manifest_suspend);
+        int r;
 
-        if (!path || !(tmp = strprintf("%s.tmp", path)))
+        if (!dir || !name || !text)
                 return -ENOMEM;
-        f = fopen(tmp, "we");
-        if (!f)
-                return -errno;
-        fprintf(f, "%d %d\n", suspend, j->manifest_suspend);
-        if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
-                int r = -errno;
-                fclose(f);
-                (void) unlink(tmp);
+        r = state_file_write(dir, name, text);
+        if (r < 0)
                 return r;
-        }
-        fclose(f);
-        if (rename(tmp, path) < 0) {
-                int r = -errno;
-                (void) unlink(tmp);
-                return r;
-        }
         j->suspend_override = suspend;
         j->job->spec.suspend = suspend;
         sd_journal_print(LOG_INFO, "%s/%s: %s by request", managed_job_namespace(j), j->job->metadata.name,

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "jobsd/strv.h"
+#include "state-file.h"
 #include "state-store.h"
 
 #define STATE_VERSION 1
@@ -444,53 +445,17 @@ static char *state_path(const char *dir, const char *namespace, const char *name
 }
 
 int state_store_save(const char *dir, const char *namespace, const char *name, const JobRecord *r) {
-        _cleanup_(freep) char *text = NULL, *path = NULL, *tmp = NULL, *jobs = NULL;
-        _cleanup_(closep) int fd = -EBADF, dfd = -EBADF;
-        size_t len, done = 0;
+        _cleanup_(freep) char *text = NULL, *jobs = NULL, *file = NULL;
         int q;
 
         q = job_record_format(r, &text);
         if (q < 0)
                 return q;
         jobs = strprintf("%s/jobs", dir);
-        path = state_path(dir, namespace, name);
-        tmp = strprintf("%s/jobs/.%s_%s.state.tmp", dir, namespace, name);
-        if (!jobs || !path || !tmp)
+        file = strprintf("%s_%s.state", namespace, name);
+        if (!jobs || !file)
                 return -ENOMEM;
-        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-                return -errno;
-        if (mkdir(jobs, 0700) < 0 && errno != EEXIST)
-                return -errno;
-
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return -errno;
-        len = strlen(text);
-        while (done < len) {
-                ssize_t k = write(fd, text + done, len - done);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        q = -errno;
-                        (void) unlink(tmp);
-                        return q;
-                }
-                done += k;
-        }
-        if (fsync(fd) < 0) {
-                q = -errno;
-                (void) unlink(tmp);
-                return q;
-        }
-        if (rename(tmp, path) < 0) {
-                q = -errno;
-                (void) unlink(tmp);
-                return q;
-        }
-        dfd = open(jobs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0)
-                (void) fsync(dfd);
-        return 0;
+        return state_file_write(jobs, file, text);
 }
 
 int state_store_load(const char *dir, const char *namespace, const char *name, const JobSpec *spec,

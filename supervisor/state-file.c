@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jobsd/macro.h"
+#include "jobsd/strv.h"
+#include "state-file.h"
+
+static int mkdir_parent_and(const char *dir) {
+        _cleanup_(freep) char *parent = strdup(dir);
+        char *slash = parent ? strrchr(parent, '/') : NULL;
+
+        if (!parent)
+                return -ENOMEM;
+        if (slash && slash != parent) {
+                *slash = 0;
+                if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+                        return -errno;
+        }
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+int state_file_write(const char *dir, const char *name, const char *text) {
+        return state_file_write_data(dir, name, text, strlen(text));
+}
+
+int state_file_write_data(const char *dir, const char *name, const void *data, size_t len) {
+        _cleanup_(freep) char *path = strprintf("%s/%s", dir, name), *tmp = strprintf("%s/.%s.tmp", dir, name);
+        _cleanup_(closep) int fd = -EBADF, dfd = -EBADF;
+        const char *text = data;
+        size_t done = 0;
+        int r;
+
+        if (!path || !tmp)
+                return -ENOMEM;
+        r = mkdir_parent_and(dir);
+        if (r < 0)
+                return r;
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -errno;
+        while (done < len) {
+                ssize_t k = write(fd, text + done, len - done);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        goto fail;
+                }
+                done += k;
+        }
+        if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        /* The new content is in place: a directory that cannot be synced does not undo that. */
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0)
+                (void) fsync(dfd);
+        return 0;
+fail:
+        (void) unlink(tmp);
+        return r;
+}
