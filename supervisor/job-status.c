@@ -245,7 +245,7 @@ char *job_status_failed_indexes(const JobStatus *s) {
         return index_list_format(s->failed_indexes, s->n_indexes);
 }
 
-int index_list_parse(const char *text, bool *set, size_t n) {
+int index_list_parse(const char *text, bool *set, size_t n, size_t *ret_dropped) {
         if (streq(text, "-") || !*text)
                 return 0;
         for (const char *p = text; *p;) {
@@ -267,10 +267,16 @@ int index_list_parse(const char *text, bool *set, size_t n) {
                         if (errno)
                                 return -EBADMSG;
                 }
-                if (e != p + k || a > b || b >= n)
+                if (e != p + k || a > b || (b >= n && !ret_dropped))
                         return -EBADMSG;
-                for (unsigned long long i = a; i <= b; i++)
+                for (unsigned long long i = a; i <= b; i++) {
+                        if (i >= n) {
+                                /* ret_dropped: indexes past the end are counted, not refused. */
+                                *ret_dropped += b - i + 1;
+                                break;
+                        }
                         set[i] = true;
+                }
                 p += k;
                 if (*p && !*++p)
                         return -EBADMSG;        /* a trailing comma */

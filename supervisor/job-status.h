@@ -154,7 +154,8 @@ char *job_status_failed_indexes(const JobStatus *s);     /* the same format; "" 
 /* Formats a set of indexes as Kubernetes does (spec §4.1): ascending, runs of three or more as a-b. */
 char *index_list_format(const bool *set, size_t n);
 /* Parses that format into set (n entries), setting the listed ones; -EBADMSG when malformed or out of range. */
-int index_list_parse(const char *text, bool *set, size_t n);
+/* Parses "0-2,4" into set[0..n). Indexes >= n: -EBADMSG, or, with ret_dropped, counted there and left out. */
+int index_list_parse(const char *text, bool *set, size_t n, size_t *ret_dropped);
 /* Indexed Jobs whose completions changed (spec §3.11): indexes at or above n are forgotten. */
 int job_status_resize_indexes(JobStatus *s, size_t n);
 

@@ -228,6 +228,7 @@ int job_record_parse(const char *text, const JobSpec *spec, JobRecord *ret, char
         JobStatus *s = &rec.status;
         unsigned lineno = 0;
         bool ended = false;
+        size_t dropped_completed = 0;
         int r;
 
         r = job_status_init(s, spec);
@@ -278,34 +279,23 @@ int job_record_parse(const char *text, const JobSpec *spec, JobRecord *ret, char
                         if (parse_i32(w[1], &s->failed) < 0 || s->failed < 0)
                                 FAIL("line %u: bad count", lineno);
                 } else if (streq(w[0], "completed-indexes") && n == 2) {
-                        if (!streq(w[1], "-"))
-                                for (const char *p = w[1]; *p;) {
-                                        uint64_t a, b;
-                                        size_t k = strcspn(p, ",");
-                                        _cleanup_(freep) char *part = strndup(p, k);
-                                        char *dash = part ? strchr(part, '-') : NULL;
-                                        if (!part)
-                                                return -ENOMEM;
-                                        if (dash)
-                                                *dash = 0;
-                                        if (parse_u64(part, &a) < 0 || parse_u64(dash ? dash + 1 : part, &b) < 0 ||
-                                            a > b || b >= s->n_indexes)
-                                                FAIL("line %u: bad index list", lineno);
-                                        for (uint64_t i = a; i <= b; i++)
-                                                s->completed_indexes[i] = true;
-                                        p += k;
-                                        if (*p)
-                                                p++;
-                                }
+                        /* spec §3.11: completions of an Indexed Job may go down (with parallelism), also
+                         * while jobsd is stopped: indexes past the new end leave completedIndexes and
+                         * succeeded. */
+                        if (index_list_parse(w[1], s->completed_indexes, s->n_indexes, &dropped_completed) < 0)
+                                FAIL("line %u: bad index list", lineno);
                 } else if (streq(w[0], "failed-indexes") && n == 2) {
-                        if (index_list_parse(w[1], s->failed_indexes, s->n_indexes) < 0)
+                        size_t dropped = 0;
+                        if (index_list_parse(w[1], s->failed_indexes, s->n_indexes, &dropped) < 0)
                                 FAIL("line %u: bad index list", lineno);
                 } else if (streq(w[0], "index-failures") && n == 5) {
                         uint64_t i, counted, ignored, last;
-                        if (parse_u64(w[1], &i) < 0 || i >= s->n_indexes || parse_u64(w[2], &counted) < 0 ||
+                        if (parse_u64(w[1], &i) < 0 || parse_u64(w[2], &counted) < 0 ||
                             counted > UINT32_MAX || parse_u64(w[3], &ignored) < 0 || ignored > UINT32_MAX ||
                             parse_u64(w[4], &last) < 0)
                                 FAIL("line %u: bad index failures", lineno);
+                        if (i >= s->n_indexes)
+                                continue;       /* past a lowered completions, as above */
                         s->index_failures[i] = (IndexFailures) {
                                 .counted = (uint32_t) counted, .ignored = (uint32_t) ignored, .last_usec = last,
                         };
@@ -426,6 +416,8 @@ int job_record_parse(const char *text, const JobSpec *spec, JobRecord *ret, char
                 FAIL("truncated: no end record");
         if (!rec.uid)
                 FAIL("no uid record");
+        if (dropped_completed > 0 && s->succeeded >= (int32_t) dropped_completed)
+                s->succeeded -= (int32_t) dropped_completed;
         /* Counters never exceed what the Job can have. */
         if (s->n_indexes > 0 && (uint32_t) s->succeeded != job_status_completed_count(s))
                 FAIL("succeeded %" PRIi32 " does not match the completed indexes", s->succeeded);

@@ -278,6 +278,29 @@ TEST(completed_and_failed_index_refused) {
         ASSERT_ERROR(job_record_parse(bad, &j->spec, &back, &err), EBADMSG);
 }
 
+/* spec §3.11: an Indexed Job's completions lowered (with parallelism) while jobsd was stopped. The record
+ * written for completions 4 loads for completions 2: indexes 2 and 3 leave completedIndexes, succeeded
+ * and the per-index counts; anything else past the end is still refused. */
+TEST(lowered_completions_drop_indexes_past_the_end) {
+        _cleanup_(job_freep) Job *j = load_job(
+                "apiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\nspec:\n"
+                "  completionMode: Indexed\n  completions: 2\n  parallelism: 2\n  backoffLimitPerIndex: 1\n"
+                "  template:\n    spec:\n      restartPolicy: Never\n"
+                "      containers: [{name: a, image: x, command: [\"true\"]}]\n");
+        _cleanup_(job_record_done) JobRecord back = {};
+        _cleanup_(freep) char *err = NULL, *completed = NULL;
+        const char *text =
+                "jobsd-state 1\nuid u\nmanifest-hash h\ncreated 1\nstart 2\ncompletion 0\nsucceeded 3\nfailed 1\n"
+                "completed-indexes 0,2,3\nfailed-indexes -\nindex-failures 3 1 0 5\nnext-attempt 5\nbackoff 1 50\nend\n";
+
+        ASSERT_OK(job_record_parse(text, &j->spec, &back, &err));
+        ASSERT_NULL(err);
+        completed = job_status_completed_indexes(&back.status);
+        ASSERT_STREQ(completed, "0");
+        ASSERT_EQ(back.status.succeeded, 1);
+        ASSERT_EQ(back.status.failed, 1);
+}
+
 TEST(save_and_load) {
         _cleanup_(job_freep) Job *j = load_job(yaml);
         JobRecord rec = { .uid = strdup("u1"), .manifest_hash = strdup("h1") };
