@@ -18,6 +18,19 @@ static inline const char *event_message_id(const char *reason) {
                 { "Suspended", "1afcf2117a160b5c98aef47f694a9e48" },
                 { "Resumed", "7799c9ada022728de0779850d4260088" },
                 { "TooManySucceededPods", "f4531fd531f56241389e0446e82a77be" },
+                /* the CronJob controller's own events, and the image pulls of pods in images */
+                { "SawCompletedJob", "9c9ac61c80dd4d8b94c459a8839f0486" },
+                { "UnexpectedJob", "75a08c367e134e08b12e571b81911d1a" },
+                { "MissingJob", "1fa7d6f60f0b428e892df7463b53d2a9" },
+                { "JobAlreadyActive", "5ffc1366077d41b1a2e1cdb6bcf497a8" },
+                { "MissSchedule", "9d2450d45da44c4594c2548d770a230a" },
+                { "TooManyMissedTimes", "a4d478297a7b43a699b33549a4cbee98" },
+                { "UnknownTimeZone", "33b90ea52a464166b4f006592ec033ed" },
+                { "InvalidSchedule", "d1b5badd014e49beb17002b8f6f18412" },
+                { "Pulling", "79352c43ffc646c5b9cb6cf95692bed3" },
+                { "Pulled", "31ac35f0fa544e22ba175cff941f032c" },
+                { "Failed", "381e2fcc97eb4402a3dc36fbdd2f521e" },
+                { "BackOff", "9599e90a83054bb88af08e00234300b0" },
         };
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
                 if (streq(table[i].reason, reason))

@@ -125,8 +125,9 @@ if [ "$(jobctl get cronjobs allow -o json | grep -c '"kind": "Job"')" = 2 ]; the
 else
         not_ok "33 Allow: the Jobs of two slots run at once" "$(jobctl get cronjobs allow -o json | grep name)"
 fi
-if jobctl describe cronjob forbid | grep -q 'JobAlreadyActive' && ! jobctl get job "forbid-$min2" >/dev/null 2>&1; then
-        ok "34 Forbid: JobAlreadyActive while the previous Job runs"
+if jobctl describe cronjob forbid | grep -q 'JobAlreadyActive' && ! jobctl get job "forbid-$min2" >/dev/null 2>&1 &&
+   sandbox_journal -t jobsd -o verbose MESSAGE_ID=5ffc1366077d41b1a2e1cdb6bcf497a8 | grep -q 'CRONJOB_NAME=forbid'; then
+        ok "34 Forbid: JobAlreadyActive (a journal entry with its own MESSAGE_ID) while the previous Job runs"
 else
         not_ok "34 Forbid: JobAlreadyActive" "$(jobctl describe cronjob forbid | tail -5)"
 fi
