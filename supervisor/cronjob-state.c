@@ -254,46 +254,13 @@ int cronjob_state_save(const char *dir, const char *namespace, const char *name,
 int cronjob_state_load(const char *dir, const char *namespace, const char *name, CronJobStatus *ret,
                        char **reterr_message) {
         _cleanup_(freep) char *path = state_path(dir, namespace, name), *buf = NULL;
-        _cleanup_(closep) int fd = -EBADF;
-        size_t n = 0, size = 0;
+        int r;
 
         if (!path)
                 return -ENOMEM;
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return -errno;
-        for (;;) {
-                ssize_t k;
-
-                if (n + 4096 + 1 > size) {
-                        char *b;
-                        size = (n + 4096 + 1) * 2;
-                        if (size > CRONJOB_STATE_SIZE_MAX) {
-                                if (reterr_message)
-                                        *reterr_message = strdup("file too large");
-                                return -EBADMSG;
-                        }
-                        b = realloc(buf, size);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
-                }
-                k = read(fd, buf + n, size - n - 1);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += k;
-        }
-        buf[n] = 0;
-        if (strlen(buf) != n) {
-                if (reterr_message)
-                        *reterr_message = strdup("contains a NUL byte");
-                return -EBADMSG;
-        }
+        r = state_file_read(path, CRONJOB_STATE_SIZE_MAX, &buf, reterr_message);
+        if (r < 0)
+                return r;
         return cronjob_status_parse(buf, ret, reterr_message);
 }
 

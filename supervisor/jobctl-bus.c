@@ -104,6 +104,30 @@ static char *dup_or_empty(const char *s) {
         return strdup(strempty(s));
 }
 
+/* The value of an Events property, a(tbssu): time, warning, reason, message, count. */
+static int read_events(sd_bus_message *reply, EventInfo **events, size_t *n_events) {
+        const char *re, *me;
+        int w, r;
+        uint64_t at;
+        uint32_t count;
+
+        r = sd_bus_message_enter_container(reply, 'v', "a(tbssu)");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(tbssu)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(tbssu)", &at, &w, &re, &me, &count)) > 0) {
+                EventInfo *n = realloc(*events, sizeof(EventInfo) * (*n_events + 1));
+                if (!n)
+                        return -ENOMEM;
+                *events = n;
+                n[(*n_events)++] = (EventInfo) { at, w, strdup(re), strdup(me), count };
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_exit_container(reply);
+        return r;
+}
+
 /* Reads every property of a Job object in one call. Returns -ENOENT if there is no such Job. */
 static int job_info_get(sd_bus *bus, const char *namespace, const char *name, JobInfo *ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -192,26 +216,7 @@ static int job_info_get(sd_bus *bus, const char *namespace, const char *name, Jo
                         if (r >= 0)
                                 r = sd_bus_message_exit_container(reply);
                 } else if (streq(k, "Events")) {
-                        const char *re, *me;
-                        int w;
-                        uint64_t at;
-                        uint32_t count;
-                        r = sd_bus_message_enter_container(reply, 'v', "a(tbssu)");
-                        if (r >= 0)
-                                r = sd_bus_message_enter_container(reply, 'a', "(tbssu)");
-                        while (r >= 0 && (r = sd_bus_message_read(reply, "(tbssu)", &at, &w, &re, &me, &count)) > 0) {
-                                EventInfo *n = realloc(j.events, sizeof(EventInfo) * (j.n_events + 1));
-                                if (!n) {
-                                        r = -ENOMEM;
-                                        break;
-                                }
-                                j.events = n;
-                                n[j.n_events++] = (EventInfo) { at, w, strdup(re), strdup(me), count };
-                        }
-                        if (r >= 0)
-                                r = sd_bus_message_exit_container(reply);
-                        if (r >= 0)
-                                r = sd_bus_message_exit_container(reply);
+                        r = read_events(reply, &j.events, &j.n_events);
                 } else if (streq(k, "PodFailurePolicyDecisions")) {
                         const char *pn, *act;
                         int32_t rule;
@@ -812,6 +817,28 @@ int verb_get(int argc, char *argv[]) {
 }
 
 /* spec §4.4: as kubectl describe job. */
+/* describe's Events section, as kubectl prints it; the From column fits the controller's name. */
+static void print_events(const EventInfo *events, size_t n, const char *from) {
+        int w = strlen(from) < 16 ? 16 : (int) strlen(from) + 2;
+
+        printf("Events:\n");
+        if (n == 0) {
+                printf("  <none>\n");
+                return;
+        }
+        printf("  %-8s %-22s %-8s %-*s %s\n", "Type", "Reason", "Age", w, "From", "Message");
+        printf("  %-8s %-22s %-8s %-*s %s\n", "----", "------", "----", w, "----", "-------");
+        for (size_t i = 0; i < n; i++) {
+                char age[32];
+                format_duration(age, sizeof(age), now_usec() - events[i].at);
+                printf("  %-8s %-22s %-8s %-*s %s", events[i].warning ? "Warning" : "Normal", events[i].reason, age, w,
+                       from, events[i].message);
+                if (events[i].count > 1)
+                        printf(" (x%" PRIu32 ")", events[i].count);
+                printf("\n");
+        }
+}
+
 int verb_describe(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(job_info_done) JobInfo j = {};
@@ -903,22 +930,7 @@ int verb_describe(int argc, char *argv[]) {
                         printf("  %-20s %-7s %-22s %s\n", j.conditions[i].type, j.conditions[i].status ? "True" : "False",
                                j.conditions[i].reason, j.conditions[i].message);
         }
-        printf("Events:\n");
-        if (j.n_events == 0)
-                printf("  <none>\n");
-        else {
-                printf("  %-8s %-22s %-8s %-16s %s\n", "Type", "Reason", "Age", "From", "Message");
-                printf("  %-8s %-22s %-8s %-16s %s\n", "----", "------", "----", "----", "-------");
-                for (size_t i = 0; i < j.n_events; i++) {
-                        char age[32];
-                        format_duration(age, sizeof(age), now_usec() - j.events[i].at);
-                        printf("  %-8s %-22s %-8s %-16s %s", j.events[i].warning ? "Warning" : "Normal", j.events[i].reason,
-                               age, "job-controller", j.events[i].message);
-                        if (j.events[i].count > 1)
-                                printf(" (x%" PRIu32 ")", j.events[i].count);
-                        printf("\n");
-                }
-        }
+        print_events(j.events, j.n_events, "job-controller");
         return 0;
 }
 
@@ -1330,26 +1342,7 @@ static int cron_info_get(sd_bus *bus, const char *namespace, const char *name, C
                         r = sd_bus_message_read(reply, "v", "b", &b);
                         c.suspend = b;
                 } else if (streq(k, "Events")) {
-                        const char *re, *me;
-                        int w;
-                        uint64_t at;
-                        uint32_t count;
-                        r = sd_bus_message_enter_container(reply, 'v', "a(tbssu)");
-                        if (r >= 0)
-                                r = sd_bus_message_enter_container(reply, 'a', "(tbssu)");
-                        while (r >= 0 && (r = sd_bus_message_read(reply, "(tbssu)", &at, &w, &re, &me, &count)) > 0) {
-                                EventInfo *n = realloc(c.events, sizeof(EventInfo) * (c.n_events + 1));
-                                if (!n) {
-                                        r = -ENOMEM;
-                                        break;
-                                }
-                                c.events = n;
-                                n[c.n_events++] = (EventInfo) { at, w, strdup(re), strdup(me), count };
-                        }
-                        if (r >= 0)
-                                r = sd_bus_message_exit_container(reply);
-                        if (r >= 0)
-                                r = sd_bus_message_exit_container(reply);
+                        r = read_events(reply, &c.events, &c.n_events);
                 } else
                         r = sd_bus_message_skip(reply, "v");
 #undef STR
@@ -1570,22 +1563,7 @@ static int describe_cron_job(const char *name) {
         else
                 for (char **a = c.jobs; *a; a++)
                         printf("%s%s", *a, a[1] ? ", " : "\n");
-        printf("Events:\n");
-        if (c.n_events == 0)
-                printf("  <none>\n");
-        else {
-                printf("  %-8s %-22s %-8s %-20s %s\n", "Type", "Reason", "Age", "From", "Message");
-                printf("  %-8s %-22s %-8s %-20s %s\n", "----", "------", "----", "----", "-------");
-                for (size_t i = 0; i < c.n_events; i++) {
-                        char age[32];
-                        format_duration(age, sizeof(age), now_usec() - c.events[i].at);
-                        printf("  %-8s %-22s %-8s %-20s %s", c.events[i].warning ? "Warning" : "Normal", c.events[i].reason,
-                               age, "cronjob-controller", c.events[i].message);
-                        if (c.events[i].count > 1)
-                                printf(" (x%" PRIu32 ")", c.events[i].count);
-                        printf("\n");
-                }
-        }
+        print_events(c.events, c.n_events, "cronjob-controller");
         return 0;
 }
 

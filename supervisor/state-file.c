@@ -67,3 +67,47 @@ fail:
         (void) unlink(tmp);
         return r;
 }
+
+int state_file_read(const char *path, size_t max, char **ret_text, char **reterr_message) {
+        _cleanup_(freep) char *buf = NULL;
+        _cleanup_(closep) int fd = -EBADF;
+        size_t n = 0, size = 0;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        for (;;) {
+                ssize_t k;
+
+                if (n + 4096 + 1 > size) {
+                        char *b;
+                        size = (n + 4096 + 1) * 2;
+                        if (n > max) {
+                                if (reterr_message)
+                                        *reterr_message = strdup("file too large");
+                                return -EBADMSG;
+                        }
+                        b = realloc(buf, size);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                }
+                k = read(fd, buf + n, size - n - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += k;
+        }
+        buf[n] = 0;
+        if (strlen(buf) != n) {
+                if (reterr_message)
+                        *reterr_message = strdup("contains a NUL byte");
+                return -EBADMSG;
+        }
+        *ret_text = TAKE_PTR(buf);
+        return 0;
+}
