@@ -139,7 +139,7 @@ fi
 YAML
 } > "$manifests/idx.yaml"
 qcheck idx Complete CompletionsReached 2 0
-if until_true 5 'logs idx | grep -qx "hello 0 idx-0 1234"' && logs idx | grep -qx "hello 1 idx-1 1234"; then
+if until_true 10 'logs idx | grep -qx "hello 0 idx-0 1234" && logs idx | grep -qx "hello 1 idx-1 1234"'; then
         ok "env, JOB_COMPLETION_INDEX, hostname and runAsUser in the container"
 else
         not_ok "env and index" "$(logs idx | tail -4)"
@@ -156,7 +156,7 @@ fi
 YAML
 } > "$manifests/multi.yaml"
 qcheck multi Complete CompletionsReached 1 0
-if until_true 5 'logs multi | grep -qx from-init' && logs multi | grep -qx same-netns; then
+if until_true 10 'logs multi | grep -qx from-init && logs multi | grep -qx same-netns'; then
         ok "multi-container pod: init container first, emptyDir and network namespace shared"
 else
         not_ok "multi-container pod" "$(logs multi | tail -4)" "$(jobctl describe job multi | tail -8)"
