@@ -2,8 +2,11 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
+#include <syslog.h>
+#include <systemd/sd-journal.h>
 
 #include "jobsd/strv.h"
+#include "memcg-v1.h"
 #include "unit-bus.h"
 
 #define SD_DESTINATION "org.freedesktop.systemd1"
@@ -20,6 +23,7 @@ struct UnitBus {
         sd_bus_slot *match;
         UnitEventHandler handler;
         void *userdata;
+        MemcgV1 *memcg_v1;              /* NULL unless memory is on cgroup v1 (memcg-v1.h) */
 };
 
 typedef struct Call {
@@ -170,7 +174,8 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
         Call *c = userdata;
         const char *active = NULL, *sub = NULL, *result = NULL, *load = NULL;
         int32_t code = 0, status = 0;
-        uint32_t job_id = 0;
+        uint32_t job_id = 0, main_pid = 0;
+        uint64_t memory_max = UINT64_MAX;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         int r;
 
@@ -206,6 +211,10 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
                         r = sd_bus_message_read(reply, "v", "s", &load);
                 else if (streq(name, "Job"))
                         r = sd_bus_message_read(reply, "v", "(uo)", &job_id, NULL);
+                else if (streq(name, "MainPID"))
+                        r = sd_bus_message_read(reply, "v", "u", &main_pid);
+                else if (streq(name, "MemoryMax"))
+                        r = sd_bus_message_read(reply, "v", "t", &memory_max);
                 else
                         r = sd_bus_message_skip(reply, "v");
                 if (r < 0)
@@ -216,6 +225,7 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
         }
 
         if (load && streq(load, "not-found")) {
+                (void) memcg_v1_take(c->ub->memcg_v1, c->unit);
                 emit(c->ub, UNIT_EVENT_GONE, c->unit, 0, NULL);
                 return 0;
         }
@@ -225,9 +235,16 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
         /* Type=exec with RemainAfterExit=yes: "active/running" while it runs, "active/exited" after a
          * success, "failed" after a failure; "inactive" once stopped (ExecMainCode then tells how the
          * process ended, 0 if it never ran). */
-        if (streq(active, "active") && sub && streq(sub, "running"))
+        if (streq(active, "active") && sub && streq(sub, "running")) {
+                if (memory_max != UINT64_MAX && c->ub->memcg_v1) {
+                        r = memcg_v1_watch(c->ub->memcg_v1, c->unit, (pid_t) main_pid);
+                        /* Not for a process or cgroup already gone: nothing left to kill. */
+                        if (r < 0 && r != -ESRCH && r != -ENOENT)
+                                sd_journal_print(LOG_WARNING, "%s: cannot watch for OOM kills on cgroup v1: %s",
+                                                 c->unit, strerror(-r));
+                }
                 emit(c->ub, UNIT_EVENT_RUNNING, c->unit, 0, NULL);
-        else if ((streq(active, "active") && sub && streq(sub, "exited")) || streq(active, "failed") ||
+        } else if ((streq(active, "active") && sub && streq(sub, "exited")) || streq(active, "failed") ||
                  (streq(active, "inactive") && code != 0)) {
                 int k = code == CLD_EXITED ? status : 128 + status;
                 const char *reason = k == 0 ? "Completed" : "Error";
@@ -241,10 +258,15 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
                         reason = "StartError", k = 128;
                 if (code == 0 && k == 0 && result && !streq(result, "success"))
                         k = 128, reason = "StartError";
+                /* On cgroup v1 systemd's Result says nothing of OOM kills; the watch does. */
+                if (memcg_v1_take(c->ub->memcg_v1, c->unit))
+                        reason = "OOMKilled", k = 137;
                 emit(c->ub, UNIT_EVENT_EXITED, c->unit, k, reason);
-        } else if (streq(active, "inactive") && code == 0)
+        } else if (streq(active, "inactive") && code == 0) {
                 /* Stopped before its process ran. */
+                (void) memcg_v1_take(c->ub->memcg_v1, c->unit);
                 emit(c->ub, UNIT_EVENT_EXITED, c->unit, 143, "Error");
+        }
         return 0;
 bad:
         emit(c->ub, UNIT_EVENT_GONE, c->unit, 0, "unreadable properties");
@@ -305,6 +327,18 @@ static int on_ignore_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         return 0;
 }
 
+/* A pod with an OOM kill ends as a whole, as a container does on a cluster (the kubelet makes the
+ * container's cgroup one OOM group) and as systemd's OOMPolicy=stop ends a unit on cgroup v2: the rest of
+ * the unit gets SIGKILL. The unit then fails and stays loaded, so its result is read as for any exit. */
+static void on_memcg_v1_oom(const char *unit, void *userdata) {
+        UnitBus *u = userdata;
+
+        sd_journal_print(LOG_NOTICE, "%s: a process was killed by the OOM killer (memory limit); killing the rest",
+                         unit);
+        (void) sd_bus_call_method_async(u->bus, NULL, SD_DESTINATION, SD_PATH, SD_MANAGER, "KillUnit", on_ignore_reply,
+                                        NULL, "ssi", unit, "all", SIGKILL);
+}
+
 int unit_bus_new(sd_bus *bus, UnitEventHandler handler, void *userdata, UnitBus **ret) {
         UnitBus *u;
         int r;
@@ -320,6 +354,10 @@ int unit_bus_new(sd_bus *bus, UnitEventHandler handler, void *userdata, UnitBus 
                                       "PropertiesChanged", on_properties_changed, NULL, u);
         if (r < 0)
                 goto fail;
+        r = memcg_v1_new(sd_bus_get_event(bus), on_memcg_v1_oom, u, &u->memcg_v1);
+        if (r < 0)
+                sd_journal_print(LOG_WARNING, "cannot find the cgroup v1 memory hierarchy: %s; OOM kills show as SIGKILL",
+                                 strerror(-r));
         /* Without Subscribe() systemd sends no unit signals. */
         r = sd_bus_call_method_async(bus, NULL, SD_DESTINATION, SD_PATH, SD_MANAGER, "Subscribe", on_ignore_reply, NULL, "");
         if (r < 0)
@@ -335,6 +373,7 @@ UnitBus *unit_bus_free(UnitBus *u) {
         if (!u)
                 return NULL;
         sd_bus_slot_unref(u->match);
+        memcg_v1_free(u->memcg_v1);
         sd_bus_unref(u->bus);
         free(u);
         return NULL;

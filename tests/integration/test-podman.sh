@@ -23,6 +23,7 @@ fi
 made_run_dirs=""
 for d in /run/containers /run/crun; do [ -e "$d" ] || made_run_dirs="$made_run_dirs $d"; done
 SANDBOX_ON_EXIT='for d in $made_run_dirs; do find "$d" -depth -type d -empty -delete 2>/dev/null; done'
+SANDBOX_MEMORY_V1=1     # memory limits are enforced on a hybrid machine too (check 7)
 if ! sandbox_start; then
         echo "not ok 1 - the sandboxed systemd user manager could not be started"
         echo "1..1"
@@ -162,19 +163,51 @@ else
         not_ok "multi-container pod" "$(logs multi | tail -4)" "$(jobctl describe job multi | tail -8)"
 fi
 
-# 7 a memory limit that kills the container: OOMKilled, a pod failure
-if grep -qw memory "$SANDBOX_CGROUP/cgroup.controllers"; then
-        { job oom Never; cat <<YAML
+# 7 a memory limit that kills the container: OOMKilled, a pod failure. On a machine whose memory
+# controller is on cgroup v1 the sandbox's manager runs in systemd's hybrid layout (SANDBOX_MEMORY_V1),
+# where systemd enforces the limit and jobsd's own watch (supervisor/memcg-v1.c) sees the kill.
+# The same for a host pod; and a SIGKILL that is no OOM kill stays an Error with exit code 137.
+# Each has a podFailurePolicy rule on exit code 137: the Job's reason PodFailurePolicy shows the code.
+rule137="  podFailurePolicy: {rules: [{action: FailJob, onExitCodes: {operator: In, values: [137]}}]}"
+on_host() { sed 's/^metadata: {name: \(.*\)}$/metadata: {name: \1, annotations: {jobsd.io\/runtime: host}}/'; }
+status() { jobctl get pods -l job-name="$1" | awk 'NR == 2 { print $3 }'; }     # status NAME: the pod's STATUS
+if grep -qw memory "$SANDBOX_CGROUP/cgroup.controllers" || [ "$SANDBOX_HYBRID" = 1 ]; then
+        layout=$([ "$SANDBOX_HYBRID" = 1 ] && echo "hybrid: memory on cgroup v1" || echo "cgroup v2")
+        { job oom Never "$rule137"; cat <<YAML
       containers: [{name: main, image: $img, command: [dd, if=/dev/zero, of=/dev/null, bs=256M, count=1], resources: {limits: {memory: 64Mi}}}]
 YAML
         } > "$manifests/oom.yaml"
-        if qcheck oom Failed BackoffLimitExceeded 0 1 && jobctl describe job oom | grep -q OOMKilled; then
-                ok "a memory limit kills the container: OOMKilled, counted as a pod failure"
+        { job oom-host Never "$rule137"; cat <<YAML
+      containers: [{name: main, image: $img, command: [sh, -c, 'echo start; dd if=/dev/zero of=/dev/null bs=256M count=1; echo survived; sleep 300'], resources: {limits: {memory: 64Mi}}}]
+YAML
+        } | on_host > "$manifests/oom-host.yaml"
+        # On the host: in a container the shell would be PID 1 of its namespace, immune to its own kill.
+        # "\$\$\$\$": the kubelet's expansion makes "\$\$" of it, the shell's PID.
+        { job killed Never "$rule137"; cat <<YAML
+      containers: [{name: main, image: $img, command: [sh, -c, 'kill -9 \$\$\$\$'], resources: {limits: {memory: 64Mi}}}]
+YAML
+        } | on_host > "$manifests/killed.yaml"
+        if qcheck oom Failed PodFailurePolicy 0 1 && [ "$(status oom)" = OOMKilled ]; then
+                ok "a memory limit kills the container: OOMKilled, exit code 137, counted as a pod failure ($layout)"
         else
-                not_ok "memory limit" "$(jobctl describe job oom | tail -10)"
+                not_ok "memory limit" "$(jobctl get pods -l job-name=oom)" "$(jobctl describe job oom | tail -10)"
+        fi
+        # The host pod's shell survives its child's kill and would sleep 300 s: the Job fails within the 60 s
+        # check waits only because the whole unit is killed, as OOMPolicy=stop does on cgroup v2.
+        if qcheck oom-host Failed PodFailurePolicy 0 1 && [ "$(status oom-host)" = OOMKilled ]; then
+                ok "a memory limit kills a host pod: OOMKilled, the whole pod stopped, counted as a pod failure ($layout)"
+        else
+                not_ok "memory limit, host pod" "$(logs oom-host)" "$(jobctl get pods -l job-name=oom-host)" "$(jobctl describe job oom-host | tail -10)"
+        fi
+        if qcheck killed Failed PodFailurePolicy 0 1 && [ "$(status killed)" = Error ]; then
+                ok "a SIGKILL that is no OOM kill, under a memory limit: Error with exit code 137, not OOMKilled"
+        else
+                not_ok "SIGKILL under a memory limit" "$(jobctl get pods -l job-name=killed)" "$(jobctl describe job killed | tail -10)"
         fi
 else
-        ok "a memory limit kills the container # SKIP no memory controller on this machine's cgroup v2 hierarchy ($(cat "$SANDBOX_CGROUP/cgroup.controllers"))"
+        for t in "a container" "a host pod" "a SIGKILL that is no OOM kill"; do
+                ok "memory limit: $t # SKIP the memory controller is neither on cgroup v2 nor on a v1 hierarchy here"
+        done
 fi
 
 # 8 podman's own failure (exit 125-127) is a StartError, never an exit code of the container
