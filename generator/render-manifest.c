@@ -14,6 +14,33 @@ static void print_unit(FILE *out, const UnitSpec *u) {
                 fprintf(out, "%s\n", t);
 }
 
+/* Before a container in its image starts, jobsd pulls per imagePullPolicy (docs/containers.md, "Images
+ * and pulls"): IfNotPresent looks for the image first, and pulls only if podman has none. */
+static int render_pull(const Job *job, const Container *c, int64_t index, uint64_t attempt, const RenderContext *ctx,
+                       FILE *out) {
+        bool check = c->image_pull_policy == PULL_POLICY_IF_NOT_PRESENT;
+
+        if (job_container_runtime(job, ctx->default_runtime) != CONTAINER_RUNTIME_PODMAN || !c->image ||
+            c->image_pull_policy == PULL_POLICY_NEVER)
+                return 0;
+        for (unsigned k = 0; k < (check ? 2u : 1u); k++) {
+                _cleanup_(unit_spec_done) UnitSpec u = {};
+                _cleanup_(freep) char *name = pull_unit_name(job_namespace(&job->metadata), job->metadata.name, index,
+                                                             attempt, c->name, check && k == 0, 0);
+                int r;
+
+                if (!name)
+                        return -ENOMEM;
+                if (k == 1)
+                        fprintf(out, "# Only if podman has no image %s:\n", c->image);
+                r = render_pull_unit(job, name, c->image, check && k == 0, ctx, &u);
+                if (r < 0)
+                        return r;
+                print_unit(out, &u);
+        }
+        return 0;
+}
+
 /* The pods a Job starts first: min(parallelism, completions) of them; for an Indexed Job, indexes 0, 1, … */
 static int render_job_pods(const Job *job, const char *file, const char *prefix, const RenderContext *ctx,
                            FILE *out, DiagList *diags) {
@@ -46,6 +73,9 @@ static int render_job_pods(const Job *job, const char *file, const char *prefix,
                                 _cleanup_(unit_spec_done) UnitSpec u = {};
                                 _cleanup_(freep) char *err = NULL;
 
+                                r = render_pull(job, cs + i, index, attempt, ctx, out);
+                                if (r < 0)
+                                        return r;
                                 r = render_pod_container(job, cs + i, k == 0, index, attempt, ctx, &u, &err);
                                 if (r == -ENOMEM)
                                         return r;
