@@ -3,9 +3,15 @@
 
 #include "jobsd/macro.h"
 
+typedef struct EventId {
+        const char *reason, *id;
+} EventId;
+
+#define EVENT_ID_OTHER "4c0d9b5e3a2f4f7e9a1b6d3c8e2f1a07"  /* any other event */
+
 /* Stable journal MESSAGE_ID= of each controller event reason (units/jobsd.catalog explains each). */
-static inline const char *event_message_id(const char *reason) {
-        static const struct { const char *reason, *id; } table[] = {
+static inline const EventId *event_ids(size_t *ret_n) {
+        static const EventId table[] = {
                 { "SuccessfulCreate", "5146f3592ab4bb3647aa7e5a21103dbe" },
                 { "FailedCreate", "a8584902da91f6dbceb49fcce1f33385" },
                 { "SuccessfulDelete", "60aa536adadb9f4df21cb847478e0d99" },
@@ -32,8 +38,16 @@ static inline const char *event_message_id(const char *reason) {
                 { "Failed", "381e2fcc97eb4402a3dc36fbdd2f521e" },
                 { "BackOff", "9599e90a83054bb88af08e00234300b0" },
         };
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+        *ret_n = ELEMENTSOF(table);
+        return table;
+}
+
+static inline const char *event_message_id(const char *reason) {
+        size_t n;
+        const EventId *table = event_ids(&n);
+
+        for (size_t i = 0; i < n; i++)
                 if (streq(table[i].reason, reason))
                         return table[i].id;
-        return "4c0d9b5e3a2f4f7e9a1b6d3c8e2f1a07";      /* any other event */
+        return EVENT_ID_OTHER;
 }

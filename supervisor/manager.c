@@ -1811,6 +1811,8 @@ static void sweep_pull_units(Manager *m) {
 }
 
 int manager_start(Manager *m) {
+        usec_t started = now_realtime();
+        unsigned restored = 0;
         int r;
 
         r = mkdir_p(m->state_dir, 0700);
@@ -1839,5 +1841,11 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
         sweep_counted_units(m);
+        /* The events from before this start, for describe (kept in memory, logged to the journal). */
+        r = manager_restore_events(m, started, &restored);
+        if (r < 0)
+                sd_journal_print(LOG_NOTICE, "cannot read earlier events from the journal: %s", strerror(-r));
+        else if (restored > 0)
+                sd_journal_print(LOG_INFO, "%u event(s) from before this start read back from the journal", restored);
         return 0;
 }

@@ -125,6 +125,12 @@ if [ "$(jobctl get cronjobs allow -o json | grep -c '"kind": "Job"')" = 2 ]; the
 else
         not_ok "33 Allow: the Jobs of two slots run at once" "$(jobctl get cronjobs allow -o json | grep name)"
 fi
+# A CronJob's events from before the restart are read back from the journal, once each.
+if [ "$(jobctl describe cronjob timer | grep -c "SuccessfulCreate .*Created job timer-$min1")" = 1 ]; then
+        ok "describe cronjob after a restart of jobsd: the event of slot $min1 from before it, once"
+else
+        not_ok "describe cronjob after a restart: earlier events" "$(jobctl describe cronjob timer | sed -n '/^Events/,$p')"
+fi
 if jobctl describe cronjob forbid | grep -q 'JobAlreadyActive' && ! jobctl get job "forbid-$min2" >/dev/null 2>&1 &&
    sandbox_journal -t jobsd -o verbose MESSAGE_ID=5ffc1366077d41b1a2e1cdb6bcf497a8 | grep -q 'CRONJOB_NAME=forbid'; then
         ok "34 Forbid: JobAlreadyActive (a journal entry with its own MESSAGE_ID) while the previous Job runs"

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <string.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include "event-ids.h"
+#include "jobsd/strv.h"
+#include "manager.h"
+
+/* How far back a restart of jobsd looks for events, and how many journal entries it reads at most: a
+ * bound on start-up time on a machine with a long journal. */
+#define RESTORE_WINDOW_USEC (7 * 24 * 3600 * USEC_PER_SEC)
+#define RESTORE_ENTRIES_MAX 200000
+
+/* A journal field's value, or NULL (pointing into the journal's memory until the next call). */
+static const char *field(sd_journal *j, const char *name, char *buf, size_t size) {
+        const void *data;
+        size_t len, l = strlen(name);
+
+        if (sd_journal_get_data(j, name, &data, &len) < 0 || len <= l + 1 || len - l - 1 >= size)
+                return NULL;
+        memcpy(buf, (const char *) data + l + 1, len - l - 1);
+        buf[len - l - 1] = '\0';
+        return buf;
+}
+
+/* Puts an older event before the list (which holds only newer ones); the same reason and message as the
+ * oldest one counts as a repeat, as log_event() counts them. False once the list is full. */
+static bool prepend(JobEvent **events, size_t *n, usec_t at, bool warning, const char *reason, const char *message) {
+        JobEvent *e;
+
+        if (*n > 0 && streq((*events)[0].reason, reason) && streq((*events)[0].message, message)) {
+                (*events)[0].count++;
+                return true;
+        }
+        if (*n >= JOB_EVENTS_MAX)
+                return false;
+        e = realloc(*events, sizeof(JobEvent) * (*n + 1));
+        if (!e)
+                return false;
+        *events = e;
+        memmove(e + 1, e, sizeof(JobEvent) * *n);
+        e[0] = (JobEvent) { .at_usec = at, .warning = warning, .count = 1, .reason = strdup(reason),
+                            .message = strdup(message) };
+        if (!e[0].reason || !e[0].message) {
+                free(e[0].reason);
+                free(e[0].message);
+                memmove(e, e + 1, sizeof(JobEvent) * *n);
+                return false;
+        }
+        (*n)++;
+        return true;
+}
+
+int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_restored) {
+        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+        char uidmatch[64];
+        const EventId *ids;
+        size_t n_ids;
+        unsigned restored = 0, read = 0;
+        int r;
+
+        *ret_restored = 0;
+        r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+        if (r < 0)
+                return r;
+        /* Every event reason's MESSAGE_ID (one field: any of them), logged by a process of our UID. */
+        ids = event_ids(&n_ids);
+        for (size_t i = 0; i <= n_ids; i++) {
+                _cleanup_(freep) char *match = strprintf("MESSAGE_ID=%s", i < n_ids ? ids[i].id : EVENT_ID_OTHER);
+
+                if (!match)
+                        return -ENOMEM;
+                r = sd_journal_add_match(j, match, 0);
+                if (r < 0)
+                        return r;
+        }
+        snprintf(uidmatch, sizeof uidmatch, "_UID=%u", (unsigned) getuid());
+        r = sd_journal_add_match(j, uidmatch, 0);
+        if (r < 0)
+                return r;
+        r = sd_journal_seek_tail(j);
+        if (r < 0)
+                return r;
+
+        /* Newest first: each Job's list fills from its newest events back. */
+        while (read < RESTORE_ENTRIES_MAX && sd_journal_previous(j) > 0) {
+                char ns[256], name[256], uid[128], reason[128], type[32], msg[4096];
+                const char *f_ns, *f_job, *f_cron, *f_uid, *f_reason, *f_type, *f_msg, *text;
+                _cleanup_(freep) char *prefix = NULL;
+                JobEvent **events = NULL;
+                size_t *n = NULL;
+                uint64_t at;
+
+                read++;
+                if (sd_journal_get_realtime_usec(j, &at) < 0)
+                        continue;
+                if (at >= before_usec)
+                        continue;
+                if (at + RESTORE_WINDOW_USEC < before_usec)
+                        break;
+                f_ns = field(j, "JOB_NAMESPACE", ns, sizeof ns);
+                f_reason = field(j, "REASON", reason, sizeof reason);
+                f_type = field(j, "EVENT_TYPE", type, sizeof type);
+                f_msg = field(j, "MESSAGE", msg, sizeof msg);
+                if (!f_ns || !f_reason || !f_type || !f_msg)
+                        continue;
+                f_job = field(j, "JOB_NAME", name, sizeof name);
+                if (f_job) {
+                        ManagedJob *mj = manager_find_job(m, f_ns, f_job);
+
+                        f_uid = field(j, "JOB_UID", uid, sizeof uid);
+                        /* Only this Job's: not those of an earlier Job of the same name. */
+                        if (!mj || !f_uid || !mj->record.uid || !streq(f_uid, mj->record.uid))
+                                continue;
+                        events = &mj->events, n = &mj->n_events;
+                } else if ((f_cron = field(j, "CRONJOB_NAME", name, sizeof name))) {
+                        ManagedCronJob *c = manager_find_cron_job(m, f_ns, f_cron);
+
+                        if (!c)
+                                continue;
+                        events = &c->events, n = &c->n_events;
+                } else
+                        continue;
+                /* MESSAGE is "NAMESPACE/NAME: REASON: text". */
+                prefix = strprintf("%s/%s: %s: ", f_ns, name, f_reason);
+                if (!prefix)
+                        return -ENOMEM;
+                text = startswith(f_msg, prefix);
+                if (!text)
+                        continue;
+                if (prepend(events, n, at, streq(f_type, "Warning"), f_reason, text))
+                        restored++;
+        }
+        *ret_restored = restored;
+        return 0;
+}
