@@ -1842,10 +1842,12 @@ int manager_start(Manager *m) {
                 return r;
         sweep_counted_units(m);
         /* The events from before this start, for describe (kept in memory, logged to the journal). */
+        usec_t t0 = now_realtime();
         r = manager_restore_events(m, started, &restored);
         if (r < 0)
                 sd_journal_print(LOG_NOTICE, "cannot read earlier events from the journal: %s", strerror(-r));
         else if (restored > 0)
-                sd_journal_print(LOG_INFO, "%u event(s) from before this start read back from the journal", restored);
+                sd_journal_print(LOG_INFO, "%u event(s) from before this start read back from the journal in %" PRIu64 " ms",
+                                 restored, (now_realtime() - t0) / 1000);
         return 0;
 }
