@@ -292,13 +292,20 @@ static int podman_exec(const Job *job, const Container *c, int64_t index, uint64
         STRV_FOREACH(a, ctx->podman_args)
                 TRY(strv_extend(&argv, *a));
         TRY(strv_extend(&argv, "run"));
-        /* Removed when it ends; a leftover of the same name (a killed podman) is replaced. jobsd pulls in its
-         * own unit first (imagePullPolicy), so run never pulls. Output goes to podman's stdout: the unit's
-         * journal, not a second copy from conmon. */
+        /* As Quadlet runs a container: podman starts it and leaves (--detach); conmon, which watches it,
+         * tells systemd its PID (the unit's main process from then on) and READY=1 once the container
+         * runs (--sdnotify=conmon, with the unit's Type=notify and NotifyAccess=all: render_pod_container).
+         * The unit's exit status is then the container's own, and a unit that never became active is
+         * podman's failure (docs/containers.md, "Exit codes"). conmon hands the container the unit's
+         * stdout and stderr (--log-driver=passthrough): its output reaches the journal as a host
+         * command's does. Removed when it ends; a leftover of the same name (a killed conmon) is replaced.
+         * jobsd pulls in its own unit first (imagePullPolicy), so run never pulls. */
+        TRY(strv_extend(&argv, "--detach"));
+        TRY(strv_extend(&argv, "--sdnotify=conmon"));
+        TRY(strv_extend(&argv, "--log-driver=passthrough"));
         TRY(strv_extend(&argv, "--rm"));
         TRY(strv_extend(&argv, "--replace"));
         TRY(strv_extend(&argv, "--pull=never"));
-        TRY(strv_extend(&argv, "--log-driver=none"));
         TRY(push_printf(&argv, "--name=%s", name));
         TRY(push_printf(&argv, "--hostname=%s", host));
         if (pod_shares_netns(job, ctx)) {
@@ -657,10 +664,17 @@ int render_pod_container(const Job *job, const Container *c, bool init, int64_t 
                 return -ENOMEM;
         TRY(unit_spec_add_string(&u, UNIT_PROP_DESCRIPTION, desc));
         TRY(unit_spec_add_string(&u, UNIT_PROP_SLICE, slice));
-        TRY(unit_spec_add_string(&u, UNIT_PROP_TYPE, "exec"));
+        TRY(unit_spec_add_string(&u, UNIT_PROP_TYPE, podman ? "notify" : "exec"));
         /* The unit stays loaded after it exits, so its result can be read even when jobsd was not
          * running at that moment; jobsd removes it once the result is recorded (docs/ARCHITECTURE.md). */
         TRY(unit_spec_add_bool(&u, UNIT_PROP_REMAIN_AFTER_EXIT, true));
+        if (podman) {
+                /* conmon, a child of podman, sends MAINPID= and READY=1 (render_container_exec()). Making
+                 * a container can take long (a large image on slow storage): no start timeout, which
+                 * systemd would report as the unit's "timeout", jobsd's DeadlineExceeded. */
+                TRY(unit_spec_add_string(&u, UNIT_PROP_NOTIFY_ACCESS, "all"));
+                TRY(unit_spec_add_u64(&u, UNIT_PROP_TIMEOUT_START, UINT64_MAX));
+        }
         TRY(unit_spec_add_strv(&u, UNIT_PROP_EXEC_START, argv));
         /* Through podman, the environment, user, volumes and working directory are the container's (in
          * ExecStart=); the unit keeps the cgroup, its limits, the stop signal and the journal. */
@@ -675,10 +689,10 @@ int render_pod_container(const Job *job, const Container *c, bool init, int64_t 
         if (!podman)
                 TRY(add_volume_mounts(job, c, idx, attempt, ctx, &u));
         else {
-                /* SIGTERM to podman alone, which passes it to the container (its sig-proxy); SIGKILL to every
-                 * process of the unit after the grace period. */
+                /* SIGTERM to the main process alone, conmon, which passes it to the container; SIGKILL to
+                 * every process of the unit after the grace period. */
                 TRY(unit_spec_add_string(&u, UNIT_PROP_KILL_MODE, "mixed"));
-                /* A container killed with its podman (SIGKILL after the grace period) would stay in podman's
+                /* A container killed with its conmon (SIGKILL after the grace period) would stay in podman's
                  * storage: removed once the unit stopped. */
                 TRY(podman_rm_argv(ctx, u.name, &rm));
                 TRY(unit_spec_add_strv(&u, UNIT_PROP_EXEC_STOP_POST, rm));

@@ -1018,9 +1018,11 @@ static void on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         case UNIT_EVENT_EXITED:
                 if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
                         return;
-                if (job_in_images(j) && (!ev->reason || streq(ev->reason, "Error")) && ev->code >= 125 && ev->code <= 127) {
-                        /* podman's own failures (docs/containers.md, "Exit codes"): the container did not
-                         * run, as the kubelet's StartError, never its exit code. */
+                if (job_in_images(j) && !ev->started && (!ev->reason || streq(ev->reason, "Error")) &&
+                    ev->code >= 125 && ev->code <= 127) {
+                        /* podman's own failures (docs/containers.md, "Exit codes"): the unit never became
+                         * active, so the container never ran (conmon's READY=1 makes it active): as the
+                         * kubelet's StartError, never an exit code of the container. */
                         JobAction fe = { .warning = true, .reason = (char *) "Failed" };
                         _cleanup_(freep) char *msg = strprintf("Error: container %s of pod attempt %" PRIu64
                                                                " could not run: podman exited %d (see the unit's journal)",

@@ -65,10 +65,14 @@ static int call_attach(sd_bus_slot *slot, Call *c) {
         return r;
 }
 
-static void emit(UnitBus *u, UnitEventType type, const char *unit, int code, const char *reason) {
-        UnitEvent ev = { .type = type, .unit = unit, .code = code, .reason = reason };
+static void emit_event(UnitBus *u, UnitEventType type, const char *unit, int code, const char *reason, bool started) {
+        UnitEvent ev = { .type = type, .unit = unit, .code = code, .reason = reason, .started = started };
 
         u->handler(u, &ev, u->userdata);
+}
+
+static void emit(UnitBus *u, UnitEventType type, const char *unit, int code, const char *reason) {
+        emit_event(u, type, unit, code, reason, false);
 }
 
 int bus_append_unit_spec(sd_bus_message *m, const UnitSpec *spec) {
@@ -175,7 +179,7 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
         const char *active = NULL, *sub = NULL, *result = NULL, *load = NULL;
         int32_t code = 0, status = 0;
         uint32_t job_id = 0, main_pid = 0;
-        uint64_t memory_max = UINT64_MAX;
+        uint64_t memory_max = UINT64_MAX, active_enter = 0;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         int r;
 
@@ -215,6 +219,8 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
                         r = sd_bus_message_read(reply, "v", "u", &main_pid);
                 else if (streq(name, "MemoryMax"))
                         r = sd_bus_message_read(reply, "v", "t", &memory_max);
+                else if (streq(name, "ActiveEnterTimestampMonotonic"))
+                        r = sd_bus_message_read(reply, "v", "t", &active_enter);
                 else
                         r = sd_bus_message_skip(reply, "v");
                 if (r < 0)
@@ -261,7 +267,7 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
                 /* On cgroup v1 systemd's Result says nothing of OOM kills; the watch does. */
                 if (memcg_v1_take(c->ub->memcg_v1, c->unit))
                         reason = "OOMKilled", k = 137;
-                emit(c->ub, UNIT_EVENT_EXITED, c->unit, k, reason);
+                emit_event(c->ub, UNIT_EVENT_EXITED, c->unit, k, reason, active_enter > 0);
         } else if (streq(active, "inactive") && code == 0) {
                 /* Stopped before its process ran. */
                 (void) memcg_v1_take(c->ub->memcg_v1, c->unit);

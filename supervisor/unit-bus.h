@@ -21,6 +21,8 @@ typedef struct UnitEvent {
         const char *unit;
         int code;                       /* exit status, or 128 + signal (Kubernetes' convention) */
         const char *reason;             /* Completed, Error, DeadlineExceeded, OOMKilled, or the bus error */
+        bool started;                   /* EXITED: the unit had become active (ActiveEnterTimestamp): for a
+                                         * container in its image, the container ran (docs/containers.md) */
 } UnitEvent;
 
 typedef struct UnitBus UnitBus;

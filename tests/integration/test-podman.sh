@@ -85,8 +85,9 @@ qcheck() { ( check "$@" ) >/dev/null; }     # check without its TAP line
       containers: [{name: main, image: $img}]
 YAML
 } > "$manifests/ok.yaml"
-if qcheck ok Complete CompletionsReached 1 0 && until_true 5 'logs ok | grep -qx image-cmd'; then
-        ok "success: the image's ENTRYPOINT and CMD run, output in the journal"
+# The log is the container's output alone: nothing of podman's (no container ID from --detach).
+if qcheck ok Complete CompletionsReached 1 0 && until_true 5 'logs ok | grep -qx image-cmd' && [ "$(logs ok)" = image-cmd ]; then
+        ok "success: the image's ENTRYPOINT and CMD run, their output alone in the journal"
 else
         not_ok "success" "$(jobctl describe job ok | tail -8)" "$(logs ok | tail -3)"
 fi
@@ -222,6 +223,19 @@ else
         not_ok "podman failure as StartError" "$(jobctl get pods -l job-name=noexec)" "$(jobctl describe job noexec | tail -4)"
 fi
 
+# 8b a container that itself exits 126 (podman's own code for "cannot run the command"): its exit code
+# reaches the Job exactly, since the container had started (conmon's READY=1 made the unit active).
+{ job exit126 Never "  podFailurePolicy: {rules: [{action: FailJob, onExitCodes: {operator: In, values: [126, 127]}}]}"; cat <<YAML
+      containers: [{name: main, image: $img, command: [sh, -c, 'echo ran; exit 126']}]
+YAML
+} > "$manifests/exit126.yaml"
+if qcheck exit126 Failed PodFailurePolicy 0 1 && [ "$(status exit126)" = Error ] &&
+   jobctl describe job exit126 | grep -q 'failed with exit code 126 matching FailJob rule'; then
+        ok "a container that itself exits 126: exit code 126 reaches the Job (a podFailurePolicy rule matches), not a StartError"
+else
+        not_ok "container exit 126" "$(jobctl get pods -l job-name=exit126)" "$(jobctl describe job exit126 | tail -6)"
+fi
+
 # 9 the seed examples whose image has no command
 if [ ! -f "$examples/seeds/batch-job.yaml" ]; then
         ok "seed examples run in their image # SKIP no examples at $examples"
@@ -236,20 +250,22 @@ else
         not_ok "seed examples" "$(jobctl get jobs)" "$(jobctl describe job batch-job | tail -8)"
 fi
 
-# 10 deletion stops the container: no podman, conmon or container process left, no container in storage
+# 10 deletion stops the container (SIGTERM first): no podman, conmon or container process left, no container in storage
 { job long Never; cat <<YAML
       terminationGracePeriodSeconds: 2
-      containers: [{name: main, image: $img, command: [sleep, '300']}]
+      containers: [{name: main, image: $img, command: [sh, -c, 'trap "echo got SIGTERM; exit 0" TERM; echo started; while :; do sleep 0.1; done']}]
 YAML
 } > "$manifests/long.yaml"
-until_true 20 '[ "$(field long active)" = 1 ] && pm ps --format "{{.Names}}" | grep -q long'
+until_true 20 '[ "$(field long active)" = 1 ] && pm ps --format "{{.Names}}" | grep -q long && sandbox_journal -t long | grep -q started'
 running=$(field long active)
 rm "$manifests/long.yaml"
-procs() { cat $(find "$SANDBOX_CGROUP" -name cgroup.procs) 2>/dev/null | while read -r p; do cat "/proc/$p/cmdline" 2>/dev/null | tr '\0' ' '; echo; done | grep -E '^(/usr/bin/)?(conmon|podman|crun|sleep 300)' | grep -v ' rm --force'; }
-if until_true 15 '! jobctl get job long' && until_true 10 '[ -z "$(procs)" ]' && until_true 10 '[ -z "$(pm ps -a -q)" ]'; then
-        ok "deletion stops the container: no podman, conmon or container process left, none in storage"
+procs() { cat $(find "$SANDBOX_CGROUP" -name cgroup.procs) 2>/dev/null | while read -r p; do cat "/proc/$p/cmdline" 2>/dev/null | tr '\0' ' '; echo; done | grep -E '^(/usr/bin/)?(conmon|podman|crun|sh -c trap|sleep 0.1)' | grep -v ' rm --force'; }
+# SIGTERM reaches the container (conmon, the unit's main process, passes it on) within the grace period.
+if until_true 15 '! jobctl get job long' && until_true 10 '[ -z "$(procs)" ]' && until_true 10 '[ -z "$(pm ps -a -q)" ]' &&
+   sandbox_journal -t long | grep -q 'got SIGTERM'; then
+        ok "deletion stops the container with SIGTERM: no podman, conmon or container process left, none in storage"
 else
-        not_ok "deletion" "active before: $running; job: $(jobctl get job long 2>&1 | tail -1)" "$(procs)" "$(pm ps -a)" "$(systemctl --user list-units --all 'jobsd-*long*' --no-legend)"
+        not_ok "deletion" "active before: $running; job: $(jobctl get job long 2>&1 | tail -1)" "$(sandbox_journal -t long -o cat | tail -3)" "$(procs)" "$(pm ps -a)" "$(systemctl --user list-units --all 'jobsd-*long*' --no-legend)"
 fi
 
 # 11 imagePullPolicy IfNotPresent with the image present: no pull (no Pulling event), "already present"
