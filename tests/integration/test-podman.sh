@@ -13,16 +13,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 JOBSD=$build/supervisor/jobsd
 JOBCTL=$build/supervisor/jobctl
-busybox=$(command -v busybox || echo /bin/busybox)
-if ! command -v podman >/dev/null || ! command -v crun >/dev/null || ! "$busybox" true 2>/dev/null; then
+. "$here/podman-lib.sh"
+if ! podman_usable; then
         echo "1..0 # SKIP podman, crun or busybox-static is not installed (tools/install-deps.sh)"
         exit 0
 fi
-# podman's CLI makes empty /run/containers/networks and /run/crun even with every path pointed into the
-# sandbox: remove them at exit if this test made them.
-made_run_dirs=""
-for d in /run/containers /run/crun; do [ -e "$d" ] || made_run_dirs="$made_run_dirs $d"; done
-SANDBOX_ON_EXIT='for d in $made_run_dirs; do find "$d" -depth -type d -empty -delete 2>/dev/null; done'
+podman_guard_run
 SANDBOX_MEMORY_V1=1     # memory limits are enforced on a hybrid machine too (check 7)
 if ! sandbox_start; then
         echo "not ok 1 - the sandboxed systemd user manager could not be started"
@@ -32,32 +28,15 @@ fi
 t_start=$(date +%s.%N)
 manifests=$SANDBOX_DIR/manifests
 state=$SANDBOX_DIR/state
-store=$SANDBOX_DIR/podman
-mkdir -p "$manifests" "$state" "$store"
-# crun's state and podman's network configuration in the sandbox too: nothing of the test stays in /run.
-pargs=(--root="$store/root" --runroot="$store/runroot" --tmpdir="$store/tmp" --storage-driver=vfs --events-backend=none
-       --runtime-flag=root="$store/crun" --network-config-dir="$store/networks")
-pm() { podman "${pargs[@]}" "$@"; }
-
-# The images: a busybox root file system; ENTRYPOINT and CMD for the override tests.
-rootfs=$SANDBOX_DIR/rootfs
-mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/shared"
-cp "$busybox" "$rootfs/bin/busybox"
-for t in sh echo sleep cat env hostname true false id dd readlink ls test; do ln -s busybox "$rootfs/bin/$t"; done
-tar -C "$rootfs" -cf "$SANDBOX_DIR/rootfs.tar" .
-pm import --change 'ENTRYPOINT ["/bin/sh","-c"]' --change 'CMD ["echo image-cmd"]' --change 'ENV PATH=/bin' \
-        "$SANDBOX_DIR/rootfs.tar" localhost/jobsd-test/busybox:1 >/dev/null 2>&1
-# The seed examples' image, with a CMD that does what theirs does (a short batch run).
-pm import --change 'CMD ["/bin/sh","-c","echo batch-job done"]' --change 'ENV PATH=/bin' \
-        "$SANDBOX_DIR/rootfs.tar" docker.io/luksa/batch-job:latest >/dev/null 2>&1
-if pm image exists localhost/jobsd-test/busybox:1 && pm image exists docker.io/luksa/batch-job:latest; then
+mkdir -p "$manifests" "$state"
+podman_setup
+if podman_images; then
         ok "images built locally in the test's own storage"
 else
         not_ok "images built locally" "$(pm images 2>&1)"
 fi
 
-extra=()
-for a in "${pargs[@]}"; do extra+=(--podman-arg="$a"); done
+mapfile -t extra < <(podman_jobsd_args)
 start_jobsd --default-runtime=podman "${extra[@]}"
 until_true 10 'jobctl get jobs'
 
