@@ -24,7 +24,7 @@ systemd-run --user --quiet --unit=jobsd -p Type=notify "$build/supervisor/jobsd"
 jobctl() { "$build/supervisor/jobctl" --user "$@"; }
 
 one() {         # one NAME RUNTIME POLICY: ms from the manifest to Complete
-        local t0 t1
+        local t0 t1 i
         cat > "$SANDBOX_DIR/m/$1.yaml.tmp" <<YAML
 apiVersion: batch/v1
 kind: Job
