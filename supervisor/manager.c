@@ -795,6 +795,8 @@ static void crash_point(const char *point) {
 static int save_record(ManagedJob *j) {
         int r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
 
+        if (r >= 0)
+                j->record_unsaved = false;
         if (r < 0 && !j->save_failed)
                 sd_journal_print(LOG_ERR, "%s/%s: cannot save state to %s: %s; no new pods start until it can",
                                  managed_job_namespace(j), j->job->metadata.name, j->manager->state_dir, strerror(-r));
@@ -867,9 +869,13 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                         (void) manager_delete_job(m, j, "background");
                 return;
         }
-        /* spec §1.2: a Job managed by another controller is left alone entirely. */
-        if (j->job->spec.managed_by && !streq(j->job->spec.managed_by, "kubernetes.io/job-controller"))
+        /* spec §1.2: a Job managed by another controller is left alone entirely. Its record is saved
+         * once, so that it keeps its uid and a restart of jobsd only reads it. */
+        if (j->job->spec.managed_by && !streq(j->job->spec.managed_by, "kubernetes.io/job-controller")) {
+                if (j->record_unsaved || j->save_failed)
+                        (void) save_record(j);
                 return;
+        }
 
         for (unsigned round = 0; round < 16; round++) {
                 _cleanup_(job_action_list_done) JobActionList l = {};
@@ -1113,6 +1119,7 @@ static int record_new(ManagedJob *j) {
         j->record.uid = strdup(sd_id128_to_uuid_string(id, buf));
         j->record.manifest_hash = strdup(j->fingerprint);
         j->record.created_usec = now_realtime();
+        j->record_unsaved = true;
         if (!j->record.uid || !j->record.manifest_hash)
                 return -ENOMEM;
         r = j->cron_owner ? 0 : save_manifest_copy(j);

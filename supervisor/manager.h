@@ -52,6 +52,7 @@ typedef struct ManagedJob {
         FinishedPod *finished;          /* the newest JOB_FINISHED_PODS_MAX, grown on demand */
         size_t n_finished;
         bool save_failed;
+        bool record_unsaved;            /* a fresh record not yet on disk (record_new()) */
         bool deleting;                  /* foreground deletion: Terminating until its pods are gone */
         bool manifest_suspend;          /* spec.suspend as the manifest says it */
         int suspend_override;           /* jobctl suspend (1) / resume (0); -1: the manifest decides */
