@@ -251,10 +251,20 @@ else
         not_ok "get job nosuch: NotFound, exit 1" "rc $rc: $out"
 fi
 
+# A Job managed by another controller (spec §1.2) is left alone; its record keeps its uid across restarts.
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: elsewhere}\nspec:\n  managedBy: example.com/other\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: ["true"]}]\n' > "$manifests/elsewhere.yaml"
+until_true 10 'jobctl get job elsewhere'
+uid_before=$(field elsewhere uid)
+
 # Run once per content: a restarted jobsd does not run finished Jobs again.
 systemctl --user stop jobsd
 start_jobsd
 sleep 1
+if [ -n "$uid_before" ] && [ "$(field elsewhere uid)" = "$uid_before" ] && [ "$(pods_created elsewhere)" = 0 ]; then
+        ok "a Job managed by another controller: no pod, the same uid after a restart of jobsd"
+else
+        not_ok "managedBy Job across a restart" "uid before '$uid_before', after '$(field elsewhere uid)', pods $(pods_created elsewhere)"
+fi
 if [ "$(field pi succeeded)" = 1 ] && [ "$(sandbox_journal -t jobsd | grep -c 'pi: SuccessfulCreate')" = 1 ]; then
         ok "run once: after a restart of jobsd, pi is still Complete and not run again"
 else
