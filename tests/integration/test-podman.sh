@@ -126,6 +126,31 @@ else
         not_ok "env and index" "$(logs idx | tail -4)"
 fi
 
+# 5b workingDir, runAsGroup, hostPath volumes (one readOnly) in the container
+mkdir -p "$SANDBOX_DIR/host-in" "$SANDBOX_DIR/host-out"
+echo data-from-host > "$SANDBOX_DIR/host-in/file"
+{ job paths Never; cat <<YAML
+      containers:
+      - name: main
+        image: $img
+        command: [sh, -c, 'pwd; id -g; cat /in/file; echo written > /out/result; if (echo x > /in/new) 2>/dev/null; then echo in-writable; else echo in-read-only; fi']
+        workingDir: /tmp
+        securityContext: {runAsUser: 0, runAsGroup: 4321}
+        volumeMounts: [{name: in, mountPath: /in, readOnly: true}, {name: out, mountPath: /out}]
+      volumes:
+      - {name: in, hostPath: {path: $SANDBOX_DIR/host-in}}
+      - {name: out, hostPath: {path: $SANDBOX_DIR/host-out}}
+YAML
+} > "$manifests/paths.yaml"
+if qcheck paths Complete CompletionsReached 1 0 && until_true 5 'logs paths | grep -qx in-read-only' &&
+   [ "$(logs paths | tr '\n' ' ')" = "/tmp 4321 data-from-host in-read-only " ] &&
+   [ "$(cat "$SANDBOX_DIR/host-out/result" 2>/dev/null)" = written ] && [ ! -e "$SANDBOX_DIR/host-in/new" ]; then
+        ok "workingDir, runAsGroup, hostPath volumes (readOnly kept read-only, the other written through to the host)"
+else
+        not_ok "workingDir, runAsGroup, hostPath" "$(logs paths | tr '\n' ' ')" "$(ls -l "$SANDBOX_DIR/host-out" "$SANDBOX_DIR/host-in")" \
+                "$(jobctl describe job paths | tail -4)"
+fi
+
 # 6 a pod of several containers: init container first, an emptyDir and the network namespace shared
 { job multi Never; cat <<YAML
       initContainers:
