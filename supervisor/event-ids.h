@@ -8,6 +8,8 @@ typedef struct EventId {
 } EventId;
 
 #define EVENT_ID_OTHER "4c0d9b5e3a2f4f7e9a1b6d3c8e2f1a07"  /* any other event */
+/* Not an event: a pod that finished, with what `get pods` and describe show of it (read back at start). */
+#define POD_FINISHED_MESSAGE_ID "75a300a4ae4c48abadbab22e818786ef"
 
 /* Stable journal MESSAGE_ID= of each controller event reason (units/jobsd.catalog explains each). */
 static inline const EventId *event_ids(size_t *ret_n) {

@@ -8,7 +8,7 @@
 #include "jobsd/strv.h"
 #include "manager.h"
 
-/* How far back a restart of jobsd looks for events, and how many journal entries it reads at most: a
+/* How far back a restart of jobsd looks for events and finished pods, and how many journal entries it reads at most: a
  * bound on start-up time on a machine with a long journal. */
 #define RESTORE_WINDOW_USEC (7 * 24 * 3600 * USEC_PER_SEC)
 #define RESTORE_ENTRIES_MAX 200000
@@ -53,7 +53,88 @@ static bool prepend(JobEvent **events, size_t *n, usec_t at, bool warning, const
         return true;
 }
 
-int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_restored) {
+static int64_t field_i64(sd_journal *j, const char *name, int64_t fallback) {
+        char buf[32], *end;
+        const char *v = field(j, name, buf, sizeof buf);
+        long long n;
+
+        if (!v || !*v)
+                return fallback;
+        errno = 0;
+        n = strtoll(v, &end, 10);
+        return errno || *end ? fallback : n;
+}
+
+/* "a,b,c" as a strv (unit names have no commas). */
+static char **split_commas(const char *s) {
+        _cleanup_(freep) char *copy = strdup(s);
+        char **l = NULL;
+
+        if (!copy)
+                return NULL;
+        for (char *save = NULL, *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+                if (strv_extend(&l, w) < 0) {
+                        strv_free(l);
+                        return NULL;
+                }
+        return l;
+}
+
+static PodPhase phase_from_string(const char *s) {
+        for (PodPhase p = 0; p < _POD_PHASE_MAX; p++)
+                if (streq(pod_phase_to_string(p), s))
+                        return p;
+        return _POD_PHASE_INVALID;
+}
+
+static PodFailurePolicyAction action_from_string(const char *s) {
+        for (PodFailurePolicyAction a = 0; a < _POD_FAILURE_ACTION_MAX; a++)
+                if (streq(pod_failure_action_to_string(a), s))
+                        return a;
+        return _POD_FAILURE_ACTION_INVALID;
+}
+
+/* A finished pod from before this start (remember_finished_pod() logged it), put before the newer ones.
+ * False if it was not added: the list is full, the entry unreadable, or the pod already listed. */
+static bool prepend_pod(ManagedJob *mj, sd_journal *j) {
+        char name[256], phase[32], reason[128], units[4096], action[32];
+        const char *f_name = field(j, "POD_NAME", name, sizeof name), *f_phase = field(j, "POD_PHASE", phase, sizeof phase),
+                   *f_reason = field(j, "POD_REASON", reason, sizeof reason), *f_units = field(j, "POD_UNITS", units, sizeof units),
+                   *f_action = field(j, "POD_FAILURE_ACTION", action, sizeof action);
+        FinishedPod f = {}, *a;
+
+        if (mj->n_finished >= JOB_FINISHED_PODS_MAX || !f_name || !f_phase || (f.phase = phase_from_string(f_phase)) < 0)
+                return false;
+        /* Once: a pod counted again after a kill of jobsd (its record was not saved) was logged twice. */
+        for (size_t i = 0; i < mj->n_finished; i++)
+                if (streq(mj->finished[i].name, f_name))
+                        return false;
+        f.index = field_i64(j, "POD_INDEX", UNSET);
+        f.attempt = (uint64_t) field_i64(j, "POD_ATTEMPT", 0);
+        f.restarts = (uint32_t) field_i64(j, "POD_RESTARTS", 0);
+        f.containers = (uint32_t) field_i64(j, "POD_CONTAINERS", 0);
+        f.created_usec = (usec_t) field_i64(j, "POD_CREATED_USEC", 0);
+        f.finished_usec = (usec_t) field_i64(j, "POD_FINISHED_USEC", 0);
+        f.failure_rule = (int32_t) field_i64(j, "POD_FAILURE_RULE", UNSET);
+        f.failure_action = f_action && *f_action ? action_from_string(f_action) : _POD_FAILURE_ACTION_INVALID;
+        if (f.failure_action < 0)
+                f.failure_rule = UNSET, f.failure_action = 0;
+        f.name = strdup(f_name);
+        f.reason = f_reason && *f_reason ? strdup(f_reason) : NULL;
+        f.units = f_units && *f_units ? split_commas(f_units) : NULL;
+        a = f.name ? realloc(mj->finished, sizeof(FinishedPod) * (mj->n_finished + 1)) : NULL;
+        if (!a) {
+                free(f.name), free(f.reason), strv_free(f.units);
+                return false;
+        }
+        mj->finished = a;
+        memmove(a + 1, a, sizeof(FinishedPod) * mj->n_finished);
+        a[0] = f;
+        mj->n_finished++;
+        return true;
+}
+
+int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_restored, unsigned *ret_pods) {
         _cleanup_(sd_journal_closep) sd_journal *j = NULL;
         char uidmatch[64];
         const EventId *ids;
@@ -61,14 +142,15 @@ int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_restore
         unsigned restored = 0, read = 0;
         int r;
 
-        *ret_restored = 0;
+        *ret_restored = *ret_pods = 0;
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0)
                 return r;
         /* Every event reason's MESSAGE_ID (one field: any of them), logged by a process of our UID. */
         ids = event_ids(&n_ids);
-        for (size_t i = 0; i <= n_ids; i++) {
-                _cleanup_(freep) char *match = strprintf("MESSAGE_ID=%s", i < n_ids ? ids[i].id : EVENT_ID_OTHER);
+        for (size_t i = 0; i <= n_ids + 1; i++) {
+                _cleanup_(freep) char *match = strprintf("MESSAGE_ID=%s", i < n_ids ? ids[i].id :
+                                                         i == n_ids ? EVENT_ID_OTHER : POD_FINISHED_MESSAGE_ID);
 
                 if (!match)
                         return -ENOMEM;
@@ -101,6 +183,15 @@ int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_restore
                 if (at + RESTORE_WINDOW_USEC < before_usec)
                         break;
                 f_ns = field(j, "JOB_NAMESPACE", ns, sizeof ns);
+                if (f_ns && field(j, "MESSAGE_ID", msg, sizeof msg) && streq(msg, POD_FINISHED_MESSAGE_ID)) {
+                        ManagedJob *mj = (f_job = field(j, "JOB_NAME", name, sizeof name)) ?
+                                manager_find_job(m, f_ns, f_job) : NULL;
+
+                        f_uid = field(j, "JOB_UID", uid, sizeof uid);
+                        if (mj && f_uid && mj->record.uid && streq(f_uid, mj->record.uid) && prepend_pod(mj, j))
+                                (*ret_pods)++;
+                        continue;
+                }
                 f_reason = field(j, "REASON", reason, sizeof reason);
                 f_type = field(j, "EVENT_TYPE", type, sizeof type);
                 f_msg = field(j, "MESSAGE", msg, sizeof msg);

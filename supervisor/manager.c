@@ -92,10 +92,33 @@ static void remember_finished_pod(ManagedJob *j, const Pod *p) {
                 f->reason = strdup(p->reason);
         if (p->deletion == POD_DELETION_UNCOUNTED && !f->reason)
                 f->reason = strdup("Deleted");
-        if (f->name)
-                j->n_finished++;
-        else
+        if (!f->name) {
                 finished_pod_done(f);
+                return;
+        }
+        j->n_finished++;
+        /* For the journal, and for a restarted jobsd to show it again (event-restore.c). */
+        _cleanup_(freep) char *units = strv_join(f->units, ",");
+        (void) sd_journal_send("MESSAGE=%s/%s: pod %s finished: %s%s%s", managed_job_namespace(j), j->job->metadata.name,
+                               f->name, pod_phase_to_string(f->phase), f->reason ? ", " : "", strempty(f->reason),
+                               "MESSAGE_ID=%s", POD_FINISHED_MESSAGE_ID,
+                               "PRIORITY=%d", LOG_INFO,
+                               "JOB_NAMESPACE=%s", managed_job_namespace(j),
+                               "JOB_NAME=%s", j->job->metadata.name,
+                               "JOB_UID=%s", strempty(j->record.uid),
+                               "POD_NAME=%s", f->name,
+                               "POD_INDEX=%" PRIi64, f->index,
+                               "POD_ATTEMPT=%" PRIu64, f->attempt,
+                               "POD_PHASE=%s", pod_phase_to_string(f->phase),
+                               "POD_REASON=%s", strempty(f->reason),
+                               "POD_RESTARTS=%" PRIu32, f->restarts,
+                               "POD_CONTAINERS=%" PRIu32, f->containers,
+                               "POD_CREATED_USEC=%" PRIu64, (uint64_t) f->created_usec,
+                               "POD_FINISHED_USEC=%" PRIu64, (uint64_t) f->finished_usec,
+                               "POD_UNITS=%s", strempty(units),
+                               "POD_FAILURE_RULE=%" PRIi32, f->failure_rule,
+                               "POD_FAILURE_ACTION=%s", f->failure_rule == UNSET ? "" : pod_failure_action_to_string(f->failure_action),
+                               NULL);
 }
 
 static void managed_job_free(ManagedJob *j) {
@@ -1821,7 +1844,7 @@ static void sweep_pull_units(Manager *m) {
 
 int manager_start(Manager *m) {
         usec_t started = now_realtime();
-        unsigned restored = 0;
+        unsigned restored = 0, pods = 0;
         int r;
 
         r = mkdir_p(m->state_dir, 0700);
@@ -1852,11 +1875,11 @@ int manager_start(Manager *m) {
         sweep_counted_units(m);
         /* The events from before this start, for describe (kept in memory, logged to the journal). */
         usec_t t0 = now_realtime();
-        r = manager_restore_events(m, started, &restored);
+        r = manager_restore_events(m, started, &restored, &pods);
         if (r < 0)
                 sd_journal_print(LOG_NOTICE, "cannot read earlier events from the journal: %s", strerror(-r));
-        else if (restored > 0)
-                sd_journal_print(LOG_INFO, "%u event(s) from before this start read back from the journal in %" PRIu64 " ms",
-                                 restored, (now_realtime() - t0) / 1000);
+        else if (restored > 0 || pods > 0)
+                sd_journal_print(LOG_INFO, "%u event(s) and %u finished pod(s) from before this start read back from "
+                                 "the journal in %" PRIu64 " ms", restored, pods, (now_realtime() - t0) / 1000);
         return 0;
 }

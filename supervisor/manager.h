@@ -117,8 +117,9 @@ int manager_new(bool user, const char *manifest_dir, const char *state_dir, cons
 Manager *manager_free(Manager *m);
 int manager_start(Manager *m);
 /* Puts back each Job's and CronJob's events logged before before_usec (a restart), newest
- * JOB_EVENTS_MAX each, from the journal (event-restore.c). */
-int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_restored);
+ * JOB_EVENTS_MAX each, and each Job's finished pods (newest JOB_FINISHED_PODS_MAX), from the journal
+ * (event-restore.c). */
+int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_events, unsigned *ret_pods);
 
 ManagedJob *manager_find_job(Manager *m, const char *namespace, const char *name);
 /* Reruns a finished Job: a fresh record, as if its manifest had changed. */

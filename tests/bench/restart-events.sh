@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # What reading events back from the journal costs a restart of jobsd: N Jobs (default 1000) run one pod
-# each to completion (two events each: SuccessfulCreate, Completed), then jobsd restarts. Prints the
-# restart's start-to-ready time and the number of events read back, on a sandboxed user manager.
+# each to completion (two events each: SuccessfulCreate, Completed, and a finished pod), then jobsd
+# restarts. Prints the restart's start-to-ready time and what it read back, on a sandboxed user manager.
 #   tests/bench/restart-events.sh [BUILD_DIR] [N]
 set -eu
 build=$(realpath "${1:-build}")
@@ -28,6 +28,6 @@ entries=$(journalctl -D "$SANDBOX_JOURNAL_DIR" -t jobsd -o cat | wc -l)
 t0=$(date +%s%N)
 start
 t1=$(date +%s%N)
-restored=$(journalctl -D "$SANDBOX_JOURNAL_DIR" -t jobsd -o cat | sed -n 's/^\([0-9]*\) event(s) from before this start read back from the journal in \([0-9]*\) ms$/\1 events read back in \2 ms/p' | tail -1)
+restored=$(journalctl -D "$SANDBOX_JOURNAL_DIR" -t jobsd -o cat | sed -n 's/^\([0-9]*\) event(s) and \([0-9]*\) finished pod(s) from before this start read back from the journal in \([0-9]*\) ms$/\1 events and \2 finished pods read back in \3 ms/p' | tail -1)
 echo "restart of jobsd with $n finished Jobs ($entries journal lines of jobsd): start to ready $(( (t1 - t0) / 1000000 )) ms, ${restored:-no events read back}"
 systemctl --user stop jobsd

@@ -270,14 +270,15 @@ if [ "$(field pi succeeded)" = 1 ] && [ "$(sandbox_journal -t jobsd | grep -c 'p
 else
         not_ok "run once: after a restart of jobsd, pi is still Complete and not run again"
 fi
-# Its events from before the restart, read back from the journal, each once.
+# Its events and its finished pod from before the restart, read back from the journal, each once.
 d=$(jobctl describe job pi)
 if [ "$(echo "$d" | grep -c 'SuccessfulCreate .*Created pod: pi-')" = 1 ] &&
    [ "$(echo "$d" | grep -c 'Normal   Completed .*Job completed')" = 1 ] &&
-   sandbox_journal -t jobsd | grep -q 'event(s) from before this start read back from the journal'; then
-        ok "describe after a restart of jobsd: the earlier events, once each"
+   [ "$(jobctl get pods -l job-name=pi | grep -cE '^pi-[^ ]+ +0/1 +Completed ')" = 1 ] &&
+   sandbox_journal -t jobsd | grep -q 'finished pod(s) from before this start read back from the journal'; then
+        ok "after a restart of jobsd: describe shows the earlier events and get pods the finished pod, once each"
 else
-        not_ok "describe after a restart: earlier events" "$(echo "$d" | sed -n '/^Events/,$p')"
+        not_ok "after a restart: earlier events and pods" "$(echo "$d" | sed -n '/^Events/,$p')" "$(jobctl get pods -l job-name=pi)"
 fi
 
 # Adoption: jobsd stops (SIGTERM) while a pod runs; the pod goes on; a new jobsd counts it.
