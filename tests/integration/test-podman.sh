@@ -151,10 +151,11 @@ else
                 "$(jobctl describe job paths | tail -4)"
 fi
 
-# 6 a pod of several containers: init container first, an emptyDir and the network namespace shared
+# 6 a pod of several containers: two init containers first, in order; an emptyDir and the network namespace shared
 { job multi Never; cat <<YAML
       initContainers:
-      - {name: init, image: $img, command: [sh, -c, 'echo from-init > /shared/x'], volumeMounts: [{name: s, mountPath: /shared}]}
+      - {name: init, image: $img, command: [sh, -c, 'sleep 0.3; echo from-init > /shared/x'], volumeMounts: [{name: s, mountPath: /shared}]}
+      - {name: init2, image: $img, command: [sh, -c, 'test -s /shared/x && echo then-init2 >> /shared/x'], volumeMounts: [{name: s, mountPath: /shared}]}
       containers:
       - {name: a, image: $img, command: [sh, -c, 'readlink /proc/self/ns/net > /shared/a; cat /shared/x'], volumeMounts: [{name: s, mountPath: /shared}]}
       - {name: b, image: $img, command: [sh, -c, 'readlink /proc/self/ns/net > /shared/b; while ! test -s /shared/a; do sleep 0.1; done; cmp() { test "\$(cat /shared/a)" = "\$(cat /shared/b)"; }; cmp && echo same-netns'], volumeMounts: [{name: s, mountPath: /shared}]}
@@ -162,8 +163,10 @@ fi
 YAML
 } > "$manifests/multi.yaml"
 qcheck multi Complete CompletionsReached 1 0
-if until_true 10 'logs multi | grep -qx from-init && logs multi | grep -qx same-netns'; then
-        ok "multi-container pod: init container first, emptyDir and network namespace shared"
+# The second init container runs only after the first ended (it fails if the first has not written).
+if until_true 10 'logs multi | grep -qx then-init2 && logs multi | grep -qx same-netns' &&
+   [ "$(logs multi | grep -E '^(from-init|then-init2)$' | paste -sd' ')" = "from-init then-init2" ]; then
+        ok "multi-container pod: init containers first and in order, emptyDir and network namespace shared"
 else
         not_ok "multi-container pod" "$(logs multi | tail -4)" "$(jobctl describe job multi | tail -8)"
 fi
