@@ -257,10 +257,16 @@ int memcg_v1_watch(MemcgV1 *m, const char *unit, pid_t pid) {
                 free(w);
                 return -ENOMEM;
         }
-        /* Kept even when it cannot be watched, so that the failure is reported once. */
         m->watches[m->n_watches++] = w;
         r = watch_open(m, w, pid);
+        if (memcg_v1_retry(r)) {
+                /* The process or its cgroup is gone, or not (yet) the unit's own: asked again next time. */
+                watch_free(w);
+                m->n_watches--;
+                return r;
+        }
         if (r < 0) {
+                /* Kept, unwatched, so that the failure (permissions, say) is reported once. */
                 watch_close(w);
                 return r;
         }

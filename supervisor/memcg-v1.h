@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
@@ -19,7 +20,12 @@ int memcg_v1_new(sd_event *e, MemcgV1Handler on_oom, void *userdata, MemcgV1 **r
 MemcgV1 *memcg_v1_free(MemcgV1 *m);
 
 /* Watches the memory cgroup of pid, which must be the unit's own (its last path component is the unit's
- * name). Once per unit: later calls for a watched unit return 0. -EPERM etc. when the files are not ours. */
+ * name). Once per unit: later calls for a watched unit return 0. A failure for which memcg_v1_retry() is
+ * true (the process or cgroup is gone, or not the unit's yet) is asked again at the next call; any other
+ * (-EACCES: the files are not ours) is returned once. */
 int memcg_v1_watch(MemcgV1 *m, const char *unit, pid_t pid);
+static inline bool memcg_v1_retry(int r) {
+        return r == -ESRCH || r == -ENOENT || r == -EADDRNOTAVAIL;
+}
 /* Whether the unit had an OOM kill while watched; forgets the unit. False for NULL or an unknown unit. */
 bool memcg_v1_take(MemcgV1 *m, const char *unit);

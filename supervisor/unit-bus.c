@@ -235,22 +235,25 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
                 emit(c->ub, UNIT_EVENT_GONE, c->unit, 0, NULL);
                 return 0;
         }
+        /* On cgroup v1, the unit's memory cgroup is watched from its first process on (while the start job
+         * runs: a container is being made), so that a container killed at once is seen too. */
+        if (memory_max != UINT64_MAX && c->ub->memcg_v1 && main_pid > 0 && active &&
+            (streq(active, "activating") || streq(active, "active"))) {
+                r = memcg_v1_watch(c->ub->memcg_v1, c->unit, (pid_t) main_pid);
+                /* Not for a process or cgroup already gone (nothing left to kill), nor one not yet the unit's. */
+                if (r < 0 && !memcg_v1_retry(r))
+                        sd_journal_print(LOG_WARNING, "%s: cannot watch for OOM kills on cgroup v1: %s", c->unit,
+                                         strerror(-r));
+        }
         /* A queued job (the start, a stop) means the state is about to change: wait for the next signal. */
         if (!active || job_id != 0)
                 return 0;
         /* Type=exec with RemainAfterExit=yes: "active/running" while it runs, "active/exited" after a
          * success, "failed" after a failure; "inactive" once stopped (ExecMainCode then tells how the
          * process ended, 0 if it never ran). */
-        if (streq(active, "active") && sub && streq(sub, "running")) {
-                if (memory_max != UINT64_MAX && c->ub->memcg_v1) {
-                        r = memcg_v1_watch(c->ub->memcg_v1, c->unit, (pid_t) main_pid);
-                        /* Not for a process or cgroup already gone: nothing left to kill. */
-                        if (r < 0 && r != -ESRCH && r != -ENOENT)
-                                sd_journal_print(LOG_WARNING, "%s: cannot watch for OOM kills on cgroup v1: %s",
-                                                 c->unit, strerror(-r));
-                }
+        if (streq(active, "active") && sub && streq(sub, "running"))
                 emit(c->ub, UNIT_EVENT_RUNNING, c->unit, 0, NULL);
-        } else if ((streq(active, "active") && sub && streq(sub, "exited")) || streq(active, "failed") ||
+        else if ((streq(active, "active") && sub && streq(sub, "exited")) || streq(active, "failed") ||
                  (streq(active, "inactive") && code != 0)) {
                 int k = code == CLD_EXITED ? status : 128 + status;
                 const char *reason = k == 0 ? "Completed" : "Error";
