@@ -205,9 +205,8 @@ static int watch_open(MemcgV1 *m, Watch *w, pid_t pid) {
                 return -ESRCH;
         /* Only the unit's own cgroup: the slice above it would report every unit's OOM. */
         base = strrchr(path, '/');
-        if (!base || !streq(base + 1, w->unit)) {
+        if (!base || !streq(base + 1, w->unit))
                 return -EADDRNOTAVAIL;
-        }
         rel = path;
         if (!streq(m->mount_root, "/")) {
                 size_t l = strlen(m->mount_root);
