@@ -128,18 +128,15 @@ static int read_events(sd_bus_message *reply, EventInfo **events, size_t *n_even
         return r;
 }
 
-/* Reads every property of a Job object in one call. Returns -ENOENT if there is no such Job. */
-static int job_info_get(sd_bus *bus, const char *namespace, const char *name, JobInfo *ret) {
+/* GetAll of an object's interface, with the reply entered into its a{sv}. -ENOENT if there is no such
+ * object; other failures are reported. */
+static int get_all(sd_bus *bus, const char *path, const char *iface, sd_bus_message **ret_reply) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(freep) char *path = job_path(namespace, name);
-        JobInfo j = {};
         int r;
 
-        if (!path)
-                return -ENOMEM;
         r = sd_bus_call_method(bus, BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply, "s",
-                               JOB_IFACE);
+                               iface);
         if (r < 0) {
                 if (sd_bus_error_has_names(&error, SD_BUS_ERROR_UNKNOWN_OBJECT, SD_BUS_ERROR_UNKNOWN_INTERFACE,
                                            SD_BUS_ERROR_UNKNOWN_METHOD))
@@ -153,12 +150,12 @@ static int job_info_get(sd_bus *bus, const char *namespace, const char *name, Jo
         r = sd_bus_message_enter_container(reply, 'a', "{sv}");
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                const char *k, *s = NULL;
+        *ret_reply = TAKE_PTR(reply);
+        return 0;
+}
 
-                r = sd_bus_message_read(reply, "s", &k);
-                if (r < 0)
-                        goto fail;
+/* Property readers for the loops over GetAll's entries below (k the name, s a string, r the result): each
+ * is "if (k is prop) read it; else", so that they chain. */
 #define STR(prop, field)                                                       \
                 if (streq(k, prop)) {                                           \
                         r = sd_bus_message_read(reply, "v", "s", &s);           \
@@ -169,6 +166,33 @@ static int job_info_get(sd_bus *bus, const char *namespace, const char *name, Jo
                 if (streq(k, prop))                                             \
                         r = sd_bus_message_read(reply, "v", sig, &field);       \
                 else
+#define STRV(prop, field)                                                      \
+                if (streq(k, prop)) {                                           \
+                        r = sd_bus_message_enter_container(reply, 'v', "as");  \
+                        if (r >= 0)                                             \
+                                r = sd_bus_message_read_strv(reply, &field);    \
+                        if (r >= 0)                                             \
+                                r = sd_bus_message_exit_container(reply);       \
+                } else
+
+/* Reads every property of a Job object in one call. Returns -ENOENT if there is no such Job. */
+static int job_info_get(sd_bus *bus, const char *namespace, const char *name, JobInfo *ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(freep) char *path = job_path(namespace, name);
+        JobInfo j = {};
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        r = get_all(bus, path, JOB_IFACE, &reply);
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *k, *s = NULL;
+
+                r = sd_bus_message_read(reply, "s", &k);
+                if (r < 0)
+                        goto fail;
                 STR("Namespace", j.namespace)
                 STR("Name", j.name)
                 STR("UID", j.uid)
@@ -280,8 +304,6 @@ static int job_info_get(sd_bus *bus, const char *namespace, const char *name, Jo
                                 r = sd_bus_message_exit_container(reply);
                 } else
                         r = sd_bus_message_skip(reply, "v");
-#undef STR
-#undef NUM
                 if (r < 0)
                         goto fail;
                 r = sd_bus_message_exit_container(reply);
@@ -1277,7 +1299,6 @@ static char *cron_job_path(const char *namespace, const char *name) {
 }
 
 static int cron_info_get(sd_bus *bus, const char *namespace, const char *name, CronInfo *ret) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(freep) char *path = cron_job_path(namespace, name);
         CronInfo c = {};
@@ -1285,16 +1306,7 @@ static int cron_info_get(sd_bus *bus, const char *namespace, const char *name, C
 
         if (!path)
                 return -ENOMEM;
-        r = sd_bus_call_method(bus, BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply, "s",
-                               CRON_JOB_IFACE);
-        if (r < 0) {
-                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_UNKNOWN_OBJECT, SD_BUS_ERROR_UNKNOWN_INTERFACE,
-                                           SD_BUS_ERROR_UNKNOWN_METHOD))
-                        return -ENOENT;
-                fprintf(stderr, "jobctl: %s\n", error.message ?: strerror(-r));
-                return r;
-        }
-        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        r = get_all(bus, path, CRON_JOB_IFACE, &reply);
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
@@ -1303,24 +1315,6 @@ static int cron_info_get(sd_bus *bus, const char *namespace, const char *name, C
                 r = sd_bus_message_read(reply, "s", &k);
                 if (r < 0)
                         goto fail;
-#define STR(prop, field)                                                       \
-                if (streq(k, prop)) {                                           \
-                        r = sd_bus_message_read(reply, "v", "s", &s);           \
-                        if (r >= 0 && !(field = dup_or_empty(s)))               \
-                                r = -ENOMEM;                                    \
-                } else
-#define NUM(prop, sig, field)                                                  \
-                if (streq(k, prop))                                             \
-                        r = sd_bus_message_read(reply, "v", sig, &field);       \
-                else
-#define STRV(prop, field)                                                      \
-                if (streq(k, prop)) {                                           \
-                        r = sd_bus_message_enter_container(reply, 'v', "as");  \
-                        if (r >= 0)                                             \
-                                r = sd_bus_message_read_strv(reply, &field);    \
-                        if (r >= 0)                                             \
-                                r = sd_bus_message_exit_container(reply);       \
-                } else
                 STR("Namespace", c.namespace)
                 STR("Name", c.name)
                 STR("ManifestFile", c.file)
