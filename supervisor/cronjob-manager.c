@@ -54,18 +54,14 @@ void managed_cron_job_free(ManagedCronJob *c) {
         free(c);
 }
 
+/* "<state>/cronjobs/NS_NAME.<suffix>" (state-file.h). */
 static char *state_file(const ManagedCronJob *c, const char *suffix) {
-        return strprintf("%s/cronjobs/%s_%s.%s", c->manager->state_dir, managed_cron_job_namespace(c), cname(c), suffix);
+        return state_file_path(c->manager->state_dir, "cronjobs", managed_cron_job_namespace(c), cname(c), suffix);
 }
 
-/* "<state>/cronjobs/NS_NAME.<suffix>", written atomically. */
 static int write_state_file(const ManagedCronJob *c, const char *suffix, const char *text) {
-        _cleanup_(freep) char *dir = strprintf("%s/cronjobs", c->manager->state_dir),
-                *name = strprintf("%s_%s.%s", managed_cron_job_namespace(c), cname(c), suffix);
-
-        if (!dir || !name)
-                return -ENOMEM;
-        return state_file_write(dir, name, text);
+        return state_file_put(c->manager->state_dir, "cronjobs", managed_cron_job_namespace(c), cname(c), suffix, text,
+                              strlen(text));
 }
 
 static void log_cron_event(ManagedCronJob *c, bool warning, const char *reason, const char *message) {
@@ -513,18 +509,14 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
 }
 
 void manager_remove_cron_job(Manager *m, ManagedCronJob *c) {
-        _cleanup_(freep) char *jobs = state_file(c, "jobs"), *sus = suspend_file(c);
-
         sd_journal_print(LOG_INFO, "%s: no longer defines CronJob %s: deleting it and its Jobs", c->file, cname(c));
         timer_stop(c);
         for (size_t i = m->n_jobs; i > 0; i--)
                 if (owns(c, m->jobs[i - 1]))
                         (void) manager_delete_job(m, m->jobs[i - 1], "background");
         (void) cronjob_state_remove(m->state_dir, managed_cron_job_namespace(c), cname(c));
-        if (jobs)
-                (void) unlink(jobs);
-        if (sus)
-                (void) unlink(sus);
+        (void) state_file_delete(m->state_dir, "cronjobs", managed_cron_job_namespace(c), cname(c), "jobs");
+        (void) state_file_delete(m->state_dir, "cronjobs", managed_cron_job_namespace(c), cname(c), "suspend");
         for (size_t i = 0; i < m->n_cron_jobs; i++)
                 if (m->cron_jobs[i] == c) {
                         memmove(m->cron_jobs + i, m->cron_jobs + i + 1, sizeof(ManagedCronJob *) * (m->n_cron_jobs - i - 1));

@@ -233,43 +233,27 @@ int cronjob_status_parse(const char *text, CronJobStatus *ret, char **reterr_mes
         return 0;
 }
 
-static char *state_path(const char *dir, const char *namespace, const char *name) {
-        return strprintf("%s/cronjobs/%s_%s.state", dir, namespace, name);
-}
-
 int cronjob_state_save(const char *dir, const char *namespace, const char *name, const CronJobStatus *s) {
-        _cleanup_(freep) char *text = NULL, *sub = NULL, *file = NULL;
+        _cleanup_(freep) char *text = NULL;
         int r;
 
         r = cronjob_status_format(s, &text);
         if (r < 0)
                 return r;
-        sub = strprintf("%s/cronjobs", dir);
-        file = strprintf("%s_%s.state", namespace, name);
-        if (!sub || !file)
-                return -ENOMEM;
-        return state_file_write(sub, file, text);
+        return state_file_put(dir, "cronjobs", namespace, name, "state", text, strlen(text));
 }
 
 int cronjob_state_load(const char *dir, const char *namespace, const char *name, CronJobStatus *ret,
                        char **reterr_message) {
-        _cleanup_(freep) char *path = state_path(dir, namespace, name), *buf = NULL;
+        _cleanup_(freep) char *buf = NULL;
         int r;
 
-        if (!path)
-                return -ENOMEM;
-        r = state_file_read(path, CRONJOB_STATE_SIZE_MAX, &buf, reterr_message);
+        r = state_file_get(dir, "cronjobs", namespace, name, "state", CRONJOB_STATE_SIZE_MAX, &buf, reterr_message);
         if (r < 0)
                 return r;
         return cronjob_status_parse(buf, ret, reterr_message);
 }
 
 int cronjob_state_remove(const char *dir, const char *namespace, const char *name) {
-        _cleanup_(freep) char *path = state_path(dir, namespace, name);
-
-        if (!path)
-                return -ENOMEM;
-        if (unlink(path) < 0 && errno != ENOENT)
-                return -errno;
-        return 0;
+        return state_file_delete(dir, "cronjobs", namespace, name, "state");
 }

@@ -332,19 +332,14 @@ static const char *immutable_change(const Job *old, const Job *new) {
         return NULL;
 }
 
-static char *manifest_copy_path(Manager *m, const char *namespace, const char *name) {
-        return strprintf("%s/jobs/%s_%s.manifest", m->state_dir, namespace, name);
-}
-
 /* Keeps the bytes of the manifest file a running Job was made from, so that after a restart jobsd can
  * tell what an edit made while it was stopped changed. Written atomically. */
 static int save_manifest_copy(ManagedJob *j) {
-        _cleanup_(freep) char *dir = strprintf("%s/jobs", j->manager->state_dir),
-                *name = strprintf("%s_%s.manifest", managed_job_namespace(j), j->job->metadata.name), *data = NULL;
+        _cleanup_(freep) char *data = malloc(MANIFEST_SIZE_MAX_COPY);
         _cleanup_(fclosep) FILE *in = NULL;
         size_t n;
 
-        if (!dir || !name || !(data = malloc(MANIFEST_SIZE_MAX_COPY)))
+        if (!data)
                 return -ENOMEM;
         in = fopen(j->file, "re");
         if (!in)
@@ -352,12 +347,13 @@ static int save_manifest_copy(ManagedJob *j) {
         n = fread(data, 1, MANIFEST_SIZE_MAX_COPY, in);
         if (ferror(in))
                 return -EIO;
-        return state_file_write_data(dir, name, data, n);
+        return state_file_put(j->manager->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name, "manifest",
+                              data, n);
 }
 
 /* The Job as it was when its record was made, from the saved copy; NULL if there is none. */
 static Job *load_manifest_copy(Manager *m, const char *namespace, const char *name) {
-        _cleanup_(freep) char *path = manifest_copy_path(m, namespace, name);
+        _cleanup_(freep) char *path = state_file_path(m->state_dir, "jobs", namespace, name, "manifest");
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
 
@@ -830,14 +826,11 @@ static int save_record(ManagedJob *j) {
         return r;
 }
 
-static char *suspend_path(Manager *m, const char *namespace, const char *name) {
-        return strprintf("%s/jobs/%s_%s.suspend", m->state_dir, namespace, name);
-}
-
 /* The effective spec.suspend: jobctl's choice while the manifest's own value is the one it overrode.
  * The file holds "<override> <manifest value at the time>". */
 static void apply_suspend(ManagedJob *j, bool manifest_suspend) {
-        _cleanup_(freep) char *path = suspend_path(j->manager, managed_job_namespace(j), j->job->metadata.name);
+        _cleanup_(freep) char *path = state_file_path(j->manager->state_dir, "jobs", managed_job_namespace(j),
+                                                     j->job->metadata.name, "suspend");
         int o = -1, base = -1;
         FILE *f;
 
@@ -866,14 +859,13 @@ static bool job_has_running_containers(const ManagedJob *j) {
 }
 
 int manager_suspend_job(Manager *m, ManagedJob *j, bool suspend) {
-        _cleanup_(freep) char *dir = strprintf("%s/jobs", m->state_dir),
-                *name = strprintf("%s_%s.suspend", managed_job_namespace(j), j->job->metadata.name),
-                *text = strprintf("%d %d\n", suspend, j->manifest_suspend);
+        _cleanup_(freep) char *text = strprintf("%d %d\n", suspend, j->manifest_suspend);
         int r;
 
-        if (!dir || !name || !text)
+        if (!text)
                 return -ENOMEM;
-        r = state_file_write(dir, name, text);
+        r = state_file_put(m->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name, "suspend", text,
+                           strlen(text));
         if (r < 0)
                 return r;
         j->suspend_override = suspend;
@@ -1289,14 +1281,10 @@ static void manager_remove_job_at(Manager *m, size_t i) {
         }
 }
 
-static char *tombstone_path(Manager *m, const char *namespace, const char *name) {
-        return strprintf("%s/jobs/%s_%s.deleted", m->state_dir, namespace, name);
-}
-
 /* A Job deleted through the API stays deleted while its manifest is unchanged, as a deleted object stays
  * deleted on a cluster: the tombstone holds the fingerprint of the content that was deleted. */
 static bool is_tombstoned(Manager *m, const char *namespace, const char *name, const char *fingerprint) {
-        _cleanup_(freep) char *path = tombstone_path(m, namespace, name);
+        _cleanup_(freep) char *path = state_file_path(m->state_dir, "jobs", namespace, name, "deleted");
         char buf[64] = "";
         FILE *f;
 
@@ -1333,8 +1321,6 @@ int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
                 manager_bus_job_changed(m, j);
                 return 0;
         }
-        _cleanup_(freep) char *tomb = tombstone_path(m, managed_job_namespace(j), j->job->metadata.name);
-
         for (size_t i = 0; i < j->record.status.n_pods; i++) {
                 Pod *p = j->record.status.pods + i;
                 if (orphan)
@@ -1343,20 +1329,14 @@ int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
                 remove_volumes(j, p);
         }
         (void) state_store_remove(m->state_dir, managed_job_namespace(j), j->job->metadata.name);
-        {
-                _cleanup_(freep) char *copy = manifest_copy_path(m, managed_job_namespace(j), j->job->metadata.name),
-                        *sus = suspend_path(m, managed_job_namespace(j), j->job->metadata.name);
-                if (copy)
-                        (void) unlink(copy);
-                if (sus)
-                        (void) unlink(sus);
-        }
-        if (tomb && !j->cron_owner && access(j->file, F_OK) >= 0) {
-                FILE *f = fopen(tomb, "we");
-                if (f) {
-                        fprintf(f, "%s\n", j->fingerprint);
-                        fclose(f);
-                }
+        (void) state_file_delete(m->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name, "manifest");
+        (void) state_file_delete(m->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name, "suspend");
+        if (!j->cron_owner && access(j->file, F_OK) >= 0) {
+                _cleanup_(freep) char *text = strprintf("%s\n", j->fingerprint);
+                /* Written as every state file is: a kill leaves the old tombstone or the new one. */
+                if (text)
+                        (void) state_file_put(m->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name,
+                                              "deleted", text, strlen(text));
         }
         sd_journal_print(LOG_INFO, "%s/%s: deleted (%s)", managed_job_namespace(j), j->job->metadata.name,
                          cascade ?: "background");

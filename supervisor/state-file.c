@@ -111,3 +111,35 @@ int state_file_read(const char *path, size_t max, char **ret_text, char **reterr
         *ret_text = TAKE_PTR(buf);
         return 0;
 }
+
+char *state_file_path(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix) {
+        return strprintf("%s/%s/%s_%s.%s", dir, kind, namespace, name, suffix);
+}
+
+int state_file_put(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix,
+                   const void *data, size_t len) {
+        _cleanup_(freep) char *sub = strprintf("%s/%s", dir, kind), *file = strprintf("%s_%s.%s", namespace, name, suffix);
+
+        if (!sub || !file)
+                return -ENOMEM;
+        return state_file_write_data(sub, file, data, len);
+}
+
+int state_file_get(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix,
+                   size_t max, char **ret_text, char **reterr_message) {
+        _cleanup_(freep) char *path = state_file_path(dir, kind, namespace, name, suffix);
+
+        if (!path)
+                return -ENOMEM;
+        return state_file_read(path, max, ret_text, reterr_message);
+}
+
+int state_file_delete(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix) {
+        _cleanup_(freep) char *path = state_file_path(dir, kind, namespace, name, suffix);
+
+        if (!path)
+                return -ENOMEM;
+        if (unlink(path) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}

@@ -13,3 +13,15 @@ int state_file_write(const char *dir, const char *name, const char *text);
 /* Reads a whole state file (never through a symlink). Errors: -errno of open/read; -EBADMSG with a
  * message for a file over max bytes or one with a NUL byte. */
 int state_file_read(const char *path, size_t max, char **ret_text, char **reterr_message);
+
+/* The files of one Job (kind "jobs") or CronJob ("cronjobs") in the state directory dir:
+ * "<dir>/<kind>/<namespace>_<name>.<suffix>": its record ("state"), and for a Job the manifest copy
+ * ("manifest"), the suspend override ("suspend"), the tombstone ("deleted"); for a CronJob its Jobs
+ * ("jobs") and suspend override ("suspend"). Put writes as state_file_write_data() does; get reads as
+ * state_file_read() does; delete is unlink, with a missing file no error. */
+char *state_file_path(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix);
+int state_file_put(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix,
+                   const void *data, size_t len);
+int state_file_get(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix,
+                   size_t max, char **ret_text, char **reterr_message);
+int state_file_delete(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix);

@@ -432,43 +432,27 @@ fail:
         return r;
 }
 
-static char *state_path(const char *dir, const char *namespace, const char *name) {
-        return strprintf("%s/jobs/%s_%s.state", dir, namespace, name);
-}
-
 int state_store_save(const char *dir, const char *namespace, const char *name, const JobRecord *r) {
-        _cleanup_(freep) char *text = NULL, *jobs = NULL, *file = NULL;
+        _cleanup_(freep) char *text = NULL;
         int q;
 
         q = job_record_format(r, &text);
         if (q < 0)
                 return q;
-        jobs = strprintf("%s/jobs", dir);
-        file = strprintf("%s_%s.state", namespace, name);
-        if (!jobs || !file)
-                return -ENOMEM;
-        return state_file_write(jobs, file, text);
+        return state_file_put(dir, "jobs", namespace, name, "state", text, strlen(text));
 }
 
 int state_store_load(const char *dir, const char *namespace, const char *name, const JobSpec *spec,
                      JobRecord *ret, char **reterr_message) {
-        _cleanup_(freep) char *path = state_path(dir, namespace, name), *buf = NULL;
+        _cleanup_(freep) char *buf = NULL;
         int r;
 
-        if (!path)
-                return -ENOMEM;
-        r = state_file_read(path, 64 * 1024 * 1024, &buf, reterr_message);
+        r = state_file_get(dir, "jobs", namespace, name, "state", 64 * 1024 * 1024, &buf, reterr_message);
         if (r < 0)
                 return r;
         return job_record_parse(buf, spec, ret, reterr_message);
 }
 
 int state_store_remove(const char *dir, const char *namespace, const char *name) {
-        _cleanup_(freep) char *path = state_path(dir, namespace, name);
-
-        if (!path)
-                return -ENOMEM;
-        if (unlink(path) < 0 && errno != ENOENT)
-                return -errno;
-        return 0;
+        return state_file_delete(dir, "jobs", namespace, name, "state");
 }
