@@ -42,12 +42,11 @@ char *pod_unit_name(const char *namespace, const char *job, int64_t index, uint6
         return strprintf("jobsd-%s%s_%s.service", k, strempty(r), container);
 }
 
-int pod_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, int64_t *ret_index,
-                        uint64_t *ret_attempt, unsigned *ret_restart, char **ret_container) {
+/* The '_'-separated parts of "<prefix><a>_<b>_….service"; -EINVAL for another name. */
+static int unit_name_split(const char *unit, const char *prefix, char ***ret_parts) {
         _cleanup_(strv_freep) char **parts = NULL;
-        const char *s = startswith(unit, "jobsd-");
+        const char *s = startswith(unit, prefix);
         size_t l;
-        char *e;
 
         if (!s || (l = strlen(s)) <= STRLEN(".service") || !streq(s + l - STRLEN(".service"), ".service"))
                 return -EINVAL;
@@ -61,6 +60,19 @@ int pod_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, 
                         break;
                 p += n + 1;
         }
+        *ret_parts = TAKE_PTR(parts);
+        return 0;
+}
+
+int pod_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, int64_t *ret_index,
+                        uint64_t *ret_attempt, unsigned *ret_restart, char **ret_container) {
+        _cleanup_(strv_freep) char **parts = NULL;
+        char *e;
+        int r;
+
+        r = unit_name_split(unit, "jobsd-", &parts);
+        if (r < 0)
+                return r;
         if (strv_length(parts) != 5 || !*parts[0] || !*parts[1] || !*parts[4])
                 return -EINVAL;
         errno = 0;
@@ -735,23 +747,13 @@ char *pull_unit_name(const char *namespace, const char *job, int64_t index, uint
 int pull_unit_name_parse(const char *unit, char **ret_namespace, char **ret_job, uint64_t *ret_attempt,
                          char **ret_container, bool *ret_check) {
         _cleanup_(strv_freep) char **parts = NULL;
-        const char *s = startswith(unit, "jobsd-pull-");
-        size_t l;
         char *e;
         unsigned long long a;
+        int r;
 
-        if (!s || (l = strlen(s)) <= STRLEN(".service") || !streq(s + l - STRLEN(".service"), ".service"))
-                return -EINVAL;
-        for (const char *p = s;;) {
-                size_t n = strcspn(p, "_");
-                bool last = !p[n];
-                int r = strv_push(&parts, strndup(p, last ? n - STRLEN(".service") : n));
-                if (r < 0)
-                        return r;
-                if (last)
-                        break;
-                p += n + 1;
-        }
+        r = unit_name_split(unit, "jobsd-pull-", &parts);
+        if (r < 0)
+                return r;
         /* A pod unit of a namespace "pull-…" has five parts. */
         if (strv_length(parts) != 6 || !*parts[0] || !*parts[1] || !*parts[4] || !strchr("ep", parts[5][0]) ||
             !parts[5][1])
