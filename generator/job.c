@@ -302,6 +302,16 @@ const char *concurrency_policy_to_string(ConcurrencyPolicy p) {
         return p >= 0 && p < _CONCURRENCY_POLICY_MAX ? t[p] : NULL;
 }
 
+const Container *pod_spec_find_container(const PodSpec *s, const char *name) {
+        for (size_t i = 0; i < s->n_init_containers; i++)
+                if (streq_ptr(s->init_containers[i].name, name))
+                        return s->init_containers + i;
+        for (size_t i = 0; i < s->n_containers; i++)
+                if (streq_ptr(s->containers[i].name, name))
+                        return s->containers + i;
+        return NULL;
+}
+
 const char *pull_policy_to_string(PullPolicy p) {
         static const char *const t[_PULL_POLICY_MAX] = {
                 [PULL_POLICY_UNSET] = "",

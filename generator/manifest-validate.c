@@ -145,16 +145,6 @@ static int validate_metadata(Loader *l, const ObjectMeta *m, bool cron) {
         return 0;
 }
 
-static const Container *find_container(const PodSpec *s, const char *name) {
-        for (size_t i = 0; i < s->n_containers; i++)
-                if (streq_ptr(s->containers[i].name, name))
-                        return s->containers + i;
-        for (size_t i = 0; i < s->n_init_containers; i++)
-                if (streq_ptr(s->init_containers[i].name, name))
-                        return s->init_containers + i;
-        return NULL;
-}
-
 static bool field_path_supported(const char *p) {
         static const char *const plain[] = {
                 "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
@@ -467,7 +457,7 @@ static int validate_pod_failure_policy(Loader *l, const JobSpec *s, const char *
                         TRY(err_at(l, "Invalid value: specifying one of OnExitCodes and OnPodConditions is required", "%s", rp));
 
                 if (r->has_on_exit_codes) {
-                        if (r->container_name && !find_container(&s->template.spec, r->container_name)) {
+                        if (r->container_name && !pod_spec_find_container(&s->template.spec, r->container_name)) {
                                 _cleanup_(freep) char *m = strprintf(
                                         "Invalid value: \"%s\": must be one of the container or initContainer names in the pod template",
                                         r->container_name);

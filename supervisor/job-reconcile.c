@@ -299,20 +299,8 @@ static int fail_job(const Job *job, JobStatus *s, const char *reason, const char
         return 0;
 }
 
-static const Container *template_container(const Job *job, const char *name) {
-        const PodSpec *ps = &job->spec.template.spec;
-
-        for (size_t i = 0; i < ps->n_init_containers; i++)
-                if (streq(ps->init_containers[i].name, name))
-                        return ps->init_containers + i;
-        for (size_t i = 0; i < ps->n_containers; i++)
-                if (streq(ps->containers[i].name, name))
-                        return ps->containers + i;
-        return NULL;
-}
-
 bool container_needs_pull(const Job *job, const JobConfig *cfg, const char *container) {
-        const Container *c = template_container(job, container);
+        const Container *c = pod_spec_find_container(&job->spec.template.spec, container);
 
         return c && c->image && job_container_runtime(job, cfg->default_runtime) == CONTAINER_RUNTIME_PODMAN &&
                 c->image_pull_policy != PULL_POLICY_NEVER;
@@ -323,7 +311,7 @@ bool container_needs_pull(const Job *job, const JobConfig *cfg, const char *cont
  * failure: only the Job's deadline ends it). Returns true when the container may start. */
 static int pull_image(const Job *job, Pod *p, ContainerStatus *c, const JobConfig *cfg, usec_t now, JobActionList *l,
                       bool *ret_ready) {
-        const Container *tc = template_container(job, c->name);
+        const Container *tc = pod_spec_find_container(&job->spec.template.spec, c->name);
         usec_t at;
         int r;
 

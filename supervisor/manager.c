@@ -570,15 +570,7 @@ static void remove_volumes(ManagedJob *j, const Pod *p) {
 }
 
 static const Container *find_container(const Job *job, const char *name) {
-        const PodSpec *ps = &job->spec.template.spec;
-
-        for (size_t i = 0; i < ps->n_init_containers; i++)
-                if (streq(ps->init_containers[i].name, name))
-                        return ps->init_containers + i;
-        for (size_t i = 0; i < ps->n_containers; i++)
-                if (streq(ps->containers[i].name, name))
-                        return ps->containers + i;
-        return NULL;
+        return pod_spec_find_container(&job->spec.template.spec, name);
 }
 
 void manager_render_context(const Manager *m, RenderContext *ctx) {

@@ -343,5 +343,7 @@ const char *exit_code_operator_to_string(ExitCodeOperator o);
 const char *pod_replacement_policy_to_string(PodReplacementPolicy p);
 const char *concurrency_policy_to_string(ConcurrencyPolicy p);
 const char *pull_policy_to_string(PullPolicy p);
+/* The container or init container of that name (names are unique across both), or NULL. */
+const Container *pod_spec_find_container(const PodSpec *s, const char *name);
 const char *selector_operator_to_string(SelectorOperator o);
 const char *manifest_kind_to_string(ManifestKind k);
