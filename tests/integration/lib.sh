@@ -21,6 +21,14 @@ until_true() {
 }
 # pods_created NAME: the SuccessfulCreate events of a Job in the journal.
 pods_created() { sandbox_journal -t jobsd -o cat | grep -c "^default/$1: SuccessfulCreate:"; }
+# sandbox_start, or the TAP output of a failed first check and exit 1, after running CLEANUP (shell code).
+sandbox_start_tap() {
+        sandbox_start && return 0
+        echo "not ok 1 - the sandboxed systemd user manager could not be started"
+        echo "1..1"
+        eval "${1:-}"
+        exit 1
+}
 start_jobsd() {
         systemd-run --user --quiet --unit=jobsd -p Type=notify -p KillMode=process \
                 "$JOBSD" --user --manifest-dir="$manifests" --state-dir="$state" --backoff-base=250ms "$@"

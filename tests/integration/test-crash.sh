@@ -25,12 +25,7 @@ state=$keep/state
 work=$keep/work
 mkdir -p "$manifests" "$state" "$work"
 SANDBOX_ON_EXIT='rm -rf "$keep"'
-if ! sandbox_start; then
-        echo "not ok 1 - the sandboxed systemd user manager could not be started"
-        echo "1..1"
-        rm -rf "$keep"
-        exit 1
-fi
+sandbox_start_tap 'rm -rf "$keep"'
 t0=$(date +%s)
 
 # The pod: "sh WORK/pod LOG SECONDS [flaky]". Its unit name comes from its cgroup. flaky: the first run of

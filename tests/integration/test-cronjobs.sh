@@ -23,12 +23,7 @@ state=$keep/state
 mkdir -p "$manifests" "$state"
 SANDBOX_ON_EXIT='rm -rf "$keep"'
 sleep_until() { local d=$(( $1 - $(date +%s) )); [ $d -gt 0 ] && sleep $d; true; }
-if ! sandbox_start; then
-        echo "not ok 1 - the sandboxed systemd user manager could not be started"
-        echo "1..1"
-        rm -rf "$keep"
-        exit 1
-fi
+sandbox_start_tap 'rm -rf "$keep"'
 
 cronjob() {     # NAME EXTRA-SPEC-YAML COMMAND [JOB-SPEC-YAML]
         cat > "$manifests/$1.yaml" <<YAML

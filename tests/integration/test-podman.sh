@@ -20,11 +20,7 @@ if ! podman_usable; then
 fi
 podman_guard_run
 SANDBOX_MEMORY_V1=1     # memory limits are enforced on a hybrid machine too (check 7)
-if ! sandbox_start; then
-        echo "not ok 1 - the sandboxed systemd user manager could not be started"
-        echo "1..1"
-        exit 1
-fi
+sandbox_start_tap
 t_start=$(date +%s.%N)
 manifests=$SANDBOX_DIR/manifests
 state=$SANDBOX_DIR/state
@@ -316,30 +312,6 @@ if until_true 5 '[ -z "$(systemctl --user list-units --all "jobsd-pull-*" --no-l
 else
         not_ok "pull units left" "$(systemctl --user list-units --all 'jobsd-pull-*' --no-legend)"
 fi
-
-# The extra start latency of a container pod over a host pod: manifest written → Complete, median of 3.
-lat() {         # lat NAME RUNTIME
-        local t0 t1
-        { job "$1" Never; printf '  template: {}\n' >/dev/null; } >/dev/null
-        cat > "$manifests/$1.yaml" <<YAML
-apiVersion: batch/v1
-kind: Job
-metadata: {name: $1, annotations: {jobsd.io/runtime: $2}}
-spec:
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{name: main, image: $img, command: ['true']}]
-YAML
-        t0=$(date +%s%N)
-        until_true 30 "[ \"\$(field $1 succeeded)\" = 1 ]"
-        t1=$(date +%s%N)
-        echo $(( (t1 - t0) / 1000000 ))
-}
-median() { sort -n | sed -n 2p; }
-host_ms=$(for i in 1 2 3; do lat host$i host; done | median)
-pod_ms=$(for i in 1 2 3; do lat pm$i podman; done | median)
-echo "# start-to-Complete, median of 3: host pod ${host_ms} ms, container pod ${pod_ms} ms: extra $((pod_ms - host_ms)) ms"
 
 systemctl --user stop jobsd
 check_no_sanitizer_report
