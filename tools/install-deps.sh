@@ -6,7 +6,7 @@ pkgs=(
         meson ninja-build gcc pkg-config       # build
         libsystemd-dev libyaml-dev             # libraries
         systemd dbus-user-session tzdata       # the manager, the user bus, time zones for CronJobs
-        util-linux                             # unshare, for the test sandbox
+        util-linux bc                          # unshare, for the test sandbox; bc for test-hostile.sh
         clang libclang-rt-dev                  # the fuzzer and the sanitizer build
         valgrind                               # the unit suite under memcheck (meson test --setup valgrind)
         libmath-bigint-perl                    # the pi example needs a current Math::BigInt

@@ -5,7 +5,13 @@ n=0
 failed=0
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+# not_ok also writes to stderr, which meson --print-errorlogs shows (CI's log then says what failed and why).
+not_ok() {
+        n=$((n + 1)); failed=$((failed + 1))
+        echo "not ok $n - $1"; echo "not ok $n - $1" >&2; shift
+        local d
+        for l in "$@"; do d=$(printf '%s\n' "$l" | sed 's/^/# /'); echo "$d"; echo "$d" >&2; done
+}
 jobctl() { "$JOBCTL" --user --journal-dir="$SANDBOX_JOURNAL_DIR" "$@"; }
 # field NAME KEY: an integer or string of a Job's status, from jobctl get -o json.
 field() { jobctl get job "$1" -o json | sed -n -e "s/^ *\"$2\": \"\([^\"]*\)\",\{0,1\}$/\1/p" -e "s/^ *\"$2\": \([^\",]*\),\{0,1\}$/\1/p" | head -1; }

@@ -100,8 +100,8 @@ done
 for j in nq ix fl; do wait_for "$j" Complete 40s; done
 t1=$(date +%s)
 
-prop() {        # NAME DESCRIPTION EXPECTED GOT
-        if [ "$3" = "$4" ]; then ok "$1: $2 ($4)"; else not_ok "$1: $2" "expected '$3', got '$4'"; fi
+prop() {        # NAME DESCRIPTION EXPECTED GOT [DIAGNOSTIC LINES…]
+        if [ "$3" = "$4" ]; then ok "$1: $2 ($4)"; else not_ok "$1: $2" "expected '$3', got '$4'" "${@:5}"; fi
 }
 status() { { echo "$(condition "$1" | grep -o 'type:Complete') s=$(field "$1" succeeded) f=$(field "$1" failed) i=$(field "$1" completedIndexes)"; } 2>/dev/null; }
 prop nq "SIGKILL: Complete, succeeded 40, failed 0" "type:Complete s=40 f=0 i=" "$(status nq)"
@@ -134,25 +134,42 @@ echo "# SIGKILL: $kills kills survived ($on_start right after a pod unit appeare
 # a pod saved as starting but not yet handed to systemd, and a pod counted and saved but its units not yet
 # removed. Each Job: completions 2, one pod at a time.
 crash_at() {    # POINT JOB: jobsd dies at POINT, then runs normally until JOB completes
+        local t0 t
+        t0=$(date +%s.%N); t=$(date +%s)
         systemctl --user stop jobsd
+        crash_diag="stopped after $(elapsed "$t0")s"
         job "$2" "  completions: 2
   parallelism: 1" "'0.3'"
         systemd-run --user --quiet --unit=jobsd -p Type=notify -p KillMode=process -E JOBSD_TEST_CRASH="$1" \
                 "$JOBSD" --user --manifest-dir="$manifests" --state-dir="$state" --backoff-base=250ms 2>/dev/null
-        until_true 10 '! systemctl --user is-active -q jobsd'
+        until_true 30 '! systemctl --user is-active -q jobsd'
+        crash_diag="$crash_diag; $1 jobsd ended after $(elapsed "$t0")s ($(systemctl --user show -P Result jobsd))"
         systemctl --user reset-failed jobsd 2>/dev/null
         kills=$((kills + 1))
         start_jobsd
-        wait_for "$2" Complete 20s
+        wait_for "$2" Complete 60s
+        crash_diag="$crash_diag; $2 finished after $(elapsed "$t0")s"
+        crash_since=$t
+}
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+# On a failure: the phases' times, then jobsd's own messages since the crash test began.
+trail() {
+        echo "$crash_diag"
+        sandbox_journal -u jobsd --since=@"$crash_since" -o short-monotonic | grep -v ': Started \|: Stopped ' | tail -40
+        cat "$work/$1.log" 2>/dev/null
 }
 crash_at before-start cs
-never=$(sandbox_journal -t jobsd -o cat | grep -c "default/cs: .* was never started")
+never() { sandbox_journal -t jobsd -o cat | grep -c "default/cs: .* was never started"; }
+until_true 10 '[ "$(never)" != 0 ]'     # journald may lag behind on a loaded machine
+never=$(never)
 prop cs "SIGKILL before a saved pod's start reached systemd: started once, Complete, succeeded 2, failed 0" \
-        "1 type:Complete s=2 f=0 i= 2 2 0" "$never $(status cs) $(starts cs) $(ends cs 0) $(jobctl get pods -l job-name=cs | grep -c Disruption)"
+        "1 type:Complete s=2 f=0 i= 2 2 0" "$never $(status cs) $(starts cs) $(ends cs 0) $(jobctl get pods -l job-name=cs | grep -c Disruption)" \
+        "$(trail cs)"
 crash_at before-remove cr
 until_true 10 '[ -z "$(units | grep -F .service)" ]'
 prop cr "SIGKILL after a pod's count was saved, before its units went: counted once, units removed" \
-        "type:Complete s=2 f=0 i= 2 2 " "$(status cr) $(starts cr) $(ends cr 0) $(units | grep -F .service | paste -sd' ')"
+        "type:Complete s=2 f=0 i= 2 2 " "$(status cr) $(starts cr) $(ends cr 0) $(units | grep -F .service | paste -sd' ')" \
+        "$(trail cr)"
 
 # Part 2: a reboot while the first wave of pods runs (3 s each): exactly the running pods are disrupted.
 job rbnq "  completions: 6
