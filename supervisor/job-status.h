@@ -40,6 +40,9 @@ typedef struct ContainerStatus {
         ImagePull pull;
         uint32_t pull_failures;         /* failed pulls in a row: the back-off */
         usec_t pull_failed_usec;        /* when the last one failed */
+        /* IfNotPresent: the check found no image and the pull itself runs (not saved: a pull that ran
+         * when jobsd stopped starts over). */
+        bool pull_past_check;
 } ContainerStatus;
 
 typedef enum PodPhase {

@@ -712,6 +712,7 @@ static void start_pull(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_
         if (!c || !tc || c->pull != IMAGE_PULL_PULLING)
                 return;
         check = tc->image_pull_policy == PULL_POLICY_IF_NOT_PRESENT;
+        c->pull_past_check = false;
         if (!check)
                 job_event(j, false, "Pulling", now, "Pulling image \"%s\"", tc->image);
         r = start_pull_unit(j, p, c, tc, check);
@@ -728,7 +729,10 @@ static void on_pull_unit_event(Manager *m, const UnitEvent *ev, const char *ns, 
         Pod *p = j ? job_status_find_pod(&j->record.status, attempt) : NULL;
         ContainerStatus *c = p ? pod_find_container(p, container) : NULL;
         const Container *tc = j ? find_container(j->job, container) : NULL;
-        _cleanup_(freep) char *current = c ? pull_unit_of(j, p, c, check) : NULL;
+        /* The unit the container waits for: the check until it found no image, then the pull. */
+        _cleanup_(freep) char *current =
+                c && tc ? pull_unit_of(j, p, c, tc->image_pull_policy == PULL_POLICY_IF_NOT_PRESENT &&
+                                                !c->pull_past_check) : NULL;
         usec_t now = now_realtime();
 
         if (ev->type == UNIT_EVENT_RUNNING)
@@ -736,7 +740,8 @@ static void on_pull_unit_event(Manager *m, const UnitEvent *ev, const char *ns, 
         /* The result is read: the unit goes (its journal stays). */
         if (ev->type != UNIT_EVENT_GONE)
                 (void) unit_bus_remove(m->units, ev->unit);
-        /* Not the pull the container waits for (an older one, a pod that is gone or ending). */
+        /* Not the unit the container waits for (an older pull, the check once the pull runs, a pod that is
+         * gone or ending). */
         if (!c || !tc || c->pull != IMAGE_PULL_PULLING || !current || !streq(current, ev->unit) || pod_is_ending(p))
                 return;
 
@@ -753,6 +758,7 @@ static void on_pull_unit_event(Manager *m, const UnitEvent *ev, const char *ns, 
                 int r;
 
                 job_event(j, false, "Pulling", now, "Pulling image \"%s\"", tc->image);
+                c->pull_past_check = true;
                 r = start_pull_unit(j, p, c, tc, false);
                 if (r < 0) {
                         _cleanup_(freep) char *why = strprintf("cannot start its unit: %s", strerror(-r));

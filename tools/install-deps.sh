@@ -16,8 +16,24 @@ missing=()
 for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 as_root=()
 [ "$(id -u)" -eq 0 ] || as_root=(sudo)
-"${as_root[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+        "${as_root[@]}" apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# An image registry for the podman test's pulls (tests/integration/podman-lib.sh): Debian's docker-registry,
+# unpacked into the user's cache, not installed: installing it would start a registry service on port
+# 5000 of the machine. The test runs it inside its sandbox, on 127.0.0.1 only.
+registry=${XDG_CACHE_HOME:-$HOME/.cache}/jobsd/docker-registry
+if ! command -v docker-registry >/dev/null && [ ! -x "$registry/usr/bin/docker-registry" ]; then
+        tmp=$(mktemp -d)
+        trap 'rm -rf "$tmp"' EXIT
+        if ! (cd "$tmp" && apt-get download -qq docker-registry 2>/dev/null); then
+                "${as_root[@]}" apt-get update -qq
+                (cd "$tmp" && apt-get download -qq docker-registry)
+        fi
+        mkdir -p "$registry"
+        dpkg-deb -x "$tmp"/docker-registry_*.deb "$registry"
+fi

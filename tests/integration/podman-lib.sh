@@ -11,6 +11,11 @@
 #                       sh -c, CMD "echo image-cmd") and docker.io/luksa/batch-job:latest (the seed
 #                       examples' image: CMD echo batch-job done).
 #   podman_jobsd_args   jobsd's --podman-arg options for pargs.
+#   podman_registry     after podman_setup: an image registry (Debian's docker-registry, from PATH or as
+#                       tools/install-deps.sh unpacks it) on a free port of 127.0.0.1, as a unit of the
+#                       sandbox's manager; sets registry=127.0.0.1:PORT. Its registries.conf, given to every
+#                       unit of the sandbox (CONTAINERS_REGISTRIES_CONF), allows plain HTTP to it and makes
+#                       it docker.io's mirror: an image named docker.io/X is pulled from $registry/X.
 
 busybox=$(command -v busybox || echo /bin/busybox)
 podman_usable() {
@@ -48,4 +53,37 @@ podman_images() {
 podman_jobsd_args() {
         local a
         for a in "${pargs[@]}"; do printf '%s\n' "--podman-arg=$a"; done
+}
+
+podman_registry_bin() {
+        local b=${XDG_CACHE_HOME:-$HOME/.cache}/jobsd/docker-registry/usr/bin/docker-registry
+        command -v docker-registry || { [ -x "$b" ] && echo "$b"; }
+}
+podman_registry() {
+        local bin conf=$SANDBOX_DIR/registries.conf
+        bin=$(podman_registry_bin) || return 1
+        cat > "$SANDBOX_DIR/registry.yml" <<YAML
+version: 0.1
+log: {level: info}
+storage: {filesystem: {rootdirectory: $SANDBOX_DIR/registry}}
+http: {addr: "127.0.0.1:0"}
+YAML
+        systemd-run --user --quiet --unit=jobsd-test-registry "$bin" serve "$SANDBOX_DIR/registry.yml" || return 1
+        registry=
+        until_true 10 'registry=$(sandbox_journal -u jobsd-test-registry -o cat | grep -o "listening on 127\.0\.0\.1:[0-9]*" | head -1); [ -n "$registry" ]' || return 1
+        registry=${registry#listening on }
+        cat > "$conf" <<TOML
+[[registry]]
+location = "$registry"
+insecure = true
+
+[[registry]]
+prefix = "docker.io"
+location = "docker.io"
+[[registry.mirror]]
+location = "$registry"
+insecure = true
+TOML
+        systemctl --user set-environment CONTAINERS_REGISTRIES_CONF="$conf"
+        export CONTAINERS_REGISTRIES_CONF=$conf
 }

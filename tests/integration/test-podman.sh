@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Containers in their images through podman (docs/containers.md), on a sandboxed systemd user manager:
 # images built here (podman import of a busybox root file system), in a podman storage of the sandbox's
-# own (jobsd --podman-arg), never the machine's. One TAP line per item. B = 250 ms.
+# own (jobsd --podman-arg), never the machine's; pulls come from a registry the test runs in its sandbox
+# (podman-lib.sh). One TAP line per item. B = 250 ms.
 # Usage: test-podman.sh BUILD_DIR EXAMPLES_DIR
 set -u
 build=${1:?build directory}
@@ -31,12 +32,22 @@ if podman_images; then
 else
         not_ok "images built locally" "$(pm images 2>&1)"
 fi
+# A registry of the test's own serves the pulls (there is no other one: these machines reach no registry):
+# jobsd-test/pulled:1, and luksa/batch-job:latest as docker.io's mirror, no longer in the local storage.
+img=localhost/jobsd-test/busybox:1
+if podman_registry && pm push -q --tls-verify=false "$img" "$registry/jobsd-test/pulled:1" &&
+   pm push -q --tls-verify=false docker.io/luksa/batch-job:latest "$registry/luksa/batch-job:latest" &&
+   pm rmi -f docker.io/luksa/batch-job:latest >/dev/null && ! pm image exists docker.io/luksa/batch-job:latest; then
+        ok "a registry on 127.0.0.1 ($registry) holds the images to pull"
+else
+        not_ok "local registry" "registry binary: '$(podman_registry_bin)' (tools/install-deps.sh unpacks it)" \
+                "$(sandbox_journal -u jobsd-test-registry -o cat | tail -5)"
+fi
 
 mapfile -t extra < <(podman_jobsd_args)
 start_jobsd --default-runtime=podman "${extra[@]}"
 until_true 10 'jobctl get jobs'
 
-img=localhost/jobsd-test/busybox:1
 job() {         # job NAME [RESTART] [EXTRA SPEC LINES] -- CONTAINER YAML: a Job with backoffLimit 0
         local name=$1 restart=$2; shift 2
         cat <<YAML
@@ -239,18 +250,41 @@ else
         not_ok "container exit 126" "$(jobctl get pods -l job-name=exit126)" "$(jobctl describe job exit126 | tail -6)"
 fi
 
-# 9 the seed examples whose image has no command
+# 9 the seed examples whose image has no command, unchanged: no tag, so imagePullPolicy Always, a pull from
+# Docker Hub (here its mirror, the test's registry) before each container
+# (describe folds repeated events into one line, "(x2)": the journal has each)
+pulls() { sandbox_journal -t jobsd -o cat | grep -c "^default/$1: Pulling: Pulling image \"luksa/batch-job\"$"; }
 if [ ! -f "$examples/seeds/batch-job.yaml" ]; then
         ok "seed examples run in their image # SKIP no examples at $examples"
-elif for f in batch-job multi-completion-batch-job; do
-        # Their image has no tag: imagePullPolicy Always, a pull from Docker Hub, which these machines
-        # cannot reach. The copies say IfNotPresent: the image built above is used.
-        sed 's|^\( *\)image: luksa/batch-job$|&\n\1imagePullPolicy: IfNotPresent|' "$examples/seeds/$f.yaml" > "$manifests/$f.yaml"
-     done && qcheck batch-job Complete CompletionsReached 1 0 && qcheck multi-completion-batch-job Complete CompletionsReached 5 0 &&
-   until_true 5 'logs batch-job | grep -q "batch-job done"'; then
-        ok "seed examples batch-job and multi-completion-batch-job run in their image"
+elif cp "$examples/seeds/batch-job.yaml" "$examples/seeds/multi-completion-batch-job.yaml" "$manifests/" &&
+   qcheck batch-job Complete CompletionsReached 1 0 && qcheck multi-completion-batch-job Complete CompletionsReached 5 0 &&
+   until_true 5 'logs batch-job | grep -q "batch-job done"' &&
+   jobctl describe job batch-job | grep -q 'Successfully pulled image "luksa/batch-job"' &&
+   [ "$(pulls batch-job)" = 1 ] && [ "$(pulls multi-completion-batch-job)" = 5 ] &&
+   pm image exists docker.io/luksa/batch-job:latest; then
+        ok "seed examples batch-job and multi-completion-batch-job, unchanged, pull their image (Always: 1 and 5 pulls) and run in it"
 else
-        not_ok "seed examples" "$(jobctl get jobs)" "$(jobctl describe job batch-job | tail -8)"
+        not_ok "seed examples" "$(jobctl get jobs)" "pulls: $(pulls batch-job) $(pulls multi-completion-batch-job)" \
+                "$(jobctl describe job batch-job | tail -8)"
+fi
+
+# 9b a tagged image not in storage (IfNotPresent): pulled once, then run; a second Job finds it present
+pulled=$registry/jobsd-test/pulled:1
+for name in pulled pulled-again; do
+        { job $name Never; cat <<YAML
+      containers: [{name: main, image: $pulled}]
+YAML
+        } > "$manifests/$name.yaml"
+        qcheck $name Complete CompletionsReached 1 0
+done
+if jobctl describe job pulled | grep -q "Pulling image \"$pulled\"" &&
+   jobctl describe job pulled | grep -q "Successfully pulled image \"$pulled\"" &&
+   until_true 5 'logs pulled | grep -qx image-cmd' &&
+   jobctl describe job pulled-again | grep -q "Container image \"$pulled\" already present on machine" &&
+   ! jobctl describe job pulled-again | grep -q Pulling; then
+        ok "IfNotPresent: a missing image is pulled (Pulling, Pulled) and runs; the next pod finds it present"
+else
+        not_ok "IfNotPresent pull" "$(jobctl describe job pulled | tail -8)" "$(jobctl describe job pulled-again | tail -4)"
 fi
 
 # 10 deletion stops the container (SIGTERM first): no podman, conmon or container process left, no container in storage
@@ -279,7 +313,7 @@ else
         not_ok "IfNotPresent without a pull" "$(jobctl describe job ok | tail -8)"
 fi
 
-# 12-14 a missing image (no registry reachable): the pod stays Pending in ErrImagePull / ImagePullBackOff,
+# 12-14 a missing image (nothing serves localhost:443): the pod stays Pending in ErrImagePull / ImagePullBackOff,
 # retried with back-off, never counted; the Job's activeDeadlineSeconds ends it
 missing=localhost/jobsd-test/missing:1
 { job missing Never "  activeDeadlineSeconds: 10"; cat <<YAML
