@@ -7,10 +7,11 @@
 #   SANDBOX_ON_EXIT   shell code run at exit after sandbox_stop (files that outlive one sandbox).
 #   SANDBOX_OPEN_BUS  if set before sandbox_start: the sandbox's user bus lets every UID connect (its
 #                     directories become 0711), so a test can call as another user (test-bus.sh).
-#   SANDBOX_MEMORY_V1 if set before sandbox_start, on a machine whose memory controller is on a cgroup v1
+#   SANDBOX_V1_LIMITS if set before sandbox_start, on a machine whose memory controller is on a cgroup v1
 #                     hierarchy (hybrid layout): the manager runs in systemd's hybrid layout too, with its own
-#                     child of the v1 memory and name=systemd hierarchies, so that MemoryMax= is enforced.
-#                     SANDBOX_HYBRID is then 1 (else 0). Without it such a machine enforces no memory limit.
+#                     child of the v1 memory, name=systemd and (where it is on v1 too) cpu hierarchies, so
+#                     that MemoryMax= and CPUQuota=/CPUWeight= are enforced. SANDBOX_HYBRID is then 1 (else
+#                     0), SANDBOX_V1_CGROUPS the children made. Without it such a machine enforces neither.
 #   sandbox_journal   journalctl on the sandbox's journal.
 # Never starts systemd in the root cgroup (it would move every process of the machine into its
 # init.scope) and never boots a system manager (it would run sysinit.target on the host).
@@ -39,14 +40,23 @@ sandbox_start() {
         [ -d "$parent" ] || parent=$v2
         SANDBOX_CGROUP=$parent/jobsd-sandbox-$$-$RANDOM
         mkdir "$SANDBOX_CGROUP" || { rm -rf "$SANDBOX_DIR"; return 1; }
-        # Hybrid: a child of our own cgroup in the v1 memory and name=systemd hierarchies as well (their
+        # Hybrid: a child of our own cgroup in the v1 memory, name=systemd and cpu hierarchies as well (their
         # paths, like the v2 one, are ours from /proc/self/cgroup; the cgroup namespace makes them the root).
-        SANDBOX_HYBRID=0 SANDBOX_V1_CGROUPS=""
-        if [ -n "${SANDBOX_MEMORY_V1:-}" ] && ! grep -qw memory "$v2/cgroup.controllers" &&
+        SANDBOX_HYBRID=0 SANDBOX_V1_CGROUPS="" SANDBOX_V1_HIERARCHIES=""
+        if [ -n "${SANDBOX_V1_LIMITS:-}" ] && ! grep -qw memory "$v2/cgroup.controllers" &&
            [ "$(stat -fc %T /sys/fs/cgroup/memory 2>/dev/null)" = cgroupfs ] &&
            [ "$(stat -fc %T /sys/fs/cgroup/systemd 2>/dev/null)" = cgroupfs ]; then
                 local h p
-                for h in memory systemd; do
+                SANDBOX_V1_HIERARCHIES="memory systemd"
+                # cpu and cpuacct each on a hierarchy of its own (not joined as cpu,cpuacct), as on these VMs:
+                # systemd realizes the cpu controller for a unit only with both.
+                if ! grep -qw cpu "$v2/cgroup.controllers" && grep -q '^[0-9]*:cpu:' /proc/self/cgroup &&
+                   grep -q '^[0-9]*:cpuacct:' /proc/self/cgroup && [ ! -L /sys/fs/cgroup/cpu ] && [ ! -L /sys/fs/cgroup/cpuacct ] &&
+                   [ "$(stat -fc %T /sys/fs/cgroup/cpu 2>/dev/null)" = cgroupfs ] &&
+                   [ "$(stat -fc %T /sys/fs/cgroup/cpuacct 2>/dev/null)" = cgroupfs ]; then
+                        SANDBOX_V1_HIERARCHIES="$SANDBOX_V1_HIERARCHIES cpu cpuacct"
+                fi
+                for h in $SANDBOX_V1_HIERARCHIES; do
                         p=$(awk -F: -v h="$h" '{ n = split($2, c, ","); for (i = 1; i <= n; i++) if (c[i] == h || c[i] == "name=" h) print $3 }' /proc/self/cgroup)
                         p=/sys/fs/cgroup/$h${p%/}/${SANDBOX_CGROUP##*/}
                         mkdir "$p" && SANDBOX_V1_CGROUPS="$SANDBOX_V1_CGROUPS $p" || { sandbox_stop; return 1; }
@@ -55,7 +65,7 @@ sandbox_start() {
         fi
         mkdir -p "$SANDBOX_DIR/rt" "$SANDBOX_DIR/log" && chmod 700 "$SANDBOX_DIR/rt"
         [ -z "${SANDBOX_OPEN_BUS:-}" ] || sandbox_open_bus
-        export SANDBOX_DIR SANDBOX_CGROUP SANDBOX_JOURNAL_DIR=$SANDBOX_DIR/log/journal SANDBOX_HYBRID
+        export SANDBOX_DIR SANDBOX_CGROUP SANDBOX_JOURNAL_DIR=$SANDBOX_DIR/log/journal SANDBOX_HYBRID SANDBOX_V1_CGROUPS
         trap 'sandbox_stop; eval "${SANDBOX_ON_EXIT:-}"' EXIT
         trap 'exit 130' INT TERM
         (
@@ -64,12 +74,15 @@ sandbox_start() {
                 exec unshare --cgroup --mount bash -c '
                         set -e
                         mount --make-rprivate /
-                        if [ "$1" = 1 ]; then
+                        if [ -n "$1" ]; then
                                 mount -t tmpfs -o mode=755 tmpfs /sys/fs/cgroup
-                                mkdir /sys/fs/cgroup/unified /sys/fs/cgroup/memory /sys/fs/cgroup/systemd
+                                mkdir /sys/fs/cgroup/unified
                                 mount -t cgroup2 cgroup2 /sys/fs/cgroup/unified
-                                mount -t cgroup -o memory cgroup /sys/fs/cgroup/memory
-                                mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd
+                                for h in $1; do
+                                        mkdir /sys/fs/cgroup/$h
+                                        o=$h; [ $h != systemd ] || o=none,name=systemd
+                                        mount -t cgroup -o $o cgroup /sys/fs/cgroup/$h
+                                done
                         else
                                 mount -t cgroup2 cgroup2 /sys/fs/cgroup
                         fi
@@ -81,7 +94,7 @@ sandbox_start() {
                         export XDG_RUNTIME_DIR="$0/rt"
                         unset DBUS_SESSION_BUS_ADDRESS  # the manager would connect to that bus, not its own
                         exec /lib/systemd/systemd --user
-                ' "$SANDBOX_DIR" "$SANDBOX_HYBRID" >"$SANDBOX_DIR/manager.log" 2>&1
+                ' "$SANDBOX_DIR" "$SANDBOX_V1_HIERARCHIES" >"$SANDBOX_DIR/manager.log" 2>&1
         ) &
         disown
         export XDG_RUNTIME_DIR=$SANDBOX_DIR/rt DBUS_SESSION_BUS_ADDRESS=unix:path=$SANDBOX_DIR/rt/bus

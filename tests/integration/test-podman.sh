@@ -20,7 +20,7 @@ if ! podman_usable; then
         exit 0
 fi
 podman_guard_run
-SANDBOX_MEMORY_V1=1     # memory limits are enforced on a hybrid machine too (check 7)
+SANDBOX_V1_LIMITS=1     # memory and CPU limits are enforced on a hybrid machine too (checks 7, 7b)
 sandbox_start_tap
 t_start=$(date +%s.%N)
 manifests=$SANDBOX_DIR/manifests
@@ -179,7 +179,7 @@ else
 fi
 
 # 7 a memory limit that kills the container: OOMKilled, a pod failure. On a machine whose memory
-# controller is on cgroup v1 the sandbox's manager runs in systemd's hybrid layout (SANDBOX_MEMORY_V1),
+# controller is on cgroup v1 the sandbox's manager runs in systemd's hybrid layout (SANDBOX_V1_LIMITS),
 # where systemd enforces the limit and jobsd's own watch (supervisor/memcg-v1.c) sees the kill.
 # The same for a host pod; and a SIGKILL that is no OOM kill stays an Error with exit code 137.
 # Each has a podFailurePolicy rule on exit code 137: the Job's reason PodFailurePolicy shows the code.
@@ -223,6 +223,40 @@ else
         for t in "a container" "a host pod" "a SIGKILL that is no OOM kill"; do
                 ok "memory limit: $t # SKIP the memory controller is neither on cgroup v2 nor on a v1 hierarchy here"
         done
+fi
+
+# 7b CPU: limits.cpu 500m is CPUQuota=50% and requests.cpu 250m is CPUWeight=10 (the kubelet's shares,
+# 256, on systemd's weight scale). Both must reach the container's cgroup, and a busy container must be
+# throttled by the kernel: the cgroup's nr_throttled grows. On cgroup v1 (these VMs: cpu is a v1 hierarchy,
+# brought into the sandbox by SANDBOX_V1_LIMITS) the files are cpu.cfs_quota_us/cfs_period_us and
+# cpu.shares, which systemd sets to weight·1024/100 = 102; on v2, cpu.max and cpu.weight.
+cpu_root=
+for c in ${SANDBOX_V1_CGROUPS:-}; do case $c in /sys/fs/cgroup/cpu/*) cpu_root=$c; cpu_v=1 ;; esac; done
+[ -z "$cpu_root" ] && grep -qw cpu "$SANDBOX_CGROUP/cgroup.controllers" && cpu_root=$SANDBOX_CGROUP cpu_v=2
+if [ -n "$cpu_root" ]; then
+        { job cpu Never "  activeDeadlineSeconds: 60"; cat <<YAML
+      containers: [{name: main, image: $img, command: [sh, -c, 'trap "exit 0" TERM; echo busy; while :; do :; done'], resources: {limits: {cpu: 500m}, requests: {cpu: 250m}}}]
+YAML
+        } > "$manifests/cpu.yaml"
+        cg=
+        until_true 20 'cg=$(find "$cpu_root" -type d -name jobsd-default_cpu_0_0_main.service | head -1); [ -n "$cg" ] && logs cpu | grep -qx busy'
+        throttled() { awk '$1 == "nr_throttled" { print $2 }' "$cg/cpu.stat" 2>/dev/null; }
+        if [ "$cpu_v" = 1 ]; then
+                got="$(cat "$cg/cpu.cfs_quota_us" "$cg/cpu.cfs_period_us" "$cg/cpu.shares" 2>/dev/null | paste -sd' ')" want="50000 100000 102"
+        else
+                got="$(cat "$cg/cpu.max" "$cg/cpu.weight" 2>/dev/null | paste -sd' ')" want="50000 100000 10"
+        fi
+        t0=$(throttled)
+        if [ -n "$cg" ] && [ "$got" = "$want" ] && until_true 10 '[ "$(throttled)" -gt "${t0:-0}" ]'; then
+                ok "CPU limit and request reach the container's cgroup ($want, cgroup v$cpu_v) and throttle it (nr_throttled $t0 -> $(throttled))"
+        else
+                not_ok "CPU limit" "cgroup: '$cg' (v$cpu_v), expected '$want', got '$got', nr_throttled $t0 -> $(throttled)" \
+                        "$(jobctl get pods -l job-name=cpu)"
+        fi
+        rm -f "$manifests/cpu.yaml"
+        until_true 20 '! jobctl get job cpu && [ -z "$(pm ps -a -q --filter name=jobsd-default_cpu_0_0_main)" ]'
+else
+        ok "CPU limit # SKIP the cpu controller is neither on cgroup v2 nor on a separate v1 hierarchy here"
 fi
 
 # 8 podman's own failure (exit 125-127) is a StartError, never an exit code of the container
