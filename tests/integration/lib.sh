@@ -16,10 +16,18 @@ jobctl() { "$JOBCTL" --user --journal-dir="$SANDBOX_JOURNAL_DIR" "$@"; }
 # field NAME KEY: an integer or string of a Job's status, from jobctl get -o json.
 field() { jobctl get job "$1" -o json | sed -n -e "s/^ *\"$2\": \"\([^\"]*\)\",\{0,1\}$/\1/p" -e "s/^ *\"$2\": \([^\",]*\),\{0,1\}$/\1/p" | head -1; }
 condition() { jobctl get job "$1" -o yaml | grep -A5 -- "- lastProbeTime" | grep -E '^ *(reason|type):' | tr -d '" ' | paste -sd' ' -; }
-wait_for() { jobctl wait "job/$1" --for="condition=$2" --timeout="${3:-60s}" >/dev/null 2>&1; }
+# Every wait below is for something that must happen; the seconds a script gives are what it takes on an
+# idle machine with room to spare, multiplied by JOBSD_TEST_WAIT_FACTOR (default 3) so that a loaded CI
+# machine (four tests at a time beside the fuzzer, under the sanitizers) fails no check by being slow. A
+# passing check never waits longer; a failing one takes longer to report.
+wait_factor=${JOBSD_TEST_WAIT_FACTOR:-3}
+wait_for() {    # NAME CONDITION [SECONDSs]
+        local t=${3:-60s}
+        jobctl wait "job/$1" --for="condition=$2" --timeout="$(( ${t%s} * wait_factor ))s" >/dev/null 2>&1
+}
 # until_true SECONDS 'SHELL CODE': evaluates the code every 50 ms until it succeeds.
 until_true() {
-        local end=$(( $(date +%s) + $1 )); shift
+        local end=$(( $(date +%s) + $1 * wait_factor )); shift
         while ! eval "$*" >/dev/null 2>&1; do
                 [ "$(date +%s)" -ge $end ] && return 1
                 sleep 0.05
