@@ -43,8 +43,22 @@ sandbox_start_tap() {
         eval "${1:-}"
         exit 1
 }
+# The jobsd unit of the tests. A stop that takes over 30 s aborts jobsd (SIGABRT; in the sanitizer build
+# ASan then prints its stack to the journal), so that the next start reports where it hung.
+jobsd_props=(-p Type=notify -p KillMode=process -p TimeoutStopSec=30 -p TimeoutStopFailureMode=abort
+             -E ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_abort=1")
+# jobsd_stopped_cleanly: before a start, a jobsd that ended badly (its unit failed: a stop that timed out,
+# an exit status other than 0) is a failed check, with its result and its last lines; then reset.
+jobsd_stopped_cleanly() {
+        [ "$(systemctl --user show -P ActiveState jobsd 2>/dev/null)" = failed ] || return 0
+        not_ok "the previous jobsd stopped cleanly" \
+                "Result=$(systemctl --user show -P Result jobsd) ExecMainCode=$(systemctl --user show -P ExecMainCode jobsd) ExecMainStatus=$(systemctl --user show -P ExecMainStatus jobsd)" \
+                "$(sandbox_journal -u jobsd -o short-monotonic | tail -40)"
+        systemctl --user reset-failed jobsd
+}
 start_jobsd() {
-        systemd-run --user --quiet --unit=jobsd -p Type=notify -p KillMode=process \
+        jobsd_stopped_cleanly
+        systemd-run --user --quiet --unit=jobsd "${jobsd_props[@]}" \
                 "$JOBSD" --user --manifest-dir="$manifests" --state-dir="$state" --backoff-base=250ms "$@"
 }
 # check NAME CONDITION REASON SUCCEEDED FAILED [PODS]

@@ -140,7 +140,8 @@ crash_at() {    # POINT JOB: jobsd dies at POINT, then runs normally until JOB c
         crash_diag="stopped after $(elapsed "$t0")s"
         job "$2" "  completions: 2
   parallelism: 1" "'0.3'"
-        systemd-run --user --quiet --unit=jobsd -p Type=notify -p KillMode=process -E JOBSD_TEST_CRASH="$1" \
+        jobsd_stopped_cleanly
+        systemd-run --user --quiet --unit=jobsd "${jobsd_props[@]}" -E JOBSD_TEST_CRASH="$1" \
                 "$JOBSD" --user --manifest-dir="$manifests" --state-dir="$state" --backoff-base=250ms 2>/dev/null
         until_true 30 '! systemctl --user is-active -q jobsd'
         crash_diag="$crash_diag; $1 jobsd ended after $(elapsed "$t0")s ($(systemctl --user show -P Result jobsd))"

@@ -25,7 +25,7 @@ nobus=(DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus XDG_RUNTIME_DIR=/none
 systemctl --user set-environment DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" "${nobus[@]}"
 # jobctl without --user: the system instance.
 jobctl() { env "${nobus[@]}" "$JOBCTL" --journal-dir="$SANDBOX_JOURNAL_DIR" "$@"; }
-systemd-run --user --quiet --unit=jobsd -p Type=notify -p KillMode=process \
+systemd-run --user --quiet --unit=jobsd "${jobsd_props[@]}" \
         "$JOBSD" --system --manifest-dir="$manifests" --state-dir="$state" --backoff-base=250ms
 
 cat > "$manifests/hello.yaml" <<'YAML'
