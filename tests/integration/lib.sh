@@ -48,13 +48,46 @@ sandbox_start_tap() {
 jobsd_props=(-p Type=notify -p KillMode=process -p TimeoutStopSec=30 -p TimeoutStopFailureMode=abort
              -E ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_abort=1")
 # jobsd_stopped_cleanly: before a start, a jobsd that ended badly (its unit failed: a stop that timed out,
-# an exit status other than 0) is a failed check, with its result and its last lines; then reset.
+# an exit status other than 0) is a failed check, with its result, what stop_jobsd saw, and its last lines;
+# then reset.
 jobsd_stopped_cleanly() {
         [ "$(systemctl --user show -P ActiveState jobsd 2>/dev/null)" = failed ] || return 0
         not_ok "the previous jobsd stopped cleanly" \
                 "Result=$(systemctl --user show -P Result jobsd) ExecMainCode=$(systemctl --user show -P ExecMainCode jobsd) ExecMainStatus=$(systemctl --user show -P ExecMainStatus jobsd)" \
+                "$(cat "$SANDBOX_DIR/stop-diag" 2>/dev/null)" \
                 "$(sandbox_journal -u jobsd -o short-monotonic | tail -40)"
+        rm -f "$SANDBOX_DIR/stop-diag"
         systemctl --user reset-failed jobsd
+}
+# proc_state PID: a process's name, state, wait channel and kernel stack (where it blocks).
+proc_state() {
+        echo "$1 $(cat /proc/$1/comm 2>/dev/null) $(awk '/^State:/ { print $2 $3 }' /proc/$1/status 2>/dev/null) wchan=$(cat /proc/$1/wchan 2>/dev/null)"
+        sed 's/^/    /' /proc/$1/stack 2>/dev/null
+}
+# stop_jobsd: systemctl --user stop jobsd. A jobsd still there 20 s after the stop began has the state of
+# it and of the sandbox's journald (which it writes to, blocking if journald does not read) written to
+# $SANDBOX_DIR/stop-diag, for jobsd_stopped_cleanly.
+stop_jobsd() {
+        local pid watch r
+        pid=$(systemctl --user show -P MainPID jobsd 2>/dev/null)
+        if [ -n "$pid" ] && [ "$pid" != 0 ]; then
+                (
+                        sleep 20
+                        [ -d "/proc/$pid" ] || exit 0
+                        {
+                                echo "jobsd still running 20 s after the stop began:"
+                                proc_state "$pid"
+                                for j in $(cat $(find "$SANDBOX_CGROUP" -name cgroup.procs) 2>/dev/null); do
+                                        [ "$(cat /proc/$j/comm 2>/dev/null)" = systemd-journal ] && proc_state "$j"
+                                done
+                        } > "$SANDBOX_DIR/stop-diag"
+                ) &
+                watch=$!
+        fi
+        systemctl --user stop jobsd; r=$?
+        # Its sleep first (killing the subshell alone would leave the sleep behind), then itself.
+        [ -z "${watch:-}" ] || { pkill -P "$watch" 2>/dev/null; kill "$watch" 2>/dev/null; wait "$watch" 2>/dev/null; }
+        return $r
 }
 start_jobsd() {
         jobsd_stopped_cleanly

@@ -194,7 +194,7 @@ else
 fi
 
 # jobsd --mutating-uid=65534: now root is the other UID.
-systemctl --user stop jobsd
+stop_jobsd
 start_jobsd --mutating-uid=$NOBODY
 # Type=notify: once systemd-run returns, jobsd owns its name (it asks before READY=1, not after).
 if busctl --user --timeout=5 call "${M[@]}" ListJobs >/dev/null 2>&1; then
@@ -221,7 +221,7 @@ else
 fi
 check_alive "at the end"
 
-systemctl --user stop jobsd
+stop_jobsd
 check_no_sanitizer_report
 echo "# whole run: $(echo "$(date +%s.%N) - $t_start" | bc) s"
 echo "1..$n"

@@ -136,7 +136,7 @@ echo "# SIGKILL: $kills kills survived ($on_start right after a pod unit appeare
 crash_at() {    # POINT JOB: jobsd dies at POINT, then runs normally until JOB completes
         local t0 t
         t0=$(date +%s.%N); t=$(date +%s)
-        systemctl --user stop jobsd
+        stop_jobsd
         crash_diag="stopped after $(elapsed "$t0")s"
         job "$2" "  completions: 2
   parallelism: 1" "'0.3'"
@@ -205,7 +205,7 @@ prop reboot "pods run: interrupted ones and one successful run per completion" "
         "$(starts rbnq) $(ends rbnq 0) $(starts rbix) $(ends rbix 0) $(starts rbign) $(ends rbign 0)"
 echo "# reboot: $(( $(date +%s) - t2 )) s from the restart to the last Complete"
 
-systemctl --user stop jobsd
+stop_jobsd
 check_no_sanitizer_report
 echo "# total $(( $(date +%s) - t0 )) s; $kills SIGKILLs survived in all"
 echo "1..$n"

@@ -105,7 +105,7 @@ fi
 until_true 10 'jobctl get job allow-'$min1' && jobctl get job forbid-'$min1' && jobctl get job replace-'$min1
 
 # Down across M2, up 15 s after it.
-systemctl --user stop jobsd
+stop_jobsd
 sleep_until $(( m1 + 75 ))
 start_jobsd
 until_true 15 "jobctl get job missed-$min2"
@@ -166,7 +166,7 @@ else
 fi
 
 # A simulated reboot: a fresh manager (no transient unit survives) with the same state directory.
-systemctl --user stop jobsd
+stop_jobsd
 sandbox_stop
 if ! sandbox_start; then
         not_ok "reboot: a fresh sandboxed manager"
@@ -205,7 +205,7 @@ else
                 "jobs before $before, now $(jobctl get jobs | grep -c '^timer-')"
 fi
 
-systemctl --user stop jobsd
+stop_jobsd
 check_no_sanitizer_report
 echo "1..$n"
 [ $failed = 0 ]

@@ -291,7 +291,7 @@ if jobsd_alive; then ok "jobsd runs on after the manifest tests"; else not_ok "j
 ################################################################################
 # 5. The state directory, on a 256 KiB tmpfs: a second jobsd run with a manifest directory of its own.
 
-systemctl --user stop jobsd
+stop_jobsd
 manifests=$SANDBOX_DIR/manifests2
 state=$small/state
 mkdir -p "$manifests" "$state"
@@ -313,7 +313,7 @@ YAML
 start_jobsd
 for s in trunc garbage empty nul; do wait_for "st-$s" Complete 30s; done
 until_true 5 "[ -s '$state/cronjobs/default_st-cron.state' ]"
-systemctl --user stop jobsd
+stop_jobsd
 f=$state/jobs/default_st
 head -c $(( $(stat -c %s "$f-trunc.state") / 2 )) "$f-trunc.state" > "$f-trunc.state.new" && mv "$f-trunc.state.new" "$f-trunc.state"
 sed -i 's/^succeeded .*/succeeded banana/' "$f-garbage.state"
@@ -414,7 +414,7 @@ if jobsd_alive && [ "$(systemctl --user show -p NRestarts --value jobsd)" = 0 ];
 else
         not_ok "jobsd never crashed" "$(systemctl --user status jobsd 2>&1 | tail -5)"
 fi
-systemctl --user stop jobsd
+stop_jobsd
 check_no_sanitizer_report
 echo "# whole run: $(since "$t_start") s"
 echo "1..$n"

@@ -242,7 +242,7 @@ fi
 # pod DisruptionTarget: Ignore'd by the first Job's rule, counted by the second's.
 until_true 20 systemctl --user is-active -q jobsd-default_s14-disruption-ignored_0_0_main.service
 until_true 20 systemctl --user is-active -q jobsd-default_s14-disruption-counted_0_0_main.service
-systemctl --user stop jobsd
+stop_jobsd
 systemctl --user stop jobsd-default_s14-disruption-ignored_0_0_main.service jobsd-default_s14-disruption-counted_0_0_main.service
 start_jobsd
 check s14-disruption-ignored Complete CompletionsReached 1 0 2
@@ -330,7 +330,7 @@ if wait_for s28-ttl Complete 30s && sleep 1 && jobctl get job s28-ttl >/dev/null
 else
         not_ok "28 ttlSecondsAfterFinished 4: the Job is there 1 s after Complete, deleted within 10 s"
 fi
-systemctl --user stop jobsd; start_jobsd; sleep 1
+stop_jobsd; start_jobsd; sleep 1
 if ! jobctl get job s28-ttl >/dev/null 2>&1 && [ "$(pods_created s28-ttl)" = 1 ] &&
    sandbox_journal -t s28-ttl -o cat | grep -q ttl-ran; then
         ok "28 after a restart the TTL-deleted Job stays deleted; its run is still in the journal"
@@ -392,7 +392,7 @@ else
 fi
 systemctl --user stop jobsd-default_s30-orphan_0_0_c.service
 
-systemctl --user stop jobsd
+stop_jobsd
 check_no_sanitizer_report
 echo "# whole run: $(echo "$(date +%s.%N) - $t_start" | bc) s"
 echo "1..$n"

@@ -253,7 +253,7 @@ until_true 10 'jobctl get job elsewhere'
 uid_before=$(field elsewhere uid)
 
 # Run once per content: a restarted jobsd does not run finished Jobs again.
-systemctl --user stop jobsd
+stop_jobsd
 start_jobsd
 sleep 1
 if [ -n "$uid_before" ] && [ "$(field elsewhere uid)" = "$uid_before" ] && [ "$(pods_created elsewhere)" = 0 ]; then
@@ -289,7 +289,7 @@ spec:
       containers: [{name: c, image: busybox, command: [sh, -c, "sleep 3; exit 0"]}]
 YAML
 for i in $(seq 100); do systemctl --user is-active -q jobsd-default_adopt_0_0_c.service && break; sleep 0.05; done
-systemctl --user stop jobsd
+stop_jobsd
 sleep 4         # the pod ends while jobsd is down
 start_jobsd
 if wait_for adopt Complete 30s && [ "$(field adopt succeeded)" = 1 ] && [ "$(field adopt failed)" = 0 ]; then
@@ -363,7 +363,7 @@ fi
 printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: gen-}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, generated]}]\n' > "$manifests/gen.yaml"
 for i in $(seq 100); do jobctl get jobs 2>/dev/null | grep -q '^gen-' && break; sleep 0.05; done
 gen=$(jobctl get jobs | grep -oE '^gen-[bcdfghjklmnpqrstvwxz2456789]{5} ' | tr -d ' ')
-systemctl --user stop jobsd; start_jobsd
+stop_jobsd; start_jobsd
 for i in $(seq 100); do jobctl get jobs 2>/dev/null | grep -q '^gen-' && break; sleep 0.05; done
 if [ -n "$gen" ] && wait_for "$gen" Complete 20s && [ "$(jobctl get jobs | grep -c '^gen-')" = 1 ] &&
    jobctl get jobs | grep -q "^$gen "; then
@@ -385,14 +385,14 @@ else
 fi
 
 jobctl delete job s18-work-queue >/dev/null
-if ! jobctl get job s18-work-queue >/dev/null 2>&1 && systemctl --user stop jobsd && start_jobsd && sleep 1 &&
+if ! jobctl get job s18-work-queue >/dev/null 2>&1 && stop_jobsd && start_jobsd && sleep 1 &&
    ! jobctl get job s18-work-queue >/dev/null 2>&1; then
         ok "delete: the Job is gone, and stays gone across a restart while its manifest is unchanged"
 else
         not_ok "delete: the Job is gone, and stays gone across a restart while its manifest is unchanged"
 fi
 
-systemctl --user stop jobsd
+stop_jobsd
 check_no_sanitizer_report
 echo "1..$n"
 [ $failed = 0 ]

@@ -381,7 +381,7 @@ else
         not_ok "pull units left" "$(systemctl --user list-units --all 'jobsd-pull-*' --no-legend)"
 fi
 
-systemctl --user stop jobsd
+stop_jobsd
 check_no_sanitizer_report
 echo "# whole run: $(echo "$(date +%s.%N) - $t_start" | bc) s"
 echo "1..$n"

@@ -79,7 +79,7 @@ else
         not_ok "system mode: create job --from" "$out"
 fi
 
-systemctl --user stop jobsd
+stop_jobsd
 check_no_sanitizer_report
 if [ -n "$made_run_jobsd" ] && [ -e /run/jobsd ]; then
         not_ok "system mode left /run/jobsd behind"
