@@ -24,9 +24,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # An image registry for the podman test's pulls (tests/integration/podman-lib.sh): Debian's docker-registry,
-# unpacked into the user's cache, not installed: installing it would start a registry service on port
-# 5000 of the machine. The test runs it inside its sandbox, on 127.0.0.1 only.
-registry=${XDG_CACHE_HOME:-$HOME/.cache}/jobsd/docker-registry
+# unpacked into .cache/ of the source tree (git ignores it), not installed: installing it would start a
+# registry service on port 5000 of the machine. The test runs it inside its sandbox, on 127.0.0.1 only.
+registry=$(cd "$(dirname "$0")/.." && pwd)/.cache/docker-registry
 if ! command -v docker-registry >/dev/null && [ ! -x "$registry/usr/bin/docker-registry" ]; then
         tmp=$(mktemp -d)
         trap 'rm -rf "$tmp"' EXIT

@@ -56,7 +56,8 @@ podman_jobsd_args() {
 }
 
 podman_registry_bin() {
-        local b=${XDG_CACHE_HOME:-$HOME/.cache}/jobsd/docker-registry/usr/bin/docker-registry
+        local b
+        b=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.cache/docker-registry/usr/bin/docker-registry
         command -v docker-registry || { [ -x "$b" ] && echo "$b"; }
 }
 podman_registry() {
