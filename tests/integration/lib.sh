@@ -25,6 +25,10 @@ wait_for() {    # NAME CONDITION [SECONDSs]
         local t=${3:-60s}
         jobctl wait "job/$1" --for="condition=$2" --timeout="$(( ${t%s} * wait_factor ))s" >/dev/null 2>&1
 }
+# now: the time in seconds with nanoseconds; since T: the seconds from T to now, 3 decimals (for the
+# figures the scripts print; no check depends on them).
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 # until_true SECONDS 'SHELL CODE': evaluates the code every 50 ms until it succeeds.
 until_true() {
         local end=$(( $(date +%s) + $1 * wait_factor )); shift

@@ -223,6 +223,6 @@ check_alive "at the end"
 
 stop_jobsd
 check_no_sanitizer_report
-echo "# whole run: $(echo "$(date +%s.%N) - $t_start" | bc) s"
+echo "# whole run: $(since "$t_start") s"
 echo "1..$n"
 [ $failed = 0 ]

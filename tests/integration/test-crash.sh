@@ -135,24 +135,23 @@ echo "# SIGKILL: $kills kills survived ($on_start right after a pod unit appeare
 # removed. Each Job: completions 2, one pod at a time.
 crash_at() {    # POINT JOB: jobsd dies at POINT, then runs normally until JOB completes
         local t0 t
-        t0=$(date +%s.%N); t=$(date +%s)
+        t0=$(now); t=$(date +%s)
         stop_jobsd
-        crash_diag="stopped after $(elapsed "$t0")s"
+        crash_diag="stopped after $(since "$t0")s"
         job "$2" "  completions: 2
   parallelism: 1" "'0.3'"
         jobsd_stopped_cleanly
         systemd-run --user --quiet --unit=jobsd "${jobsd_props[@]}" -E JOBSD_TEST_CRASH="$1" \
                 "$JOBSD" --user --manifest-dir="$manifests" --state-dir="$state" --backoff-base=250ms 2>/dev/null
         until_true 30 '! systemctl --user is-active -q jobsd'
-        crash_diag="$crash_diag; $1 jobsd ended after $(elapsed "$t0")s ($(systemctl --user show -P Result jobsd))"
+        crash_diag="$crash_diag; $1 jobsd ended after $(since "$t0")s ($(systemctl --user show -P Result jobsd))"
         systemctl --user reset-failed jobsd 2>/dev/null
         kills=$((kills + 1))
         start_jobsd
         wait_for "$2" Complete 60s
-        crash_diag="$crash_diag; $2 finished after $(elapsed "$t0")s"
+        crash_diag="$crash_diag; $2 finished after $(since "$t0")s"
         crash_since=$t
 }
-elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 # On a failure: the phases' times, then jobsd's own messages since the crash test began.
 trail() {
         echo "$crash_diag"

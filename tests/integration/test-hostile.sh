@@ -22,8 +22,6 @@ if [ "$(id -u)" != 0 ]; then
         exit 0
 fi
 t_start=$(date +%s.%N)
-now() { date +%s.%N; }
-since() { echo "$(now) - $1" | bc; }
 
 # A small tmpfs for the state-directory tests. Mounted before the sandbox, so that the sandbox's mount
 # namespace (a private copy made by unshare) has it too: it is the same file system, so filling it or

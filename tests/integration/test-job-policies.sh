@@ -394,6 +394,6 @@ systemctl --user stop jobsd-default_s30-orphan_0_0_c.service
 
 stop_jobsd
 check_no_sanitizer_report
-echo "# whole run: $(echo "$(date +%s.%N) - $t_start" | bc) s"
+echo "# whole run: $(since "$t_start") s"
 echo "1..$n"
 [ $failed = 0 ]

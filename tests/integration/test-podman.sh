@@ -374,7 +374,7 @@ fi
 jobctl get pods -l job-name=missing -o wide | sed 's/^/# /'
 check missing Failed DeadlineExceeded 0 1 1
 jobctl describe job missing | grep -E 'Pull|BackOff|Deadline' | sed 's/^/# /'
-echo "# missing image: DeadlineExceeded after $(echo "$(date +%s.%N) - $t_missing" | bc) s, $(jobctl describe job missing | grep -c 'Failed to pull') failed-pull event lines"
+echo "# missing image: DeadlineExceeded after $(since "$t_missing") s, $(jobctl describe job missing | grep -c 'Failed to pull') failed-pull event lines"
 if until_true 5 '[ -z "$(systemctl --user list-units --all "jobsd-pull-*" --no-legend)" ]'; then
         ok "no pull unit left once the Job ended"
 else
@@ -383,6 +383,6 @@ fi
 
 stop_jobsd
 check_no_sanitizer_report
-echo "# whole run: $(echo "$(date +%s.%N) - $t_start" | bc) s"
+echo "# whole run: $(since "$t_start") s"
 echo "1..$n"
 [ $failed = 0 ]
