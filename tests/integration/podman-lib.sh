@@ -69,9 +69,9 @@ log: {level: info}
 storage: {filesystem: {rootdirectory: $SANDBOX_DIR/registry}}
 http: {addr: "127.0.0.1:0"}
 YAML
-        systemd-run --user --quiet --unit=jobsd-test-registry "$bin" serve "$SANDBOX_DIR/registry.yml" || return 1
+        systemd-run --user --quiet --unit=test-registry "$bin" serve "$SANDBOX_DIR/registry.yml" || return 1
         registry=
-        until_true 10 'registry=$(sandbox_journal -u jobsd-test-registry -o cat | grep -o "listening on 127\.0\.0\.1:[0-9]*" | head -1); [ -n "$registry" ]' || return 1
+        until_true 10 'registry=$(sandbox_journal -u test-registry -o cat | grep -o "listening on 127\.0\.0\.1:[0-9]*" | head -1); [ -n "$registry" ]' || return 1
         registry=${registry#listening on }
         cat > "$conf" <<TOML
 [[registry]]

@@ -41,7 +41,7 @@ if podman_registry && pm push -q --tls-verify=false "$img" "$registry/jobsd-test
         ok "a registry on 127.0.0.1 ($registry) holds the images to pull"
 else
         not_ok "local registry" "registry binary: '$(podman_registry_bin)' (tools/install-deps.sh unpacks it)" \
-                "$(sandbox_journal -u jobsd-test-registry -o cat | tail -5)"
+                "$(sandbox_journal -u test-registry -o cat | tail -5)"
 fi
 
 mapfile -t extra < <(podman_jobsd_args)
