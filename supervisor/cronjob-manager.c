@@ -14,7 +14,12 @@
 #include "event-ids.h"
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
-#include "manager.h"
+#include "cronjob-manager.h"
+#include "job-delete.h"
+#include "job-events.h"
+#include "job-run.h"
+#include "managed-job.h"
+#include "manager-bus.h"
 #include "state-file.h"
 
 /* The OnCalendar= lines are exact for two years (docs/cron.md); the timer is made again well before. */

@@ -6,7 +6,9 @@
 
 #include "event-ids.h"
 #include "jobsd/strv.h"
-#include "manager.h"
+#include "cronjob-manager.h"
+#include "event-restore.h"
+#include "managed-job.h"
 
 /* How far back a restart of jobsd looks for events and finished pods, and how many journal entries it reads at most: a
  * bound on start-up time on a machine with a long journal. */

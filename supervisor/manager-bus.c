@@ -5,7 +5,11 @@
 
 #include "jobsd/names.h"
 #include "jobsd/strv.h"
-#include "manager.h"
+#include "cronjob-manager.h"
+#include "job-delete.h"
+#include "job-run.h"
+#include "managed-job.h"
+#include "manager-bus.h"
 
 /* jobsd's D-Bus API (docs/dbus-api.md): the manager object lists Jobs; each Job is an object whose
  * status is properties and whose actions are methods. Handlers decode, check, call one manager

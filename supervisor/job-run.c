@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Running a managed Job: the controller's actions carried out (containers started, pods stopped and removed), its timer, and its units' events routed back. */
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+#include <systemd/sd-journal.h>
+
+#include "jobsd/strv.h"
+#include "cronjob-manager.h"
+#include "fs-util.h"
+#include "image-pull.h"
+#include "job-delete.h"
+#include "job-events.h"
+#include "job-run.h"
+#include "state-file.h"
+#include "managed-job.h"
+#include "manager-bus.h"
+#include "pod-volumes.h"
+
+static int on_job_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        ManagedJob *j = userdata;
+        usec_t ttl = job_ttl_expiry_usec(j->job, &j->record.status);
+
+        /* Deleting only from here: callers of manager_sync_job() keep their ManagedJob. */
+        if (ttl > 0 && manager_now() >= ttl) {
+                sd_journal_print(LOG_INFO, "%s/%s: ttlSecondsAfterFinished (%d s) passed: deleting the Job",
+                                 managed_job_namespace(j), j->job->metadata.name, j->job->spec.ttl_seconds_after_finished);
+                (void) manager_delete_job(j->manager, j, "background");
+                return 0;
+        }
+        manager_sync_job(j->manager, j);
+        return 0;
+}
+
+/* Wall-clock timers: the controller's times (back-off, deadlines) are wall-clock, as Kubernetes' are. */
+static void arm_timer(ManagedJob *j, usec_t at) {
+        Manager *m = j->manager;
+        int r;
+
+        if (at == 0) {
+                if (j->timer)
+                        (void) sd_event_source_set_enabled(j->timer, SD_EVENT_OFF);
+                return;
+        }
+        if (j->timer) {
+                r = sd_event_source_set_time(j->timer, at);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(j->timer, SD_EVENT_ONESHOT);
+        } else {
+                r = sd_event_add_time(m->event, &j->timer, CLOCK_REALTIME, at, 10 * USEC_PER_MSEC, on_job_timer, j);
+                if (r >= 0)
+                        (void) sd_event_source_set_description(j->timer, "job-timer");
+        }
+        if (r < 0)
+                sd_journal_print(LOG_ERR, "%s: cannot arm timer: %s", j->job->metadata.name, strerror(-r));
+}
+
+static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_resync) {
+        Manager *m = j->manager;
+        const Container *c = managed_job_find_container(j->job, a->container);
+        Pod *p = job_status_find_pod(&j->record.status, a->attempt);
+        _cleanup_(unit_spec_done) UnitSpec u = {};
+        _cleanup_(freep) char *uid = NULL, *err = NULL;
+        struct sysinfo si = {};
+        RenderContext ctx = {
+                .node_name = m->hostname,
+                .host_ip = "127.0.0.1",
+                .n_cpus = (unsigned) sysconf(_SC_NPROCESSORS_ONLN),
+                .state_dir = m->state_dir,
+                .runtime_dir = m->runtime_dir,
+                .user_manager = m->user,
+        };
+        int r;
+
+        if (!c || !p)
+                return 0;
+        (void) sysinfo(&si);
+        ctx.memory_bytes = (uint64_t) si.totalram * si.mem_unit;
+        uid = strprintf("%s-%" PRIu64, j->record.uid, p->attempt);
+        if (!uid)
+                return -ENOMEM;
+        ctx.pod_uid = uid;
+        ctx.restart = pod_find_container(p, a->container)->restarts;
+        manager_render_context(m, &ctx);
+
+        r = pod_volumes_prepare(j, p);
+        if (r >= 0 && managed_job_in_images(j) && pod_shares_netns(j->job, &ctx)) {
+                _cleanup_(freep) char *key_of_pod = managed_job_pod_key(j, p);
+                /* One network namespace for the pod's containers, made before the first one starts. */
+                _cleanup_(freep) char *ns = pod_netns_path(j->job, j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ?
+                                                           p->index : UNSET, p->attempt, &ctx);
+                _cleanup_(freep) char *dir = strprintf("%s/pods/%s", m->runtime_dir, strempty(key_of_pod));
+                r = ns && dir ? mkdir_p(dir, 0755) : -ENOMEM;
+                if (r >= 0)
+                        r = podman_netns_create(ns);
+                if (r < 0 && !err)
+                        err = strprintf("cannot make the pod's network namespace %s: %s", strempty(ns), strerror(-r));
+        }
+        if (r >= 0)
+                r = render_pod_container(j->job, c, pod_find_container(p, a->container)->init,
+                                         j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ? p->index : UNSET,
+                                         p->attempt, &ctx, &u, &err);
+        if (r >= 0)
+                r = unit_bus_start(m->units, &u);
+        if (r < 0) {
+                /* spec §4.3: FailedCreate; the pod fails and the controller decides what next. */
+                JobAction ev = { .warning = true, .reason = (char *) "FailedCreate" };
+                _cleanup_(freep) char *msg = strprintf("Error creating: %s", err ?: strerror(-r));
+                ev.message = msg ?: (char *) "Error creating";
+                job_log_event(j, &ev, now);
+                (void) job_status_record_container_exit(&j->record.status, &j->job->spec, a->attempt, a->container, 128,
+                                                        "StartError", now);
+                *ret_resync = true;
+        }
+        return 0;
+}
+
+void managed_job_pod_units(ManagedJob *j, const Pod *p, bool remove) {
+        for (size_t i = 0; i < p->n_containers; i++) {
+                _cleanup_(freep) char *unit = pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
+                                                             j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ?
+                                                             p->index : UNSET, p->attempt, p->containers[i].restarts,
+                                                             p->containers[i].name);
+                if (!unit)
+                        continue;
+                if (remove)
+                        (void) unit_bus_remove(j->manager->units, unit);
+                else if (p->containers[i].state == CONTAINER_RUNNING || p->containers[i].state == CONTAINER_STARTING)
+                        (void) unit_bus_stop(j->manager->units, unit);
+                /* A pull that runs (its check or the pull itself) goes with the pod. */
+                if (p->containers[i].pull == IMAGE_PULL_PULLING)
+                        for (unsigned check = 0; check < 2; check++) {
+                                _cleanup_(freep) char *pu = managed_job_pull_unit(j, p, p->containers + i, check);
+                                if (pu)
+                                        (void) unit_bus_remove(j->manager->units, pu);
+                        }
+        }
+}
+
+/* Fault injection for tests/integration/test-crash.sh: with JOBSD_TEST_CRASH=POINT in its environment,
+ * jobsd kills itself with SIGKILL when it reaches POINT, to test what a crash at that moment leaves. */
+static void crash_point(const char *point) {
+        const char *e = getenv("JOBSD_TEST_CRASH");
+
+        if (e && streq(e, point))
+                (void) raise(SIGKILL);
+}
+
+int manager_suspend_job(Manager *m, ManagedJob *j, bool suspend) {
+        _cleanup_(freep) char *text = strprintf("%d %d\n", suspend, j->manifest_suspend);
+        int r;
+
+        if (!text)
+                return -ENOMEM;
+        r = state_file_put(m->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name, "suspend", text,
+                           strlen(text));
+        if (r < 0)
+                return r;
+        j->suspend_override = suspend;
+        j->job->spec.suspend = suspend;
+        sd_journal_print(LOG_INFO, "%s/%s: %s by request", managed_job_namespace(j), j->job->metadata.name,
+                         suspend ? "suspended" : "resumed");
+        manager_sync_job(m, j);
+        return 0;
+}
+
+void manager_sync_job(Manager *m, ManagedJob *j) {
+        /* Foreground deletion (spec §3.13): nothing new starts; once no pod runs, the Job goes. This may
+         * free j. */
+        if (j->deleting) {
+                if (!managed_job_has_running_containers(j))
+                        (void) manager_delete_job(m, j, "background");
+                return;
+        }
+        /* spec §1.2: a Job managed by another controller is left alone entirely. Its record is saved
+         * once, so that it keeps its uid and a restart of jobsd only reads it. */
+        if (j->job->spec.managed_by && !streq(j->job->spec.managed_by, "kubernetes.io/job-controller")) {
+                if (j->record_unsaved || j->save_failed)
+                        (void) managed_job_save(j);
+                return;
+        }
+
+        for (unsigned round = 0; round < 16; round++) {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                usec_t now = manager_now();
+                /* Whether the record on disk is the one in memory: counted pods go only then. */
+                bool resync = false, saved = !j->save_failed;
+                int r;
+
+                r = job_reconcile(j->job, &j->record.status, &m->config, now, &l);
+                if (r < 0) {
+                        sd_journal_print(LOG_ERR, "%s: controller failed: %s", j->job->metadata.name, strerror(-r));
+                        return;
+                }
+                /* The record of intended pods is on disk before any of them starts (spec §3.14). */
+                if (l.changed || j->save_failed)
+                        saved = managed_job_save(j) >= 0;
+
+                for (size_t i = 0; i < l.n; i++) {
+                        const JobAction *a = l.items + i;
+                        Pod *p = job_status_find_pod(&j->record.status, a->attempt);
+
+                        switch (a->type) {
+                        case JOB_ACTION_START_CONTAINER:
+                                if (!saved) {
+                                        /* Not recorded, not started: back to waiting, retried later. */
+                                        ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
+                                        if (c && c->state == CONTAINER_STARTING)
+                                                c->state = CONTAINER_WAITING;
+                                        if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
+                                                l.wake_usec = now + 5 * USEC_PER_SEC;
+                                        break;
+                                }
+                                crash_point("before-start");
+                                (void) start_container(j, a, now, &resync);
+                                break;
+                        case JOB_ACTION_PULL_IMAGE:
+                                if (!saved) {
+                                        ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
+                                        if (c && c->pull == IMAGE_PULL_PULLING)
+                                                c->pull = IMAGE_PULL_NONE;
+                                        if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
+                                                l.wake_usec = now + 5 * USEC_PER_SEC;
+                                        break;
+                                }
+                                image_pull_start(j, a, now, &resync);
+                                break;
+                        case JOB_ACTION_STOP_POD:
+                                if (p)
+                                        managed_job_pod_units(j, p, false);
+                                break;
+                        case JOB_ACTION_REMOVE_POD:
+                                if (p && saved) {
+                                        crash_point("before-remove");
+                                        managed_job_remember_finished_pod(j, p);
+                                        managed_job_pod_units(j, p, true);
+                                        pod_volumes_remove(j, p);
+                                        job_status_remove_pod(&j->record.status, a->attempt);
+                                        resync = true;
+                                }
+                                break;
+                        case JOB_ACTION_EVENT:
+                                if (!saved && p && streq(a->reason, "SuccessfulCreate")) {
+                                        /* Not recorded, so not created: no event says it was. The
+                                         * controller makes the pod again once saving works. */
+                                        job_status_remove_pod(&j->record.status, a->attempt);
+                                        if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
+                                                l.wake_usec = now + 5 * USEC_PER_SEC;
+                                        break;
+                                }
+                                job_log_event(j, a, now);
+                                break;
+                        default:
+                                break;
+                        }
+                }
+                if (job_status_is_finished(&j->record.status) && job_ttl_expiry_usec(j->job, &j->record.status) > 0)
+                        l.wake_usec = job_ttl_expiry_usec(j->job, &j->record.status);
+                arm_timer(j, l.wake_usec);
+                if (l.changed || l.n > 0)
+                        manager_bus_job_changed(m, j);
+                /* Its CronJob sees it finish (history, active, lastSuccessfulTime). */
+                if (j->cron_owner && l.changed && job_status_is_finished(&j->record.status))
+                        manager_cron_job_poke(m, managed_job_namespace(j), j->cron_owner);
+                if (!resync)
+                        break;
+                /* Removing counted pods changes the record: save that too, once the calls that remove
+                 * their units are on the bus socket (a kill after the save then cannot lose them;
+                 * start_sweep_counted_units() catches the rest at the next start). */
+                (void) sd_bus_flush(m->bus);
+                (void) managed_job_save(j);
+        }
+}
+
+void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
+        Manager *m = userdata;
+        _cleanup_(freep) char *ns = NULL, *job = NULL, *container = NULL;
+        uint64_t attempt;
+        unsigned restart;
+        ManagedJob *j;
+        Pod *p;
+        ContainerStatus *c;
+        usec_t now = manager_now();
+
+        if (startswith(ev->unit, "jobsd-cron_")) {
+                manager_cron_unit_event(m, ev);
+                return;
+        }
+        {
+                bool check;
+                if (pull_unit_name_parse(ev->unit, &ns, &job, &attempt, &container, &check) >= 0) {
+                        image_pull_unit_event(m, ev, ns, job, attempt, container, check);
+                        return;
+                }
+        }
+        if (pod_unit_name_parse(ev->unit, &ns, &job, NULL, &attempt, &restart, &container) < 0)
+                return;
+        j = manager_find_job(m, ns, job);
+        p = j ? job_status_find_pod(&j->record.status, attempt) : NULL;
+        c = p ? pod_find_container(p, container) : NULL;
+        if (c && restart != c->restarts) {
+                /* A run before the current one: its result is recorded already. */
+                if (ev->type == UNIT_EVENT_EXITED)
+                        (void) unit_bus_remove(m->units, ev->unit);
+                return;
+        }
+        if (!c) {
+                /* Not ours any more (or never): a leftover unit that ended is unloaded. One that runs is
+                 * left alone: an orphan (delete --cascade=orphan) runs on unmanaged. */
+                if (ev->type == UNIT_EVENT_EXITED)
+                        (void) unit_bus_remove(m->units, ev->unit);
+                return;
+        }
+
+        switch (ev->type) {
+        case UNIT_EVENT_RUNNING: {
+                bool was_starting = c->state == CONTAINER_STARTING;
+
+                (void) job_status_record_container_start(&j->record.status, attempt, container, now);
+                /* Saved at once: a unit found missing after a restart of jobsd has then surely run
+                 * (stopped by someone else: a disruption), unlike one still saved as starting (see
+                 * UNIT_EVENT_GONE). */
+                if (was_starting)
+                        (void) managed_job_save(j);
+                break;
+        }
+        case UNIT_EVENT_EXITED:
+                if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
+                        return;
+                if (managed_job_in_images(j) && !ev->started && (!ev->reason || streq(ev->reason, "Error")) &&
+                    ev->code >= 125 && ev->code <= 127) {
+                        /* podman's own failures (docs/containers.md, "Exit codes"): the unit never became
+                         * active, so the container never ran (conmon's READY=1 makes it active): as the
+                         * kubelet's StartError, never an exit code of the container. */
+                        JobAction fe = { .warning = true, .reason = (char *) "Failed" };
+                        _cleanup_(freep) char *msg = strprintf("Error: container %s of pod attempt %" PRIu64
+                                                               " could not run: podman exited %d (see the unit's journal)",
+                                                               container, attempt, ev->code);
+                        fe.message = msg ?: (char *) "Error: podman could not run the container";
+                        job_log_event(j, &fe, now);
+                        (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container,
+                                                                128, "StartError", now);
+                } else
+                        (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container,
+                                                                ev->code, ev->reason, now);
+                /* OnFailure: the container runs again as a new unit; this one's result is recorded. */
+                if (c->state == CONTAINER_WAITING)
+                        (void) unit_bus_remove(m->units, ev->unit);
+                break;
+        case UNIT_EVENT_START_FAILED:
+                sd_journal_print(LOG_ERR, "%s: systemd refused to start %s: %s", job, ev->unit, strempty(ev->reason));
+                (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, 128,
+                                                        "StartError", now);
+                break;
+        case UNIT_EVENT_GONE:
+                /* The unit vanished while it should run: a disruption (the manager restarted, a reboot). */
+                if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
+                        return;
+                /* Saved as starting (a container is saved as running as soon as systemd says it runs),
+                 * and missing although the manager has run since before the pod was made: jobsd was
+                 * killed before systemd got the start, the unit never existed. (Units stay loaded until
+                 * jobsd removes them, unless someone stops them, which takes a unit that runs.) Nothing
+                 * ran: start it now, under the same name. A pod made before the manager started (a
+                 * reboot) may have run: it is disrupted, below. Not for a pod jobsd is stopping: systemd
+                 * may unload a unit it stopped before its result is read. */
+                if (c->state == CONTAINER_STARTING && !pod_is_ending(p) && m->systemd_started_usec > 0 &&
+                    m->systemd_started_usec < p->created_usec) {
+                        sd_journal_print(LOG_NOTICE, "%s/%s: %s was never started (jobsd stopped before systemd got "
+                                         "it): starting it now", ns, job, ev->unit);
+                        c->state = CONTAINER_WAITING;
+                        break;
+                }
+                /* spec §3.6: DisruptionTarget, so that onPodConditions rules see it as on a cluster; not
+                 * for a pod jobsd is stopping itself (systemd may unload it before its result is read). */
+                if (p->deletion == POD_DELETION_NONE)
+                        (void) job_status_record_pod_disruption(&j->record.status, attempt, NULL, now);
+                (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, 137,
+                                                        "Disrupted", now);
+                /* A disrupted pod ends as a whole, as on a node that went away: its other containers stop. */
+                if (p->disruption)
+                        managed_job_pod_units(j, p, false);
+                break;
+        }
+        manager_sync_job(m, j);
+}
+
+int manager_add_cron_child(Manager *m, Job *job, const char *file, const char *owner, usec_t slot_usec,
+                           ManagedJob **ret) {
+        _cleanup_(job_freep) Job *owned = job;
+        ManagedJob *j;
+        int r;
+
+        if (manager_find_job(m, job_namespace(&job->metadata), job->metadata.name)) {
+                sd_journal_print(LOG_ERR, "%s: CronJob %s: a Job named %s exists already", file, owner, job->metadata.name);
+                return -EEXIST;
+        }
+        j = calloc(1, sizeof(ManagedJob));
+        if (!j)
+                return -ENOMEM;
+        j->manager = m;
+        j->suspend_override = -1;
+        j->file = strdup(file);
+        j->cron_owner = strdup(owner);
+        j->cron_slot_usec = slot_usec;
+        j->fingerprint = strprintf("cron:%s", job->metadata.name);
+        j->job = TAKE_PTR(owned);
+        if (!j->file || !j->cron_owner || !j->fingerprint) {
+                managed_job_free(j);
+                return -ENOMEM;
+        }
+        managed_job_apply_suspend(j, j->job->spec.suspend);
+        r = managed_job_load_record(j);
+        if (r < 0) {
+                managed_job_free(j);
+                return r;
+        }
+        r = manager_add_job(m, j);
+        if (r < 0) {
+                managed_job_free(j);
+                return r;
+        }
+        managed_job_adopt_units(m, j);
+        manager_sync_job(m, j);
+        if (ret)
+                *ret = j;
+        return 0;
+}
+
+int manager_rerun_job(Manager *m, ManagedJob *j) {
+        int r;
+
+        for (size_t i = 0; i < j->record.status.n_pods; i++) {
+                managed_job_pod_units(j, j->record.status.pods + i, true);
+                pod_volumes_remove(j, j->record.status.pods + i);
+        }
+        r = managed_job_record_new(j);
+        if (r < 0)
+                return r;
+        managed_job_clear_history(j);
+        manager_sync_job(m, j);
+        return 0;
+}

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A managed Job: its record (load, adopt, save), its finished pods, the index by name, its fingerprint (the run-once rule), its manifest copy and suspend override. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <systemd/sd-id128.h>
+#include <systemd/sd-journal.h>
+
+#include "jobsd/strv.h"
+#include "jobsd/strv.h"
+#include "../generator/manifest-yaml.h"
+#include "event-ids.h"
+#include "job-change.h"
+#include "managed-job.h"
+#include "state-file.h"
+
+#define MANIFEST_SIZE_MAX_COPY (MANIFEST_SIZE_MAX + 1)
+
+const char *managed_job_namespace(const ManagedJob *j) {
+        return job_namespace(&j->job->metadata);
+}
+
+static void finished_pod_done(FinishedPod *f) {
+        free(f->name);
+        free(f->reason);
+        strv_free(f->units);
+}
+
+void managed_job_clear_history(ManagedJob *j) {
+        for (size_t i = 0; i < j->n_finished; i++)
+                finished_pod_done(j->finished + i);
+        j->finished = mfree(j->finished);
+        j->n_finished = 0;
+        for (size_t i = 0; i < j->n_events; i++) {
+                free(j->events[i].reason);
+                free(j->events[i].message);
+        }
+        j->events = mfree(j->events);
+        j->n_events = 0;
+}
+
+void managed_job_remember_finished_pod(ManagedJob *j, const Pod *p) {
+        bool indexed = j->job->spec.completion_mode == COMPLETION_MODE_INDEXED;
+        FinishedPod *f;
+
+        if (j->n_finished == JOB_FINISHED_PODS_MAX) {
+                finished_pod_done(j->finished);
+                memmove(j->finished, j->finished + 1, sizeof(FinishedPod) * (JOB_FINISHED_PODS_MAX - 1));
+                j->n_finished--;
+        } else {
+                FinishedPod *n = realloc(j->finished, sizeof(FinishedPod) * (j->n_finished + 1));
+                if (!n)
+                        return;
+                j->finished = n;
+        }
+        f = j->finished + j->n_finished;
+        *f = (FinishedPod) {
+                .index = p->index, .attempt = p->attempt, .phase = p->phase,
+                .created_usec = p->created_usec, .finished_usec = p->finished_usec,
+                .failure_rule = p->failure_rule, .failure_action = p->failure_action,
+        };
+        f->name = pod_name(j->job->metadata.name, indexed ? p->index : UNSET, p->attempt);
+        for (size_t i = 0; i < p->n_containers; i++) {
+                const ContainerStatus *c = p->containers + i;
+                f->restarts += c->restarts;
+                if (!c->init)
+                        f->containers++;
+                /* The pod's reason, else its first failed container's (Error, OOMKilled …). */
+                if (!f->reason && !p->reason && !p->disruption && c->state == CONTAINER_TERMINATED && c->exit_code != 0 && c->reason)
+                        f->reason = strdup(c->reason);
+                (void) strv_push(&f->units, pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
+                                                          indexed ? p->index : UNSET, p->attempt, c->restarts, c->name));
+        }
+        if (!f->reason && p->disruption)
+                f->reason = strdup("DisruptionTarget");
+        if (!f->reason && p->reason)
+                f->reason = strdup(p->reason);
+        if (p->deletion == POD_DELETION_UNCOUNTED && !f->reason)
+                f->reason = strdup("Deleted");
+        if (!f->name) {
+                finished_pod_done(f);
+                return;
+        }
+        j->n_finished++;
+        /* For the journal, and for a restarted jobsd to show it again (event-restore.c). */
+        _cleanup_(freep) char *units = strv_join(f->units, ",");
+        (void) sd_journal_send("MESSAGE=%s/%s: pod %s finished: %s%s%s", managed_job_namespace(j), j->job->metadata.name,
+                               f->name, pod_phase_to_string(f->phase), f->reason ? ", " : "", strempty(f->reason),
+                               "MESSAGE_ID=%s", POD_FINISHED_MESSAGE_ID,
+                               "PRIORITY=%d", LOG_INFO,
+                               "JOB_NAMESPACE=%s", managed_job_namespace(j),
+                               "JOB_NAME=%s", j->job->metadata.name,
+                               "JOB_UID=%s", strempty(j->record.uid),
+                               "POD_NAME=%s", f->name,
+                               "POD_INDEX=%" PRIi64, f->index,
+                               "POD_ATTEMPT=%" PRIu64, f->attempt,
+                               "POD_PHASE=%s", pod_phase_to_string(f->phase),
+                               "POD_REASON=%s", strempty(f->reason),
+                               "POD_RESTARTS=%" PRIu32, f->restarts,
+                               "POD_CONTAINERS=%" PRIu32, f->containers,
+                               "POD_CREATED_USEC=%" PRIu64, (uint64_t) f->created_usec,
+                               "POD_FINISHED_USEC=%" PRIu64, (uint64_t) f->finished_usec,
+                               "POD_UNITS=%s", strempty(units),
+                               "POD_FAILURE_RULE=%" PRIi32, f->failure_rule,
+                               "POD_FAILURE_ACTION=%s", f->failure_rule == UNSET ? "" : pod_failure_action_to_string(f->failure_action),
+                               NULL);
+}
+
+void managed_job_free(ManagedJob *j) {
+        if (!j)
+                return;
+        managed_job_clear_history(j);
+        sd_event_source_disable_unref(j->timer);
+        free(j->file);
+        free(j->fingerprint);
+        free(j->cron_owner);
+        job_free(j->job);
+        job_record_done(&j->record);
+        free(j);
+}
+
+static uint64_t job_hash(const char *namespace, const char *name) {
+        uint64_t h = 14695981039346656037ULL;
+
+        for (const char *p = namespace; *p; p++)
+                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+        h = (h ^ '/') * 1099511628211ULL;
+        for (const char *p = name; *p; p++)
+                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+        return h;
+}
+
+static bool job_is(const ManagedJob *j, const char *namespace, const char *name) {
+        return streq(managed_job_namespace(j), namespace) && streq(j->job->metadata.name, name);
+}
+
+/* Rebuilds the index with room for twice the Jobs: O(n) per add or remove, O(1) per lookup. */
+static int index_rebuild(Manager *m) {
+        size_t n = 16;
+        ManagedJob **idx;
+
+        while (n < m->n_jobs * 2 + 1)
+                n *= 2;
+        idx = calloc(n, sizeof(ManagedJob *));
+        if (!idx)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_jobs; i++) {
+                size_t k = job_hash(managed_job_namespace(m->jobs[i]), m->jobs[i]->job->metadata.name) & (n - 1);
+                while (idx[k])
+                        k = (k + 1) & (n - 1);
+                idx[k] = m->jobs[i];
+        }
+        free(m->index);
+        m->index = idx;
+        m->n_index = n;
+        return 0;
+}
+
+ManagedJob *manager_find_job(Manager *m, const char *namespace, const char *name) {
+        if (m->n_index == 0) {
+                for (size_t i = 0; i < m->n_jobs; i++)
+                        if (job_is(m->jobs[i], namespace, name))
+                                return m->jobs[i];
+                return NULL;
+        }
+        for (size_t k = job_hash(namespace, name) & (m->n_index - 1);; k = (k + 1) & (m->n_index - 1)) {
+                if (!m->index[k])
+                        return NULL;
+                if (job_is(m->index[k], namespace, name))
+                        return m->index[k];
+        }
+}
+
+/* spec §4.4: STATUS of kubectl get jobs. */
+char *managed_job_status_word(const ManagedJob *j) {
+        const JobStatus *s = &j->record.status;
+        const JobCondition *c;
+
+        if ((c = job_status_get_condition(s, JOB_CONDITION_COMPLETE)) && c->status)
+                return strdup("Complete");
+        if ((c = job_status_get_condition(s, JOB_CONDITION_FAILED)) && c->status)
+                return strdup("Failed");
+        if (j->deleting)
+                return strdup("Terminating");
+        if ((c = job_status_get_condition(s, JOB_CONDITION_SUSPENDED)) && c->status)
+                return strdup("Suspended");
+        if ((c = job_status_get_condition(s, JOB_CONDITION_FAILURE_TARGET)) && c->status)
+                return strdup("FailureTarget");
+        return strdup("Running");
+}
+
+/* The fingerprint of a Job's content: everything it would run, plus its spec's numbers. FNV-1a 64. */
+char *job_fingerprint(const Manifest *mf, const Manager *m) {
+        RenderContext ctx = { .pod_uid = "", .node_name = "", .host_ip = "", .state_dir = "", .runtime_dir = "",
+                              .default_runtime = m->default_runtime };
+        _cleanup_(diag_list_done) DiagList diags = {};
+        const JobSpec *s = &mf->job->spec;
+        char *buf = NULL;
+        size_t size = 0;
+        uint64_t h = 14695981039346656037ULL;
+        FILE *f;
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        (void) render_manifest(mf, &ctx, 0, f, &diags);
+        fprintf(f, "p=%d c=%d m=%d ads=%" PRIi64 " bl=%d blpi=%d mfi=%d prp=%d sus=%d ttl=%d\n", s->parallelism,
+                s->completions, s->completion_mode, s->active_deadline_seconds, s->backoff_limit,
+                s->backoff_limit_per_index, s->max_failed_indexes, s->pod_replacement_policy, s->suspend,
+                s->ttl_seconds_after_finished);
+        for (size_t i = 0; i < s->n_pod_failure_rules; i++)
+                fprintf(f, "pfr=%d,%d,%zu\n", s->pod_failure_rules[i].action, s->pod_failure_rules[i].operator,
+                        s->pod_failure_rules[i].n_values);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        for (size_t i = 0; i < size; i++) {
+                h ^= (unsigned char) buf[i];
+                h *= 1099511628211ULL;
+        }
+        free(buf);
+        return strprintf("%016" PRIx64, h);
+}
+
+/* Keeps the bytes of the manifest file a running Job was made from, so that after a restart jobsd can
+ * tell what an edit made while it was stopped changed. Written atomically. */
+int managed_job_save_manifest_copy(ManagedJob *j) {
+        _cleanup_(freep) char *data = malloc(MANIFEST_SIZE_MAX_COPY);
+        _cleanup_(fclosep) FILE *in = NULL;
+        size_t n;
+
+        if (!data)
+                return -ENOMEM;
+        in = fopen(j->file, "re");
+        if (!in)
+                return -errno;
+        n = fread(data, 1, MANIFEST_SIZE_MAX_COPY, in);
+        if (ferror(in))
+                return -EIO;
+        return state_file_put(j->manager->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name, "manifest",
+                              data, n);
+}
+
+/* The Job as it was when its record was made, from the saved copy; NULL if there is none. */
+static Job *managed_job_load_manifest_copy(Manager *m, const char *namespace, const char *name) {
+        _cleanup_(freep) char *path = state_file_path(m->state_dir, "jobs", namespace, name, "manifest");
+        _cleanup_(manifest_list_done) ManifestList list = {};
+        _cleanup_(diag_list_done) DiagList diags = {};
+
+        if (!path || manifest_load_file(path, &list, &diags) < 0)
+                return NULL;
+        for (size_t i = 0; i < list.n; i++)
+                if (list.items[i].kind == MANIFEST_JOB && list.items[i].job->metadata.name &&
+                    streq(list.items[i].job->metadata.name, name) &&
+                    streq(job_namespace(&list.items[i].job->metadata), namespace))
+                        return TAKE_PTR(list.items[i].job);
+        return NULL;
+}
+
+char *managed_job_pod_key(const ManagedJob *j, const Pod *p) {
+        return pod_key(managed_job_namespace(j), j->job->metadata.name, p->index, p->attempt);
+}
+
+const Container *managed_job_find_container(const Job *job, const char *name) {
+        return pod_spec_find_container(&job->spec.template.spec, name);
+}
+
+bool managed_job_in_images(const ManagedJob *j) {
+        return job_container_runtime(j->job, j->manager->default_runtime) == CONTAINER_RUNTIME_PODMAN;
+}
+
+int managed_job_save(ManagedJob *j) {
+        int r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
+
+        if (r >= 0)
+                j->record_unsaved = false;
+        if (r < 0 && !j->save_failed)
+                sd_journal_print(LOG_ERR, "%s/%s: cannot save state to %s: %s; no new pods start until it can",
+                                 managed_job_namespace(j), j->job->metadata.name, j->manager->state_dir, strerror(-r));
+        else if (r >= 0 && j->save_failed)
+                sd_journal_print(LOG_NOTICE, "%s/%s: state saved again to %s: going on", managed_job_namespace(j),
+                                 j->job->metadata.name, j->manager->state_dir);
+        j->save_failed = r < 0;
+        return r;
+}
+
+/* The effective spec.suspend: jobctl's choice while the manifest's own value is the one it overrode.
+ * The file holds "<override> <manifest value at the time>". */
+void managed_job_apply_suspend(ManagedJob *j, bool manifest_suspend) {
+        _cleanup_(freep) char *path = state_file_path(j->manager->state_dir, "jobs", managed_job_namespace(j),
+                                                     j->job->metadata.name, "suspend");
+        int o = -1, base = -1;
+        FILE *f;
+
+        j->manifest_suspend = manifest_suspend;
+        j->suspend_override = -1;
+        if (path && (f = fopen(path, "re"))) {
+                if (fscanf(f, "%d %d", &o, &base) != 2)
+                        o = -1;
+                fclose(f);
+                if (o >= 0 && base == (int) manifest_suspend)
+                        j->suspend_override = !!o;
+                else
+                        (void) unlink(path);
+        }
+        j->job->spec.suspend = j->suspend_override >= 0 ? j->suspend_override : manifest_suspend;
+}
+
+bool managed_job_has_running_containers(const ManagedJob *j) {
+        for (size_t i = 0; i < j->record.status.n_pods; i++)
+                for (size_t k = 0; k < j->record.status.pods[i].n_containers; k++) {
+                        ContainerState st = j->record.status.pods[i].containers[k].state;
+                        if (st == CONTAINER_RUNNING || st == CONTAINER_STARTING)
+                                return true;
+                }
+        return false;
+}
+
+int managed_job_new(Manager *m, const Manifest *mf, ManagedJob **ret) {
+        ManagedJob *j = calloc(1, sizeof(ManagedJob));
+        Job *job;
+
+        if (!j)
+                return -ENOMEM;
+        j->manager = m;
+        j->file = strdup(mf->file);
+        j->fingerprint = job_fingerprint(mf, m);
+        if (!j->file || !j->fingerprint) {
+                managed_job_free(j);
+                return -ENOMEM;
+        }
+        job = mf->job;
+        j->job = job;
+        managed_job_apply_suspend(j, job->spec.suspend);
+        *ret = j;
+        return 0;
+}
+
+int managed_job_record_new(ManagedJob *j) {
+        sd_id128_t id;
+        char buf[SD_ID128_UUID_STRING_MAX];
+        int r;
+
+        job_record_done(&j->record);
+        r = sd_id128_randomize(&id);
+        if (r < 0)
+                return r;
+        /* spec §3.13: on a cluster such a Job adopts matching pods that have no controller. jobsd does
+         * not (docs/job-semantics.md): the Job runs pods of its own, orphans run on unmanaged. */
+        if (j->job->spec.manual_selector)
+                sd_journal_print(LOG_WARNING, "%s/%s: spec.manualSelector: jobsd does not adopt pods it does not "
+                                 "manage (orphans of deleted Jobs run on unmanaged); this Job starts pods of its own",
+                                 managed_job_namespace(j), j->job->metadata.name);
+        j->record.uid = strdup(sd_id128_to_uuid_string(id, buf));
+        j->record.manifest_hash = strdup(j->fingerprint);
+        j->record.created_usec = manager_now();
+        j->record_unsaved = true;
+        if (!j->record.uid || !j->record.manifest_hash)
+                return -ENOMEM;
+        r = j->cron_owner ? 0 : managed_job_save_manifest_copy(j);
+        if (r < 0 && r != -ENOENT)
+                sd_journal_print(LOG_WARNING, "%s: cannot keep a copy of the manifest in %s: %s", j->job->metadata.name,
+                                 j->manager->state_dir, strerror(-r));
+        return job_status_init(&j->record.status, &j->job->spec);
+}
+
+/* Adopts what the state directory knows of a Job, or starts a fresh record. */
+int managed_job_load_record(ManagedJob *j) {
+        Manager *m = j->manager;
+        _cleanup_(freep) char *err = NULL;
+        int r;
+
+        r = state_store_load(m->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->job->spec, &j->record, &err);
+        if (r == -ENOENT)
+                return managed_job_record_new(j);
+        if (r < 0) {
+                /* Never silently reset a Job's counts: keep the file for inspection, run nothing. Reported
+                 * once per error, not at every reload. */
+                _cleanup_(freep) char *key = strprintf("%s/%s: %s", managed_job_namespace(j), j->job->metadata.name,
+                                                       err ?: strerror(-r));
+                if (!key || !strv_contains(m->state_errors_logged, key)) {
+                        sd_journal_print(LOG_ERR, "%s/%s: state file %s/jobs/%s_%s.state is unreadable (%s): the Job "
+                                         "is not run until the file is repaired or removed", managed_job_namespace(j),
+                                         j->job->metadata.name, m->state_dir, managed_job_namespace(j),
+                                         j->job->metadata.name, err ?: strerror(-r));
+                        if (key)
+                                (void) strv_push(&m->state_errors_logged, TAKE_PTR(key));
+                }
+                return r;
+        }
+        /* A pull that ran when jobsd stopped: its unit is swept at start (manager_start()), the pull
+         * asked for again. */
+        for (size_t i = 0; i < j->record.status.n_pods; i++)
+                for (size_t k = 0; k < j->record.status.pods[i].n_containers; k++)
+                        if (j->record.status.pods[i].containers[k].pull == IMAGE_PULL_PULLING)
+                                j->record.status.pods[i].containers[k].pull = IMAGE_PULL_NONE;
+        if (!streq_ptr(j->record.manifest_hash, j->fingerprint) && !j->cron_owner) {
+                if (job_status_is_finished(&j->record.status)) {
+                        sd_journal_print(LOG_INFO, "%s/%s: manifest changed since the Job finished: running it again",
+                                         managed_job_namespace(j), j->job->metadata.name);
+                        return managed_job_record_new(j);
+                }
+                /* Changed while jobsd was stopped: what Kubernetes lets change applies; anything else is
+                 * refused and the Job goes on as it was made. */
+                _cleanup_(job_freep) Job *old = managed_job_load_manifest_copy(m, managed_job_namespace(j), j->job->metadata.name);
+                const char *field = old ? job_immutable_change(old, j->job) : NULL;
+                if (field) {
+                        job_refuse_change(j, j->file, field);
+                        job_free(j->job);
+                        j->job = TAKE_PTR(old);
+                        managed_job_apply_suspend(j, j->job->spec.suspend);
+                        return 0;
+                }
+                free(j->record.manifest_hash);
+                j->record.manifest_hash = strdup(j->fingerprint);
+                (void) managed_job_save_manifest_copy(j);
+        }
+        return 0;
+}
+
+int manager_add_job(Manager *m, ManagedJob *j) {
+        ManagedJob **n = realloc(m->jobs, sizeof(ManagedJob *) * (m->n_jobs + 1));
+
+        if (!n)
+                return -ENOMEM;
+        m->jobs = n;
+        m->jobs[m->n_jobs++] = j;
+        if (index_rebuild(m) < 0) {
+                m->index = mfree(m->index);     /* lookups fall back to a scan */
+                m->n_index = 0;
+        }
+        return 0;
+}
+
+void manager_remove_job_at(Manager *m, size_t i) {
+        managed_job_free(m->jobs[i]);
+        memmove(m->jobs + i, m->jobs + i + 1, sizeof(ManagedJob *) * (m->n_jobs - i - 1));
+        m->n_jobs--;
+        if (index_rebuild(m) < 0) {
+                m->index = mfree(m->index);
+                m->n_index = 0;
+        }
+}
+
+/* Adopt: ask systemd how the pods it may still run are doing; answers come as events. */
+void managed_job_adopt_units(Manager *m, ManagedJob *j) {
+        for (size_t k = 0; k < j->record.status.n_pods; k++) {
+                Pod *p = j->record.status.pods + k;
+                for (size_t c = 0; c < p->n_containers; c++) {
+                        _cleanup_(freep) char *unit = NULL;
+                        if (p->containers[c].state != CONTAINER_RUNNING && p->containers[c].state != CONTAINER_STARTING)
+                                continue;
+                        unit = pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
+                                             j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ? p->index : UNSET,
+                                             p->attempt, p->containers[c].restarts, p->containers[c].name);
+                        if (unit)
+                                (void) unit_bus_query(m->units, unit);
+                }
+        }
+}

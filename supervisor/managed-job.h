@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "job-events.h"
+#include "jobsd/manifest.h"
+#include "manager.h"
+#include "state-store.h"
+
+#define JOB_FINISHED_PODS_MAX 256
+
+/* A pod whose outcome is counted and whose units are gone, kept (in memory) for get pods. */
+typedef struct FinishedPod {
+        char *name;
+        int64_t index;
+        uint64_t attempt;
+        PodPhase phase;
+        char *reason;
+        uint32_t restarts;
+        uint32_t containers;
+        usec_t created_usec, finished_usec;
+        char **units;
+        int32_t failure_rule;           /* the podFailurePolicy rule that matched (UNSET: none) */
+        PodFailurePolicyAction failure_action;
+} FinishedPod;
+
+struct ManagedJob {
+        Manager *manager;
+        char *file;                     /* the manifest it came from */
+        char *fingerprint;              /* of its content: the run-once rule */
+        Job *job;
+        JobRecord record;
+        sd_event_source *timer;
+        JobEvent *events;               /* the newest JOB_EVENTS_MAX, grown on demand */
+        size_t n_events;
+        FinishedPod *finished;          /* the newest JOB_FINISHED_PODS_MAX, grown on demand */
+        size_t n_finished;
+        bool save_failed;
+        bool record_unsaved;            /* a fresh record not yet on disk (record_new()) */
+        bool deleting;                  /* foreground deletion: Terminating until its pods are gone */
+        bool manifest_suspend;          /* spec.suspend as the manifest says it */
+        int suspend_override;           /* jobctl suspend (1) / resume (0); -1: the manifest decides */
+        char *cron_owner;               /* made by this CronJob (same namespace); NULL: from a manifest */
+        usec_t cron_slot_usec;          /* the CronJob's slot it runs for; 0: a manual run */
+        bool seen;                      /* during a reload: still defined */
+};
+
+const char *managed_job_namespace(const ManagedJob *j);
+void managed_job_clear_history(ManagedJob *j);
+void managed_job_remember_finished_pod(ManagedJob *j, const Pod *p);
+void managed_job_free(ManagedJob *j);
+ManagedJob *manager_find_job(Manager *m, const char *namespace, const char *name);
+char *managed_job_status_word(const ManagedJob *j);
+char *job_fingerprint(const Manifest *mf, const Manager *m);
+int managed_job_save_manifest_copy(ManagedJob *j);
+char *managed_job_pod_key(const ManagedJob *j, const Pod *p);
+const Container *managed_job_find_container(const Job *job, const char *name);
+bool managed_job_in_images(const ManagedJob *j);
+int managed_job_save(ManagedJob *j);
+void managed_job_apply_suspend(ManagedJob *j, bool manifest_suspend);
+bool managed_job_has_running_containers(const ManagedJob *j);
+int managed_job_new(Manager *m, const Manifest *mf, ManagedJob **ret);
+int managed_job_record_new(ManagedJob *j);
+int managed_job_load_record(ManagedJob *j);
+int manager_add_job(Manager *m, ManagedJob *j);
+void manager_remove_job_at(Manager *m, size_t i);
+void managed_job_adopt_units(Manager *m, ManagedJob *j);

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "managed-job.h"
+
+int pod_volumes_prepare(ManagedJob *j, const Pod *p);
+void pod_volumes_remove(ManagedJob *j, const Pod *p);
