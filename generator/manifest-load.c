@@ -439,9 +439,10 @@ static int field_item_resource_field_ref(Loader *l, const MNode *n, void *target
         static const FieldSpec t[] = {
                 { "resource",      field_string, offsetof(DownwardAPIItem, resource), FIELD_REQUIRED },
                 { "containerName", field_string, offsetof(DownwardAPIItem, container_name) },
-                { "divisor",       field_any,    0 },
+                { "divisor",       field_quantity, offsetof(DownwardAPIItem, divisor) },
                 {}
         };
+        ((DownwardAPIItem *) target)->has_divisor = mnode_get(n, "divisor") != NULL;
         return dispatch_mapping(l, n, t, target);
 }
 

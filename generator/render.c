@@ -404,13 +404,14 @@ static uint64_t ceil_div(uint64_t a, uint64_t b) {
 
 /* resourceFieldRef (spec §2.1): the value in units of the divisor, rounded up; without a limit, the
  * node's allocatable. */
-static char *resource_value(const Container *c, const EnvVar *e, const RenderContext *ctx) {
+static char *resource_value(const Container *c, const char *resource, const Quantity *divisor,
+                            const RenderContext *ctx) {
         const Resources *r = &c->resources;
-        bool cpu = strstr(e->resource, "cpu") != NULL, memory = strstr(e->resource, "memory") != NULL;
-        bool limits = startswith(e->resource, "limits.") != NULL;
+        bool cpu = strstr(resource, "cpu") != NULL, memory = strstr(resource, "memory") != NULL;
+        bool limits = startswith(resource, "limits.") != NULL;
         Quantity q = {};
         bool has = false;
-        __int128 div = e->has_divisor ? e->divisor.nano : 1000000000;
+        __int128 div = divisor ? divisor->nano : 1000000000;
 
         if (cpu) {
                 has = limits ? r->has_limits_cpu : (r->has_requests_cpu || r->has_limits_cpu);
@@ -441,8 +442,9 @@ static const char *label_of(const Job *job, int64_t index, const char *key) {
         return str_map_get(&job->spec.template.labels, key);
 }
 
-static char *field_value(const Job *job, const EnvVar *e, int64_t index, uint64_t attempt, const RenderContext *ctx) {
-        const char *p = e->field_path, *k;
+/* fieldRef (spec §2.1), for env and downwardAPI volumes alike. */
+static char *field_value(const Job *job, const char *p, int64_t index, uint64_t attempt, const RenderContext *ctx) {
+        const char *k;
 
         if (streq(p, "metadata.name"))
                 return pod_name(job->metadata.name, job->spec.completion_mode == COMPLETION_MODE_INDEXED ? index : UNSET, attempt);
@@ -470,6 +472,23 @@ static char *field_value(const Job *job, const EnvVar *e, int64_t index, uint64_
         return strdup("");
 }
 
+/* The content of a downwardAPI volume's file (spec §2.1) for a pod of job: the same values as env's. A
+ * resourceFieldRef without containerName names the first container. NULL: out of memory. */
+char *render_downward_api_item(const Job *job, const DownwardAPIItem *it, int64_t index, uint64_t attempt,
+                               const RenderContext *ctx) {
+        const PodSpec *ps = &job->spec.template.spec;
+
+        if (it->field_path)
+                return field_value(job, it->field_path, index, attempt, ctx);
+        if (it->resource) {
+                const Container *c = it->container_name ? pod_spec_find_container(ps, it->container_name) :
+                                     ps->n_containers > 0 ? ps->containers : NULL;
+                if (c)
+                        return resource_value(c, it->resource, it->has_divisor ? &it->divisor : NULL, ctx);
+        }
+        return strdup("");
+}
+
 static bool env_has(char * const *names, const char *name) {
         return strv_contains(names, name);
 }
@@ -488,10 +507,10 @@ int render_container_env(const Job *job, const Container *c, int64_t index, uint
                         v = strdup(strempty(e->value));
                         break;
                 case ENV_SOURCE_FIELD_REF:
-                        v = field_value(job, e, index, attempt, ctx);
+                        v = field_value(job, e->field_path, index, attempt, ctx);
                         break;
                 case ENV_SOURCE_RESOURCE_FIELD_REF:
-                        v = resource_value(c, e, ctx);
+                        v = resource_value(c, e->resource, e->has_divisor ? &e->divisor : NULL, ctx);
                         break;
                 default:
                         v = strdup("");

@@ -12,7 +12,7 @@ static_assert(sizeof(VolumeMount) == 32, "VolumeMount changed: update job-copy.c
 static_assert(sizeof(Resources) == 144, "Resources changed: update job-copy.c");
 static_assert(sizeof(SecurityContext) == 72, "SecurityContext changed: update job-copy.c");
 static_assert(sizeof(Container) == 320, "Container changed: update job-copy.c");
-static_assert(sizeof(DownwardAPIItem) == 40, "DownwardAPIItem changed: update job-copy.c");
+static_assert(sizeof(DownwardAPIItem) == 80, "DownwardAPIItem changed: update job-copy.c");
 static_assert(sizeof(Volume) == 112, "Volume changed: update job-copy.c");
 static_assert(sizeof(PodSpec) == 160, "PodSpec changed: update job-copy.c");
 static_assert(sizeof(PodTemplate) == 192, "PodTemplate changed: update job-copy.c");

@@ -85,7 +85,7 @@ static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *
         ctx.restart = pod_find_container(p, a->container)->restarts;
         manager_render_context(m, &ctx);
 
-        r = pod_volumes_prepare(j, p);
+        r = pod_volumes_prepare(j, p, &ctx);
         if (r >= 0 && managed_job_in_images(j) && pod_shares_netns(j->job, &ctx)) {
                 _cleanup_(freep) char *key_of_pod = managed_job_pod_key(j, p);
                 /* One network namespace for the pod's containers, made before the first one starts. */

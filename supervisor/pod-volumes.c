@@ -10,7 +10,7 @@
 #include "podman.h"
 
 /* emptyDir volumes: per pod, shared by its containers, removed with the pod. */
-int pod_volumes_prepare(ManagedJob *j, const Pod *p) {
+int pod_volumes_prepare(ManagedJob *j, const Pod *p, const RenderContext *ctx) {
         const PodSpec *ps = &j->job->spec.template.spec;
         _cleanup_(freep) char *key = managed_job_pod_key(j, p);
         int r;
@@ -38,21 +38,17 @@ int pod_volumes_prepare(ManagedJob *j, const Pod *p) {
                         for (size_t k = 0; k < v->n_items; k++) {
                                 const DownwardAPIItem *it = v->items + k;
                                 _cleanup_(freep) char *file = strprintf("%s/%s", dir, it->path);
-                                const char *val = "";
-                                _cleanup_(freep) char *idx = NULL;
+                                _cleanup_(freep) char *val =
+                                        render_downward_api_item(j->job, it, j->job->spec.completion_mode ==
+                                                                 COMPLETION_MODE_INDEXED ? p->index : UNSET,
+                                                                 p->attempt, ctx);
                                 FILE *f;
-                                if (!file)
+                                if (!file || !val)
                                         return -ENOMEM;
-                                if (it->field_path && strstr(it->field_path, "job-completion-index") && p->index != UNSET)
-                                        val = idx = strprintf("%" PRIi64, p->index);
-                                else if (it->field_path && streq(it->field_path, "metadata.name"))
-                                        val = idx = pod_name(j->job->metadata.name, p->index, p->attempt);
-                                else if (it->field_path && streq(it->field_path, "metadata.namespace"))
-                                        val = managed_job_namespace(j);
                                 f = fopen(file, "we");
                                 if (!f)
                                         return -errno;
-                                fputs(strempty(val), f);
+                                fputs(val, f);
                                 fclose(f);
                         }
         }

@@ -3,5 +3,5 @@
 
 #include "managed-job.h"
 
-int pod_volumes_prepare(ManagedJob *j, const Pod *p);
+int pod_volumes_prepare(ManagedJob *j, const Pod *p, const RenderContext *ctx);
 void pod_volumes_remove(ManagedJob *j, const Pod *p);

@@ -127,6 +127,8 @@ typedef struct DownwardAPIItem {
         char *field_path;
         char *resource;
         char *container_name;
+        Quantity divisor;               /* resourceFieldRef.divisor, if has_divisor */
+        bool has_divisor;
         int64_t mode;                   /* UNSET */
 } DownwardAPIItem;
 

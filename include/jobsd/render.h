@@ -93,6 +93,9 @@ int render_container_env(const Job *job, const Container *c, int64_t index, uint
                          const RenderContext *ctx, char ***ret_env);
 
 /* One service for one container of one pod. */
+/* The content of a downwardAPI volume's file for the pod of job with index and attempt. NULL: out of memory. */
+char *render_downward_api_item(const Job *job, const DownwardAPIItem *it, int64_t index, uint64_t attempt,
+                               const RenderContext *ctx);
 int render_pod_container(const Job *job, const Container *c, bool init, int64_t index, uint64_t attempt,
                          const RenderContext *ctx, UnitSpec *ret, char **reterr_message);
 
