@@ -47,11 +47,7 @@ void managed_cron_job_free(ManagedCronJob *c) {
                 return;
         sd_event_source_disable_unref(c->wake);
         sd_event_source_disable_unref(c->timer_retry);
-        for (size_t i = 0; i < c->n_events; i++) {
-                free(c->events[i].reason);
-                free(c->events[i].message);
-        }
-        free(c->events);
+        job_events_clear(&c->events, &c->n_events);
         free(c->file);
         free(c->timer_key);
         cron_job_free(c->cj);
@@ -70,7 +66,6 @@ static int write_state_file(const ManagedCronJob *c, const char *suffix, const c
 }
 
 static void log_cron_event(ManagedCronJob *c, bool warning, const char *reason, const char *message) {
-        JobEvent *e;
         usec_t now = manager_now();
 
         (void) sd_journal_send("MESSAGE=%s/%s: %s: %s", managed_cron_job_namespace(c), cname(c), reason, message,
@@ -81,33 +76,7 @@ static void log_cron_event(ManagedCronJob *c, bool warning, const char *reason, 
                                "REASON=%s", reason,
                                "EVENT_TYPE=%s", warning ? "Warning" : "Normal",
                                NULL);
-        if (c->n_events > 0 && streq(c->events[c->n_events - 1].reason, reason) &&
-            streq(c->events[c->n_events - 1].message, message)) {
-                c->events[c->n_events - 1].count++;
-                c->events[c->n_events - 1].at_usec = now;
-                return;
-        }
-        if (c->n_events == JOB_EVENTS_MAX) {
-                free(c->events[0].reason);
-                free(c->events[0].message);
-                memmove(c->events, c->events + 1, sizeof(JobEvent) * (JOB_EVENTS_MAX - 1));
-                c->n_events--;
-        } else {
-                JobEvent *n = realloc(c->events, sizeof(JobEvent) * (c->n_events + 1));
-                if (!n)
-                        return;
-                c->events = n;
-        }
-        e = c->events + c->n_events;
-        *e = (JobEvent) { .at_usec = now, .warning = warning, .count = 1 };
-        e->reason = strdup(reason);
-        e->message = strdup(message);
-        if (e->reason && e->message)
-                c->n_events++;
-        else {
-                free(e->reason);
-                free(e->message);
-        }
+        job_events_append(&c->events, &c->n_events, now, warning, reason, message);
 }
 
 static bool owns(const ManagedCronJob *c, const ManagedJob *j) {

@@ -27,34 +27,6 @@ static const char *field(sd_journal *j, const char *name, char *buf, size_t size
         return buf;
 }
 
-/* Puts an older event before the list (which holds only newer ones); the same reason and message as the
- * oldest one counts as a repeat, as log_event() counts them. False once the list is full. */
-static bool prepend(JobEvent **events, size_t *n, usec_t at, bool warning, const char *reason, const char *message) {
-        JobEvent *e;
-
-        if (*n > 0 && streq((*events)[0].reason, reason) && streq((*events)[0].message, message)) {
-                (*events)[0].count++;
-                return true;
-        }
-        if (*n >= JOB_EVENTS_MAX)
-                return false;
-        e = realloc(*events, sizeof(JobEvent) * (*n + 1));
-        if (!e)
-                return false;
-        *events = e;
-        memmove(e + 1, e, sizeof(JobEvent) * *n);
-        e[0] = (JobEvent) { .at_usec = at, .warning = warning, .count = 1, .reason = strdup(reason),
-                            .message = strdup(message) };
-        if (!e[0].reason || !e[0].message) {
-                free(e[0].reason);
-                free(e[0].message);
-                memmove(e, e + 1, sizeof(JobEvent) * *n);
-                return false;
-        }
-        (*n)++;
-        return true;
-}
-
 static int64_t field_i64(sd_journal *j, const char *name, int64_t fallback) {
         char buf[32], *end;
         const char *v = field(j, name, buf, sizeof buf);
@@ -223,7 +195,7 @@ int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_restore
                 text = startswith(f_msg, prefix);
                 if (!text)
                         continue;
-                if (prepend(events, n, at, streq(f_type, "Warning"), f_reason, text))
+                if (job_events_prepend(events, n, at, streq(f_type, "Warning"), f_reason, text))
                         restored++;
         }
         *ret_restored = restored;

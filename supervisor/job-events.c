@@ -1,66 +1,85 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A Job's events: to the journal, and the newest kept in memory for describe. */
-#include <stdarg.h>
-#include <systemd/sd-journal.h>
+/* The event list of a Job or CronJob, as describe shows it: the newest JOB_EVENTS_MAX, a repeat counted. */
+#include <stdlib.h>
+#include <string.h>
 
-#include "jobsd/strv.h"
-#include "event-ids.h"
 #include "job-events.h"
-#include "managed-job.h"
+#include "jobsd/macro.h"
 
-void job_log_event(ManagedJob *j, const JobAction *a, usec_t now) {
-        JobEvent *e;
-
-        (void) sd_journal_send("MESSAGE=%s/%s: %s: %s", managed_job_namespace(j), j->job->metadata.name, a->reason,
-                               a->message,
-                               "MESSAGE_ID=%s", event_message_id(a->reason),
-                               "PRIORITY=%d", a->warning ? 4 : 6,
-                               "JOB_NAMESPACE=%s", managed_job_namespace(j),
-                               "JOB_NAME=%s", j->job->metadata.name,
-                               "JOB_UID=%s", strempty(j->record.uid),
-                               "REASON=%s", a->reason,
-                               "EVENT_TYPE=%s", a->warning ? "Warning" : "Normal",
-                               NULL);
-        /* Keep the newest events for describe; a repeat of the last one is counted, as kubectl shows. */
-        if (j->n_events > 0 && streq(j->events[j->n_events - 1].reason, a->reason) &&
-            streq(j->events[j->n_events - 1].message, a->message)) {
-                j->events[j->n_events - 1].count++;
-                j->events[j->n_events - 1].at_usec = now;
-                return;
-        }
-        if (j->n_events == JOB_EVENTS_MAX) {
-                free(j->events[0].reason);
-                free(j->events[0].message);
-                memmove(j->events, j->events + 1, sizeof(JobEvent) * (JOB_EVENTS_MAX - 1));
-                j->n_events--;
-        } else {
-                JobEvent *n = realloc(j->events, sizeof(JobEvent) * (j->n_events + 1));
-                if (!n)
-                        return;
-                j->events = n;
-        }
-        e = j->events + j->n_events;
-        *e = (JobEvent) { .at_usec = now, .warning = a->warning, .count = 1 };
-        e->reason = strdup(a->reason);
-        e->message = strdup(a->message);
-        if (e->reason && e->message)
-                j->n_events++;
-        else {
-                free(e->reason);
-                free(e->message);
-        }
+static void job_event_done(JobEvent *e) {
+        free(e->reason);
+        free(e->message);
 }
 
-void job_eventf(ManagedJob *j, bool warning, const char *reason, usec_t now, const char *fmt, ...) {
-        _cleanup_(freep) char *msg = NULL;
-        JobAction a = { .warning = warning, .reason = (char *) reason };
-        va_list ap;
+void job_events_append(JobEvent **events, size_t *n, usec_t at, bool warning, const char *reason, const char *message) {
+        JobEvent *e;
 
-        va_start(ap, fmt);
-        msg = vstrprintf(fmt, ap);
-        va_end(ap);
-        if (!msg)
+        assert(events);
+        assert(n);
+        assert(reason);
+        assert(message);
+
+        /* A repeat of the last one is counted, as kubectl shows. */
+        if (*n > 0 && streq((*events)[*n - 1].reason, reason) && streq((*events)[*n - 1].message, message)) {
+                (*events)[*n - 1].count++;
+                (*events)[*n - 1].at_usec = at;
                 return;
-        a.message = msg;
-        job_log_event(j, &a, now);
+        }
+        if (*n == JOB_EVENTS_MAX) {
+                job_event_done(*events);
+                memmove(*events, *events + 1, sizeof(JobEvent) * (JOB_EVENTS_MAX - 1));
+                (*n)--;
+        } else {
+                e = realloc(*events, sizeof(JobEvent) * (*n + 1));
+                if (!e)
+                        return;
+                *events = e;
+        }
+        e = *events + *n;
+        *e = (JobEvent) { .at_usec = at, .warning = warning, .count = 1, .reason = strdup(reason),
+                          .message = strdup(message) };
+        if (e->reason && e->message)
+                (*n)++;
+        else
+                job_event_done(e);
+}
+
+bool job_events_prepend(JobEvent **events, size_t *n, usec_t at, bool warning, const char *reason, const char *message) {
+        JobEvent *e;
+
+        assert(events);
+        assert(n);
+        assert(reason);
+        assert(message);
+
+        if (*n > 0 && streq((*events)[0].reason, reason) && streq((*events)[0].message, message)) {
+                (*events)[0].count++;
+                return true;
+        }
+        if (*n >= JOB_EVENTS_MAX)
+                return false;
+        e = realloc(*events, sizeof(JobEvent) * (*n + 1));
+        if (!e)
+                return false;
+        *events = e;
+        memmove(e + 1, e, sizeof(JobEvent) * *n);
+        e[0] = (JobEvent) { .at_usec = at, .warning = warning, .count = 1, .reason = strdup(reason),
+                            .message = strdup(message) };
+        if (!e[0].reason || !e[0].message) {
+                job_event_done(e);
+                memmove(e, e + 1, sizeof(JobEvent) * *n);
+                return false;
+        }
+        (*n)++;
+        return true;
+}
+
+void job_events_clear(JobEvent **events, size_t *n) {
+        assert(events);
+        assert(n);
+
+        for (size_t i = 0; i < *n; i++)
+                job_event_done(*events + i);
+        *events = mfree(*events);
+        *n = 0;
 }

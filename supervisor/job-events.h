@@ -3,11 +3,11 @@
 
 #include <stdbool.h>
 
-#include "job-reconcile.h"
+#include <stddef.h>
+
+#include "jobsd/macro.h"
 
 #define JOB_EVENTS_MAX 64
-
-typedef struct ManagedJob ManagedJob;
 
 typedef struct JobEvent {
         usec_t at_usec;
@@ -17,6 +17,10 @@ typedef struct JobEvent {
         unsigned count;
 } JobEvent;
 
-/* Logs a Job's event to the journal and keeps it in the Job's list. */
-void job_log_event(ManagedJob *j, const JobAction *a, usec_t now);
-void job_eventf(ManagedJob *j, bool warning, const char *reason, usec_t now, const char *fmt, ...) _printf_(5, 6);
+/* Adds the newest event; a repeat of the newest one is counted (its time updated), the oldest goes beyond
+ * JOB_EVENTS_MAX. Out of memory: the event is not kept. */
+void job_events_append(JobEvent **events, size_t *n, usec_t at, bool warning, const char *reason, const char *message);
+/* Puts an older event before the list (which holds only newer ones); the same reason and message as the
+ * oldest one counts as a repeat. False once the list is full (or out of memory). */
+bool job_events_prepend(JobEvent **events, size_t *n, usec_t at, bool warning, const char *reason, const char *message);
+void job_events_clear(JobEvent **events, size_t *n);

@@ -8,6 +8,8 @@
 #include "jobsd/strv.h"
 #include "jobsd/strv.h"
 #include "../generator/manifest-yaml.h"
+#include <stdarg.h>
+
 #include "event-ids.h"
 #include "job-change.h"
 #include "managed-job.h"
@@ -30,12 +32,7 @@ void managed_job_clear_history(ManagedJob *j) {
                 finished_pod_done(j->finished + i);
         j->finished = mfree(j->finished);
         j->n_finished = 0;
-        for (size_t i = 0; i < j->n_events; i++) {
-                free(j->events[i].reason);
-                free(j->events[i].message);
-        }
-        j->events = mfree(j->events);
-        j->n_events = 0;
+        job_events_clear(&j->events, &j->n_events);
 }
 
 void managed_job_remember_finished_pod(ManagedJob *j, const Pod *p) {
@@ -457,4 +454,32 @@ void managed_job_adopt_units(Manager *m, ManagedJob *j) {
                                 (void) unit_bus_query(m->units, unit);
                 }
         }
+}
+
+void job_log_event(ManagedJob *j, const JobAction *a, usec_t now) {
+        (void) sd_journal_send("MESSAGE=%s/%s: %s: %s", managed_job_namespace(j), j->job->metadata.name, a->reason,
+                               a->message,
+                               "MESSAGE_ID=%s", event_message_id(a->reason),
+                               "PRIORITY=%d", a->warning ? 4 : 6,
+                               "JOB_NAMESPACE=%s", managed_job_namespace(j),
+                               "JOB_NAME=%s", j->job->metadata.name,
+                               "JOB_UID=%s", strempty(j->record.uid),
+                               "REASON=%s", a->reason,
+                               "EVENT_TYPE=%s", a->warning ? "Warning" : "Normal",
+                               NULL);
+        job_events_append(&j->events, &j->n_events, now, a->warning, a->reason, a->message);
+}
+
+void job_eventf(ManagedJob *j, bool warning, const char *reason, usec_t now, const char *fmt, ...) {
+        _cleanup_(freep) char *msg = NULL;
+        JobAction a = { .warning = warning, .reason = (char *) reason };
+        va_list ap;
+
+        va_start(ap, fmt);
+        msg = vstrprintf(fmt, ap);
+        va_end(ap);
+        if (!msg)
+                return;
+        a.message = msg;
+        job_log_event(j, &a, now);
 }

@@ -4,6 +4,7 @@
 #include "job-events.h"
 #include "jobsd/manifest.h"
 #include "manager.h"
+#include "job-reconcile.h"
 #include "state-store.h"
 
 #define JOB_FINISHED_PODS_MAX 256
@@ -64,3 +65,6 @@ int managed_job_load_record(ManagedJob *j);
 int manager_add_job(Manager *m, ManagedJob *j);
 void manager_remove_job_at(Manager *m, size_t i);
 void managed_job_adopt_units(Manager *m, ManagedJob *j);
+/* Logs a Job's event to the journal and keeps it in the Job's list (job-events.c). */
+void job_log_event(ManagedJob *j, const JobAction *a, usec_t now);
+void job_eventf(ManagedJob *j, bool warning, const char *reason, usec_t now, const char *fmt, ...) _printf_(5, 6);
