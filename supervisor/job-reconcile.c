@@ -852,3 +852,31 @@ fail:
         job_action_list_done(&l);
         return r;
 }
+
+bool job_action_roll_back_unsaved(JobStatus *s, const JobAction *a) {
+        Pod *p;
+        ContainerStatus *c;
+
+        assert(s);
+        assert(a);
+
+        p = job_status_find_pod(s, a->attempt);
+        c = p && a->container ? pod_find_container(p, a->container) : NULL;
+        switch (a->type) {
+        case JOB_ACTION_START_CONTAINER:
+                if (c && c->state == CONTAINER_STARTING)
+                        c->state = CONTAINER_WAITING;
+                return true;
+        case JOB_ACTION_PULL_IMAGE:
+                if (c && c->pull == IMAGE_PULL_PULLING)
+                        c->pull = IMAGE_PULL_NONE;
+                return true;
+        case JOB_ACTION_EVENT:
+                if (!p || !streq(a->reason, "SuccessfulCreate"))
+                        return false;
+                job_status_remove_pod(s, a->attempt);
+                return true;
+        default:
+                return false;
+        }
+}

@@ -58,3 +58,10 @@ usec_t job_ttl_expiry_usec(const Job *job, const JobStatus *s);
 bool container_needs_pull(const Job *job, const JobConfig *cfg, const char *container);
 
 int job_reconcile(const Job *job, JobStatus *status, const JobConfig *cfg, usec_t now, JobActionList *ret);
+
+/* The record with what the controller decided could not be saved (spec §3.14: a pod is recorded before any of
+ * its units starts). Undoes what action a would begin: a container to start goes back to waiting, a pull to
+ * not asked for, a pod whose SuccessfulCreate event is due is forgotten (not recorded, so not created, and no
+ * event says it was). True if a is not to be carried out and the controller is to run again later (5 s), once
+ * saving may work; false for the actions that go on (other events, stops). */
+bool job_action_roll_back_unsaved(JobStatus *s, const JobAction *a);

@@ -200,31 +200,21 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
 
                 for (size_t i = 0; i < l.n; i++) {
                         const JobAction *a = l.items + i;
-                        Pod *p = job_status_find_pod(&j->record.status, a->attempt);
+                        Pod *p;
 
+                        /* Not recorded, not begun: retried once saving works. */
+                        if (!saved && job_action_roll_back_unsaved(&j->record.status, a)) {
+                                if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
+                                        l.wake_usec = now + 5 * USEC_PER_SEC;
+                                continue;
+                        }
+                        p = job_status_find_pod(&j->record.status, a->attempt);
                         switch (a->type) {
                         case JOB_ACTION_START_CONTAINER:
-                                if (!saved) {
-                                        /* Not recorded, not started: back to waiting, retried later. */
-                                        ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
-                                        if (c && c->state == CONTAINER_STARTING)
-                                                c->state = CONTAINER_WAITING;
-                                        if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
-                                                l.wake_usec = now + 5 * USEC_PER_SEC;
-                                        break;
-                                }
                                 crash_point("before-start");
                                 (void) start_container(j, a, now, &resync);
                                 break;
                         case JOB_ACTION_PULL_IMAGE:
-                                if (!saved) {
-                                        ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
-                                        if (c && c->pull == IMAGE_PULL_PULLING)
-                                                c->pull = IMAGE_PULL_NONE;
-                                        if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
-                                                l.wake_usec = now + 5 * USEC_PER_SEC;
-                                        break;
-                                }
                                 image_pull_start(j, a, now, &resync);
                                 break;
                         case JOB_ACTION_STOP_POD:
@@ -242,14 +232,6 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                 }
                                 break;
                         case JOB_ACTION_EVENT:
-                                if (!saved && p && streq(a->reason, "SuccessfulCreate")) {
-                                        /* Not recorded, so not created: no event says it was. The
-                                         * controller makes the pod again once saving works. */
-                                        job_status_remove_pod(&j->record.status, a->attempt);
-                                        if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
-                                                l.wake_usec = now + 5 * USEC_PER_SEC;
-                                        break;
-                                }
                                 job_log_event(j, a, now);
                                 break;
                         default:
@@ -329,11 +311,7 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         case UNIT_EVENT_EXITED:
                 if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
                         return;
-                if (managed_job_in_images(j) && !ev->started && (!ev->reason || streq(ev->reason, "Error")) &&
-                    ev->code >= 125 && ev->code <= 127) {
-                        /* podman's own failures (docs/containers.md, "Exit codes"): the unit never became
-                         * active, so the container never ran (conmon's READY=1 makes it active): as the
-                         * kubelet's StartError, never an exit code of the container. */
+                if (container_exit_is_start_error(managed_job_in_images(j), ev->started, ev->reason, ev->code)) {
                         JobAction fe = { .warning = true, .reason = (char *) "Failed" };
                         _cleanup_(freep) char *msg = strprintf("Error: container %s of pod attempt %" PRIu64
                                                                " could not run: podman exited %d (see the unit's journal)",
@@ -354,19 +332,13 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                 (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, 128,
                                                         "StartError", now);
                 break;
-        case UNIT_EVENT_GONE:
-                /* The unit vanished while it should run: a disruption (the manager restarted, a reboot). */
-                if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
+        case UNIT_EVENT_GONE: {
+                /* The unit vanished while it should run (job-status.h, pod_container_unit_gone()). */
+                UnitGoneVerdict v = pod_container_unit_gone(p, c, m->systemd_started_usec);
+
+                if (v == UNIT_GONE_IGNORE)
                         return;
-                /* Saved as starting (a container is saved as running as soon as systemd says it runs),
-                 * and missing although the manager has run since before the pod was made: jobsd was
-                 * killed before systemd got the start, the unit never existed. (Units stay loaded until
-                 * jobsd removes them, unless someone stops them, which takes a unit that runs.) Nothing
-                 * ran: start it now, under the same name. A pod made before the manager started (a
-                 * reboot) may have run: it is disrupted, below. Not for a pod jobsd is stopping: systemd
-                 * may unload a unit it stopped before its result is read. */
-                if (c->state == CONTAINER_STARTING && !pod_is_ending(p) && m->systemd_started_usec > 0 &&
-                    m->systemd_started_usec < p->created_usec) {
+                if (v == UNIT_GONE_NEVER_STARTED) {
                         sd_journal_print(LOG_NOTICE, "%s/%s: %s was never started (jobsd stopped before systemd got "
                                          "it): starting it now", ns, job, ev->unit);
                         c->state = CONTAINER_WAITING;
@@ -382,6 +354,7 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                 if (p->disruption)
                         managed_job_pod_units(j, p, false);
                 break;
+        }
         }
         manager_sync_job(m, j);
 }

@@ -347,6 +347,22 @@ bool pod_is_ending(const Pod *p) {
                 (p->reason && streq(p->reason, "DeadlineExceeded"));
 }
 
+bool container_exit_is_start_error(bool in_image, bool started, const char *reason, int code) {
+        return in_image && !started && (!reason || streq(reason, "Error")) && code >= 125 && code <= 127;
+}
+
+UnitGoneVerdict pod_container_unit_gone(const Pod *p, const ContainerStatus *c, usec_t systemd_started_usec) {
+        assert(p);
+        assert(c);
+
+        if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STARTING)
+                return UNIT_GONE_IGNORE;
+        if (c->state == CONTAINER_STARTING && !pod_is_ending(p) && systemd_started_usec > 0 &&
+            systemd_started_usec < p->created_usec)
+                return UNIT_GONE_NEVER_STARTED;
+        return UNIT_GONE_DISRUPTED;
+}
+
 int job_status_record_pod_disruption(JobStatus *s, uint64_t attempt, const char *reason, usec_t now) {
         Pod *p = job_status_find_pod(s, attempt);
         bool running = false;

@@ -171,6 +171,24 @@ int job_status_record_container_exit(JobStatus *s, const JobSpec *spec, uint64_t
  * running is Failed at once. */
 int job_status_record_pod_disruption(JobStatus *s, uint64_t attempt, const char *reason, usec_t now);
 
+/* podman's own failures (docs/containers.md, "Exit codes"): a unit of a container in an image that exited
+ * 125–127 (reason NULL or "Error") without ever becoming active never ran the container (conmon's READY=1
+ * makes it active): the kubelet's StartError, never an exit code of the container. */
+bool container_exit_is_start_error(bool in_image, bool started, const char *reason, int code);
+
+typedef enum UnitGoneVerdict {
+        UNIT_GONE_IGNORE,               /* the container was not running or starting: nothing to record */
+        UNIT_GONE_NEVER_STARTED,        /* jobsd was killed before systemd got the start: start it now */
+        UNIT_GONE_DISRUPTED,            /* it ran and vanished (a restarted manager, a reboot): a disruption */
+} UnitGoneVerdict;
+
+/* A container's unit vanished. Saved as starting (a container is saved as running as soon as systemd
+ * says it runs) and missing although the manager (started at systemd_started_usec, 0: unknown) has run
+ * since before the pod was made: the unit never existed, nothing ran. A pod made before the manager
+ * started (a reboot) may have run: disrupted. So is a pod jobsd is stopping (systemd may unload a unit it
+ * stopped before its result is read). */
+UnitGoneVerdict pod_container_unit_gone(const Pod *p, const ContainerStatus *c, usec_t systemd_started_usec);
+
 const char *pod_phase_to_string(PodPhase p);
 const char *container_state_to_string(ContainerState s);
 const char *image_pull_to_string(ImagePull p);
