@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <systemd/sd-journal.h>
 
+#include "jobsd/log.h"
 #include "event-ids.h"
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
@@ -120,7 +121,7 @@ static int load_children(ManagedCronJob *c) {
                 int r;
 
                 if (sscanf(line, "%299s %" SCNu64, name, &slot) != 2) {
-                        sd_journal_print(LOG_ERR, "%s: malformed line in %s, skipped: %s", cname(c), path, line);
+                        log_error("%s: malformed line in %s, skipped: %s", cname(c), path, line);
                         continue;
                 }
                 if (c->manager && manager_find_job(c->manager, managed_cron_job_namespace(c), name))
@@ -140,7 +141,7 @@ static int load_children(ManagedCronJob *c) {
                 }
                 r = manager_add_cron_child(c->manager, TAKE_PTR(job), c->file, cname(c), slot, NULL);
                 if (r < 0)
-                        sd_journal_print(LOG_ERR, "%s: cannot take back Job %s: %s", cname(c), name, strerror(-r));
+                        log_error_errno(r, "%s: cannot take back Job %s: %m", cname(c), name);
         }
         fclose(f);
         return 0;
@@ -186,8 +187,8 @@ static int timer_start(ManagedCronJob *c) {
 
         r = render_cron_job_timer(c->cj, manager_now(), RENDER_CRON_HORIZON_USEC, &ctx, &t, &s, &err);
         if (r < 0) {
-                sd_journal_print(LOG_ERR, "%s/%s: no timer: %s", managed_cron_job_namespace(c), cname(c),
-                                 err ?: strerror(-r));
+                log_error("%s/%s: no timer: %s", managed_cron_job_namespace(c), cname(c),
+                          err ?: strerror(-r));
                 return r;
         }
         return unit_bus_start_with_aux(c->manager->units, &t, &s);
@@ -233,8 +234,8 @@ void manager_cron_unit_event(Manager *m, const UnitEvent *ev) {
                 if (!t || !svc || !streq(t, ev->unit))
                         continue;
                 if (++c->timer_attempts > 100) {
-                        sd_journal_print(LOG_ERR, "%s/%s: cannot make its timer %s: %s", managed_cron_job_namespace(c),
-                                         cname(c), t, strempty(ev->reason));
+                        log_error("%s/%s: cannot make its timer %s: %s", managed_cron_job_namespace(c),
+                                  cname(c), t, strempty(ev->reason));
                         return;
                 }
                 (void) unit_bus_stop(m->units, t);
@@ -266,7 +267,7 @@ static void arm_wake(ManagedCronJob *c, usec_t at) {
         } else
                 r = sd_event_add_time(c->manager->event, &c->wake, CLOCK_REALTIME, at, 10 * USEC_PER_MSEC, on_wake, c);
         if (r < 0)
-                sd_journal_print(LOG_ERR, "%s: cannot arm timer: %s", cname(c), strerror(-r));
+                log_error_errno(r, "%s: cannot arm timer: %m", cname(c));
 }
 
 void manager_cron_job_poke(Manager *m, const char *namespace, const char *name) {
@@ -299,8 +300,8 @@ static void save_status(ManagedCronJob *c) {
         int r = cronjob_state_save(c->manager->state_dir, managed_cron_job_namespace(c), cname(c), &c->status);
 
         if (r < 0)
-                sd_journal_print(LOG_ERR, "%s/%s: cannot save state to %s: %s", managed_cron_job_namespace(c), cname(c),
-                                 c->manager->state_dir, strerror(-r));
+                log_error_errno(r, "%s/%s: cannot save state to %s: %m", managed_cron_job_namespace(c), cname(c),
+                                c->manager->state_dir);
 }
 
 static int create_child(ManagedCronJob *c, const CronAction *a) {
@@ -387,7 +388,7 @@ void manager_sync_cron_job(Manager *m, ManagedCronJob *c) {
         manager_bus_cron_job_changed(m, c);
         goto done;
 oom:
-        sd_journal_print(LOG_ERR, "%s: out of memory", cname(c));
+        log_error("%s: out of memory", cname(c));
 done:
         for (size_t i = 0; i < n; i++)
                 free(names[i]);
@@ -413,8 +414,8 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
 
         if (c) {
                 if (!streq(c->file, mf->file)) {
-                        sd_journal_print(LOG_ERR, "%s: CronJob %s is already defined in %s, ignoring this one", mf->file,
-                                         cj->metadata.name, c->file);
+                        log_error("%s: CronJob %s is already defined in %s, ignoring this one", mf->file,
+                                  cj->metadata.name, c->file);
                         return 0;
                 }
                 /* spec §5.1: every field may change; the controller notices schedule edits itself. */
@@ -424,9 +425,9 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
                         CronJobStatus st = {};
                         r = cronjob_state_load(m->state_dir, managed_cron_job_namespace(c), cname(c), &st, NULL);
                         if (r >= 0 || r == -ENOENT) {
-                                sd_journal_print(LOG_NOTICE, "%s/%s: CronJob state file %s: going on",
-                                                 managed_cron_job_namespace(c), cname(c),
-                                                 r >= 0 ? "readable again" : "removed, starting afresh");
+                                log_notice("%s/%s: CronJob state file %s: going on",
+                                           managed_cron_job_namespace(c), cname(c),
+                                           r >= 0 ? "readable again" : "removed, starting afresh");
                                 cronjob_status_done(&c->status);
                                 c->status = r >= 0 ? st : (CronJobStatus) { .created_usec = manager_now() };
                                 c->status_bad = false;
@@ -434,7 +435,7 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
                                         save_status(c);
                                 r = load_children(c);
                                 if (r < 0)
-                                        sd_journal_print(LOG_ERR, "%s: cannot read its Jobs: %s", cname(c), strerror(-r));
+                                        log_error_errno(r, "%s: cannot read its Jobs: %m", cname(c));
                         }
                 }
                 cron_job_free(c->cj);
@@ -463,8 +464,8 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
                 save_status(c);
         } else if (r < 0) {
                 /* Never silently forget its schedule history: keep the file, run nothing. */
-                sd_journal_print(LOG_ERR, "%s/%s: CronJob state file is unreadable (%s): not run until it is repaired "
-                                 "or removed", managed_cron_job_namespace(c), cname(c), err ?: strerror(-r));
+                log_error("%s/%s: CronJob state file is unreadable (%s): not run until it is repaired "
+                          "or removed", managed_cron_job_namespace(c), cname(c), err ?: strerror(-r));
                 c->status_bad = true;
         }
         r = cron_job_add(m, c);
@@ -476,14 +477,14 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
         if (!c->status_bad) {
                 r = load_children(c);
                 if (r < 0)
-                        sd_journal_print(LOG_ERR, "%s: cannot read its Jobs: %s", cname(c), strerror(-r));
+                        log_error_errno(r, "%s: cannot read its Jobs: %m", cname(c));
         }
         manager_sync_cron_job(m, c);
         return 0;
 }
 
 void manager_remove_cron_job(Manager *m, ManagedCronJob *c) {
-        sd_journal_print(LOG_INFO, "%s: no longer defines CronJob %s: deleting it and its Jobs", c->file, cname(c));
+        log_info("%s: no longer defines CronJob %s: deleting it and its Jobs", c->file, cname(c));
         timer_stop(c);
         for (size_t i = m->n_jobs; i > 0; i--)
                 if (owns(c, m->jobs[i - 1]))
@@ -522,8 +523,8 @@ int manager_cron_job_set_suspend(Manager *m, ManagedCronJob *c, bool suspend) {
         if (r < 0)
                 return r;
         c->cj->spec.suspend = suspend;
-        sd_journal_print(LOG_INFO, "%s/%s: %s by request", managed_cron_job_namespace(c), cname(c),
-                         suspend ? "suspended" : "resumed");
+        log_info("%s/%s: %s by request", managed_cron_job_namespace(c), cname(c),
+                 suspend ? "suspended" : "resumed");
         manager_sync_cron_job(m, c);
         return 0;
 }

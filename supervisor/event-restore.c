@@ -15,21 +15,44 @@
 #define RESTORE_WINDOW_USEC (7 * 24 * 3600 * USEC_PER_SEC)
 #define RESTORE_ENTRIES_MAX 200000
 
-/* A journal field's value, or NULL (pointing into the journal's memory until the next call). */
-static const char *field(sd_journal *j, const char *name, char *buf, size_t size) {
+/* A growing buffer for journal fields: a field is always read whole, never cut at a fixed size. */
+typedef struct FieldBuf {
+        char *s;
+        size_t size;
+} FieldBuf;
+
+static void field_buf_done(FieldBuf *b) {
+        b->s = mfree(b->s);
+        b->size = 0;
+}
+
+/* A journal field's value, whole, in b (valid until the next call with b), or NULL if the entry has no such
+ * field (or out of memory). */
+static const char *field(sd_journal *j, const char *name, FieldBuf *b) {
         const void *data;
         size_t len, l = strlen(name);
 
-        if (sd_journal_get_data(j, name, &data, &len) < 0 || len <= l + 1 || len - l - 1 >= size)
+        assert(j);
+        assert(b);
+
+        if (sd_journal_get_data(j, name, &data, &len) < 0 || len <= l + 1)
                 return NULL;
-        memcpy(buf, (const char *) data + l + 1, len - l - 1);
-        buf[len - l - 1] = '\0';
-        return buf;
+        if (len - l > b->size) {
+                char *s = realloc(b->s, len - l);
+                if (!s)
+                        return NULL;
+                b->s = s;
+                b->size = len - l;
+        }
+        memcpy(b->s, (const char *) data + l + 1, len - l - 1);
+        b->s[len - l - 1] = '\0';
+        return b->s;
 }
 
 static int64_t field_i64(sd_journal *j, const char *name, int64_t fallback) {
-        char buf[32], *end;
-        const char *v = field(j, name, buf, sizeof buf);
+        _cleanup_(field_buf_done) FieldBuf buf = {};
+        const char *v = field(j, name, &buf);
+        char *end;
         long long n;
 
         if (!v || !*v)
@@ -71,10 +94,10 @@ static PodFailurePolicyAction action_from_string(const char *s) {
 /* A finished pod from before this start (remember_finished_pod() logged it), put before the newer ones.
  * False if it was not added: the list is full, the entry unreadable, or the pod already listed. */
 static bool prepend_pod(ManagedJob *mj, sd_journal *j) {
-        char name[256], phase[32], reason[128], units[4096], action[32];
-        const char *f_name = field(j, "POD_NAME", name, sizeof name), *f_phase = field(j, "POD_PHASE", phase, sizeof phase),
-                   *f_reason = field(j, "POD_REASON", reason, sizeof reason), *f_units = field(j, "POD_UNITS", units, sizeof units),
-                   *f_action = field(j, "POD_FAILURE_ACTION", action, sizeof action);
+        _cleanup_(field_buf_done) FieldBuf name = {}, phase = {}, reason = {}, units = {}, action = {};
+        const char *f_name = field(j, "POD_NAME", &name), *f_phase = field(j, "POD_PHASE", &phase),
+                   *f_reason = field(j, "POD_REASON", &reason), *f_units = field(j, "POD_UNITS", &units),
+                   *f_action = field(j, "POD_FAILURE_ACTION", &action);
         FinishedPod f = {}, *a;
 
         if (mj->n_finished >= JOB_FINISHED_PODS_MAX || !f_name || !f_phase || (f.phase = phase_from_string(f_phase)) < 0)
@@ -110,6 +133,8 @@ static bool prepend_pod(ManagedJob *mj, sd_journal *j) {
 
 int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_restored, unsigned *ret_pods) {
         _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+        /* Reused by every entry: grown to the longest field read. */
+        _cleanup_(field_buf_done) FieldBuf ns = {}, name = {}, uid = {}, reason = {}, type = {}, msg = {};
         char uidmatch[64];
         const EventId *ids;
         size_t n_ids;
@@ -142,7 +167,6 @@ int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_restore
 
         /* Newest first: each Job's list fills from its newest events back. */
         while (read < RESTORE_ENTRIES_MAX && sd_journal_previous(j) > 0) {
-                char ns[256], name[256], uid[128], reason[128], type[32], msg[4096];
                 const char *f_ns, *f_job, *f_cron, *f_uid, *f_reason, *f_type, *f_msg, *text;
                 _cleanup_(freep) char *prefix = NULL;
                 JobEvent **events = NULL;
@@ -156,31 +180,31 @@ int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_restore
                         continue;
                 if (at + RESTORE_WINDOW_USEC < before_usec)
                         break;
-                f_ns = field(j, "JOB_NAMESPACE", ns, sizeof ns);
-                if (f_ns && field(j, "MESSAGE_ID", msg, sizeof msg) && streq(msg, POD_FINISHED_MESSAGE_ID)) {
-                        ManagedJob *mj = (f_job = field(j, "JOB_NAME", name, sizeof name)) ?
+                f_ns = field(j, "JOB_NAMESPACE", &ns);
+                if (f_ns && field(j, "MESSAGE_ID", &msg) && streq(msg.s, POD_FINISHED_MESSAGE_ID)) {
+                        ManagedJob *mj = (f_job = field(j, "JOB_NAME", &name)) ?
                                 manager_find_job(m, f_ns, f_job) : NULL;
 
-                        f_uid = field(j, "JOB_UID", uid, sizeof uid);
+                        f_uid = field(j, "JOB_UID", &uid);
                         if (mj && f_uid && mj->record.uid && streq(f_uid, mj->record.uid) && prepend_pod(mj, j))
                                 (*ret_pods)++;
                         continue;
                 }
-                f_reason = field(j, "REASON", reason, sizeof reason);
-                f_type = field(j, "EVENT_TYPE", type, sizeof type);
-                f_msg = field(j, "MESSAGE", msg, sizeof msg);
+                f_reason = field(j, "REASON", &reason);
+                f_type = field(j, "EVENT_TYPE", &type);
+                f_msg = field(j, "MESSAGE", &msg);
                 if (!f_ns || !f_reason || !f_type || !f_msg)
                         continue;
-                f_job = field(j, "JOB_NAME", name, sizeof name);
+                f_job = field(j, "JOB_NAME", &name);
                 if (f_job) {
                         ManagedJob *mj = manager_find_job(m, f_ns, f_job);
 
-                        f_uid = field(j, "JOB_UID", uid, sizeof uid);
+                        f_uid = field(j, "JOB_UID", &uid);
                         /* Only this Job's: not those of an earlier Job of the same name. */
                         if (!mj || !f_uid || !mj->record.uid || !streq(f_uid, mj->record.uid))
                                 continue;
                         events = &mj->events, n = &mj->n_events;
-                } else if ((f_cron = field(j, "CRONJOB_NAME", name, sizeof name))) {
+                } else if ((f_cron = field(j, "CRONJOB_NAME", &name))) {
                         ManagedCronJob *c = manager_find_cron_job(m, f_ns, f_cron);
 
                         if (!c)
@@ -189,7 +213,7 @@ int manager_restore_events(Manager *m, usec_t before_usec, unsigned *ret_restore
                 } else
                         continue;
                 /* MESSAGE is "NAMESPACE/NAME: REASON: text". */
-                prefix = strprintf("%s/%s: %s: ", f_ns, name, f_reason);
+                prefix = strprintf("%s/%s: %s: ", f_ns, name.s, f_reason);
                 if (!prefix)
                         return -ENOMEM;
                 text = startswith(f_msg, prefix);

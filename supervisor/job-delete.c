@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <systemd/sd-journal.h>
 
+#include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "cronjob-manager.h"
 #include "job-delete.h"
@@ -48,8 +49,8 @@ int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
                         }
                         managed_job_pod_units(j, p, false);
                 }
-                sd_journal_print(LOG_INFO, "%s/%s: deleting (foreground): waiting for its pods to stop",
-                                 managed_job_namespace(j), j->job->metadata.name);
+                log_info("%s/%s: deleting (foreground): waiting for its pods to stop",
+                         managed_job_namespace(j), j->job->metadata.name);
                 manager_bus_job_changed(m, j);
                 return 0;
         }
@@ -70,8 +71,8 @@ int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
                         (void) state_file_put(m->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name,
                                               "deleted", text, strlen(text));
         }
-        sd_journal_print(LOG_INFO, "%s/%s: deleted (%s)", managed_job_namespace(j), j->job->metadata.name,
-                         cascade ?: "background");
+        log_info("%s/%s: deleted (%s)", managed_job_namespace(j), j->job->metadata.name,
+                 cascade ?: "background");
         _cleanup_(freep) char *owner = j->cron_owner ? strdup(j->cron_owner) : NULL,
                 *owner_ns = owner ? strdup(managed_job_namespace(j)) : NULL;
         for (size_t i = 0; i < m->n_jobs; i++)

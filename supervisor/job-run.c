@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <systemd/sd-journal.h>
 
+#include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "cronjob-manager.h"
 #include "fs-util.h"
@@ -25,8 +26,8 @@ static int on_job_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
         /* Deleting only from here: callers of manager_sync_job() keep their ManagedJob. */
         if (ttl > 0 && manager_now() >= ttl) {
-                sd_journal_print(LOG_INFO, "%s/%s: ttlSecondsAfterFinished (%d s) passed: deleting the Job",
-                                 managed_job_namespace(j), j->job->metadata.name, j->job->spec.ttl_seconds_after_finished);
+                log_info("%s/%s: ttlSecondsAfterFinished (%d s) passed: deleting the Job",
+                         managed_job_namespace(j), j->job->metadata.name, j->job->spec.ttl_seconds_after_finished);
                 (void) manager_delete_job(j->manager, j, "background");
                 return 0;
         }
@@ -54,7 +55,7 @@ static void arm_timer(ManagedJob *j, usec_t at) {
                         (void) sd_event_source_set_description(j->timer, "job-timer");
         }
         if (r < 0)
-                sd_journal_print(LOG_ERR, "%s: cannot arm timer: %s", j->job->metadata.name, strerror(-r));
+                log_error_errno(r, "%s: cannot arm timer: %m", j->job->metadata.name);
 }
 
 static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_resync) {
@@ -160,8 +161,8 @@ int manager_suspend_job(Manager *m, ManagedJob *j, bool suspend) {
                 return r;
         j->suspend_override = suspend;
         j->job->spec.suspend = suspend;
-        sd_journal_print(LOG_INFO, "%s/%s: %s by request", managed_job_namespace(j), j->job->metadata.name,
-                         suspend ? "suspended" : "resumed");
+        log_info("%s/%s: %s by request", managed_job_namespace(j), j->job->metadata.name,
+                 suspend ? "suspended" : "resumed");
         manager_sync_job(m, j);
         return 0;
 }
@@ -191,7 +192,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
 
                 r = job_reconcile(j->job, &j->record.status, &m->config, now, &l);
                 if (r < 0) {
-                        sd_journal_print(LOG_ERR, "%s: controller failed: %s", j->job->metadata.name, strerror(-r));
+                        log_error_errno(r, "%s: controller failed: %m", j->job->metadata.name);
                         return;
                 }
                 /* The record of intended pods is on disk before any of them starts (spec §3.14). */
@@ -328,7 +329,7 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                         (void) unit_bus_remove(m->units, ev->unit);
                 break;
         case UNIT_EVENT_START_FAILED:
-                sd_journal_print(LOG_ERR, "%s: systemd refused to start %s: %s", job, ev->unit, strempty(ev->reason));
+                log_error("%s: systemd refused to start %s: %s", job, ev->unit, strempty(ev->reason));
                 (void) job_status_record_container_exit(&j->record.status, &j->job->spec, attempt, container, 128,
                                                         "StartError", now);
                 break;
@@ -339,8 +340,8 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                 if (v == UNIT_GONE_IGNORE)
                         return;
                 if (v == UNIT_GONE_NEVER_STARTED) {
-                        sd_journal_print(LOG_NOTICE, "%s/%s: %s was never started (jobsd stopped before systemd got "
-                                         "it): starting it now", ns, job, ev->unit);
+                        log_notice("%s/%s: %s was never started (jobsd stopped before systemd got "
+                                   "it): starting it now", ns, job, ev->unit);
                         c->state = CONTAINER_WAITING;
                         break;
                 }
@@ -366,7 +367,7 @@ int manager_add_cron_child(Manager *m, Job *job, const char *file, const char *o
         int r;
 
         if (manager_find_job(m, job_namespace(&job->metadata), job->metadata.name)) {
-                sd_journal_print(LOG_ERR, "%s: CronJob %s: a Job named %s exists already", file, owner, job->metadata.name);
+                log_error("%s: CronJob %s: a Job named %s exists already", file, owner, job->metadata.name);
                 return -EEXIST;
         }
         j = calloc(1, sizeof(ManagedJob));

@@ -4,6 +4,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
+#include "jobsd/log.h"
 #include "config.h"
 #include "jobsd/strv.h"
 #include "manager.h"
@@ -135,8 +136,8 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_BACKOFF_MAX:
                         r = parse_timespan(optarg, c == ARG_BACKOFF_BASE ? &arg_backoff_base : &arg_backoff_max);
                         if (r < 0 || (c == ARG_BACKOFF_BASE ? arg_backoff_base : arg_backoff_max) == 0) {
-                                fprintf(stderr, "jobsd: %s takes a time span such as 10s or 100ms, not '%s'\n",
-                                        c == ARG_BACKOFF_BASE ? "--backoff-base" : "--backoff-max", optarg);
+                                log_error("%s takes a time span such as 10s or 100ms, not '%s'",
+                                          c == ARG_BACKOFF_BASE ? "--backoff-base" : "--backoff-max", optarg);
                                 return -EINVAL;
                         }
                         break;
@@ -146,7 +147,7 @@ static int parse_argv(int argc, char *argv[]) {
                         errno = 0;
                         v = strtoul(optarg, &e, 10);
                         if (errno || e == optarg || *e || optarg[0] == '-' || v >= UID_INVALID) {
-                                fprintf(stderr, "jobsd: --mutating-uid takes a numeric UID, not '%s'\n", optarg);
+                                log_error("--mutating-uid takes a numeric UID, not '%s'", optarg);
                                 return -EINVAL;
                         }
                         arg_mutating_uid = (uid_t) v;
@@ -155,7 +156,7 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_DEFAULT_RUNTIME:
                         arg_default_runtime = container_runtime_from_string(optarg);
                         if (arg_default_runtime < 0) {
-                                fprintf(stderr, "jobsd: --default-runtime takes host or podman, not '%s'\n", optarg);
+                                log_error("--default-runtime takes host or podman, not '%s'", optarg);
                                 return -EINVAL;
                         }
                         break;
@@ -175,7 +176,7 @@ static int parse_argv(int argc, char *argv[]) {
                         abort();
                 }
         if (optind < argc) {
-                fprintf(stderr, "jobsd: takes no arguments\n");
+                log_error("takes no arguments");
                 return -EINVAL;
         }
         if (!arg_manifest_dir)
@@ -210,7 +211,7 @@ int main(int argc, char *argv[]) {
 
         r = manager_new(arg_user, arg_manifest_dir, arg_state_dir, &cfg, &m);
         if (r < 0) {
-                fprintf(stderr, "jobsd: cannot connect to the %s manager: %s\n", arg_user ? "user" : "system", strerror(-r));
+                log_error_errno(r, "cannot connect to the %s manager: %m", arg_user ? "user" : "system");
                 return 1;
         }
         if (arg_mutating_uid != UID_INVALID)
@@ -220,15 +221,15 @@ int main(int argc, char *argv[]) {
         m->podman_args = TAKE_PTR(arg_podman_args);
         r = podman_host_detect(&m->podman_host);
         if (r < 0) {
-                fprintf(stderr, "jobsd: %s\n", strerror(-r));
+                log_error_errno(r, "%m");
                 manager_free(m);
                 return 1;
         }
         {
                 _cleanup_(freep) char *line = strv_join(m->podman_host.run_args, " ");
-                sd_journal_print(LOG_INFO, "containers run %s by default; podman run gets: %s%s",
-                                 container_runtime_to_string(m->default_runtime), strempty(line),
-                                 m->podman_host.cap_sys_resource ? "" : " (no CAP_SYS_RESOURCE: limits that need no raise)");
+                log_info("containers run %s by default; podman run gets: %s%s",
+                         container_runtime_to_string(m->default_runtime), strempty(line),
+                         m->podman_host.cap_sys_resource ? "" : " (no CAP_SYS_RESOURCE: limits that need no raise)");
         }
         /* SIGTERM ends the loop and leaves the pods running: a restarted jobsd adopts them. */
         (void) sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
@@ -236,12 +237,12 @@ int main(int argc, char *argv[]) {
 
         r = manager_start(m);
         if (r < 0) {
-                fprintf(stderr, "jobsd: cannot start: %s\n", strerror(-r));
+                log_error_errno(r, "cannot start: %m");
                 manager_free(m);
                 return 1;
         }
-        sd_journal_print(LOG_INFO, "jobsd %s: %zu Job(s) from %s, state in %s", JOBSD_VERSION, m->n_jobs,
-                         m->manifest_dir, m->state_dir);
+        log_info("jobsd %s: %zu Job(s) from %s, state in %s", JOBSD_VERSION, m->n_jobs,
+                 m->manifest_dir, m->state_dir);
         (void) sd_notify(false, "READY=1\nSTATUS=Running Jobs");
         r = sd_event_loop(m->event);
         (void) sd_notify(false, "STOPPING=1");

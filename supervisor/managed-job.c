@@ -5,6 +5,7 @@
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 
+#include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "jobsd/strv.h"
 #include "../generator/manifest-yaml.h"
@@ -272,11 +273,11 @@ int managed_job_save(ManagedJob *j) {
         if (r >= 0)
                 j->record_unsaved = false;
         if (r < 0 && !j->save_failed)
-                sd_journal_print(LOG_ERR, "%s/%s: cannot save state to %s: %s; no new pods start until it can",
-                                 managed_job_namespace(j), j->job->metadata.name, j->manager->state_dir, strerror(-r));
+                log_error_errno(r, "%s/%s: cannot save state to %s: %m; no new pods start until it can",
+                                managed_job_namespace(j), j->job->metadata.name, j->manager->state_dir);
         else if (r >= 0 && j->save_failed)
-                sd_journal_print(LOG_NOTICE, "%s/%s: state saved again to %s: going on", managed_job_namespace(j),
-                                 j->job->metadata.name, j->manager->state_dir);
+                log_notice("%s/%s: state saved again to %s: going on", managed_job_namespace(j),
+                           j->job->metadata.name, j->manager->state_dir);
         j->save_failed = r < 0;
         return r;
 }
@@ -345,8 +346,8 @@ int managed_job_record_new(ManagedJob *j) {
         /* spec §3.13: on a cluster such a Job adopts matching pods that have no controller. jobsd does
          * not (docs/job-semantics.md): the Job runs pods of its own, orphans run on unmanaged. */
         if (j->job->spec.manual_selector)
-                sd_journal_print(LOG_WARNING, "%s/%s: spec.manualSelector: jobsd does not adopt pods it does not "
-                                 "manage (orphans of deleted Jobs run on unmanaged); this Job starts pods of its own",
+                log_warning("%s/%s: spec.manualSelector: jobsd does not adopt pods it does not "
+                            "manage (orphans of deleted Jobs run on unmanaged); this Job starts pods of its own",
                                  managed_job_namespace(j), j->job->metadata.name);
         j->record.uid = strdup(sd_id128_to_uuid_string(id, buf));
         j->record.manifest_hash = strdup(j->fingerprint);
@@ -356,8 +357,8 @@ int managed_job_record_new(ManagedJob *j) {
                 return -ENOMEM;
         r = j->cron_owner ? 0 : managed_job_save_manifest_copy(j);
         if (r < 0 && r != -ENOENT)
-                sd_journal_print(LOG_WARNING, "%s: cannot keep a copy of the manifest in %s: %s", j->job->metadata.name,
-                                 j->manager->state_dir, strerror(-r));
+                log_warning_errno(r, "%s: cannot keep a copy of the manifest in %s: %m", j->job->metadata.name,
+                                  j->manager->state_dir);
         return job_status_init(&j->record.status, &j->job->spec);
 }
 
@@ -376,10 +377,10 @@ int managed_job_load_record(ManagedJob *j) {
                 _cleanup_(freep) char *key = strprintf("%s/%s: %s", managed_job_namespace(j), j->job->metadata.name,
                                                        err ?: strerror(-r));
                 if (!key || !strv_contains(m->state_errors_logged, key)) {
-                        sd_journal_print(LOG_ERR, "%s/%s: state file %s/jobs/%s_%s.state is unreadable (%s): the Job "
-                                         "is not run until the file is repaired or removed", managed_job_namespace(j),
-                                         j->job->metadata.name, m->state_dir, managed_job_namespace(j),
-                                         j->job->metadata.name, err ?: strerror(-r));
+                        log_error("%s/%s: state file %s/jobs/%s_%s.state is unreadable (%s): the Job "
+                                  "is not run until the file is repaired or removed", managed_job_namespace(j),
+                                  j->job->metadata.name, m->state_dir, managed_job_namespace(j),
+                                  j->job->metadata.name, err ?: strerror(-r));
                         if (key)
                                 (void) strv_push(&m->state_errors_logged, TAKE_PTR(key));
                 }
@@ -393,8 +394,8 @@ int managed_job_load_record(ManagedJob *j) {
                                 j->record.status.pods[i].containers[k].pull = IMAGE_PULL_NONE;
         if (!streq_ptr(j->record.manifest_hash, j->fingerprint) && !j->cron_owner) {
                 if (job_status_is_finished(&j->record.status)) {
-                        sd_journal_print(LOG_INFO, "%s/%s: manifest changed since the Job finished: running it again",
-                                         managed_job_namespace(j), j->job->metadata.name);
+                        log_info("%s/%s: manifest changed since the Job finished: running it again",
+                                 managed_job_namespace(j), j->job->metadata.name);
                         return managed_job_record_new(j);
                 }
                 /* Changed while jobsd was stopped: what Kubernetes lets change applies; anything else is

@@ -3,6 +3,7 @@
 
 #include <systemd/sd-journal.h>
 
+#include "jobsd/log.h"
 #include "jobsd/names.h"
 #include "jobsd/strv.h"
 #include "cronjob-manager.h"
@@ -574,7 +575,7 @@ static int method_cron_trigger(sd_bus_message *msg, void *userdata, sd_bus_error
         r = check_caller(msg, c->manager, error);
         if (r < 0)
                 return r;
-        sd_journal_print(LOG_INFO, "%s/%s: triggered by its timer", managed_cron_job_namespace(c), c->cj->metadata.name);
+        log_info("%s/%s: triggered by its timer", managed_cron_job_namespace(c), c->cj->metadata.name);
         manager_sync_cron_job(c->manager, c);
         return sd_bus_reply_method_return(msg, NULL);
 }
@@ -736,8 +737,8 @@ int manager_bus_register(Manager *m) {
          * Jobs. */
         r = sd_bus_request_name(m->bus, BUS_NAME, 0);
         if (r < 0)
-                sd_journal_print(LOG_ERR, "cannot own the bus name %s%s: %s", BUS_NAME,
-                                 r == -EEXIST ? " (another jobsd runs on this bus)" : "", strerror(-r));
+                log_error("cannot own the bus name %s%s: %s", BUS_NAME,
+                          r == -EEXIST ? " (another jobsd runs on this bus)" : "", strerror(-r));
         return r;
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <systemd/sd-journal.h>
 
+#include "jobsd/log.h"
 #include "config.h"
 #include "cronjob-manager.h"
 #include "event-restore.h"
@@ -159,9 +160,9 @@ int manager_start(Manager *m) {
         usec_t t0 = manager_now();
         r = manager_restore_events(m, started, &restored, &pods);
         if (r < 0)
-                sd_journal_print(LOG_NOTICE, "cannot read earlier events from the journal: %s", strerror(-r));
+                log_notice_errno(r, "cannot read earlier events from the journal: %m");
         else if (restored > 0 || pods > 0)
-                sd_journal_print(LOG_INFO, "%u event(s) and %u finished pod(s) from before this start read back from "
-                                 "the journal in %" PRIu64 " ms", restored, pods, (manager_now() - t0) / 1000);
+                log_info("%u event(s) and %u finished pod(s) from before this start read back from "
+                         "the journal in %" PRIu64 " ms", restored, pods, (manager_now() - t0) / 1000);
         return 0;
 }

@@ -8,6 +8,7 @@
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 
+#include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "cronjob-manager.h"
 #include "jobsd/strv.h"
@@ -136,8 +137,8 @@ static int move_cron_job(Manager *m, ManagedCronJob *c, const char *file) {
                 c->file = TAKE_PTR(old);
                 return -ENOMEM;
         }
-        sd_journal_print(LOG_INFO, "%s/%s: CronJob now defined in %s (was %s)", managed_cron_job_namespace(c),
-                         c->cj->metadata.name, file, old);
+        log_info("%s/%s: CronJob now defined in %s (was %s)", managed_cron_job_namespace(c),
+                 c->cj->metadata.name, file, old);
         for (size_t i = 0; i < m->n_jobs; i++)
                 if (m->jobs[i]->cron_owner && streq(m->jobs[i]->file, old) &&
                     streq(m->jobs[i]->cron_owner, c->cj->metadata.name) &&
@@ -220,8 +221,8 @@ int manifest_reload(Manager *m) {
                 if (old && !old->cron_owner && !streq(old->file, mf->file) &&
                     still_defines(defined, bad_files, 'J', old->file, job_namespace(&mf->job->metadata),
                                   mf->job->metadata.name) == 0) {
-                        sd_journal_print(LOG_INFO, "%s/%s: now defined in %s (was %s)", managed_job_namespace(old),
-                                         old->job->metadata.name, mf->file, old->file);
+                        log_info("%s/%s: now defined in %s (was %s)", managed_job_namespace(old),
+                                 old->job->metadata.name, mf->file, old->file);
                         r = free_and_strdup(&old->file, mf->file);
                         if (r < 0)
                                 return r;
@@ -232,8 +233,8 @@ int manifest_reload(Manager *m) {
                         if (!fp || streq(fp, old->fingerprint))
                                 continue;
                         if (!streq(old->file, mf->file)) {
-                                sd_journal_print(LOG_ERR, "%s: Job %s is already defined in %s, ignoring this one",
-                                                 mf->file, mf->job->metadata.name, old->file);
+                                log_error("%s: Job %s is already defined in %s, ignoring this one",
+                                          mf->file, mf->job->metadata.name, old->file);
                                 continue;
                         }
                         /* Changed content: a finished Job runs again with it; a running one takes what
@@ -295,7 +296,7 @@ int manifest_reload(Manager *m) {
                 j = m->jobs[i - 1];
                 if (j->seen || j->cron_owner || strv_contains(bad_files, j->file))
                         continue;
-                sd_journal_print(LOG_INFO, "%s: no longer defines Job %s: deleting it", j->file, j->job->metadata.name);
+                log_info("%s: no longer defines Job %s: deleting it", j->file, j->job->metadata.name);
                 (void) manager_delete_job(m, j, "background");
         }
         for (size_t i = m->n_cron_jobs; i > 0; i--) {
@@ -316,7 +317,7 @@ static int on_reload_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         int r = manifest_reload(m);
 
         if (r < 0)
-                sd_journal_print(LOG_ERR, "cannot load %s: %s", m->manifest_dir, strerror(-r));
+                log_error_errno(r, "cannot load %s: %m", m->manifest_dir);
         return 0;
 }
 

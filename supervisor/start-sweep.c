@@ -2,6 +2,7 @@
 /* Start-up sweeps: units a jobsd that stopped left behind. */
 #include <systemd/sd-journal.h>
 
+#include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "jobsd/strv.h"
 #include "managed-job.h"
@@ -33,7 +34,7 @@ void start_sweep_counted_units(Manager *m) {
                 c = p ? pod_find_container(p, container) : NULL;
                 if (p && (!c || restart >= c->restarts))
                         continue;       /* a pod of the record: its current run */
-                sd_journal_print(LOG_INFO, "%s/%s: removing %s, whose pod is counted already", ns, job, *u);
+                log_info("%s/%s: removing %s, whose pod is counted already", ns, job, *u);
                 (void) unit_bus_remove(m->units, *u);
         }
 }

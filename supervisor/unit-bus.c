@@ -5,6 +5,7 @@
 #include <syslog.h>
 #include <systemd/sd-journal.h>
 
+#include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "memcg-v1.h"
 #include "unit-bus.h"
@@ -242,8 +243,7 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
                 r = memcg_v1_watch(c->ub->memcg_v1, c->unit, (pid_t) main_pid);
                 /* Not for a process or cgroup already gone (nothing left to kill), nor one not yet the unit's. */
                 if (r < 0 && !memcg_v1_retry(r))
-                        sd_journal_print(LOG_WARNING, "%s: cannot watch for OOM kills on cgroup v1: %s", c->unit,
-                                         strerror(-r));
+                        log_warning_errno(r, "%s: cannot watch for OOM kills on cgroup v1: %m", c->unit);
         }
         /* A queued job (the start, a stop) means the state is about to change: wait for the next signal. */
         if (!active || job_id != 0)
@@ -342,7 +342,7 @@ static int on_ignore_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
 static void on_memcg_v1_oom(const char *unit, void *userdata) {
         UnitBus *u = userdata;
 
-        sd_journal_print(LOG_NOTICE, "%s: a process was killed by the OOM killer (memory limit); killing the rest",
+        log_notice("%s: a process was killed by the OOM killer (memory limit); killing the rest",
                          unit);
         (void) sd_bus_call_method_async(u->bus, NULL, SD_DESTINATION, SD_PATH, SD_MANAGER, "KillUnit", on_ignore_reply,
                                         NULL, "ssi", unit, "all", SIGKILL);
@@ -365,8 +365,7 @@ int unit_bus_new(sd_bus *bus, UnitEventHandler handler, void *userdata, UnitBus 
                 goto fail;
         r = memcg_v1_new(sd_bus_get_event(bus), on_memcg_v1_oom, u, &u->memcg_v1);
         if (r < 0)
-                sd_journal_print(LOG_WARNING, "cannot find the cgroup v1 memory hierarchy: %s; OOM kills show as SIGKILL",
-                                 strerror(-r));
+                log_warning_errno(r, "cannot find the cgroup v1 memory hierarchy: %m; OOM kills show as SIGKILL");
         /* Without Subscribe() systemd sends no unit signals. */
         r = sd_bus_call_method_async(bus, NULL, SD_DESTINATION, SD_PATH, SD_MANAGER, "Subscribe", on_ignore_reply, NULL, "");
         if (r < 0)
