@@ -19,7 +19,6 @@
 #include "job-delete.h"
 #include "job-events.h"
 #include "job-run.h"
-#include "managed-job.h"
 #include "manager-bus.h"
 #include "state-file.h"
 
@@ -80,25 +79,26 @@ static void log_cron_event(ManagedCronJob *c, bool warning, const char *reason, 
         job_events_append(&c->events, &c->n_events, now, warning, reason, message);
 }
 
-static bool owns(const ManagedCronJob *c, const ManagedJob *j) {
-        return j->cron_owner && streq(j->cron_owner, cname(c)) &&
-                streq(managed_job_namespace(j), managed_cron_job_namespace(c));
-}
-
 /* "<name> <slot µs>" per line; slot 0 = a manual run. */
 static int save_children(ManagedCronJob *c) {
         _cleanup_(freep) char *text = NULL;
-        size_t size = 0;
+        _cleanup_(freep) usec_t *slots = NULL;
+        CronChild *children = NULL;
+        size_t size = 0, n = 0;
         FILE *f;
+        int r;
 
+        r = manager_list_cron_children(c->manager, managed_cron_job_namespace(c), cname(c), &children, &slots, &n);
+        if (r < 0)
+                return r;
         f = open_memstream(&text, &size);
-        if (!f)
+        if (!f) {
+                cron_children_free(children, n);
                 return -ENOMEM;
-        for (size_t i = 0; i < c->manager->n_jobs; i++) {
-                ManagedJob *j = c->manager->jobs[i];
-                if (owns(c, j) && !j->deleting)
-                        fprintf(f, "%s %" PRIu64 "\n", j->job->metadata.name, j->cron_slot_usec);
         }
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "%s %" PRIu64 "\n", children[i].name, slots[i]);
+        cron_children_free(children, n);
         if (fclose(f) != 0)
                 return -ENOMEM;
         return write_state_file(c, "jobs", text);
@@ -277,25 +277,6 @@ void manager_cron_job_poke(Manager *m, const char *namespace, const char *name) 
                 arm_wake(c, 1);         /* as soon as the loop comes round */
 }
 
-static CronChildState child_state(const ManagedJob *j) {
-        const JobCondition *k = job_status_get_condition(&j->record.status, JOB_CONDITION_COMPLETE);
-
-        if (k && k->status)
-                return CRON_CHILD_COMPLETE;
-        k = job_status_get_condition(&j->record.status, JOB_CONDITION_FAILED);
-        if (k && k->status)
-                return CRON_CHILD_FAILED;
-        return CRON_CHILD_RUNNING;
-}
-
-static usec_t child_end(const ManagedJob *j) {
-        const JobCondition *k = job_status_get_condition(&j->record.status, JOB_CONDITION_COMPLETE);
-
-        if (!k || !k->status)
-                k = job_status_get_condition(&j->record.status, JOB_CONDITION_FAILED);
-        return k && k->status ? k->transition_usec : 0;
-}
-
 static void save_status(ManagedCronJob *c) {
         int r = cronjob_state_save(c->manager->state_dir, managed_cron_job_namespace(c), cname(c), &c->status);
 
@@ -317,7 +298,6 @@ static int create_child(ManagedCronJob *c, const CronAction *a) {
 void manager_sync_cron_job(Manager *m, ManagedCronJob *c) {
         _cleanup_(cron_action_list_done) CronActionList l = {};
         CronChild *children = NULL;
-        char **names = NULL;
         size_t n = 0;
         bool children_changed = false;
         usec_t now = manager_now();
@@ -326,26 +306,9 @@ void manager_sync_cron_job(Manager *m, ManagedCronJob *c) {
         if (c->status_bad)
                 return;
         timer_update(c);
-        children = calloc(m->n_jobs + 1, sizeof(CronChild));
-        names = calloc(m->n_jobs + 1, sizeof(char *));
-        if (!children || !names)
+        r = manager_list_cron_children(m, managed_cron_job_namespace(c), cname(c), &children, NULL, &n);
+        if (r < 0)
                 goto oom;
-        for (size_t i = 0; i < m->n_jobs; i++) {
-                ManagedJob *j = m->jobs[i];
-                if (!owns(c, j) || j->deleting)
-                        continue;
-                names[n] = strdup(j->job->metadata.name);
-                if (!names[n])
-                        goto oom;
-                children[n] = (CronChild) {
-                        .name = names[n],
-                        .manual = j->cron_slot_usec == 0,
-                        .state = child_state(j),
-                        .start_usec = j->record.status.start_usec,
-                        .completion_usec = child_end(j),
-                };
-                n++;
-        }
         r = cronjob_reconcile(c->cj, &c->status, children, n, now, &l);
         if (r < 0)
                 goto oom;
@@ -390,10 +353,7 @@ void manager_sync_cron_job(Manager *m, ManagedCronJob *c) {
 oom:
         log_error("%s: out of memory", cname(c));
 done:
-        for (size_t i = 0; i < n; i++)
-                free(names[i]);
-        free(names);
-        free(children);
+        cron_children_free(children, n);
 }
 
 static int cron_job_add(Manager *m, ManagedCronJob *c) {
@@ -486,9 +446,7 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
 void manager_remove_cron_job(Manager *m, ManagedCronJob *c) {
         log_info("%s: no longer defines CronJob %s: deleting it and its Jobs", c->file, cname(c));
         timer_stop(c);
-        for (size_t i = m->n_jobs; i > 0; i--)
-                if (owns(c, m->jobs[i - 1]))
-                        (void) manager_delete_job(m, m->jobs[i - 1], "background");
+        manager_delete_cron_children(m, managed_cron_job_namespace(c), cname(c));
         (void) cronjob_state_remove(m->state_dir, managed_cron_job_namespace(c), cname(c));
         (void) state_file_delete(m->state_dir, "cronjobs", managed_cron_job_namespace(c), cname(c), "jobs");
         (void) state_file_delete(m->state_dir, "cronjobs", managed_cron_job_namespace(c), cname(c), "suspend");

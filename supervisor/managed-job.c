@@ -13,6 +13,7 @@
 
 #include "event-ids.h"
 #include "job-change.h"
+#include "job-delete.h"
 #include "managed-job.h"
 #include "state-file.h"
 
@@ -483,4 +484,86 @@ void job_eventf(ManagedJob *j, bool warning, const char *reason, usec_t now, con
                 return;
         a.message = msg;
         job_log_event(j, &a, now);
+}
+
+static bool owned_by(const ManagedJob *j, const char *namespace, const char *owner) {
+        return j->cron_owner && streq(j->cron_owner, owner) && streq(managed_job_namespace(j), namespace);
+}
+
+static CronChildState child_state(const ManagedJob *j) {
+        const JobCondition *k = job_status_get_condition(&j->record.status, JOB_CONDITION_COMPLETE);
+
+        if (k && k->status)
+                return CRON_CHILD_COMPLETE;
+        k = job_status_get_condition(&j->record.status, JOB_CONDITION_FAILED);
+        if (k && k->status)
+                return CRON_CHILD_FAILED;
+        return CRON_CHILD_RUNNING;
+}
+
+static usec_t child_end(const ManagedJob *j) {
+        const JobCondition *k = job_status_get_condition(&j->record.status, JOB_CONDITION_COMPLETE);
+
+        if (!k || !k->status)
+                k = job_status_get_condition(&j->record.status, JOB_CONDITION_FAILED);
+        return k && k->status ? k->transition_usec : 0;
+}
+
+int manager_list_cron_children(Manager *m, const char *namespace, const char *owner, CronChild **ret,
+                               usec_t **ret_slots, size_t *ret_n) {
+        _cleanup_(freep) usec_t *slots = NULL;
+        CronChild *children;
+        size_t n = 0;
+
+        assert(m);
+        assert(namespace);
+        assert(owner);
+        assert(ret);
+        assert(ret_n);
+
+        children = calloc(m->n_jobs + 1, sizeof(CronChild));
+        slots = calloc(m->n_jobs + 1, sizeof(usec_t));
+        if (!children || !slots) {
+                free(children);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < m->n_jobs; i++) {
+                ManagedJob *j = m->jobs[i];
+                char *name;
+
+                if (!owned_by(j, namespace, owner) || j->deleting)
+                        continue;
+                name = strdup(j->job->metadata.name);
+                if (!name) {
+                        cron_children_free(children, n);
+                        return -ENOMEM;
+                }
+                children[n] = (CronChild) {
+                        .name = name,
+                        .manual = j->cron_slot_usec == 0,
+                        .state = child_state(j),
+                        .start_usec = j->record.status.start_usec,
+                        .completion_usec = child_end(j),
+                };
+                slots[n++] = j->cron_slot_usec;
+        }
+        *ret = children;
+        *ret_n = n;
+        if (ret_slots)
+                *ret_slots = TAKE_PTR(slots);
+        return 0;
+}
+
+void cron_children_free(CronChild *children, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free((char *) children[i].name);
+        free(children);
+}
+
+void manager_delete_cron_children(Manager *m, const char *namespace, const char *owner) {
+        assert(m);
+
+        for (size_t i = m->n_jobs; i > 0; i--)
+                if (i <= m->n_jobs && owned_by(m->jobs[i - 1], namespace, owner))
+                        (void) manager_delete_job(m, m->jobs[i - 1], "background");
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include "cronjob-controller.h"
 #include "job-events.h"
 #include "jobsd/manifest.h"
 #include "manager.h"
@@ -68,3 +69,12 @@ void managed_job_adopt_units(Manager *m, ManagedJob *j);
 /* Logs a Job's event to the journal and keeps it in the Job's list (job-events.c). */
 void job_log_event(ManagedJob *j, const JobAction *a, usec_t now);
 void job_eventf(ManagedJob *j, bool warning, const char *reason, usec_t now, const char *fmt, ...) _printf_(5, 6);
+
+/* What cronjob-manager.c sees of the Jobs a CronJob (owner, in namespace) made: the ones not being deleted,
+ * as its controller takes them (names allocated: cron_children_free()), and optionally each one's slot
+ * (0: a manual run). */
+int manager_list_cron_children(Manager *m, const char *namespace, const char *owner, CronChild **ret,
+                               usec_t **ret_slots, size_t *ret_n);
+void cron_children_free(CronChild *children, size_t n);
+/* Deletes every Job the CronJob made (background propagation). */
+void manager_delete_cron_children(Manager *m, const char *namespace, const char *owner);
