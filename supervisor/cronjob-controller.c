@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The CronJob controller, pure (spec §5.5–§5.7): (CronJob, status, its Jobs, now) → status changes and actions. */
 #include <inttypes.h>
 #include <stdarg.h>
 

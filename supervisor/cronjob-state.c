@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* A CronJob's state file: its status, read and written atomically. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sys/stat.h>

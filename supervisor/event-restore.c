@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* At start, the events and finished pods from before it, read back from the journal. */
 #include <errno.h>
 #include <string.h>
 #include <systemd/sd-journal.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* A deep copy of a Job (a CronJob's jobTemplate becomes its Jobs). */
 #include "job-copy.h"
 #include "jobsd/strv.h"
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The Job controller, pure (spec §3): (spec, status, now) → status changes and actions. */
 #include <inttypes.h>
 #include <stdarg.h>
 

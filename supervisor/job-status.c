@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* A Job's status, pod and container records, and what a container's exit or a unit's end means for them. */
 #include "job-status.h"
 #include "jobsd/strv.h"
 

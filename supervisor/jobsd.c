@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* jobsd's main(): options, readiness, the event loop; SIGTERM leaves pods running. */
 #include <getopt.h>
 #include <signal.h>
 #include <systemd/sd-daemon.h>

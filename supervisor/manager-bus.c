@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* jobsd's D-Bus API (docs/dbus-api.md). */
 #include <inttypes.h>
 
 #include <systemd/sd-journal.h>

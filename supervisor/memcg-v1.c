@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* OOM kills where the memory controller is on cgroup v1: an eventfd on each pod unit's memory.oom_control. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

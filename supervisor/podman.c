@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* What the machine lets podman do, found at start, and a pod's network namespace. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/capability.h>

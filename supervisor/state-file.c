@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The files of a Job or CronJob in the state directory: one naming, atomic writes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>

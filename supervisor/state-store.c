@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* A Job's record: its text format, saved and loaded. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sys/stat.h>

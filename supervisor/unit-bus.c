@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The systemd client: transient units started and removed, their results from PropertiesChanged. */
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
