@@ -10,6 +10,8 @@
 #include "jobsd/strv.h"
 
 int rm_rf(const char *path) {
+        assert(path);
+
         DIR *d = opendir(path);
 
         if (!d)
@@ -31,6 +33,8 @@ int rm_rf(const char *path) {
 }
 
 int mkdir_p(const char *path, mode_t mode) {
+        assert(path);
+
         _cleanup_(freep) char *p = strdup(path);
 
         if (!p)

@@ -9,6 +9,10 @@
 #include "managed-job.h"
 
 char *managed_job_pull_unit(const ManagedJob *j, const Pod *p, const ContainerStatus *c, bool check) {
+        assert(j);
+        assert(p);
+        assert(c);
+
         return pull_unit_name(managed_job_namespace(j), j->job->metadata.name,
                               j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ? p->index : UNSET, p->attempt,
                               c->name, check, c->pull_failures);
@@ -45,6 +49,10 @@ static int start_pull_unit(ManagedJob *j, const Pod *p, const ContainerStatus *c
 
 /* IfNotPresent: `podman image exists` first, in its own unit; Always: the pull at once. */
 void image_pull_start(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_resync) {
+        assert(j);
+        assert(a);
+        assert(ret_resync);
+
         Pod *p = job_status_find_pod(&j->record.status, a->attempt);
         ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
         const Container *tc = managed_job_find_container(j->job, a->container);
@@ -67,6 +75,12 @@ void image_pull_start(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_r
 
 void image_pull_unit_event(Manager *m, const UnitEvent *ev, const char *ns, const char *job, uint64_t attempt,
                                const char *container, bool check) {
+        assert(m);
+        assert(ev);
+        assert(ns);
+        assert(job);
+        assert(container);
+
         ManagedJob *j = manager_find_job(m, ns, job);
         Pod *p = j ? job_status_find_pod(&j->record.status, attempt) : NULL;
         ContainerStatus *c = p ? pod_find_container(p, container) : NULL;

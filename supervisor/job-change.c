@@ -71,6 +71,9 @@ static char *policy_text(const JobSpec *s) {
  * podReplacementPolicy, suspend, ttlSecondsAfterFinished; completions of an Indexed Job in tandem with
  * parallelism). */
 const char *job_immutable_change(const Job *old, const Job *new) {
+        assert(old);
+        assert(new);
+
         const JobSpec *a = &old->spec, *b = &new->spec;
         _cleanup_(freep) char *ta = NULL, *tb = NULL, *pa = NULL, *pb = NULL;
 
@@ -102,6 +105,10 @@ const char *job_immutable_change(const Job *old, const Job *new) {
 }
 
 void job_refuse_change(ManagedJob *j, const char *file, const char *field) {
+        assert(j);
+        assert(file);
+        assert(field);
+
         sd_journal_send("MESSAGE=%s: Job %s: %s: Invalid value: field is immutable; the running Job keeps its spec "
                         "(change it after the Job finished, or delete the manifest and add it again)",
                         file, j->job->metadata.name, field,

@@ -17,6 +17,11 @@
 /* A Job deleted through the API stays deleted while its manifest is unchanged, as a deleted object stays
  * deleted on a cluster: the tombstone holds the fingerprint of the content that was deleted. */
 bool job_is_tombstoned(Manager *m, const char *namespace, const char *name, const char *fingerprint) {
+        assert(m);
+        assert(namespace);
+        assert(name);
+        assert(fingerprint);
+
         _cleanup_(freep) char *path = state_file_path(m->state_dir, "jobs", namespace, name, "deleted");
         char buf[64] = "";
         FILE *f;
@@ -34,6 +39,9 @@ bool job_is_tombstoned(Manager *m, const char *namespace, const char *name, cons
 }
 
 int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
+        assert(m);
+        assert(j);
+
         bool orphan = cascade && streq(cascade, "orphan");
 
         if (cascade && streq(cascade, "foreground") && managed_job_has_running_containers(j)) {

@@ -119,6 +119,9 @@ static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *
 }
 
 void managed_job_pod_units(ManagedJob *j, const Pod *p, bool remove) {
+        assert(j);
+        assert(p);
+
         for (size_t i = 0; i < p->n_containers; i++) {
                 _cleanup_(freep) char *unit = pod_unit_name(managed_job_namespace(j), j->job->metadata.name,
                                                              j->job->spec.completion_mode == COMPLETION_MODE_INDEXED ?
@@ -150,6 +153,9 @@ static void crash_point(const char *point) {
 }
 
 int manager_suspend_job(Manager *m, ManagedJob *j, bool suspend) {
+        assert(m);
+        assert(j);
+
         _cleanup_(freep) char *text = strprintf("%d %d\n", suspend, j->manifest_suspend);
         int r;
 
@@ -168,6 +174,9 @@ int manager_suspend_job(Manager *m, ManagedJob *j, bool suspend) {
 }
 
 void manager_sync_job(Manager *m, ManagedJob *j) {
+        assert(m);
+        assert(j);
+
         /* Foreground deletion (spec §3.13): nothing new starts; once no pod runs, the Job goes. This may
          * free j. */
         if (j->deleting) {
@@ -258,6 +267,9 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
 }
 
 void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
+        assert(ev);
+        assert(userdata);
+
         Manager *m = userdata;
         _cleanup_(freep) char *ns = NULL, *job = NULL, *container = NULL;
         uint64_t attempt;
@@ -362,6 +374,11 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
 
 int manager_add_cron_child(Manager *m, Job *job, const char *file, const char *owner, usec_t slot_usec,
                            ManagedJob **ret) {
+        assert(m);
+        assert(job);
+        assert(file);
+        assert(owner);
+
         _cleanup_(job_freep) Job *owned = job;
         ManagedJob *j;
         int r;
@@ -403,6 +420,9 @@ int manager_add_cron_child(Manager *m, Job *job, const char *file, const char *o
 }
 
 int manager_rerun_job(Manager *m, ManagedJob *j) {
+        assert(m);
+        assert(j);
+
         int r;
 
         for (size_t i = 0; i < j->record.status.n_pods; i++) {

@@ -20,6 +20,8 @@
 #define MANIFEST_SIZE_MAX_COPY (MANIFEST_SIZE_MAX + 1)
 
 const char *managed_job_namespace(const ManagedJob *j) {
+        assert(j);
+
         return job_namespace(&j->job->metadata);
 }
 
@@ -30,6 +32,8 @@ static void finished_pod_done(FinishedPod *f) {
 }
 
 void managed_job_clear_history(ManagedJob *j) {
+        assert(j);
+
         for (size_t i = 0; i < j->n_finished; i++)
                 finished_pod_done(j->finished + i);
         j->finished = mfree(j->finished);
@@ -38,6 +42,9 @@ void managed_job_clear_history(ManagedJob *j) {
 }
 
 void managed_job_remember_finished_pod(ManagedJob *j, const Pod *p) {
+        assert(j);
+        assert(p);
+
         bool indexed = j->job->spec.completion_mode == COMPLETION_MODE_INDEXED;
         FinishedPod *f;
 
@@ -155,6 +162,10 @@ static int index_rebuild(Manager *m) {
 }
 
 ManagedJob *manager_find_job(Manager *m, const char *namespace, const char *name) {
+        assert(m);
+        assert(namespace);
+        assert(name);
+
         if (m->n_index == 0) {
                 for (size_t i = 0; i < m->n_jobs; i++)
                         if (job_is(m->jobs[i], namespace, name))
@@ -171,6 +182,8 @@ ManagedJob *manager_find_job(Manager *m, const char *namespace, const char *name
 
 /* spec §4.4: STATUS of kubectl get jobs. */
 char *managed_job_status_word(const ManagedJob *j) {
+        assert(j);
+
         const JobStatus *s = &j->record.status;
         const JobCondition *c;
 
@@ -189,6 +202,9 @@ char *managed_job_status_word(const ManagedJob *j) {
 
 /* The fingerprint of a Job's content: everything it would run, plus its spec's numbers. FNV-1a 64. */
 char *job_fingerprint(const Manifest *mf, const Manager *m) {
+        assert(mf);
+        assert(m);
+
         RenderContext ctx = { .pod_uid = "", .node_name = "", .host_ip = "", .state_dir = "", .runtime_dir = "",
                               .default_runtime = m->default_runtime };
         _cleanup_(diag_list_done) DiagList diags = {};
@@ -224,6 +240,8 @@ char *job_fingerprint(const Manifest *mf, const Manager *m) {
 /* Keeps the bytes of the manifest file a running Job was made from, so that after a restart jobsd can
  * tell what an edit made while it was stopped changed. Written atomically. */
 int managed_job_save_manifest_copy(ManagedJob *j) {
+        assert(j);
+
         _cleanup_(freep) char *data = malloc(MANIFEST_SIZE_MAX_COPY);
         _cleanup_(fclosep) FILE *in = NULL;
         size_t n;
@@ -257,18 +275,28 @@ static Job *managed_job_load_manifest_copy(Manager *m, const char *namespace, co
 }
 
 char *managed_job_pod_key(const ManagedJob *j, const Pod *p) {
+        assert(j);
+        assert(p);
+
         return pod_key(managed_job_namespace(j), j->job->metadata.name, p->index, p->attempt);
 }
 
 const Container *managed_job_find_container(const Job *job, const char *name) {
+        assert(job);
+        assert(name);
+
         return pod_spec_find_container(&job->spec.template.spec, name);
 }
 
 bool managed_job_in_images(const ManagedJob *j) {
+        assert(j);
+
         return job_container_runtime(j->job, j->manager->default_runtime) == CONTAINER_RUNTIME_PODMAN;
 }
 
 int managed_job_save(ManagedJob *j) {
+        assert(j);
+
         int r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
 
         if (r >= 0)
@@ -286,6 +314,8 @@ int managed_job_save(ManagedJob *j) {
 /* The effective spec.suspend: jobctl's choice while the manifest's own value is the one it overrode.
  * The file holds "<override> <manifest value at the time>". */
 void managed_job_apply_suspend(ManagedJob *j, bool manifest_suspend) {
+        assert(j);
+
         _cleanup_(freep) char *path = state_file_path(j->manager->state_dir, "jobs", managed_job_namespace(j),
                                                      j->job->metadata.name, "suspend");
         int o = -1, base = -1;
@@ -306,6 +336,8 @@ void managed_job_apply_suspend(ManagedJob *j, bool manifest_suspend) {
 }
 
 bool managed_job_has_running_containers(const ManagedJob *j) {
+        assert(j);
+
         for (size_t i = 0; i < j->record.status.n_pods; i++)
                 for (size_t k = 0; k < j->record.status.pods[i].n_containers; k++) {
                         ContainerState st = j->record.status.pods[i].containers[k].state;
@@ -316,6 +348,10 @@ bool managed_job_has_running_containers(const ManagedJob *j) {
 }
 
 int managed_job_new(Manager *m, const Manifest *mf, ManagedJob **ret) {
+        assert(m);
+        assert(mf);
+        assert(ret);
+
         ManagedJob *j = calloc(1, sizeof(ManagedJob));
         Job *job;
 
@@ -336,6 +372,8 @@ int managed_job_new(Manager *m, const Manifest *mf, ManagedJob **ret) {
 }
 
 int managed_job_record_new(ManagedJob *j) {
+        assert(j);
+
         sd_id128_t id;
         char buf[SD_ID128_UUID_STRING_MAX];
         int r;
@@ -365,6 +403,8 @@ int managed_job_record_new(ManagedJob *j) {
 
 /* Adopts what the state directory knows of a Job, or starts a fresh record. */
 int managed_job_load_record(ManagedJob *j) {
+        assert(j);
+
         Manager *m = j->manager;
         _cleanup_(freep) char *err = NULL;
         int r;
@@ -418,6 +458,9 @@ int managed_job_load_record(ManagedJob *j) {
 }
 
 int manager_add_job(Manager *m, ManagedJob *j) {
+        assert(m);
+        assert(j);
+
         ManagedJob **n = realloc(m->jobs, sizeof(ManagedJob *) * (m->n_jobs + 1));
 
         if (!n)
@@ -432,6 +475,9 @@ int manager_add_job(Manager *m, ManagedJob *j) {
 }
 
 void manager_remove_job_at(Manager *m, size_t i) {
+        assert(m);
+        assert(i < m->n_jobs);
+
         managed_job_free(m->jobs[i]);
         memmove(m->jobs + i, m->jobs + i + 1, sizeof(ManagedJob *) * (m->n_jobs - i - 1));
         m->n_jobs--;
@@ -443,6 +489,9 @@ void manager_remove_job_at(Manager *m, size_t i) {
 
 /* Adopt: ask systemd how the pods it may still run are doing; answers come as events. */
 void managed_job_adopt_units(Manager *m, ManagedJob *j) {
+        assert(m);
+        assert(j);
+
         for (size_t k = 0; k < j->record.status.n_pods; k++) {
                 Pod *p = j->record.status.pods + k;
                 for (size_t c = 0; c < p->n_containers; c++) {
@@ -459,6 +508,9 @@ void managed_job_adopt_units(Manager *m, ManagedJob *j) {
 }
 
 void job_log_event(ManagedJob *j, const JobAction *a, usec_t now) {
+        assert(j);
+        assert(a);
+
         (void) sd_journal_send("MESSAGE=%s/%s: %s: %s", managed_job_namespace(j), j->job->metadata.name, a->reason,
                                a->message,
                                "MESSAGE_ID=%s", event_message_id(a->reason),

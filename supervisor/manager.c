@@ -26,6 +26,9 @@ usec_t manager_now(void) {
 }
 
 void manager_render_context(const Manager *m, RenderContext *ctx) {
+        assert(m);
+        assert(ctx);
+
         ctx->default_runtime = m->default_runtime;
         ctx->podman = m->podman;
         ctx->podman_args = m->podman_args;
@@ -35,6 +38,11 @@ void manager_render_context(const Manager *m, RenderContext *ctx) {
 }
 
 int manager_new(bool user, const char *manifest_dir, const char *state_dir, const JobConfig *config, Manager **ret) {
+        assert(manifest_dir);
+        assert(state_dir);
+        assert(config);
+        assert(ret);
+
         Manager *m;
         int r;
 
@@ -134,6 +142,8 @@ Manager *manager_free(Manager *m) {
 }
 
 int manager_start(Manager *m) {
+        assert(m);
+
         usec_t started = manager_now();
         unsigned restored = 0, pods = 0;
         int r;

@@ -151,6 +151,8 @@ static int move_cron_job(Manager *m, ManagedCronJob *c, const char *file) {
  * gone are deleted, changed ones follow the run-once rule. A file with errors keeps its Jobs as they
  * were: a half-written file never replaces a running Job. */
 int manifest_reload(Manager *m) {
+        assert(m);
+
         ManifestLoadOptions opts = { .strict = true, .trusted_uid = m->user ? getuid() : 0 };
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
@@ -333,6 +335,8 @@ static int on_manifest_dir_event(sd_event_source *s, const struct inotify_event 
 }
 
 int manifest_watch_start(Manager *m) {
+        assert(m);
+
         int r;
 
         r = sd_event_add_time_relative(m->event, &m->reload_timer, CLOCK_MONOTONIC, UINT64_MAX / 2, 0, on_reload_timer, m);

@@ -11,6 +11,10 @@
 
 /* emptyDir volumes: per pod, shared by its containers, removed with the pod. */
 int pod_volumes_prepare(ManagedJob *j, const Pod *p, const RenderContext *ctx) {
+        assert(j);
+        assert(p);
+        assert(ctx);
+
         const PodSpec *ps = &j->job->spec.template.spec;
         _cleanup_(freep) char *key = managed_job_pod_key(j, p);
         int r;
@@ -56,6 +60,9 @@ int pod_volumes_prepare(ManagedJob *j, const Pod *p, const RenderContext *ctx) {
 }
 
 void pod_volumes_remove(ManagedJob *j, const Pod *p) {
+        assert(j);
+        assert(p);
+
         _cleanup_(freep) char *key = managed_job_pod_key(j, p), *a = NULL, *b = NULL;
 
         if (!key)

@@ -13,6 +13,8 @@
  * leaves such units behind; nothing else would ever remove them. Units of Jobs jobsd does not know
  * (orphans of delete --cascade=orphan) are left alone. */
 void start_sweep_counted_units(Manager *m) {
+        assert(m);
+
         _cleanup_(strv_freep) char **units = NULL;
 
         if (unit_bus_list(m->units, "jobsd-*.service", &units) < 0)
@@ -41,6 +43,8 @@ void start_sweep_counted_units(Manager *m) {
 
 /* Pull units left by a jobsd that stopped: their pulls are asked for again. */
 void start_sweep_pull_units(Manager *m) {
+        assert(m);
+
         _cleanup_(strv_freep) char **units = NULL;
 
         if (unit_bus_list(m->units, "jobsd-pull-*.service", &units) < 0)
