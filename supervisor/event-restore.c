@@ -92,7 +92,7 @@ static PodFailurePolicyAction action_from_string(const char *s) {
         return _POD_FAILURE_ACTION_INVALID;
 }
 
-/* A finished pod from before this start (remember_finished_pod() logged it), put before the newer ones.
+/* A finished pod from before this start (managed_job_remember_finished_pod() logged it), put before the newer ones.
  * False if it was not added: the list is full, the entry unreadable, or the pod already listed. */
 static bool prepend_pod(ManagedJob *mj, sd_journal *j) {
         _cleanup_(field_buf_done) FieldBuf name = {}, phase = {}, reason = {}, units = {}, action = {};
