@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* jobctl: options and verbs; validate, render, apply and delete -f, which need no jobsd. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <sys/stat.h>
@@ -6,15 +7,21 @@
 #include <time.h>
 
 #include "config.h"
-#include "jobctl-bus.h"
+#include "jobctl.h"
+#include "jobctl-cronjob.h"
+#include "jobctl-job.h"
 #include "jobsd/manifest.h"
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
 
 /* Exit codes (docs/jobctl.md): */
 #define EXIT_INVALID 1          /* a manifest is invalid or cannot be read or rendered */
-#define EXIT_USAGE 2            /* bad command line */
+/* EXIT_USAGE (2): a bad command line (jobctl.h) */
 #define MANIFEST_SIZE_MAX_PLUS_ONE (1024 * 1024 + 1)
+
+bool jobctl_arg_user = false;
+const char *jobctl_arg_output = NULL;
+const char *jobctl_arg_journal_dir = NULL;
 
 static bool arg_user = false;
 static bool arg_dry_run = false;
