@@ -2,11 +2,10 @@
 /* jobctl's D-Bus client: the connection, one GetAll of an object, the Events property. */
 #include <systemd/sd-bus.h>
 
+#include "bus-api.h"
 #include "jobctl.h"
 #include "jobctl-bus.h"
 #include "jobsd/strv.h"
-
-#define BUS_NAME "io.jobsd"
 
 int bus_connect(sd_bus **ret) {
         int r = jobctl_arg_user ? sd_bus_open_user(ret) : sd_bus_open_system(ret);
@@ -51,7 +50,7 @@ int get_all(sd_bus *bus, const char *path, const char *iface, sd_bus_message **r
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
-        r = sd_bus_call_method(bus, BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply, "s",
+        r = sd_bus_call_method(bus, JOBSD_BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply, "s",
                                iface);
         if (r < 0) {
                 if (sd_bus_error_has_names(&error, SD_BUS_ERROR_UNKNOWN_OBJECT, SD_BUS_ERROR_UNKNOWN_INTERFACE,

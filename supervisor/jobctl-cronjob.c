@@ -4,17 +4,14 @@
 #include <stdarg.h>
 #include <systemd/sd-bus.h>
 
+#include "bus-api.h"
 #include "jobctl.h"
 #include "jobctl-bus.h"
 #include "jobctl-cronjob.h"
 #include "jobctl-output.h"
 #include "jobsd/strv.h"
 
-#define BUS_NAME "io.jobsd"
-
 /* CronJobs (spec §4.4, §5.7): io.jobsd.CronJob1 objects. */
-
-#define CRON_JOB_IFACE "io.jobsd.CronJob1"
 
 typedef struct CronInfo {
         char *namespace, *name, *file, *schedule, *tz, *policy, *timer;
@@ -43,7 +40,7 @@ static char *cron_job_path(const char *namespace, const char *name) {
         _cleanup_(freep) char *id = strprintf("%s_%s", namespace, name);
         char *p = NULL;
 
-        if (!id || sd_bus_path_encode("/io/jobsd/cronjob", id, &p) < 0)
+        if (!id || sd_bus_path_encode(JOBSD_CRON_JOB_PATH_PREFIX, id, &p) < 0)
                 return NULL;
         return p;
 }
@@ -56,7 +53,7 @@ static int cron_info_get(sd_bus *bus, const char *namespace, const char *name, C
 
         if (!path)
                 return -ENOMEM;
-        r = get_all(bus, path, CRON_JOB_IFACE, &reply);
+        r = get_all(bus, path, JOBSD_CRON_JOB_IFACE, &reply);
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
@@ -112,7 +109,8 @@ static int list_cron_jobs(sd_bus *bus, char ***ret) {
         const char *ns, *name, *path;
         int r;
 
-        r = sd_bus_call_method(bus, BUS_NAME, "/io/jobsd", "io.jobsd.Manager1", "ListCronJobs", &error, &reply, "");
+        r = sd_bus_call_method(bus, JOBSD_BUS_NAME, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE, "ListCronJobs", &error,
+                               &reply, "");
         if (r < 0) {
                 if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
                         fprintf(stderr, "jobctl: jobsd is not running on the %s bus\n", jobctl_arg_user ? "user" : "system");
@@ -311,7 +309,7 @@ static int call_cron_job(const char *namespace, const char *name, const char *me
         r = bus_connect(&bus);
         if (r < 0 || !path)
                 return EXIT_ERROR;
-        r = sd_bus_message_new_method_call(bus, &call, BUS_NAME, path, CRON_JOB_IFACE, method);
+        r = sd_bus_message_new_method_call(bus, &call, JOBSD_BUS_NAME, path, JOBSD_CRON_JOB_IFACE, method);
         if (r >= 0 && types) {
                 va_start(ap, types);
                 r = sd_bus_message_appendv(call, types, ap);

@@ -5,6 +5,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-journal.h>
 
+#include "bus-api.h"
 #include "jobctl.h"
 #include "jobctl-bus.h"
 #include "jobctl-cronjob.h"
@@ -13,9 +14,6 @@
 #include "jobsd/manifest.h"
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
-
-#define BUS_NAME "io.jobsd"
-#define JOB_IFACE "io.jobsd.Job1"
 
 typedef struct Condition {
         char *type, *reason, *message;
@@ -75,7 +73,7 @@ static char *job_path(const char *namespace, const char *name) {
         _cleanup_(freep) char *id = strprintf("%s_%s", namespace, name);
         char *p = NULL;
 
-        if (!id || sd_bus_path_encode("/io/jobsd/job", id, &p) < 0)
+        if (!id || sd_bus_path_encode(JOBSD_JOB_PATH_PREFIX, id, &p) < 0)
                 return NULL;
         return p;
 }
@@ -89,7 +87,7 @@ static int job_info_get(sd_bus *bus, const char *namespace, const char *name, Jo
 
         if (!path)
                 return -ENOMEM;
-        r = get_all(bus, path, JOB_IFACE, &reply);
+        r = get_all(bus, path, JOBSD_JOB_IFACE, &reply);
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
@@ -242,7 +240,8 @@ static int list_jobs(sd_bus *bus, char ***ret) {
         const char *ns, *name, *status, *path;
         int r;
 
-        r = sd_bus_call_method(bus, BUS_NAME, "/io/jobsd", "io.jobsd.Manager1", "ListJobs", &error, &reply, "");
+        r = sd_bus_call_method(bus, JOBSD_BUS_NAME, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE, "ListJobs", &error, &reply,
+                               "");
         if (r < 0) {
                 if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
                         fprintf(stderr, "jobctl: jobsd is not running on the %s bus\n", jobctl_arg_user ? "user" : "system");
@@ -701,8 +700,8 @@ int verb_wait(int argc, char *argv[]) {
         path = job_path("default", name);
         if (!path)
                 return EXIT_ERROR;
-        r = sd_bus_match_signal(bus, &slot, BUS_NAME, path, "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                NULL, NULL);
+        r = sd_bus_match_signal(bus, &slot, JOBSD_BUS_NAME, path, "org.freedesktop.DBus.Properties",
+                                "PropertiesChanged", NULL, NULL);
         if (r < 0)
                 return EXIT_ERROR;
 
@@ -834,7 +833,7 @@ static int call_job_with(const char *name, const char *method, const char *types
         r = bus_connect(&bus);
         if (r < 0 || !path)
                 return EXIT_ERROR;
-        r = sd_bus_message_new_method_call(bus, &call, BUS_NAME, path, JOB_IFACE, method);
+        r = sd_bus_message_new_method_call(bus, &call, JOBSD_BUS_NAME, path, JOBSD_JOB_IFACE, method);
         if (r >= 0) {
                 va_start(ap, types);
                 r = sd_bus_message_appendv(call, types, ap);
@@ -861,8 +860,9 @@ static int call_job(const char *name, const char *method, const char *cascade) {
         r = bus_connect(&bus);
         if (r < 0 || !path)
                 return EXIT_ERROR;
-        r = cascade ? sd_bus_call_method(bus, BUS_NAME, path, JOB_IFACE, method, &error, NULL, "s", cascade) :
-                sd_bus_call_method(bus, BUS_NAME, path, JOB_IFACE, method, &error, NULL, "");
+        r = cascade ?
+                sd_bus_call_method(bus, JOBSD_BUS_NAME, path, JOBSD_JOB_IFACE, method, &error, NULL, "s", cascade) :
+                sd_bus_call_method(bus, JOBSD_BUS_NAME, path, JOBSD_JOB_IFACE, method, &error, NULL, "");
         if (r < 0) {
                 if (sd_bus_error_has_names(&error, SD_BUS_ERROR_UNKNOWN_OBJECT, SD_BUS_ERROR_UNKNOWN_INTERFACE,
                                            SD_BUS_ERROR_UNKNOWN_METHOD))

@@ -5,22 +5,18 @@
 
 #include "jobsd/names.h"
 #include "jobsd/strv.h"
+#include "bus-api.h"
 #include "manager.h"
 
 /* jobsd's D-Bus API (docs/dbus-api.md): the manager object lists Jobs; each Job is an object whose
  * status is properties and whose actions are methods. Handlers decode, check, call one manager
  * function. */
 
-#define BUS_NAME "io.jobsd"
-#define MANAGER_PATH "/io/jobsd"
-#define JOB_PATH_PREFIX "/io/jobsd/job"
-#define CRON_JOB_PATH_PREFIX "/io/jobsd/cronjob"
-
 static char *job_object_path(const ManagedJob *j) {
         _cleanup_(freep) char *id = strprintf("%s_%s", managed_job_namespace(j), j->job->metadata.name);
         char *path = NULL;
 
-        if (!id || sd_bus_path_encode(JOB_PATH_PREFIX, id, &path) < 0)
+        if (!id || sd_bus_path_encode(JOBSD_JOB_PATH_PREFIX, id, &path) < 0)
                 return NULL;
         return path;
 }
@@ -29,7 +25,7 @@ static ManagedJob *job_from_path(Manager *m, const char *path) {
         _cleanup_(freep) char *id = NULL;
         char *sep;
 
-        if (sd_bus_path_decode(path, JOB_PATH_PREFIX, &id) <= 0 || !id)
+        if (sd_bus_path_decode(path, JOBSD_JOB_PATH_PREFIX, &id) <= 0 || !id)
                 return NULL;
         sep = strchr(id, '_');
         if (!sep)
@@ -412,7 +408,7 @@ static char *cron_job_object_path(const ManagedCronJob *c) {
         _cleanup_(freep) char *id = strprintf("%s_%s", managed_cron_job_namespace(c), c->cj->metadata.name);
         char *path = NULL;
 
-        if (!id || sd_bus_path_encode(CRON_JOB_PATH_PREFIX, id, &path) < 0)
+        if (!id || sd_bus_path_encode(JOBSD_CRON_JOB_PATH_PREFIX, id, &path) < 0)
                 return NULL;
         return path;
 }
@@ -423,7 +419,7 @@ static int find_cron_job(sd_bus *bus, const char *path, const char *interface, v
         ManagedCronJob *c;
         char *sep;
 
-        if (sd_bus_path_decode(path, CRON_JOB_PATH_PREFIX, &id) <= 0 || !id || !(sep = strchr(id, '_')))
+        if (sd_bus_path_decode(path, JOBSD_CRON_JOB_PATH_PREFIX, &id) <= 0 || !id || !(sep = strchr(id, '_')))
                 return 0;
         *sep = 0;
         c = manager_find_cron_job(userdata, id, sep + 1);
@@ -648,7 +644,7 @@ void manager_bus_cron_job_changed(Manager *m, ManagedCronJob *c) {
         _cleanup_(freep) char *path = cron_job_object_path(c);
 
         if (path)
-                (void) sd_bus_emit_properties_changed(m->bus, path, "io.jobsd.CronJob1", "Suspend", "TimerUnit",
+                (void) sd_bus_emit_properties_changed(m->bus, path, JOBSD_CRON_JOB_IFACE, "Suspend", "TimerUnit",
                                                       "LastScheduleTime", "LastSuccessfulTime", "NextScheduleTime",
                                                       "Active", "Jobs", "Events", NULL);
 }
@@ -708,31 +704,32 @@ static const sd_bus_vtable job_vtable[] = {
 int manager_bus_register(Manager *m) {
         int r;
 
-        r = sd_bus_add_object_vtable(m->bus, NULL, MANAGER_PATH, "io.jobsd.Manager1", manager_vtable, m);
+        r = sd_bus_add_object_vtable(m->bus, NULL, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE, manager_vtable, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, JOB_PATH_PREFIX, "io.jobsd.Job1", job_vtable, find_job, m);
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, JOBSD_JOB_PATH_PREFIX, JOBSD_JOB_IFACE, job_vtable, find_job,
+                                       m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_node_enumerator(m->bus, NULL, JOB_PATH_PREFIX, enumerate_jobs, m);
+        r = sd_bus_add_node_enumerator(m->bus, NULL, JOBSD_JOB_PATH_PREFIX, enumerate_jobs, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, CRON_JOB_PATH_PREFIX, "io.jobsd.CronJob1", cron_job_vtable,
-                                       find_cron_job, m);
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, JOBSD_CRON_JOB_PATH_PREFIX, JOBSD_CRON_JOB_IFACE,
+                                       cron_job_vtable, find_cron_job, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_node_enumerator(m->bus, NULL, CRON_JOB_PATH_PREFIX, enumerate_cron_jobs, m);
+        r = sd_bus_add_node_enumerator(m->bus, NULL, JOBSD_CRON_JOB_PATH_PREFIX, enumerate_cron_jobs, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_object_manager(m->bus, NULL, MANAGER_PATH);
+        r = sd_bus_add_object_manager(m->bus, NULL, JOBSD_MANAGER_PATH);
         if (r < 0)
                 return r;
         /* Synchronously: READY=1 follows manager_start(), and a client that starts jobsd and calls it at once
          * must find the name. A name another jobsd owns is an error, not a second daemon on the same
          * Jobs. */
-        r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+        r = sd_bus_request_name(m->bus, JOBSD_BUS_NAME, 0);
         if (r < 0)
-                sd_journal_print(LOG_ERR, "cannot own the bus name %s%s: %s", BUS_NAME,
+                sd_journal_print(LOG_ERR, "cannot own the bus name %s%s: %s", JOBSD_BUS_NAME,
                                  r == -EEXIST ? " (another jobsd runs on this bus)" : "", strerror(-r));
         return r;
 }
@@ -742,7 +739,7 @@ void manager_bus_job_changed(Manager *m, ManagedJob *j) {
         _cleanup_(freep) char *path = job_object_path(j);
 
         if (path)
-                (void) sd_bus_emit_properties_changed(m->bus, path, "io.jobsd.Job1", "Status", "Active", "Ready",
+                (void) sd_bus_emit_properties_changed(m->bus, path, JOBSD_JOB_IFACE, "Status", "Active", "Ready",
                                                       "Succeeded", "Failed", "Terminating", "Conditions", "Pods",
                                                       "StartTime", "CompletionTime", "CompletedIndexes", "FailedIndexes",
                                                       "Suspend", NULL);
