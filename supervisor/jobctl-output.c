@@ -5,6 +5,7 @@
 
 #include "jobctl.h"
 #include "jobctl-output.h"
+#include "jobsd/json.h"
 #include "jobsd/strv.h"
 
 usec_t now_usec(void) {
@@ -50,20 +51,6 @@ void format_rfc1123z(char *buf, size_t n, usec_t t) {
         strftime(buf, n, "%a, %d %b %Y %H:%M:%S %z", &tm);
 }
 
-void json_string(FILE *f, const char *s) {
-        fputc('"', f);
-        for (; s && *s; s++) {
-                unsigned char c = (unsigned char) *s;
-                if (c == '"' || c == '\\')
-                        fprintf(f, "\\%c", c);
-                else if (c < 0x20)
-                        fprintf(f, "\\u%04x", c);
-                else
-                        fputc(c, f);
-        }
-        fputc('"', f);
-}
-
 static void em_indent(Emitter *e) {
         for (unsigned i = 0; i < e->depth; i++)
                 fputs("  ", e->f);
@@ -94,7 +81,7 @@ void em_string(Emitter *e, const char *key, const char *v) {
         em_key(e, key);
         if (e->yaml)
                 fputc(' ', e->f);
-        json_string(e->f, v);
+        json_write_string(e->f, v);
         if (e->yaml)
                 fputc('\n', e->f);
 }
@@ -179,11 +166,11 @@ void emit_strv(Emitter *e, const char *key, char * const *l) {
                         for (unsigned i = 0; i + 1 < e->depth; i++)
                                 fputs("  ", e->f);
                         fputs("- ", e->f);
-                        json_string(e->f, *s);
+                        json_write_string(e->f, *s);
                         fputc('\n', e->f);
                 } else {
                         em_key(e, NULL);
-                        json_string(e->f, *s);
+                        json_write_string(e->f, *s);
                 }
         }
         em_close(e, ']');

@@ -15,7 +15,6 @@ void format_rfc3339(char *buf, size_t n, usec_t t);
 void format_rfc1123z(char *buf, size_t n, usec_t t);
 /* "<none>" for 0, else the age (age) or the RFC 1123 time. */
 void format_time_or_none(char *buf, size_t n, usec_t t, bool age);
-void json_string(FILE *f, const char *s);
 
 /* A small emitter of one tree as JSON or YAML: objects, lists of objects, and scalars. */
 typedef struct Emitter {
