@@ -11,6 +11,7 @@
 #include "jobctl-cronjob.h"
 #include "jobctl-job.h"
 #include "jobctl-output.h"
+#include "jobsd/cron.h"
 #include "jobsd/manifest.h"
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
@@ -627,24 +628,26 @@ int verb_describe(int argc, char *argv[]) {
         return 0;
 }
 
-static int parse_duration(const char *s, usec_t *ret) {
+/* --timeout as kubectl wait takes it: a Go duration (1m30s, 500ms); 0 checks once; a negative one waits
+ * a week. A plain number of seconds (30, 1.5), which jobctl took before, is still accepted. */
+static int parse_timeout(const char *s, usec_t *ret, char **reterr_message) {
+        int64_t nsec;
         char *e;
         double v;
+        int r;
 
-        errno = 0;
-        v = strtod(s, &e);
-        if (errno || e == s || v < 0)
-                return -EINVAL;
-        if (streq(e, "s") || !*e)
-                *ret = (usec_t) (v * USEC_PER_SEC);
-        else if (streq(e, "ms"))
-                *ret = (usec_t) (v * USEC_PER_MSEC);
-        else if (streq(e, "m"))
-                *ret = (usec_t) (v * USEC_PER_MINUTE);
-        else if (streq(e, "h"))
-                *ret = (usec_t) (v * USEC_PER_HOUR);
-        else
-                return -EINVAL;
+        r = go_duration_parse(s, &nsec, reterr_message);
+        if (r == -EINVAL && strchr("0123456789.", s[0])) {
+                errno = 0;
+                v = strtod(s, &e);
+                if (errno == 0 && e != s && !*e && v >= 0 && v < (double) (UINT64_MAX / USEC_PER_SEC)) {
+                        *ret = (usec_t) (v * USEC_PER_SEC);
+                        return 0;
+                }
+        }
+        if (r < 0)
+                return r;
+        *ret = nsec < 0 ? 7 * USEC_PER_DAY : (usec_t) nsec / 1000;
         return 0;
 }
 
@@ -677,8 +680,13 @@ int verb_wait(int argc, char *argv[]) {
                 if ((v = startswith(argv[i], "--for=condition=")))
                         cond = v;
                 else if ((v = startswith(argv[i], "--timeout="))) {
-                        if (parse_duration(v, &timeout) < 0) {
-                                fprintf(stderr, "jobctl wait: invalid --timeout '%s'\n", v);
+                        _cleanup_(freep) char *why = NULL;
+
+                        r = parse_timeout(v, &timeout, &why);
+                        if (r == -ENOMEM)
+                                return EXIT_ERROR;
+                        if (r < 0) {
+                                fprintf(stderr, "jobctl wait: invalid --timeout '%s': %s\n", v, strempty(why));
                                 return EXIT_USAGE;
                         }
                 } else if ((v = startswith(argv[i], "job/")) || (v = startswith(argv[i], "jobs/")))

@@ -50,6 +50,7 @@ static void help(void) {
                "                         List pods (NAME READY STATUS RESTARTS AGE; -o wide: units)\n"
                "  describe job NAME      Show a Job in detail, with its conditions and events\n"
                "  wait job/NAME --for=condition=Complete|Failed [--timeout=DURATION]\n"
+               "                         DURATION as Go writes it: 30s (the default), 1m30s, 500ms\n"
                "  logs NAME [--index N] [-c CONTAINER] [-f]\n"
                "                         The pods' output, from the journal\n"
                "  delete job NAME [--cascade=background|foreground|orphan]\n"

@@ -239,6 +239,17 @@ else
                 "$(diff <(busctl --user introspect --xml-interface io.jobsd /io/jobsd/job/default_5fpi) "$src/docs/dbus-api-job.xml" | head -5)"
 fi
 
+# wait --timeout takes Go durations, as kubectl's.
+out=$(jobctl wait job/journal-unit --for=condition=Complete --timeout=1m30s 2>&1); rc=$?
+out2=$(jobctl wait job/journal-unit --for=condition=Failed --timeout=0.5s 2>/dev/null); rc2=$?
+err3=$(jobctl wait job/journal-unit --for=condition=Complete --timeout=1d 2>&1); rc3=$?
+if [ $rc = 0 ] && [ "$out" = "job.batch/journal-unit condition met" ] && [ $rc2 = 1 ] && [ -z "$out2" ] &&
+   [ $rc3 = 2 ] && [ "$err3" = "jobctl wait: invalid --timeout '1d': time: unknown unit \"d\" in duration \"1d\"" ]; then
+        ok "wait --timeout takes Go durations (1m30s, 0.5s; 1d refused with Go's message, exit 2)"
+else
+        not_ok "wait --timeout takes Go durations" "rc $rc: $out; rc2 $rc2: $out2; rc3 $rc3: $err3"
+fi
+
 # kubectl's NotFound and exit code.
 out=$(jobctl get job nosuch 2>&1); rc=$?
 if [ $rc = 1 ] && [ "$out" = 'Error from server (NotFound): jobs.batch "nosuch" not found' ]; then
