@@ -175,12 +175,13 @@ static void emit_cron_job(Emitter *e, const CronInfo *c) {
 
 /* jobctl get cronjobs [NAME] [-o wide|json|yaml] */
 int get_cron_jobs(const char *only) {
+        FILE *out = jobctl_stdout();
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(strv_freep) char **l = NULL;
         bool json = jobctl_arg_output && streq(jobctl_arg_output, "json"),
                 yaml = jobctl_arg_output && streq(jobctl_arg_output, "yaml"),
                 wide = jobctl_arg_output && streq(jobctl_arg_output, "wide"), any = false;
-        Emitter em = { .f = stdout, .yaml = yaml };
+        Emitter em = { .f = out, .yaml = yaml };
         int r;
 
         r = bus_connect(&bus);
@@ -216,21 +217,21 @@ int get_cron_jobs(const char *only) {
                         continue;
                 }
                 if (!any)
-                        printf(wide ? "%-28s %-16s %-18s %-8s %-7s %-14s %-7s %-32s %s\n" :
-                                      "%-28s %-16s %-18s %-8s %-7s %-14s %s\n",
-                               "NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE",
-                               "NEXT SCHEDULE", "TIMER");
+                        fprintf(out, wide ? "%-28s %-16s %-18s %-8s %-7s %-14s %-7s %-32s %s\n" :
+                                            "%-28s %-16s %-18s %-8s %-7s %-14s %s\n",
+                                     "NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE",
+                                     "NEXT SCHEDULE", "TIMER");
                 any = true;
                 format_time_or_none(last, sizeof(last), c.last_schedule, true);
                 format_duration(age, sizeof(age), now_usec() - c.created);
                 if (wide) {
                         format_time_or_none(next, sizeof(next), c.next, false);
-                        printf("%-28s %-16s %-18s %-8s %-7zu %-14s %-7s %-32s %s\n", c.name, c.schedule,
-                               *c.tz ? c.tz : "<none>", c.suspend ? "True" : "False", strv_length(c.active), last, age,
-                               next, *c.timer ? c.timer : "<none>");
+                        fprintf(out, "%-28s %-16s %-18s %-8s %-7zu %-14s %-7s %-32s %s\n", c.name, c.schedule,
+                                     *c.tz ? c.tz : "<none>", c.suspend ? "True" : "False", strv_length(c.active), last, age,
+                                     next, *c.timer ? c.timer : "<none>");
                 } else
-                        printf("%-28s %-16s %-18s %-8s %-7zu %-14s %s\n", c.name, c.schedule, *c.tz ? c.tz : "<none>",
-                               c.suspend ? "True" : "False", strv_length(c.active), last, age);
+                        fprintf(out, "%-28s %-16s %-18s %-8s %-7zu %-14s %s\n", c.name, c.schedule, *c.tz ? c.tz : "<none>",
+                                     c.suspend ? "True" : "False", strv_length(c.active), last, age);
         }
         if (json || yaml) {
                 if (!only) {
@@ -239,7 +240,7 @@ int get_cron_jobs(const char *only) {
                 }
                 em_close(&em, '}');
                 if (!em.yaml)
-                        fputc('\n', stdout);
+                        fputc('\n', out);
         }
         if (only && !any)
                 return not_found("cronjobs", only);
@@ -249,6 +250,7 @@ int get_cron_jobs(const char *only) {
 }
 
 int describe_cron_job(const char *name) {
+        FILE *out = jobctl_stdout();
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(cron_info_done) CronInfo c = {};
         char t[64];
@@ -262,38 +264,38 @@ int describe_cron_job(const char *name) {
                 return not_found("cronjobs", name);
         if (r < 0)
                 return EXIT_ERROR;
-        printf("%-32s%s\n", "Name:", c.name);
-        printf("%-32s%s\n", "Namespace:", c.namespace);
-        printf("%-32s%s\n", "Manifest:", c.file);
-        printf("%-32s%s\n", "Schedule:", c.schedule);
-        printf("%-32s%s\n", "Concurrency Policy:", c.policy);
-        printf("%-32s%s\n", "Suspend:", c.suspend ? "True" : "False");
-        printf("%-32s%s\n", "Time Zone:", *c.tz ? c.tz : "<unset>");
-        printf("%-32s%" PRIi32 "\n", "Successful Job History Limit:", c.keep_ok);
-        printf("%-32s%" PRIi32 "\n", "Failed Job History Limit:", c.keep_failed);
+        fprintf(out, "%-32s%s\n", "Name:", c.name);
+        fprintf(out, "%-32s%s\n", "Namespace:", c.namespace);
+        fprintf(out, "%-32s%s\n", "Manifest:", c.file);
+        fprintf(out, "%-32s%s\n", "Schedule:", c.schedule);
+        fprintf(out, "%-32s%s\n", "Concurrency Policy:", c.policy);
+        fprintf(out, "%-32s%s\n", "Suspend:", c.suspend ? "True" : "False");
+        fprintf(out, "%-32s%s\n", "Time Zone:", *c.tz ? c.tz : "<unset>");
+        fprintf(out, "%-32s%" PRIi32 "\n", "Successful Job History Limit:", c.keep_ok);
+        fprintf(out, "%-32s%" PRIi32 "\n", "Failed Job History Limit:", c.keep_failed);
         if (c.sds >= 0)
-                printf("%-32s%" PRIi64 "s\n", "Starting Deadline Seconds:", c.sds);
+                fprintf(out, "%-32s%" PRIi64 "s\n", "Starting Deadline Seconds:", c.sds);
         else
-                printf("%-32s%s\n", "Starting Deadline Seconds:", "<unset>");
+                fprintf(out, "%-32s%s\n", "Starting Deadline Seconds:", "<unset>");
         format_time_or_none(t, sizeof(t), c.last_schedule, false);
-        printf("%-32s%s\n", "Last Schedule Time:", t);
+        fprintf(out, "%-32s%s\n", "Last Schedule Time:", t);
         format_time_or_none(t, sizeof(t), c.last_successful, false);
-        printf("%-32s%s\n", "Last Successful Time:", t);
+        fprintf(out, "%-32s%s\n", "Last Successful Time:", t);
         format_time_or_none(t, sizeof(t), c.next, false);
-        printf("%-32s%s\n", "Next Schedule Time:", t);
-        printf("%-32s%s\n", "Timer:", *c.timer ? c.timer : "<none> (suspended)");
-        printf("%-32s", "Active Jobs:");
+        fprintf(out, "%-32s%s\n", "Next Schedule Time:", t);
+        fprintf(out, "%-32s%s\n", "Timer:", *c.timer ? c.timer : "<none> (suspended)");
+        fprintf(out, "%-32s", "Active Jobs:");
         if (!c.active || !c.active[0])
-                printf("<none>\n");
+                fprintf(out, "<none>\n");
         else
                 for (char **a = c.active; *a; a++)
-                        printf("%s%s", *a, a[1] ? ", " : "\n");
-        printf("%-32s", "Jobs:");
+                        fprintf(out, "%s%s", *a, a[1] ? ", " : "\n");
+        fprintf(out, "%-32s", "Jobs:");
         if (!c.jobs || !c.jobs[0])
-                printf("<none>\n");
+                fprintf(out, "<none>\n");
         else
                 for (char **a = c.jobs; *a; a++)
-                        printf("%s%s", *a, a[1] ? ", " : "\n");
+                        fprintf(out, "%s%s", *a, a[1] ? ", " : "\n");
         print_events(c.events, c.n_events, "cronjob-controller");
         return 0;
 }
@@ -344,6 +346,7 @@ int verb_trigger(int argc, char *argv[]) {
 
 /* jobctl create job NAME --from=cronjob/CRONJOB */
 int verb_create(int argc, char *argv[]) {
+        FILE *out = jobctl_stdout();
         const char *name = NULL, *from = NULL;
 
         for (int i = 1; i < argc; i++) {
@@ -361,13 +364,14 @@ int verb_create(int argc, char *argv[]) {
         }
         if (call_cron_job("default", startswith(from, "cronjob/"), "CreateJob", "s", name) != 0)
                 return EXIT_ERROR;
-        printf("job.batch/%s created\n", name);
+        fprintf(out, "job.batch/%s created\n", name);
         return 0;
 }
 
 int verb_suspend_cron_job(bool suspend, const char *name) {
+        FILE *out = jobctl_stdout();
         if (call_cron_job("default", name, "SetSuspend", "b", (int) suspend) != 0)
                 return EXIT_ERROR;
-        printf("cronjob.batch/%s %s\n", name, suspend ? "suspended" : "resumed");
+        fprintf(out, "cronjob.batch/%s %s\n", name, suspend ? "suspended" : "resumed");
         return 0;
 }

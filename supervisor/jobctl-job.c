@@ -374,6 +374,7 @@ static void emit_job(Emitter *e, const JobInfo *j) {
 
 /* jobctl get jobs | get job NAME | get pods [-l job-name=NAME] */
 int verb_get(int argc, char *argv[]) {
+        FILE *out = jobctl_stdout();
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(strv_freep) char **jobs = NULL;
         const char *what, *only = NULL, *selector = NULL;
@@ -425,7 +426,7 @@ int verb_get(int argc, char *argv[]) {
                 wide = jobctl_arg_output && streq(jobctl_arg_output, "wide");
         bool single = only && !pods && !selector;
 
-        Emitter em = { .f = stdout, .yaml = yaml };
+        Emitter em = { .f = out, .yaml = yaml };
         if ((json || yaml) && !single) {
                 em_open(&em, NULL, '{');
                 em_string(&em, "apiVersion", "v1");
@@ -458,16 +459,16 @@ int verb_get(int argc, char *argv[]) {
                                         status = p->reason;     /* ErrImagePull, ImagePullBackOff */
                                 if (!header) {
                                         if (wide)
-                                                printf("%-40s %-7s %-18s %-9s %-6s %-32s %s\n", "NAME", "READY", "STATUS",
-                                                       "RESTARTS", "AGE", "IMAGE", "UNITS");
+                                                fprintf(out, "%-40s %-7s %-18s %-9s %-6s %-32s %s\n", "NAME", "READY", "STATUS",
+                                                             "RESTARTS", "AGE", "IMAGE", "UNITS");
                                         else
-                                                printf("%-40s %-7s %-18s %-9s %s\n", "NAME", "READY", "STATUS",
-                                                       "RESTARTS", "AGE");
+                                                fprintf(out, "%-40s %-7s %-18s %-9s %s\n", "NAME", "READY", "STATUS",
+                                                             "RESTARTS", "AGE");
                                         header = true;
                                 }
                                 snprintf(ready, sizeof(ready), "%" PRIu32 "/%" PRIu32, p->ready, p->containers);
                                 format_duration(age, sizeof(age), now - p->created);
-                                printf("%-40s %-7s %-18s %-9" PRIu32 " %-6s", p->name, ready, status, p->restarts, age);
+                                fprintf(out, "%-40s %-7s %-18s %-9" PRIu32 " %-6s", p->name, ready, status, p->restarts, age);
                                 if (wide) {
                                         /* The pod's containers' images: the Job's template's (Images). */
                                         _cleanup_(strv_freep) char **images = NULL;
@@ -475,9 +476,9 @@ int verb_get(int argc, char *argv[]) {
                                                 (void) strv_extend(&images, c[1]);
                                         _cleanup_(freep) char *u = strv_join(p->units, ","),
                                                 *im = strv_join(images, ",");
-                                        printf(" %-32s %s", im && *im ? im : "<none>", strempty(u));
+                                        fprintf(out, " %-32s %s", im && *im ? im : "<none>", strempty(u));
                                 }
-                                printf("\n");
+                                fprintf(out, "\n");
                                 any = true;
                         }
                         continue;
@@ -497,11 +498,11 @@ int verb_get(int argc, char *argv[]) {
                         format_duration(duration, sizeof(duration), (j.completed ?: now) - j.started);
                 format_duration(age, sizeof(age), now - j.created);
                 if (!header) {
-                        printf(wide ? "%-32s %-10s %-12s %-9s %-6s %-20s %s\n" : "%-32s %-10s %-12s %-9s %s\n",
-                               "NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE", "CONTAINERS", "IMAGES");
+                        fprintf(out, wide ? "%-32s %-10s %-12s %-9s %-6s %-20s %s\n" : "%-32s %-10s %-12s %-9s %s\n",
+                                     "NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE", "CONTAINERS", "IMAGES");
                         header = true;
                 }
-                printf("%-32s %-10s %-12s %-9s %-6s", j.name, j.status, completions, duration, age);
+                fprintf(out, "%-32s %-10s %-12s %-9s %-6s", j.name, j.status, completions, duration, age);
                 if (wide) {
                         _cleanup_(strv_freep) char **names = NULL, **images = NULL;
                         for (char **c = j.images; c && c[0] && c[1]; c += 2) {
@@ -509,9 +510,9 @@ int verb_get(int argc, char *argv[]) {
                                 (void) strv_extend(&images, c[1]);
                         }
                         _cleanup_(freep) char *a = strv_join(names, ","), *b = strv_join(images, ",");
-                        printf(" %-20s %s", strempty(a), strempty(b));
+                        fprintf(out, " %-20s %s", strempty(a), strempty(b));
                 }
-                printf("\n");
+                fprintf(out, "\n");
                 any = true;
         }
         if ((json || yaml) && !single) {
@@ -519,11 +520,11 @@ int verb_get(int argc, char *argv[]) {
                 em_string(&em, "kind", "List");
                 em_close(&em, '}');
                 if (json)
-                        printf("\n");
+                        fprintf(out, "\n");
         } else if ((json || yaml) && any) {
                 em_close(&em, '}');
                 if (json)
-                        printf("\n");
+                        fprintf(out, "\n");
         }
         if (single && !any)
                 return not_found("jobs", only);
@@ -534,6 +535,7 @@ int verb_get(int argc, char *argv[]) {
 
 /* spec §4.4: as kubectl describe job. */
 int verb_describe(int argc, char *argv[]) {
+        FILE *out = jobctl_stdout();
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(job_info_done) JobInfo j = {};
         const char *name;
@@ -556,37 +558,37 @@ int verb_describe(int argc, char *argv[]) {
         if (r < 0)
                 return EXIT_ERROR;
 
-        printf("%-26s%s\n", "Name:", j.name);
-        printf("%-26s%s\n", "Namespace:", j.namespace);
-        printf("%-26sbatch.kubernetes.io/controller-uid=%s\n", "Selector:", j.uid);
-        printf("%-26s%s\n", "Manifest:", j.file);
+        fprintf(out, "%-26s%s\n", "Name:", j.name);
+        fprintf(out, "%-26s%s\n", "Namespace:", j.namespace);
+        fprintf(out, "%-26sbatch.kubernetes.io/controller-uid=%s\n", "Selector:", j.uid);
+        fprintf(out, "%-26s%s\n", "Manifest:", j.file);
         for (char **a = j.annotations; a && a[0] && a[1]; a += 2)
                 if (streq(a[0], "jobsd.io/controlled-by"))
-                        printf("%-26s%s\n", "Controlled By:", a[1]);
-        printf("%-26s%" PRIi32 "\n", "Parallelism:", j.parallelism);
+                        fprintf(out, "%-26s%s\n", "Controlled By:", a[1]);
+        fprintf(out, "%-26s%" PRIi32 "\n", "Parallelism:", j.parallelism);
         if (j.completions >= 0)
-                printf("%-26s%" PRIi32 "\n", "Completions:", j.completions);
+                fprintf(out, "%-26s%" PRIi32 "\n", "Completions:", j.completions);
         else
-                printf("%-26s%s\n", "Completions:", "<unset>");
-        printf("%-26s%s\n", "Completion Mode:", j.mode);
-        printf("%-26s%s\n", "Suspend:", j.suspend ? "true" : "false");
-        printf("%-26s%" PRIi32 "\n", "Backoff Limit:", j.backoff_limit);
+                fprintf(out, "%-26s%s\n", "Completions:", "<unset>");
+        fprintf(out, "%-26s%s\n", "Completion Mode:", j.mode);
+        fprintf(out, "%-26s%s\n", "Suspend:", j.suspend ? "true" : "false");
+        fprintf(out, "%-26s%" PRIi32 "\n", "Backoff Limit:", j.backoff_limit);
         if (j.ttl >= 0)
-                printf("%-26s%" PRIi64 "\n", "TTL Seconds After Finished:", j.ttl);
+                fprintf(out, "%-26s%" PRIi64 "\n", "TTL Seconds After Finished:", j.ttl);
         if (j.started) {
                 format_rfc1123z(t, sizeof(t), j.started);
-                printf("%-26s%s\n", "Start Time:", t);
+                fprintf(out, "%-26s%s\n", "Start Time:", t);
         }
         if (j.completed) {
                 format_rfc1123z(t, sizeof(t), j.completed);
-                printf("%-26s%s\n", "Completed At:", t);
+                fprintf(out, "%-26s%s\n", "Completed At:", t);
         }
         if (j.started) {
                 format_duration(t, sizeof(t), (j.completed ?: now_usec()) - j.started);
-                printf("%-26s%s\n", "Duration:", t);
+                fprintf(out, "%-26s%s\n", "Duration:", t);
         }
         if (j.ads >= 0)
-                printf("%-26s%" PRIi64 "s\n", "Active Deadline Seconds:", j.ads);
+                fprintf(out, "%-26s%" PRIi64 "s\n", "Active Deadline Seconds:", j.ads);
         for (size_t i = 0; i < j.n_pods; i++) {
                 if (streq(j.pods[i].phase, "Running") || streq(j.pods[i].phase, "Pending"))
                         active++;
@@ -595,34 +597,34 @@ int verb_describe(int argc, char *argv[]) {
                 else if (streq(j.pods[i].phase, "Failed"))
                         failed++;
         }
-        printf("%-26s%" PRIi32 " Active (%" PRIi32 " Ready) / %" PRIi32 " Succeeded / %" PRIi32 " Failed\n",
-               "Pods Statuses:", j.active, j.ready, j.succeeded, j.failed);
+        fprintf(out, "%-26s%" PRIi32 " Active (%" PRIi32 " Ready) / %" PRIi32 " Succeeded / %" PRIi32 " Failed\n",
+                     "Pods Statuses:", j.active, j.ready, j.succeeded, j.failed);
         if (streq(j.mode, "Indexed")) {
                 const char *ci = *j.indexes ? j.indexes : "<none>";
                 if (strlen(ci) > 50)
-                        printf("%-26s%.50s...\n", "Completed Indexes:", ci);
+                        fprintf(out, "%-26s%.50s...\n", "Completed Indexes:", ci);
                 else
-                        printf("%-26s%s\n", "Completed Indexes:", ci);
+                        fprintf(out, "%-26s%s\n", "Completed Indexes:", ci);
                 if (j.failed_indexes && *j.failed_indexes)
-                        printf("%-26s%s\n", "Failed Indexes:", j.failed_indexes);
+                        fprintf(out, "%-26s%s\n", "Failed Indexes:", j.failed_indexes);
         }
         if (j.decisions && j.decisions[0]) {
                 /* Which podFailurePolicy rule decided each failed pod (the newest 256 pods). */
-                printf("Pod Failure Policy:\n");
+                fprintf(out, "Pod Failure Policy:\n");
                 for (char **d = j.decisions; d[0] && d[1]; d += 2)
-                        printf("  %s: %s\n", d[0], d[1]);
+                        fprintf(out, "  %s: %s\n", d[0], d[1]);
         }
-        printf("Pod Template:\n  Containers:\n");
+        fprintf(out, "Pod Template:\n  Containers:\n");
         for (char **c = j.images; c && c[0] && c[1]; c += 2)
-                printf("   %s:\n    Image:      %s\n", c[0], c[1]);
-        printf("Conditions:\n");
+                fprintf(out, "   %s:\n    Image:      %s\n", c[0], c[1]);
+        fprintf(out, "Conditions:\n");
         if (j.n_conditions == 0)
-                printf("  <none>\n");
+                fprintf(out, "  <none>\n");
         else {
-                printf("  %-20s %-7s %-22s %s\n", "Type", "Status", "Reason", "Message");
+                fprintf(out, "  %-20s %-7s %-22s %s\n", "Type", "Status", "Reason", "Message");
                 for (size_t i = 0; i < j.n_conditions; i++)
-                        printf("  %-20s %-7s %-22s %s\n", j.conditions[i].type, j.conditions[i].status ? "True" : "False",
-                               j.conditions[i].reason, j.conditions[i].message);
+                        fprintf(out, "  %-20s %-7s %-22s %s\n", j.conditions[i].type, j.conditions[i].status ? "True" : "False",
+                                     j.conditions[i].reason, j.conditions[i].message);
         }
         print_events(j.events, j.n_events, "job-controller");
         return 0;
@@ -667,6 +669,7 @@ static int condition_met(sd_bus *bus, const char *name, const char *type, bool *
 /* jobctl wait job/NAME --for=condition=Complete --timeout=60s: woken by the Job's PropertiesChanged
  * signal, not by polling. */
 int verb_wait(int argc, char *argv[]) {
+        FILE *out = jobctl_stdout();
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         _cleanup_(freep) char *path = NULL;
@@ -723,7 +726,7 @@ int verb_wait(int argc, char *argv[]) {
                 if (r < 0)
                         return EXIT_ERROR;
                 if (met) {
-                        printf("job.batch/%s condition met\n", name);
+                        fprintf(out, "job.batch/%s condition met\n", name);
                         return 0;
                 }
                 now = now_usec();
@@ -756,6 +759,7 @@ static bool unit_matches(const char *unit, const char *job, int64_t index, const
 int verb_logs(int argc, char *argv[]) {
         _cleanup_(sd_journal_closep) sd_journal *jr = NULL;
         const char *name = NULL, *container = NULL;
+        FILE *out;
         int64_t index = -1;
         bool follow = false;
         int r;
@@ -785,6 +789,8 @@ int verb_logs(int argc, char *argv[]) {
                 fprintf(stderr, "jobctl logs: expects a Job name\n");
                 return EXIT_USAGE;
         }
+        /* -f streams: its lines cannot wait for the end. */
+        out = follow ? jobctl_stdout_stream() : jobctl_stdout();
         r = jobctl_arg_journal_dir ? sd_journal_open_directory(&jr, jobctl_arg_journal_dir, 0) :
                 sd_journal_open(&jr, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0) {
@@ -818,11 +824,11 @@ int verb_logs(int argc, char *argv[]) {
                             (index >= 0 || container || sd_journal_get_data(jr, "JOB_NAME", &d, &l) >= 0))
                                 continue;
                         if (sd_journal_get_data(jr, "MESSAGE", &d, &l) >= 0)
-                                printf("%.*s\n", (int) (l - 8), (const char *) d + 8);
+                                fprintf(out, "%.*s\n", (int) (l - 8), (const char *) d + 8);
                 }
                 if (r < 0 || !follow)
                         break;
-                fflush(stdout);
+                fflush(out);
                 r = sd_journal_wait(jr, UINT64_MAX);
                 if (r < 0)
                         break;
@@ -883,6 +889,7 @@ static int call_job(const char *name, const char *method, const char *cascade) {
 
 /* jobctl delete job NAME [--cascade=background|foreground|orphan] */
 int verb_delete(int argc, char *argv[]) {
+        FILE *out = jobctl_stdout();
         const char *name = NULL, *cascade = "background";
 
         for (int i = 1; i < argc; i++) {
@@ -902,12 +909,13 @@ int verb_delete(int argc, char *argv[]) {
         }
         if (call_job(name, "Delete", cascade) != 0)
                 return EXIT_ERROR;
-        printf("job.batch \"%s\" deleted\n", name);
+        fprintf(out, "job.batch \"%s\" deleted\n", name);
         return 0;
 }
 
 /* jobctl rerun job NAME */
 int verb_rerun(int argc, char *argv[]) {
+        FILE *out = jobctl_stdout();
         const char *name = argc == 3 && (streq(argv[1], "job") || streq(argv[1], "jobs")) ? argv[2] :
                 argc == 2 ? argv[1] : NULL;
 
@@ -917,12 +925,13 @@ int verb_rerun(int argc, char *argv[]) {
         }
         if (call_job(name, "Rerun", NULL) != 0)
                 return EXIT_ERROR;
-        printf("job.batch/%s rerun\n", name);
+        fprintf(out, "job.batch/%s rerun\n", name);
         return 0;
 }
 
 /* jobctl suspend|resume job NAME */
 int verb_suspend(int argc, char *argv[]) {
+        FILE *out = jobctl_stdout();
         bool suspend = streq(argv[0], "suspend");
 
         if (argc == 3 && STR_IN_SET(argv[1], "cronjob", "cronjobs", "cj"))
@@ -938,6 +947,6 @@ int verb_suspend(int argc, char *argv[]) {
         }
         if (call_job_with(name, "SetSuspend", "b", (int) suspend) != 0)
                 return EXIT_ERROR;
-        printf("job.batch/%s %s\n", name, suspend ? "suspended" : "resumed");
+        fprintf(out, "job.batch/%s %s\n", name, suspend ? "suspended" : "resumed");
         return 0;
 }

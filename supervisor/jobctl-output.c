@@ -8,6 +8,59 @@
 #include "jobsd/json.h"
 #include "jobsd/strv.h"
 
+static FILE *stdout_buffer = NULL;
+static char *stdout_data = NULL;
+static size_t stdout_size = 0;
+
+int jobctl_stdout_open(void) {
+        assert(!stdout_buffer);
+
+        stdout_buffer = open_memstream(&stdout_data, &stdout_size);
+        return stdout_buffer ? 0 : -errno;
+}
+
+FILE *jobctl_stdout(void) {
+        return stdout_buffer ?: stdout;
+}
+
+/* Ends the buffer: writes its contents to stdout if write is true. */
+static int stdout_buffer_end(bool write) {
+        _cleanup_(freep) char *data = NULL;
+        int r = 0;
+
+        if (!stdout_buffer)
+                return 0;
+        if (fclose(stdout_buffer) != 0)
+                r = -ENOMEM;
+        stdout_buffer = NULL;
+        data = TAKE_PTR(stdout_data);
+        if (r == 0 && write && stdout_size > 0 &&
+            (fwrite(data, 1, stdout_size, stdout) != stdout_size || fflush(stdout) != 0))
+                r = -errno ?: -EIO;
+        stdout_size = 0;
+        return r;
+}
+
+FILE *jobctl_stdout_stream(void) {
+        int r = stdout_buffer_end(true);
+
+        if (r < 0)
+                fprintf(stderr, "jobctl: cannot write to stdout: %s\n", strerror(-r));
+        return stdout;
+}
+
+int jobctl_stdout_close(int status) {
+        int r = stdout_buffer_end(status == 0);
+
+        if (r == 0 && fflush(stdout) != 0)
+                r = -errno ?: -EIO;
+        if (r < 0) {
+                fprintf(stderr, "jobctl: cannot write to stdout: %s\n", strerror(-r));
+                return status ?: EXIT_ERROR;
+        }
+        return status;
+}
+
 usec_t now_usec(void) {
         struct timespec ts;
 
@@ -197,23 +250,24 @@ void format_time_or_none(char *buf, size_t n, usec_t t, bool age) {
 
 /* describe's Events section, as kubectl prints it; the From column fits the controller's name. */
 void print_events(const EventInfo *events, size_t n, const char *from) {
+        FILE *out = jobctl_stdout();
         int w = strlen(from) < 16 ? 16 : (int) strlen(from) + 2;
 
-        printf("Events:\n");
+        fprintf(out, "Events:\n");
         if (n == 0) {
-                printf("  <none>\n");
+                fprintf(out, "  <none>\n");
                 return;
         }
-        printf("  %-8s %-22s %-8s %-*s %s\n", "Type", "Reason", "Age", w, "From", "Message");
-        printf("  %-8s %-22s %-8s %-*s %s\n", "----", "------", "----", w, "----", "-------");
+        fprintf(out, "  %-8s %-22s %-8s %-*s %s\n", "Type", "Reason", "Age", w, "From", "Message");
+        fprintf(out, "  %-8s %-22s %-8s %-*s %s\n", "----", "------", "----", w, "----", "-------");
         for (size_t i = 0; i < n; i++) {
                 char age[32];
                 format_duration(age, sizeof(age), now_usec() - events[i].at);
-                printf("  %-8s %-22s %-8s %-*s %s", events[i].warning ? "Warning" : "Normal", events[i].reason, age, w,
-                       from, events[i].message);
+                fprintf(out, "  %-8s %-22s %-8s %-*s %s", events[i].warning ? "Warning" : "Normal", events[i].reason, age, w,
+                             from, events[i].message);
                 if (events[i].count > 1)
-                        printf(" (x%" PRIu32 ")", events[i].count);
-                printf("\n");
+                        fprintf(out, " (x%" PRIu32 ")", events[i].count);
+                fprintf(out, "\n");
         }
 }
 

@@ -8,6 +8,15 @@
 
 /* jobctl's output, as kubectl's. */
 
+/* A failed command prints nothing on stdout: what a verb writes for stdout goes to jobctl_stdout(), a
+ * buffer from jobctl_stdout_open() on, and jobctl_stdout_close() writes it to stdout only if the verb
+ * returned 0. It returns the exit status (EXIT_ERROR if stdout cannot be written). */
+int jobctl_stdout_open(void);
+FILE *jobctl_stdout(void);
+int jobctl_stdout_close(int status);
+/* For output that cannot wait (logs -f): writes what was buffered, then stdout itself from now on. */
+FILE *jobctl_stdout_stream(void);
+
 usec_t now_usec(void);
 /* kubectl's short durations: 45s, 2m3s, 3h4m, 2d3h. */
 void format_duration(char *buf, size_t n, usec_t d);

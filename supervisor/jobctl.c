@@ -10,6 +10,7 @@
 #include "jobctl.h"
 #include "jobctl-cronjob.h"
 #include "jobctl-job.h"
+#include "jobctl-output.h"
 #include "jobsd/manifest.h"
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
@@ -184,6 +185,7 @@ static int load_path(const char *path, ManifestList *list, DiagList *diags) {
 }
 
 static int verb_validate(int argc, char *argv[]) {
+        FILE *out = jobctl_stdout();
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
         int r;
@@ -201,10 +203,10 @@ static int verb_validate(int argc, char *argv[]) {
         }
         diag_list_print(&diags, stderr);
         for (size_t i = 0; i < list.n; i++)
-                printf("%s: %s %s/%s: valid\n", list.items[i].file, manifest_kind_to_string(list.items[i].kind),
-                       job_namespace(list.items[i].kind == MANIFEST_JOB ? &list.items[i].job->metadata :
-                                     &list.items[i].cron_job->metadata),
-                       manifest_name(list.items + i));
+                fprintf(out, "%s: %s %s/%s: valid\n", list.items[i].file, manifest_kind_to_string(list.items[i].kind),
+                             job_namespace(list.items[i].kind == MANIFEST_JOB ? &list.items[i].job->metadata :
+                                           &list.items[i].cron_job->metadata),
+                             manifest_name(list.items + i));
         if (diag_list_has_errors(&diags)) {
                 fprintf(stderr, "%zu error(s), %zu warning(s); %zu manifest(s) valid\n",
                         diag_list_count(&diags, DIAG_ERROR), diag_list_count(&diags, DIAG_WARNING), list.n);
@@ -214,6 +216,7 @@ static int verb_validate(int argc, char *argv[]) {
 }
 
 static int verb_render(int argc, char *argv[]) {
+        FILE *out = jobctl_stdout();
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
         char host[256] = "localhost";
@@ -256,8 +259,8 @@ static int verb_render(int argc, char *argv[]) {
                         .user_manager = arg_user,
                 };
 
-                printf("# From %s\n", list.items[i].file);
-                r = render_manifest(list.items + i, &ctx, now, stdout, &render_diags);
+                fprintf(out, "# From %s\n", list.items[i].file);
+                r = render_manifest(list.items + i, &ctx, now, out, &render_diags);
                 if (r < 0)
                         return log_oom_exit();
                 diag_list_print(&render_diags, stderr);
@@ -336,7 +339,8 @@ static int install_file(const char *dir, const char *src, bool *ret_changed, boo
 
 /* jobctl apply -f FILE|DIR [--dry-run]: validate as validate does, then install. */
 static int verb_apply(int argc, char *argv[]) {
-        _cleanup_(strv_freep) char **files = NULL;
+        FILE *out = jobctl_stdout();
+        _cleanup_(strv_freep) char **files = NULL, **done = NULL;
         _cleanup_(freep) char *dir = manifest_dir();
         int r, ret = 0;
 
@@ -387,19 +391,27 @@ static int verb_apply(int argc, char *argv[]) {
                                 continue;
                         }
                         for (size_t i = 0; i < list.n; i++)
-                                printf("%s.batch/%s %s\n", list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
-                                       manifest_name(list.items + i),
-                                       !changed ? "unchanged" : existed ? "configured" : "created");
+                                if (strv_push(&done, strprintf("%s.batch/%s %s",
+                                                               list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
+                                                               manifest_name(list.items + i),
+                                                               !changed ? "unchanged" : existed ? "configured" : "created")) < 0)
+                                        return log_oom_exit();
                 } else
                         for (size_t i = 0; i < list.n; i++)
-                                printf("%s.batch/%s created (dry run)\n",
-                                       list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob", manifest_name(list.items + i));
+                                if (strv_push(&done, strprintf("%s.batch/%s created (dry run)",
+                                                               list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
+                                                               manifest_name(list.items + i))) < 0)
+                                        return log_oom_exit();
         }
+        /* A failed apply prints nothing on stdout; what it installed all the same is said on stderr. */
+        STRV_FOREACH(d, done)
+                fprintf(ret == 0 ? out : stderr, "%s\n", *d);
         return ret;
 }
 
 /* jobctl delete -f FILE: removes the manifest of that name from the manifest directory. */
 static int delete_file(const char *file) {
+        FILE *out = jobctl_stdout();
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
         _cleanup_(freep) char *dir = manifest_dir(), *dst = NULL;
@@ -415,8 +427,8 @@ static int delete_file(const char *file) {
                 return EXIT_INVALID;
         }
         for (size_t i = 0; i < list.n; i++)
-                printf("%s.batch \"%s\" deleted%s\n", list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
-                       manifest_name(list.items + i), arg_dry_run ? " (dry run)" : "");
+                fprintf(out, "%s.batch \"%s\" deleted%s\n", list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
+                             manifest_name(list.items + i), arg_dry_run ? " (dry run)" : "");
         return 0;
 }
 
@@ -462,8 +474,11 @@ int main(int argc, char *argv[]) {
                 return EXIT_USAGE;
         }
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(arg_rest[0], verbs[i].verb))
-                        return verbs[i].run(n_rest, arg_rest);
+                if (streq(arg_rest[0], verbs[i].verb)) {
+                        if (jobctl_stdout_open() < 0)
+                                return log_oom_exit();
+                        return jobctl_stdout_close(verbs[i].run(n_rest, arg_rest));
+                }
         fprintf(stderr, "jobctl: unknown command '%s'; see 'jobctl --help'\n", arg_rest[0]);
         return EXIT_USAGE;
 }

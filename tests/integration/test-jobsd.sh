@@ -257,6 +257,20 @@ if [ $rc = 1 ] && [ "$out" = 'Error from server (NotFound): jobs.batch "nosuch" 
 else
         not_ok "get job nosuch: NotFound, exit 1" "rc $rc: $out"
 fi
+# A failed command prints nothing on stdout (it printed "{" before the NotFound error).
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: invalid}\nspec:\n  template:\n    spec:\n      restartPolicy: Sometimes\n      containers: [{name: c, image: x, command: ["true"]}]\n' > "$SANDBOX_DIR/invalid.yaml"
+out=$(jobctl get job nosuch -o json 2>/dev/null; echo "rc $?"
+      jobctl get job nosuch -o yaml 2>/dev/null; echo "rc $?"
+      jobctl get cronjob nosuch -o json 2>/dev/null; echo "rc $?"
+      jobctl describe job nosuch 2>/dev/null; echo "rc $?"
+      jobctl validate "$manifests/pi.yaml" "$SANDBOX_DIR/invalid.yaml" 2>/dev/null; echo "rc $?")
+err=$(jobctl get job nosuch -o json 2>&1 >/dev/null)
+if [ "$out" = "$(printf 'rc 1\nrc 1\nrc 1\nrc 1\nrc 1')" ] &&
+   [ "$err" = 'Error from server (NotFound): jobs.batch "nosuch" not found' ]; then
+        ok "a failed command prints nothing on stdout: get job nosuch -o json|yaml, get cronjob, describe, validate"
+else
+        not_ok "a failed command prints nothing on stdout" "$out; stderr: $err"
+fi
 
 # A Job managed by another controller (spec §1.2) is left alone; its record keeps its uid across restarts.
 printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: elsewhere}\nspec:\n  managedBy: example.com/other\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: ["true"]}]\n' > "$manifests/elsewhere.yaml"
