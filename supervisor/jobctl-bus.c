@@ -68,3 +68,24 @@ int get_all(sd_bus *bus, const char *path, const char *iface, sd_bus_message **r
         *ret_reply = TAKE_PTR(reply);
         return 0;
 }
+
+int bus_get_manifest_directory(char **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        assert(ret);
+
+        r = jobctl_arg_user ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, JOBSD_BUS_NAME, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE,
+                                               "ManifestDirectory", &error, ret);
+        if (r >= 0)
+                return 0;
+        /* No bus to connect to, or no jobsd on it. */
+        if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
+            (!sd_bus_error_is_set(&error) && (r == -ENOENT || r == -ECONNREFUSED || r == -ENOMEDIUM)))
+                return -ESRCH;
+        fprintf(stderr, "jobctl: cannot ask jobsd for its manifest directory: %s\n", error.message ?: strerror(-r));
+        return r;
+}

@@ -78,11 +78,11 @@ static void help(void) {
                "     --now=@SECONDS      render: take this time (seconds since the epoch) as now\n"
                "  -o --output=FORMAT     get: wide, json or yaml\n"
                "     --journal-dir=DIR   logs: read the journal files in DIR\n"
-               "     --manifest-dir=DIR  apply, delete -f: the manifest directory (default %s,\n"
-               "                         --user: ~/.config/jobs.d)\n"
+               "     --manifest-dir=DIR  apply, delete -f: the manifest directory when jobsd is not\n"
+               "                         running (else jobsd's own, which jobctl asks it for)\n"
                "\n"
                "Exit status: 0 success, 1 invalid manifest, 2 usage error.\n"
-               "See jobctl(1) and docs/jobctl.md.\n", JOBSD_MANIFEST_DIR);
+               "See jobctl(1) and docs/jobctl.md.\n");
 }
 
 static int parse_argv(int argc, char *argv[]) {
@@ -270,14 +270,47 @@ static int verb_render(int argc, char *argv[]) {
         return ret;
 }
 
-static char *manifest_dir(void) {
-        if (arg_manifest_dir)
-                return strdup(arg_manifest_dir);
-        if (!arg_user)
-                return strdup(JOBSD_MANIFEST_DIR);
-        if (getenv("XDG_CONFIG_HOME"))
-                return strprintf("%s/jobs.d", getenv("XDG_CONFIG_HOME"));
-        return strprintf("%s/.config/jobs.d", getenv("HOME") ?: "/");
+static bool same_directory(const char *a, const char *b) {
+        struct stat sa, sb;
+
+        if (stat(a, &sa) >= 0 && stat(b, &sb) >= 0)
+                return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+        return streq(a, b);
+}
+
+/* apply and delete -f: the directory the running jobsd loads (its ManifestDirectory property), not a
+ * guess. Only when jobsd is not running does --manifest-dir=DIR name it; a --manifest-dir other than
+ * jobsd's is a warning. Failures are reported. */
+static int manifest_dir(char **ret) {
+        _cleanup_(freep) char *dir = NULL;
+        const char *bus = arg_user ? "user" : "system";
+        int r;
+
+        r = bus_get_manifest_directory(&dir);
+        if (r == -ESRCH) {
+                if (!arg_manifest_dir) {
+                        fprintf(stderr, "jobctl: jobsd is not running on the %s bus, so its manifest directory is "
+                                "unknown: start jobsd, or name the directory with --manifest-dir=DIR\n", bus);
+                        return r;
+                }
+                fprintf(stderr, "jobctl: jobsd is not running on the %s bus; using --manifest-dir=%s\n", bus,
+                        arg_manifest_dir);
+                dir = strdup(arg_manifest_dir);
+                if (!dir) {
+                        log_oom_exit();
+                        return -ENOMEM;
+                }
+        } else if (r < 0)
+                return r;
+        else if (dir[0] != '/') {
+                fprintf(stderr, "jobctl: jobsd's manifest directory '%s' is not an absolute path; name it with "
+                        "an absolute --manifest-dir=DIR when starting jobsd\n", dir);
+                return -EINVAL;
+        } else if (arg_manifest_dir && !same_directory(arg_manifest_dir, dir))
+                fprintf(stderr, "jobctl: jobsd loads manifests from %s, not from %s: using %s\n", dir,
+                        arg_manifest_dir, dir);
+        *ret = TAKE_PTR(dir);
+        return 0;
 }
 
 static const char *base_name(const char *p) {
@@ -341,7 +374,7 @@ static int install_file(const char *dir, const char *src, bool *ret_changed, boo
 static int verb_apply(int argc, char *argv[]) {
         FILE *out = jobctl_stdout();
         _cleanup_(strv_freep) char **files = NULL, **done = NULL;
-        _cleanup_(freep) char *dir = manifest_dir();
+        _cleanup_(freep) char *dir = NULL;
         int r, ret = 0;
 
         for (int i = 1; i < argc; i++) {
@@ -356,10 +389,12 @@ static int verb_apply(int argc, char *argv[]) {
                 if (r < 0)
                         return log_oom_exit();
         }
-        if (!files || !dir) {
+        if (!files) {
                 fprintf(stderr, "jobctl apply: expects -f FILE (or a directory)\n");
                 return EXIT_USAGE;
         }
+        if (!arg_dry_run && manifest_dir(&dir) < 0)
+                return EXIT_INVALID;
         STRV_FOREACH(f, files) {
                 _cleanup_(manifest_list_done) ManifestList list = {};
                 _cleanup_(diag_list_done) DiagList diags = {};
@@ -414,9 +449,12 @@ static int delete_file(const char *file) {
         FILE *out = jobctl_stdout();
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
-        _cleanup_(freep) char *dir = manifest_dir(), *dst = NULL;
+        _cleanup_(freep) char *dir = NULL, *dst = NULL;
 
-        if (!dir || !(dst = strprintf("%s/%s", dir, base_name(file))))
+        if (manifest_dir(&dir) < 0)
+                return EXIT_INVALID;
+        dst = strprintf("%s/%s", dir, base_name(file));
+        if (!dst)
                 return log_oom_exit();
         (void) manifest_load_file(dst, &list, &diags);
         if (!arg_dry_run && unlink(dst) < 0) {

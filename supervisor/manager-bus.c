@@ -468,6 +468,15 @@ static int method_list_cron_jobs(sd_bus_message *msg, void *userdata, sd_bus_err
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* The directory jobsd loads manifests from: where jobctl apply and delete -f install and remove them. */
+static int property_get_manifest_directory(sd_bus *bus, const char *path, const char *interface,
+                                           const char *property, sd_bus_message *reply, void *userdata,
+                                           sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "s", m->manifest_dir);
+}
+
 #define C(userdata) ((ManagedCronJob *) (userdata))
 
 static int cron_property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -655,6 +664,7 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListCronJobs", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sso)", cron_jobs),
                                 method_list_cron_jobs, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_PROPERTY("ManifestDirectory", "s", property_get_manifest_directory, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_VTABLE_END
 };
 

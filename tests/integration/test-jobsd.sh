@@ -384,6 +384,38 @@ else
         not_ok "apply --dry-run: an invalid manifest is refused with FILE:LINE:COLUMN, exit 1" "rc $rc: $out"
 fi
 
+# apply and delete -f use the directory jobsd loads (its ManifestDirectory property), with no
+# --manifest-dir or with another one.
+other=$SANDBOX_DIR/other-dir
+mkdir -p "$other"
+for n in applied applied2; do
+        printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: ["true"]}]\n' $n > "$SANDBOX_DIR/$n.yaml"
+done
+prop=$(busctl --user get-property io.jobsd /io/jobsd io.jobsd.Manager1 ManifestDirectory)
+out=$(jobctl apply -f "$SANDBOX_DIR/applied.yaml" 2>&1); rc=$?
+out2=$(jobctl apply -f "$SANDBOX_DIR/applied2.yaml" --manifest-dir="$other" 2>/dev/null); rc2=$?
+err2=$(jobctl apply -f "$SANDBOX_DIR/applied2.yaml" --manifest-dir="$other" 2>&1 >/dev/null)
+until_true 10 'jobctl get job applied && jobctl get job applied2'
+if [ "$prop" = "s \"$manifests\"" ] && [ $rc = 0 ] && [ "$out" = "job.batch/applied created" ] &&
+   [ $rc2 = 0 ] && [ "$out2" = "job.batch/applied2 created" ] &&
+   [ "$err2" = "jobctl: jobsd loads manifests from $manifests, not from $other: using $manifests" ] &&
+   [ -f "$manifests/applied.yaml" ] && [ -f "$manifests/applied2.yaml" ] && [ -z "$(ls -A "$other")" ] &&
+   jobctl get job applied >/dev/null 2>&1 && jobctl get job applied2 >/dev/null 2>&1; then
+        ok "apply -f: into jobsd's ManifestDirectory, with no --manifest-dir and with another one (a warning)"
+else
+        not_ok "apply -f: into jobsd's ManifestDirectory" "$prop; rc $rc: $out; rc2 $rc2: $out2; $err2; $(ls "$manifests" "$other")"
+fi
+out=$(jobctl delete -f "$SANDBOX_DIR/applied.yaml" 2>&1); rc=$?
+out2=$(jobctl delete -f "$SANDBOX_DIR/applied2.yaml" --manifest-dir="$other" 2>/dev/null); rc2=$?
+until_true 10 '! jobctl get job applied && ! jobctl get job applied2'
+if [ $rc = 0 ] && [ "$out" = 'job.batch "applied" deleted' ] && [ $rc2 = 0 ] && [ "$out2" = 'job.batch "applied2" deleted' ] &&
+   [ ! -e "$manifests/applied.yaml" ] && [ ! -e "$manifests/applied2.yaml" ] &&
+   ! jobctl get job applied >/dev/null 2>&1 && ! jobctl get job applied2 >/dev/null 2>&1; then
+        ok "delete -f: from jobsd's ManifestDirectory, with no --manifest-dir and with another one"
+else
+        not_ok "delete -f: from jobsd's ManifestDirectory" "rc $rc: $out; rc2 $rc2: $out2; $(ls "$manifests")"
+fi
+
 # generateName: a name is generated once and kept across restarts.
 printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: gen-}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, generated]}]\n' > "$manifests/gen.yaml"
 for i in $(seq 100); do jobctl get jobs 2>/dev/null | grep -q '^gen-' && break; sleep 0.05; done
@@ -418,6 +450,21 @@ else
 fi
 
 stop_jobsd
+
+# With jobsd not running, apply and delete -f say so, and use --manifest-dir only if it is given.
+out=$(jobctl apply -f "$SANDBOX_DIR/applied.yaml" 2>/dev/null); rc=$?
+err=$(jobctl apply -f "$SANDBOX_DIR/applied.yaml" 2>&1 >/dev/null)
+out2=$(jobctl delete -f "$SANDBOX_DIR/applied.yaml" 2>/dev/null); rc2=$?
+out3=$(jobctl apply -f "$SANDBOX_DIR/applied.yaml" --manifest-dir="$other" 2>/dev/null); rc3=$?
+err3=$(jobctl delete -f "$SANDBOX_DIR/applied.yaml" --manifest-dir="$other" --dry-run 2>&1 >/dev/null)
+if [ $rc = 1 ] && [ -z "$out" ] && [ $rc2 = 1 ] && [ -z "$out2" ] &&
+   [ "$err" = "jobctl: jobsd is not running on the user bus, so its manifest directory is unknown: start jobsd, or name the directory with --manifest-dir=DIR" ] &&
+   [ ! -e "$manifests/applied.yaml" ] && [ $rc3 = 0 ] && [ "$out3" = "job.batch/applied created" ] &&
+   [ -f "$other/applied.yaml" ] && [ "$err3" = "jobctl: jobsd is not running on the user bus; using --manifest-dir=$other" ]; then
+        ok "jobsd not running: apply and delete -f say so (exit 1, nothing on stdout), or use --manifest-dir"
+else
+        not_ok "jobsd not running: apply and delete -f say so" "rc $rc: $out; $err; rc2 $rc2: $out2; rc3 $rc3: $out3; $err3"
+fi
 check_no_sanitizer_report
 echo "1..$n"
 [ $failed = 0 ]
