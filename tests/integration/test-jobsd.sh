@@ -388,8 +388,8 @@ fi
 # --manifest-dir or with another one.
 other=$SANDBOX_DIR/other-dir
 mkdir -p "$other"
-for n in applied applied2; do
-        printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: ["true"]}]\n' $n > "$SANDBOX_DIR/$n.yaml"
+for applied_name in applied applied2; do
+        printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: ["true"]}]\n' "$applied_name" > "$SANDBOX_DIR/$applied_name.yaml"
 done
 prop=$(busctl --user get-property io.jobsd /io/jobsd io.jobsd.Manager1 ManifestDirectory)
 out=$(jobctl apply -f "$SANDBOX_DIR/applied.yaml" 2>&1); rc=$?
