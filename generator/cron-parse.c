@@ -448,6 +448,16 @@ invalid:
         return fail(reterr, "time: invalid duration %s", q);
 }
 
+int go_duration_parse(const char *s, int64_t *ret_nsec, char **reterr_message) {
+        _cleanup_(freep) char *why = NULL;
+        int r;
+
+        r = parse_go_duration(s, ret_nsec, &why);
+        if (r == -EINVAL && reterr_message)
+                *reterr_message = TAKE_PTR(why);
+        return r;
+}
+
 static int parse_descriptor(const char *s, CronSpec *c, char **reterr) {
         static const struct {
                 const char *name, *expr;

@@ -5,6 +5,7 @@
 
 #include "jobsd/cron.h"
 #include "jobsd/expand.h"
+#include "jobsd/json.h"
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
 
@@ -210,21 +211,6 @@ char *image_reference_normalize(const char *image) {
         return strprintf("docker.io/%s%s", slash ? "" : "library/", image);
 }
 
-/* A JSON string, for --entrypoint's array form. */
-static int json_append_string(FILE *f, const char *s) {
-        fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        fprintf(f, "\\%c", *p);
-                else if (*p < 0x20)
-                        fprintf(f, "\\u%04x", *p);
-                else
-                        fputc(*p, f);
-        }
-        fputc('"', f);
-        return 0;
-}
-
 static char *json_array(char * const *words) {
         char *buf = NULL;
         size_t size = 0;
@@ -236,7 +222,7 @@ static char *json_array(char * const *words) {
         STRV_FOREACH(w, words) {
                 if (w != words)
                         fputc(',', f);
-                json_append_string(f, *w);
+                json_write_string(f, *w);
         }
         fputc(']', f);
         if (fclose(f) != 0) {

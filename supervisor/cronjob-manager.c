@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <systemd/sd-journal.h>
 
+#include "bus-api.h"
 #include "jobsd/log.h"
 #include "event-ids.h"
 #include "jobsd/render.h"
@@ -492,7 +493,7 @@ int manager_cron_job_create_manual(Manager *m, ManagedCronJob *c, const char *na
         int r;
 
         if (manager_find_job(m, managed_cron_job_namespace(c), name))
-                return sd_bus_error_setf(error, "io.jobsd.AlreadyExists", "jobs.batch \"%s\" already exists", name);
+                return sd_bus_error_setf(error, JOBSD_ERROR_ALREADY_EXISTS, "jobs.batch \"%s\" already exists", name);
         r = cronjob_make_manual_job(c->cj, name, &job);
         if (r < 0)
                 return r;

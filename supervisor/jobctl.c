@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* jobctl: options and verbs; validate, render, apply and delete -f, which need no jobsd. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <sys/stat.h>
@@ -6,15 +7,22 @@
 #include <time.h>
 
 #include "config.h"
-#include "jobctl-bus.h"
+#include "jobctl.h"
+#include "jobctl-cronjob.h"
+#include "jobctl-job.h"
+#include "jobctl-output.h"
 #include "jobsd/manifest.h"
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
 
 /* Exit codes (docs/jobctl.md): */
 #define EXIT_INVALID 1          /* a manifest is invalid or cannot be read or rendered */
-#define EXIT_USAGE 2            /* bad command line */
+/* EXIT_USAGE (2): a bad command line (jobctl.h) */
 #define MANIFEST_SIZE_MAX_PLUS_ONE (1024 * 1024 + 1)
+
+bool jobctl_arg_user = false;
+const char *jobctl_arg_output = NULL;
+const char *jobctl_arg_journal_dir = NULL;
 
 static bool arg_user = false;
 static bool arg_dry_run = false;
@@ -43,6 +51,7 @@ static void help(void) {
                "                         List pods (NAME READY STATUS RESTARTS AGE; -o wide: units)\n"
                "  describe job NAME      Show a Job in detail, with its conditions and events\n"
                "  wait job/NAME --for=condition=Complete|Failed [--timeout=DURATION]\n"
+               "                         DURATION as Go writes it: 30s (the default), 1m30s, 500ms\n"
                "  logs NAME [--index N] [-c CONTAINER] [-f]\n"
                "                         The pods' output, from the journal\n"
                "  delete job NAME [--cascade=background|foreground|orphan]\n"
@@ -69,11 +78,11 @@ static void help(void) {
                "     --now=@SECONDS      render: take this time (seconds since the epoch) as now\n"
                "  -o --output=FORMAT     get: wide, json or yaml\n"
                "     --journal-dir=DIR   logs: read the journal files in DIR\n"
-               "     --manifest-dir=DIR  apply, delete -f: the manifest directory (default %s,\n"
-               "                         --user: ~/.config/jobs.d)\n"
+               "     --manifest-dir=DIR  apply, delete -f: the manifest directory when jobsd is not\n"
+               "                         running (else jobsd's own, which jobctl asks it for)\n"
                "\n"
                "Exit status: 0 success, 1 invalid manifest, 2 usage error.\n"
-               "See jobctl(1) and docs/jobctl.md.\n", JOBSD_MANIFEST_DIR);
+               "See jobctl(1) and docs/jobctl.md.\n");
 }
 
 static int parse_argv(int argc, char *argv[]) {
@@ -176,6 +185,7 @@ static int load_path(const char *path, ManifestList *list, DiagList *diags) {
 }
 
 static int verb_validate(int argc, char *argv[]) {
+        FILE *out = jobctl_stdout();
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
         int r;
@@ -193,10 +203,10 @@ static int verb_validate(int argc, char *argv[]) {
         }
         diag_list_print(&diags, stderr);
         for (size_t i = 0; i < list.n; i++)
-                printf("%s: %s %s/%s: valid\n", list.items[i].file, manifest_kind_to_string(list.items[i].kind),
-                       job_namespace(list.items[i].kind == MANIFEST_JOB ? &list.items[i].job->metadata :
-                                     &list.items[i].cron_job->metadata),
-                       manifest_name(list.items + i));
+                fprintf(out, "%s: %s %s/%s: valid\n", list.items[i].file, manifest_kind_to_string(list.items[i].kind),
+                             job_namespace(list.items[i].kind == MANIFEST_JOB ? &list.items[i].job->metadata :
+                                           &list.items[i].cron_job->metadata),
+                             manifest_name(list.items + i));
         if (diag_list_has_errors(&diags)) {
                 fprintf(stderr, "%zu error(s), %zu warning(s); %zu manifest(s) valid\n",
                         diag_list_count(&diags, DIAG_ERROR), diag_list_count(&diags, DIAG_WARNING), list.n);
@@ -206,6 +216,7 @@ static int verb_validate(int argc, char *argv[]) {
 }
 
 static int verb_render(int argc, char *argv[]) {
+        FILE *out = jobctl_stdout();
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
         char host[256] = "localhost";
@@ -248,8 +259,8 @@ static int verb_render(int argc, char *argv[]) {
                         .user_manager = arg_user,
                 };
 
-                printf("# From %s\n", list.items[i].file);
-                r = render_manifest(list.items + i, &ctx, now, stdout, &render_diags);
+                fprintf(out, "# From %s\n", list.items[i].file);
+                r = render_manifest(list.items + i, &ctx, now, out, &render_diags);
                 if (r < 0)
                         return log_oom_exit();
                 diag_list_print(&render_diags, stderr);
@@ -259,14 +270,47 @@ static int verb_render(int argc, char *argv[]) {
         return ret;
 }
 
-static char *manifest_dir(void) {
-        if (arg_manifest_dir)
-                return strdup(arg_manifest_dir);
-        if (!arg_user)
-                return strdup(JOBSD_MANIFEST_DIR);
-        if (getenv("XDG_CONFIG_HOME"))
-                return strprintf("%s/jobs.d", getenv("XDG_CONFIG_HOME"));
-        return strprintf("%s/.config/jobs.d", getenv("HOME") ?: "/");
+static bool same_directory(const char *a, const char *b) {
+        struct stat sa, sb;
+
+        if (stat(a, &sa) >= 0 && stat(b, &sb) >= 0)
+                return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+        return streq(a, b);
+}
+
+/* apply and delete -f: the directory the running jobsd loads (its ManifestDirectory property), not a
+ * guess. Only when jobsd is not running does --manifest-dir=DIR name it; a --manifest-dir other than
+ * jobsd's is a warning. Failures are reported. */
+static int manifest_dir(char **ret) {
+        _cleanup_(freep) char *dir = NULL;
+        const char *bus = arg_user ? "user" : "system";
+        int r;
+
+        r = bus_get_manifest_directory(&dir);
+        if (r == -ESRCH) {
+                if (!arg_manifest_dir) {
+                        fprintf(stderr, "jobctl: jobsd is not running on the %s bus, so its manifest directory is "
+                                "unknown: start jobsd, or name the directory with --manifest-dir=DIR\n", bus);
+                        return r;
+                }
+                fprintf(stderr, "jobctl: jobsd is not running on the %s bus; using --manifest-dir=%s\n", bus,
+                        arg_manifest_dir);
+                dir = strdup(arg_manifest_dir);
+                if (!dir) {
+                        log_oom_exit();
+                        return -ENOMEM;
+                }
+        } else if (r < 0)
+                return r;
+        else if (dir[0] != '/') {
+                fprintf(stderr, "jobctl: jobsd's manifest directory '%s' is not an absolute path; name it with "
+                        "an absolute --manifest-dir=DIR when starting jobsd\n", dir);
+                return -EINVAL;
+        } else if (arg_manifest_dir && !same_directory(arg_manifest_dir, dir))
+                fprintf(stderr, "jobctl: jobsd loads manifests from %s, not from %s: using %s\n", dir,
+                        arg_manifest_dir, dir);
+        *ret = TAKE_PTR(dir);
+        return 0;
 }
 
 static const char *base_name(const char *p) {
@@ -328,8 +372,9 @@ static int install_file(const char *dir, const char *src, bool *ret_changed, boo
 
 /* jobctl apply -f FILE|DIR [--dry-run]: validate as validate does, then install. */
 static int verb_apply(int argc, char *argv[]) {
-        _cleanup_(strv_freep) char **files = NULL;
-        _cleanup_(freep) char *dir = manifest_dir();
+        FILE *out = jobctl_stdout();
+        _cleanup_(strv_freep) char **files = NULL, **done = NULL;
+        _cleanup_(freep) char *dir = NULL;
         int r, ret = 0;
 
         for (int i = 1; i < argc; i++) {
@@ -344,10 +389,12 @@ static int verb_apply(int argc, char *argv[]) {
                 if (r < 0)
                         return log_oom_exit();
         }
-        if (!files || !dir) {
+        if (!files) {
                 fprintf(stderr, "jobctl apply: expects -f FILE (or a directory)\n");
                 return EXIT_USAGE;
         }
+        if (!arg_dry_run && manifest_dir(&dir) < 0)
+                return EXIT_INVALID;
         STRV_FOREACH(f, files) {
                 _cleanup_(manifest_list_done) ManifestList list = {};
                 _cleanup_(diag_list_done) DiagList diags = {};
@@ -379,24 +426,35 @@ static int verb_apply(int argc, char *argv[]) {
                                 continue;
                         }
                         for (size_t i = 0; i < list.n; i++)
-                                printf("%s.batch/%s %s\n", list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
-                                       manifest_name(list.items + i),
-                                       !changed ? "unchanged" : existed ? "configured" : "created");
+                                if (strv_push(&done, strprintf("%s.batch/%s %s",
+                                                               list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
+                                                               manifest_name(list.items + i),
+                                                               !changed ? "unchanged" : existed ? "configured" : "created")) < 0)
+                                        return log_oom_exit();
                 } else
                         for (size_t i = 0; i < list.n; i++)
-                                printf("%s.batch/%s created (dry run)\n",
-                                       list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob", manifest_name(list.items + i));
+                                if (strv_push(&done, strprintf("%s.batch/%s created (dry run)",
+                                                               list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
+                                                               manifest_name(list.items + i))) < 0)
+                                        return log_oom_exit();
         }
+        /* A failed apply prints nothing on stdout; what it installed all the same is said on stderr. */
+        STRV_FOREACH(d, done)
+                fprintf(ret == 0 ? out : stderr, "%s\n", *d);
         return ret;
 }
 
 /* jobctl delete -f FILE: removes the manifest of that name from the manifest directory. */
 static int delete_file(const char *file) {
+        FILE *out = jobctl_stdout();
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
-        _cleanup_(freep) char *dir = manifest_dir(), *dst = NULL;
+        _cleanup_(freep) char *dir = NULL, *dst = NULL;
 
-        if (!dir || !(dst = strprintf("%s/%s", dir, base_name(file))))
+        if (manifest_dir(&dir) < 0)
+                return EXIT_INVALID;
+        dst = strprintf("%s/%s", dir, base_name(file));
+        if (!dst)
                 return log_oom_exit();
         (void) manifest_load_file(dst, &list, &diags);
         if (!arg_dry_run && unlink(dst) < 0) {
@@ -407,8 +465,8 @@ static int delete_file(const char *file) {
                 return EXIT_INVALID;
         }
         for (size_t i = 0; i < list.n; i++)
-                printf("%s.batch \"%s\" deleted%s\n", list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
-                       manifest_name(list.items + i), arg_dry_run ? " (dry run)" : "");
+                fprintf(out, "%s.batch \"%s\" deleted%s\n", list.items[i].kind == MANIFEST_JOB ? "job" : "cronjob",
+                             manifest_name(list.items + i), arg_dry_run ? " (dry run)" : "");
         return 0;
 }
 
@@ -454,8 +512,11 @@ int main(int argc, char *argv[]) {
                 return EXIT_USAGE;
         }
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(arg_rest[0], verbs[i].verb))
-                        return verbs[i].run(n_rest, arg_rest);
+                if (streq(arg_rest[0], verbs[i].verb)) {
+                        if (jobctl_stdout_open() < 0)
+                                return log_oom_exit();
+                        return jobctl_stdout_close(verbs[i].run(n_rest, arg_rest));
+                }
         fprintf(stderr, "jobctl: unknown command '%s'; see 'jobctl --help'\n", arg_rest[0]);
         return EXIT_USAGE;
 }

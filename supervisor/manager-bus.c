@@ -7,6 +7,7 @@
 #include "jobsd/log.h"
 #include "jobsd/names.h"
 #include "jobsd/strv.h"
+#include "bus-api.h"
 #include "cronjob-manager.h"
 #include "job-delete.h"
 #include "job-run.h"
@@ -17,16 +18,11 @@
  * status is properties and whose actions are methods. Handlers decode, check, call one manager
  * function. */
 
-#define BUS_NAME "io.jobsd"
-#define MANAGER_PATH "/io/jobsd"
-#define JOB_PATH_PREFIX "/io/jobsd/job"
-#define CRON_JOB_PATH_PREFIX "/io/jobsd/cronjob"
-
 static char *job_object_path(const ManagedJob *j) {
         _cleanup_(freep) char *id = strprintf("%s_%s", managed_job_namespace(j), j->job->metadata.name);
         char *path = NULL;
 
-        if (!id || sd_bus_path_encode(JOB_PATH_PREFIX, id, &path) < 0)
+        if (!id || sd_bus_path_encode(JOBSD_JOB_PATH_PREFIX, id, &path) < 0)
                 return NULL;
         return path;
 }
@@ -35,7 +31,7 @@ static ManagedJob *job_from_path(Manager *m, const char *path) {
         _cleanup_(freep) char *id = NULL;
         char *sep;
 
-        if (sd_bus_path_decode(path, JOB_PATH_PREFIX, &id) <= 0 || !id)
+        if (sd_bus_path_decode(path, JOBSD_JOB_PATH_PREFIX, &id) <= 0 || !id)
                 return NULL;
         sep = strchr(id, '_');
         if (!sep)
@@ -418,7 +414,7 @@ static char *cron_job_object_path(const ManagedCronJob *c) {
         _cleanup_(freep) char *id = strprintf("%s_%s", managed_cron_job_namespace(c), c->cj->metadata.name);
         char *path = NULL;
 
-        if (!id || sd_bus_path_encode(CRON_JOB_PATH_PREFIX, id, &path) < 0)
+        if (!id || sd_bus_path_encode(JOBSD_CRON_JOB_PATH_PREFIX, id, &path) < 0)
                 return NULL;
         return path;
 }
@@ -429,7 +425,7 @@ static int find_cron_job(sd_bus *bus, const char *path, const char *interface, v
         ManagedCronJob *c;
         char *sep;
 
-        if (sd_bus_path_decode(path, CRON_JOB_PATH_PREFIX, &id) <= 0 || !id || !(sep = strchr(id, '_')))
+        if (sd_bus_path_decode(path, JOBSD_CRON_JOB_PATH_PREFIX, &id) <= 0 || !id || !(sep = strchr(id, '_')))
                 return 0;
         *sep = 0;
         c = manager_find_cron_job(userdata, id, sep + 1);
@@ -476,6 +472,15 @@ static int method_list_cron_jobs(sd_bus_message *msg, void *userdata, sd_bus_err
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+/* The directory jobsd loads manifests from: where jobctl apply and delete -f install and remove them. */
+static int property_get_manifest_directory(sd_bus *bus, const char *path, const char *interface,
+                                           const char *property, sd_bus_message *reply, void *userdata,
+                                           sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "s", m->manifest_dir);
 }
 
 #define C(userdata) ((ManagedCronJob *) (userdata))
@@ -654,7 +659,7 @@ void manager_bus_cron_job_changed(Manager *m, ManagedCronJob *c) {
         _cleanup_(freep) char *path = cron_job_object_path(c);
 
         if (path)
-                (void) sd_bus_emit_properties_changed(m->bus, path, "io.jobsd.CronJob1", "Suspend", "TimerUnit",
+                (void) sd_bus_emit_properties_changed(m->bus, path, JOBSD_CRON_JOB_IFACE, "Suspend", "TimerUnit",
                                                       "LastScheduleTime", "LastSuccessfulTime", "NextScheduleTime",
                                                       "Active", "Jobs", "Events", NULL);
 }
@@ -665,6 +670,7 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListCronJobs", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sso)", cron_jobs),
                                 method_list_cron_jobs, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_PROPERTY("ManifestDirectory", "s", property_get_manifest_directory, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_VTABLE_END
 };
 
@@ -714,31 +720,32 @@ static const sd_bus_vtable job_vtable[] = {
 int manager_bus_register(Manager *m) {
         int r;
 
-        r = sd_bus_add_object_vtable(m->bus, NULL, MANAGER_PATH, "io.jobsd.Manager1", manager_vtable, m);
+        r = sd_bus_add_object_vtable(m->bus, NULL, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE, manager_vtable, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, JOB_PATH_PREFIX, "io.jobsd.Job1", job_vtable, find_job, m);
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, JOBSD_JOB_PATH_PREFIX, JOBSD_JOB_IFACE, job_vtable, find_job,
+                                       m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_node_enumerator(m->bus, NULL, JOB_PATH_PREFIX, enumerate_jobs, m);
+        r = sd_bus_add_node_enumerator(m->bus, NULL, JOBSD_JOB_PATH_PREFIX, enumerate_jobs, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, CRON_JOB_PATH_PREFIX, "io.jobsd.CronJob1", cron_job_vtable,
-                                       find_cron_job, m);
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, JOBSD_CRON_JOB_PATH_PREFIX, JOBSD_CRON_JOB_IFACE,
+                                       cron_job_vtable, find_cron_job, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_node_enumerator(m->bus, NULL, CRON_JOB_PATH_PREFIX, enumerate_cron_jobs, m);
+        r = sd_bus_add_node_enumerator(m->bus, NULL, JOBSD_CRON_JOB_PATH_PREFIX, enumerate_cron_jobs, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_object_manager(m->bus, NULL, MANAGER_PATH);
+        r = sd_bus_add_object_manager(m->bus, NULL, JOBSD_MANAGER_PATH);
         if (r < 0)
                 return r;
         /* Synchronously: READY=1 follows manager_start(), and a client that starts jobsd and calls it at once
          * must find the name. A name another jobsd owns is an error, not a second daemon on the same
          * Jobs. */
-        r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+        r = sd_bus_request_name(m->bus, JOBSD_BUS_NAME, 0);
         if (r < 0)
-                log_error("cannot own the bus name %s%s: %s", BUS_NAME,
+                log_error("cannot own the bus name %s%s: %s", JOBSD_BUS_NAME,
                           r == -EEXIST ? " (another jobsd runs on this bus)" : "", strerror(-r));
         return r;
 }
@@ -748,7 +755,7 @@ void manager_bus_job_changed(Manager *m, ManagedJob *j) {
         _cleanup_(freep) char *path = job_object_path(j);
 
         if (path)
-                (void) sd_bus_emit_properties_changed(m->bus, path, "io.jobsd.Job1", "Status", "Active", "Ready",
+                (void) sd_bus_emit_properties_changed(m->bus, path, JOBSD_JOB_IFACE, "Status", "Active", "Ready",
                                                       "Succeeded", "Failed", "Terminating", "Conditions", "Pods",
                                                       "StartTime", "CompletionTime", "CompletedIndexes", "FailedIndexes",
                                                       "Suspend", NULL);

@@ -163,6 +163,47 @@ TEST(time_zone_check) {
         ASSERT_ERROR(cron_time_zone_check("Mars/Olympus", NULL), EINVAL);
 }
 
+/* Go's time.ParseDuration(), as "@every" and jobctl wait --timeout take it. */
+TEST(go_duration) {
+        static const struct {
+                const char *s;
+                int64_t nsec;
+                const char *err;
+        } t[] = {
+                { "1m30s", INT64_C(90000000000), NULL },
+                { "1.5h", INT64_C(5400000000000), NULL },
+                { "2h45m", INT64_C(9900000000000), NULL },
+                { "300ms", 300000000, NULL },
+                { "1h0m0.5s", INT64_C(3600500000000), NULL },
+                { "10us", 10000, NULL },
+                { "0", 0, NULL },
+                { "-2s", -INT64_C(2000000000), NULL },
+                { "30", 0, "time: missing unit in duration \"30\"" },
+                { "1d", 0, "time: unknown unit \"d\" in duration \"1d\"" },
+                { "", 0, "time: invalid duration \"\"" },
+                { "1m30", 0, "time: missing unit in duration \"1m30\"" },
+                { "s", 0, "time: invalid duration \"s\"" },
+                { "9999999999h", 0, "time: invalid duration \"9999999999h\"" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                _cleanup_(freep) char *err = NULL;
+                int64_t nsec = 42;
+                int r = go_duration_parse(t[i].s, &nsec, &err);
+
+                if (!t[i].err) {
+                        ASSERT_OK(r);
+                        ASSERT_EQ(nsec, t[i].nsec);
+                        ASSERT_NULL(err);
+                } else {
+                        ASSERT_ERROR(r, EINVAL);
+                        ASSERT_STREQ(err, t[i].err);
+                        ASSERT_EQ(nsec, 42);    /* untouched */
+                }
+        }
+        ASSERT_ERROR(go_duration_parse("1x", &(int64_t) {0}, NULL), EINVAL);
+}
+
 /* spec §5.3: either day field written '*' or '?' (also '*' + "/1") means both must match; else either. */
 TEST(dom_and_dow_are_ored_unless_one_is_star) {
         CronSpec c;

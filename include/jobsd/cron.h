@@ -24,6 +24,12 @@ typedef struct CronSpec {
  * CRON_TZ in schedule, use timeZone field instead". *ret is untouched on failure. */
 int cron_spec_parse(const char *s, CronSpec *ret, char **reterr_message);
 
+/* Go's time.ParseDuration() ("1m30s", "1.5h", "300ms", "-2s", "0"; units ns, us, µs, ms, s, m, h), in
+ * nanoseconds: what "@every" takes, and jobctl wait --timeout. On a bad duration returns -EINVAL and sets
+ * *reterr_message (if not NULL) to Go's text, e.g. "time: missing unit in duration \"30\"" or "time:
+ * unknown unit \"d\" in duration \"1d\"". *ret_nsec is untouched on failure. */
+int go_duration_parse(const char *s, int64_t *ret_nsec, char **reterr_message);
+
 /* timeZone as Kubernetes checks it (spec §5.1): "" is "timeZone must be nil or non-empty string", a bad
  * name or a missing zone "unknown time zone X", "Local" in any case "timeZone must be an explicit time
  * zone as defined in https://www.iana.org/time-zones"; -EINVAL then. NULL (the host's zone) is valid. */

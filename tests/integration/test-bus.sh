@@ -145,6 +145,7 @@ refused "Set Job Suspend"                      org.freedesktop.DBus.Error.Proper
 refused "Set Job Succeeded"                    org.freedesktop.DBus.Error.PropertyReadOnly set-property io.jobsd $DONE io.jobsd.Job1 Succeeded i 5
 refused "Set Job Name (const)"                 org.freedesktop.DBus.Error.PropertyReadOnly set-property io.jobsd $DONE io.jobsd.Job1 Name s other
 refused "Set CronJob Schedule"                 org.freedesktop.DBus.Error.PropertyReadOnly set-property io.jobsd $CRON io.jobsd.CronJob1 Schedule s "* * * * *"
+refused "Set ManifestDirectory"                org.freedesktop.DBus.Error.PropertyReadOnly set-property io.jobsd /io/jobsd io.jobsd.Manager1 ManifestDirectory s /tmp
 refused "Set with the wrong variant type"      org.freedesktop.DBus.Error.PropertyReadOnly call io.jobsd $RUNNING org.freedesktop.DBus.Properties Set ssv io.jobsd.Job1 Suspend s yes
 # Actions that do not fit the Job's state.
 refused "SetSuspend on a finished Job"         org.freedesktop.DBus.Error.InvalidArgs call io.jobsd $DONE io.jobsd.Job1 SetSuspend b true
@@ -177,6 +178,7 @@ allowed "uid $NOBODY: ListCronJobs"            $NOBODY call "${M[@]}" ListCronJo
 allowed "uid $NOBODY: get Job Status"          $NOBODY get-property io.jobsd $RUNNING io.jobsd.Job1 Status
 allowed "uid $NOBODY: GetAll of a CronJob"     $NOBODY call io.jobsd $CRON org.freedesktop.DBus.Properties GetAll s io.jobsd.CronJob1
 allowed "uid $NOBODY: introspect a Job"        $NOBODY introspect io.jobsd $DONE
+allowed "uid $NOBODY: read ManifestDirectory"   $NOBODY get-property io.jobsd /io/jobsd io.jobsd.Manager1 ManifestDirectory
 refused "uid $NOBODY: Delete"                  org.freedesktop.DBus.Error.AccessDenied $NOBODY call io.jobsd $RUNNING io.jobsd.Job1 Delete s background
 refused "uid $NOBODY: Delete orphan"           org.freedesktop.DBus.Error.AccessDenied $NOBODY call io.jobsd $DONE io.jobsd.Job1 Delete s orphan
 refused "uid $NOBODY: Rerun"                   org.freedesktop.DBus.Error.AccessDenied $NOBODY call io.jobsd $DONE io.jobsd.Job1 Rerun

@@ -239,12 +239,37 @@ else
                 "$(diff <(busctl --user introspect --xml-interface io.jobsd /io/jobsd/job/default_5fpi) "$src/docs/dbus-api-job.xml" | head -5)"
 fi
 
+# wait --timeout takes Go durations, as kubectl's.
+out=$(jobctl wait job/journal-unit --for=condition=Complete --timeout=1m30s 2>&1); rc=$?
+out2=$(jobctl wait job/journal-unit --for=condition=Failed --timeout=0.5s 2>/dev/null); rc2=$?
+err3=$(jobctl wait job/journal-unit --for=condition=Complete --timeout=1d 2>&1); rc3=$?
+if [ $rc = 0 ] && [ "$out" = "job.batch/journal-unit condition met" ] && [ $rc2 = 1 ] && [ -z "$out2" ] &&
+   [ $rc3 = 2 ] && [ "$err3" = "jobctl wait: invalid --timeout '1d': time: unknown unit \"d\" in duration \"1d\"" ]; then
+        ok "wait --timeout takes Go durations (1m30s, 0.5s; 1d refused with Go's message, exit 2)"
+else
+        not_ok "wait --timeout takes Go durations" "rc $rc: $out; rc2 $rc2: $out2; rc3 $rc3: $err3"
+fi
+
 # kubectl's NotFound and exit code.
 out=$(jobctl get job nosuch 2>&1); rc=$?
 if [ $rc = 1 ] && [ "$out" = 'Error from server (NotFound): jobs.batch "nosuch" not found' ]; then
         ok "get job nosuch: NotFound, exit 1"
 else
         not_ok "get job nosuch: NotFound, exit 1" "rc $rc: $out"
+fi
+# A failed command prints nothing on stdout (it printed "{" before the NotFound error).
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: invalid}\nspec:\n  template:\n    spec:\n      restartPolicy: Sometimes\n      containers: [{name: c, image: x, command: ["true"]}]\n' > "$SANDBOX_DIR/invalid.yaml"
+out=$(jobctl get job nosuch -o json 2>/dev/null; echo "rc $?"
+      jobctl get job nosuch -o yaml 2>/dev/null; echo "rc $?"
+      jobctl get cronjob nosuch -o json 2>/dev/null; echo "rc $?"
+      jobctl describe job nosuch 2>/dev/null; echo "rc $?"
+      jobctl validate "$manifests/pi.yaml" "$SANDBOX_DIR/invalid.yaml" 2>/dev/null; echo "rc $?")
+err=$(jobctl get job nosuch -o json 2>&1 >/dev/null)
+if [ "$out" = "$(printf 'rc 1\nrc 1\nrc 1\nrc 1\nrc 1')" ] &&
+   [ "$err" = 'Error from server (NotFound): jobs.batch "nosuch" not found' ]; then
+        ok "a failed command prints nothing on stdout: get job nosuch -o json|yaml, get cronjob, describe, validate"
+else
+        not_ok "a failed command prints nothing on stdout" "$out; stderr: $err"
 fi
 
 # A Job managed by another controller (spec §1.2) is left alone; its record keeps its uid across restarts.
@@ -359,6 +384,38 @@ else
         not_ok "apply --dry-run: an invalid manifest is refused with FILE:LINE:COLUMN, exit 1" "rc $rc: $out"
 fi
 
+# apply and delete -f use the directory jobsd loads (its ManifestDirectory property), with no
+# --manifest-dir or with another one.
+other=$SANDBOX_DIR/other-dir
+mkdir -p "$other"
+for applied_name in applied applied2; do
+        printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: ["true"]}]\n' "$applied_name" > "$SANDBOX_DIR/$applied_name.yaml"
+done
+prop=$(busctl --user get-property io.jobsd /io/jobsd io.jobsd.Manager1 ManifestDirectory)
+out=$(jobctl apply -f "$SANDBOX_DIR/applied.yaml" 2>&1); rc=$?
+out2=$(jobctl apply -f "$SANDBOX_DIR/applied2.yaml" --manifest-dir="$other" 2>/dev/null); rc2=$?
+err2=$(jobctl apply -f "$SANDBOX_DIR/applied2.yaml" --manifest-dir="$other" 2>&1 >/dev/null)
+until_true 10 'jobctl get job applied && jobctl get job applied2'
+if [ "$prop" = "s \"$manifests\"" ] && [ $rc = 0 ] && [ "$out" = "job.batch/applied created" ] &&
+   [ $rc2 = 0 ] && [ "$out2" = "job.batch/applied2 created" ] &&
+   [ "$err2" = "jobctl: jobsd loads manifests from $manifests, not from $other: using $manifests" ] &&
+   [ -f "$manifests/applied.yaml" ] && [ -f "$manifests/applied2.yaml" ] && [ -z "$(ls -A "$other")" ] &&
+   jobctl get job applied >/dev/null 2>&1 && jobctl get job applied2 >/dev/null 2>&1; then
+        ok "apply -f: into jobsd's ManifestDirectory, with no --manifest-dir and with another one (a warning)"
+else
+        not_ok "apply -f: into jobsd's ManifestDirectory" "$prop; rc $rc: $out; rc2 $rc2: $out2; $err2; $(ls "$manifests" "$other")"
+fi
+out=$(jobctl delete -f "$SANDBOX_DIR/applied.yaml" 2>&1); rc=$?
+out2=$(jobctl delete -f "$SANDBOX_DIR/applied2.yaml" --manifest-dir="$other" 2>/dev/null); rc2=$?
+until_true 10 '! jobctl get job applied && ! jobctl get job applied2'
+if [ $rc = 0 ] && [ "$out" = 'job.batch "applied" deleted' ] && [ $rc2 = 0 ] && [ "$out2" = 'job.batch "applied2" deleted' ] &&
+   [ ! -e "$manifests/applied.yaml" ] && [ ! -e "$manifests/applied2.yaml" ] &&
+   ! jobctl get job applied >/dev/null 2>&1 && ! jobctl get job applied2 >/dev/null 2>&1; then
+        ok "delete -f: from jobsd's ManifestDirectory, with no --manifest-dir and with another one"
+else
+        not_ok "delete -f: from jobsd's ManifestDirectory" "rc $rc: $out; rc2 $rc2: $out2; $(ls "$manifests")"
+fi
+
 # generateName: a name is generated once and kept across restarts.
 printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: gen-}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, generated]}]\n' > "$manifests/gen.yaml"
 for i in $(seq 100); do jobctl get jobs 2>/dev/null | grep -q '^gen-' && break; sleep 0.05; done
@@ -393,6 +450,21 @@ else
 fi
 
 stop_jobsd
+
+# With jobsd not running, apply and delete -f say so, and use --manifest-dir only if it is given.
+out=$(jobctl apply -f "$SANDBOX_DIR/applied.yaml" 2>/dev/null); rc=$?
+err=$(jobctl apply -f "$SANDBOX_DIR/applied.yaml" 2>&1 >/dev/null)
+out2=$(jobctl delete -f "$SANDBOX_DIR/applied.yaml" 2>/dev/null); rc2=$?
+out3=$(jobctl apply -f "$SANDBOX_DIR/applied.yaml" --manifest-dir="$other" 2>/dev/null); rc3=$?
+err3=$(jobctl delete -f "$SANDBOX_DIR/applied.yaml" --manifest-dir="$other" --dry-run 2>&1 >/dev/null)
+if [ $rc = 1 ] && [ -z "$out" ] && [ $rc2 = 1 ] && [ -z "$out2" ] &&
+   [ "$err" = "jobctl: jobsd is not running on the user bus, so its manifest directory is unknown: start jobsd, or name the directory with --manifest-dir=DIR" ] &&
+   [ ! -e "$manifests/applied.yaml" ] && [ $rc3 = 0 ] && [ "$out3" = "job.batch/applied created" ] &&
+   [ -f "$other/applied.yaml" ] && [ "$err3" = "jobctl: jobsd is not running on the user bus; using --manifest-dir=$other" ]; then
+        ok "jobsd not running: apply and delete -f say so (exit 1, nothing on stdout), or use --manifest-dir"
+else
+        not_ok "jobsd not running: apply and delete -f say so" "rc $rc: $out; $err; rc2 $rc2: $out2; rc3 $rc3: $out3; $err3"
+fi
 check_no_sanitizer_report
 echo "1..$n"
 [ $failed = 0 ]
