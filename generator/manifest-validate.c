@@ -530,7 +530,7 @@ static int validate_success_policy(Loader *l, const JobSpec *s, const char *spat
                 IndexSet set = {};
                 bool parsed = false;
 
-                if (!r->succeeded_indexes && r->succeeded_count == UNSET) {
+                if (!r->succeeded_indexes && !r->has_succeeded_count) {
                         TRY(err_at(l, "Required value: at least one of succeededCount or succeededIndexes must be specified",
                                    "%s.successPolicy.rules[%zu]", spath, i));
                         continue;
@@ -555,9 +555,7 @@ static int validate_success_policy(Loader *l, const JobSpec *s, const char *spat
                 }
                 if (r->succeeded_count != UNSET) {
                         _cleanup_(freep) char *m = NULL;
-                        if (r->succeeded_count < 0)
-                                m = strprintf("Invalid value: %" PRIi32 ": must be greater than or equal to 0", r->succeeded_count);
-                        else if (s->completions != UNSET && r->succeeded_count > s->completions)
+                        if (s->completions != UNSET && r->succeeded_count > s->completions)
                                 m = strprintf("Invalid value: %" PRIi32 ": must be less than or equal to %" PRIi32
                                               " (the number of specified completions)", r->succeeded_count, s->completions);
                         else if (parsed && (uint64_t) r->succeeded_count > index_set_count(&set))
