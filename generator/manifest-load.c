@@ -744,9 +744,18 @@ static int field_pod_failure_policy(Loader *l, const MNode *n, void *target) {
         return dispatch_mapping(l, n, pod_failure_policy_fields, target);
 }
 
+/* spec §1.3: ≥ 0 ("Invalid value: -1: must be greater than or equal to 0"); present even when invalid,
+ * so that the rule is not also reported as having neither field. */
+static int field_succeeded_count(Loader *l, const MNode *n, void *target) {
+        SuccessPolicyRule *r = target;
+
+        r->has_succeeded_count = true;
+        return field_int32_nonneg(l, n, &r->succeeded_count);
+}
+
 static const FieldSpec success_rule_fields[] = {
         { "succeededIndexes", field_string,       offsetof(SuccessPolicyRule, succeeded_indexes) },
-        { "succeededCount",   field_int32,        offsetof(SuccessPolicyRule, succeeded_count) },
+        { "succeededCount",   field_succeeded_count, 0 },
         {}
 };
 

@@ -530,7 +530,7 @@ static int validate_success_policy(Loader *l, const JobSpec *s, const char *spat
                 IndexSet set = {};
                 bool parsed = false;
 
-                if (!r->succeeded_indexes && r->succeeded_count == UNSET) {
+                if (!r->succeeded_indexes && !r->has_succeeded_count) {
                         TRY(err_at(l, "Required value: at least one of succeededCount or succeededIndexes must be specified",
                                    "%s.successPolicy.rules[%zu]", spath, i));
                         continue;
@@ -555,9 +555,7 @@ static int validate_success_policy(Loader *l, const JobSpec *s, const char *spat
                 }
                 if (r->succeeded_count != UNSET) {
                         _cleanup_(freep) char *m = NULL;
-                        if (r->succeeded_count < 0)
-                                m = strprintf("Invalid value: %" PRIi32 ": must be greater than or equal to 0", r->succeeded_count);
-                        else if (s->completions != UNSET && r->succeeded_count > s->completions)
+                        if (s->completions != UNSET && r->succeeded_count > s->completions)
                                 m = strprintf("Invalid value: %" PRIi32 ": must be less than or equal to %" PRIi32
                                               " (the number of specified completions)", r->succeeded_count, s->completions);
                         else if (parsed && (uint64_t) r->succeeded_count > index_set_count(&set))
@@ -571,6 +569,54 @@ static int validate_success_policy(Loader *l, const JobSpec *s, const char *spat
                         index_set_done(&set);
         }
         return 0;
+}
+
+static bool http_path_char(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                strchr("/-._~%!$&'()*+,;=:", c);
+}
+
+/* spec §1.2: managedBy is a domain-prefixed path (Kubernetes' IsDomainPrefixedPath): a DNS-1123
+ * subdomain, '/', and RFC 3986 path characters. Returns 1 if it reported an error, 0 if none. */
+static int validate_domain_prefixed_path(Loader *l, const char *v, const char *spath) {
+        const char *slash = strchr(v, '/');
+        _cleanup_(freep) char *host = NULL, *why = NULL, *m = NULL;
+        int r;
+
+        if (!*v) {
+                TRY(err_at(l, "Required value", "%s.managedBy", spath));
+                return 1;
+        }
+        if (!slash || slash == v || !slash[1]) {
+                m = strprintf("Invalid value: \"%s\": must be a domain-prefixed path (such as \"acme.io/foo\")", v);
+                if (!m)
+                        return -ENOMEM;
+                TRY(err_at(l, m, "%s.managedBy", spath));
+                return 1;
+        }
+        host = strndup(v, slash - v);
+        if (!host)
+                return -ENOMEM;
+        r = dns1123_subdomain_check(host, &why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                m = strprintf("Invalid value: \"%s\": %s", host, why ?: "invalid");
+                if (!m)
+                        return -ENOMEM;
+                TRY(err_at(l, m, "%s.managedBy", spath));
+                m = mfree(m);
+        }
+        for (const char *p = slash + 1; *p; p++)
+                if (!http_path_char(*p)) {
+                        m = strprintf("Invalid value: \"%s\": Invalid path (regex used for validation is "
+                                      "'[A-Za-z0-9/\\-._~%%!$&'()*+,;=:]+')", slash + 1);
+                        if (!m)
+                                return -ENOMEM;
+                        TRY(err_at(l, m, "%s.managedBy", spath));
+                        return 1;
+                }
+        return r < 0;
 }
 
 static bool selector_matches(const LabelSelector *sel, const StrMap *labels) {
@@ -692,9 +738,15 @@ static int validate_job_spec(Loader *l, const JobSpec *s, const char *name, cons
                 TRY(check_name(l, label_key_check, s->selector.match_labels.items[i].key, "%s.selector.matchLabels", spath));
 
         if (s->managed_by) {
-                if (strlen(s->managed_by) > 63)
+                int bad = validate_domain_prefixed_path(l, s->managed_by, spath);
+
+                if (bad < 0)
+                        return bad;
+                if (strlen(s->managed_by) > 63) {
                         TRY(err_at(l, "Too long: may not be longer than 63", "%s.managedBy", spath));
-                else if (!streq(s->managed_by, JOBSD_CONTROLLER)) {
+                        bad = true;
+                }
+                if (!bad && !streq(s->managed_by, JOBSD_CONTROLLER)) {
                         _cleanup_(freep) char *p = strprintf("%s.managedBy", spath);
                         if (!p)
                                 return -ENOMEM;

@@ -181,7 +181,11 @@ static int match_pod_failure_policy(const Job *job, const Pod *p, int32_t *ret_r
  * newly failed pods is returned in *fail_job_message (spec §3.1 step 3). */
 static int count_pods(const Job *job, JobStatus *s, JobActionList *l, char **fail_job_message) {
         const JobSpec *spec = &job->spec;
-        bool per_index = job_per_index(job, s);
+        /* spec §3.7: once FailureTarget is set, a failure counts in failed only, not against its index:
+         * Kubernetes removes every pod's tracking finalizer in the sync that sets FailureTarget, and only
+         * pods that still carry it add to failedIndexes. So the pods stopped then (and any that end on
+         * their own meanwhile) leave failedIndexes as it was. */
+        bool per_index = job_per_index(job, s) && !job_status_get_condition(s, JOB_CONDITION_FAILURE_TARGET);
         /* spec §3.8: after SuccessCriteriaMet, podFailurePolicy is not evaluated. */
         bool success_met = job_status_get_condition(s, JOB_CONDITION_SUCCESS_CRITERIA_MET);
         int r;

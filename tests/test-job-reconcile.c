@@ -708,6 +708,30 @@ TEST(scenario_22_max_failed_indexes) {
         sim_done(&s);
 }
 
+static Outcome indexes_1_2_fail_others_sleep(int64_t index, uint64_t attempt, const char *c, unsigned n) {
+        return index == 1 || index == 2 ? (Outcome) { USEC_PER_SEC, 1 } : (Outcome) { 300 * USEC_PER_SEC, 0 };
+}
+
+/* spec §3.7: the pods stopped because the Job reached FailureTarget count in failed, but their indexes
+ * are not added to failedIndexes (Kubernetes removes every pod's tracking finalizer in the sync that sets
+ * FailureTarget, and calculateFailedIndexes looks only at pods that still carry it). */
+TEST(max_failed_indexes_stopped_pods_not_in_failed_indexes) {
+        Sim s = { .job = load_job(JOB("  completionMode: Indexed\n  completions: 4\n  parallelism: 4\n"
+                                      "  backoffLimitPerIndex: 0\n  maxFailedIndexes: 1\n", "Never", C("c", "exit 1"))) };
+        _cleanup_(freep) char *failed = NULL, *done = NULL;
+
+        ASSERT_EQ(sim_run(&s, indexes_1_2_fail_others_sleep, 3600 * USEC_PER_SEC) - T0, USEC_PER_SEC);
+        ASSERT_STREQ(terminal_reason(&s.status), "MaxFailedIndexesExceeded");
+        ASSERT_EQ(s.pods_created, 4);
+        ASSERT_EQ(s.status.failed, 4);
+        ASSERT_EQ(s.status.succeeded, 0);
+        failed = job_status_failed_indexes(&s.status);
+        done = job_status_completed_indexes(&s.status);
+        ASSERT_STREQ(failed, "1,2");
+        ASSERT_STREQ(done, "");
+        sim_done(&s);
+}
+
 static Outcome index2_exits42(int64_t index, uint64_t attempt, const char *c, unsigned n) {
         return (Outcome) { USEC_PER_SEC, index == 2 ? 42 : 0 };
 }

@@ -217,6 +217,7 @@ typedef struct PodFailurePolicyRule {
 typedef struct SuccessPolicyRule {
         char *succeeded_indexes;        /* NULL = unset */
         int32_t succeeded_count;        /* UNSET */
+        bool has_succeeded_count;       /* present in the manifest, even if invalid */
 } SuccessPolicyRule;
 
 typedef enum PodReplacementPolicy {
