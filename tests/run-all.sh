@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # The whole test suite, as CI runs it: installs what is missing, then
-#   1. a normal build (warnings are errors) and every test: unit, examples, fuzz replay, integration;
+#   1. a normal build (warnings are errors) and every test: unit, examples, fuzz replay, the install
+#      (package), integration;
 #      then the unit suite again under valgrind (meson test --setup valgrind, tests/meson.build);
 #   2. a clang build under ASan+UBSan: unit tests, the loader's fuzzer for $FUZZ_SECONDS seconds
 #      (default 60) beside the slow CronJob test (minute boundaries), then jobsd's integration tests.
@@ -21,7 +22,7 @@ build=${BUILD_DIR:-build}
 [ -d "$build" ] || meson setup "$build" -Dwerror=true
 meson compile -C "$build"
 # The integration tests mostly wait on systemd and on their pods: more of them than cores at a time.
-meson test -C "$build" --print-errorlogs --no-rebuild --num-processes 4 --suite unit --suite integration
+meson test -C "$build" --print-errorlogs --no-rebuild --num-processes 4 --suite unit --suite package --suite integration
 tally "$build"
 # No memcheck error and no definitely lost block in any unit test (about 55 s on two cores).
 meson test -C "$build" --print-errorlogs --no-rebuild --setup valgrind --suite unit
