@@ -11,6 +11,8 @@ pkgs=(
         valgrind                               # the unit suite under memcheck (meson test --setup valgrind)
         libmath-bigint-perl                    # the pi example needs a current Math::BigInt
         podman crun busybox-static             # containers in images (docs/containers.md); the test builds its images from busybox
+        build-essential dpkg-dev debhelper lintian # the Debian package (tools/build-deb.sh, debian/)
+        bash-completion scdoc man-db           # its completion directory (bash-completion.pc), man pages
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -47,7 +47,7 @@ stray=$(cd "$dest" && find . \( -type f -o -type l \) ! -path ".$prefix/*")
 check "nothing under DESTDIR outside $prefix" test -z "$stray"
 [ -z "$stray" ] || printf '#   stray: %s\n' $stray
 check "nothing written to the host's $prefix" test ! -e "$prefix"
-for f in libexec/jobsd bin/jobctl lib/systemd/system/jobsd.service lib/systemd/user/jobsd.service \
+for f in etc/jobs.d/README libexec/jobsd bin/jobctl lib/systemd/system/jobsd.service lib/systemd/user/jobsd.service \
          lib/systemd/catalog/jobsd.catalog share/dbus-1/system.d/io.jobsd.conf; do
         check "installed $prefix/$f" test -e "$dest$prefix/$f"
 done
