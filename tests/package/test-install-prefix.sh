@@ -61,8 +61,8 @@ import json, sys
 for d in sorted(json.load(sys.stdin).values()): print(d)')
         want=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /usr/lib/systemd/system)
         check "--prefix=/usr: the system unit goes to systemd.pc's $want" grep -qx "$want/jobsd.service" <<<"$planned"
-        other=$(grep -v -e '^/usr/' -e "^$want/" <<<"$planned" || true)
-        check "--prefix=/usr: nothing else outside /usr" test -z "$other"
+        other=$(grep -v -e "^/usr/" -e "^/etc/jobs.d/" -e "^$want/" <<<"$planned" || true)
+        check "--prefix=/usr: nothing else outside /usr and /etc/jobs.d" test -z "$other"
         [ -z "$other" ] || printf '#   outside: %s\n' $other
 else
         not_ok "meson setup --prefix=/usr"
