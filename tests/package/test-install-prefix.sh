@@ -49,7 +49,8 @@ check "nothing under DESTDIR outside $prefix" test -z "$stray"
 check "nothing written to the host's $prefix" test ! -e "$prefix"
 for f in etc/jobs.d/README libexec/jobsd bin/jobctl lib/systemd/system/jobsd.service lib/systemd/user/jobsd.service \
          lib/systemd/catalog/jobsd.catalog share/dbus-1/system.d/io.jobsd.conf \
-         share/man/man8/jobsd.8 share/man/man1/jobctl.1 share/man/man5/jobs.d.5; do
+         share/man/man8/jobsd.8 share/man/man1/jobctl.1 share/man/man5/jobs.d.5 \
+         share/bash-completion/completions/jobctl; do
         check "installed $prefix/$f" test -e "$dest$prefix/$f"
 done
 check "the system unit runs $prefix/libexec/jobsd" grep -qx "ExecStart=$prefix/libexec/jobsd --system" \
