@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # The whole test suite, as CI runs it: installs what is missing, then
-#   1. a normal build (warnings are errors) and every test: unit, examples, fuzz replay, integration;
+#   1. a normal build (warnings are errors) and every test: unit, examples, fuzz replay, the install
+#      (package), integration;
 #      then the unit suite again under valgrind (meson test --setup valgrind, tests/meson.build);
 #   2. a clang build under ASan+UBSan: unit tests, the loader's fuzzer for $FUZZ_SECONDS seconds
-#      (default 60) beside the slow CronJob test (minute boundaries), then jobsd's integration tests.
+#      (default 60) beside the slow CronJob test (minute boundaries), then jobsd's integration tests;
+#   3. the Debian package (amd64, checked by lintian, and arm64);
+#   4. the unit suite cross-built for arm64 and run under qemu-user.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -21,7 +24,7 @@ build=${BUILD_DIR:-build}
 [ -d "$build" ] || meson setup "$build" -Dwerror=true
 meson compile -C "$build"
 # The integration tests mostly wait on systemd and on their pods: more of them than cores at a time.
-meson test -C "$build" --print-errorlogs --no-rebuild --num-processes 4 --suite unit --suite integration
+meson test -C "$build" --print-errorlogs --no-rebuild --num-processes 4 --suite unit --suite package --suite integration
 tally "$build"
 # No memcheck error and no definitely lost block in any unit test (about 55 s on two cores).
 meson test -C "$build" --print-errorlogs --no-rebuild --setup valgrind --suite unit
@@ -38,4 +41,28 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
         --suite unit --suite fuzz --suite integration-slow --suite integration
 tally "$san"
 
+# 3. The Debian package of the committed tree (tools/build-deb.sh, into $build/deb): the amd64 .deb, which
+#    lintian must accept without an error, and the arm64 .deb with the cross toolchain. Each is one
+#    check in the count.
+check() { # WHAT COMMAND...: one pass or fail in the count, the run goes on
+        local what=$1; shift
+        if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
+deb_out=$build/deb
+check "amd64 package (tools/build-deb.sh)" ./tools/build-deb.sh "$deb_out"
+deb=$(ls "$deb_out"/jobsd_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -1)
+check "lintian: no error in ${deb:-the amd64 package}" eval '[ -n "$deb" ] && lintian --fail-on error "$deb"'
+check "arm64 package (tools/build-deb.sh --arch=arm64)" ./tools/build-deb.sh --arch=arm64 "$deb_out"
+
+# 4. The unit suite on arm64 binaries under qemu-user (a meson cross build, tools/cross-unit-tests.sh).
+arm64=${BUILD_DIR:-build}-arm64
+rm -f "$arm64/meson-logs/testlog.txt"
+./tools/cross-unit-tests.sh "$arm64" || true
+if [ -f "$arm64/meson-logs/testlog.txt" ]; then
+        tally "$arm64"
+else
+        failed=$((failed + 1)); echo "FAILED: arm64 cross build (tools/cross-unit-tests.sh)"
+fi
+
 echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -11,13 +11,24 @@ pkgs=(
         valgrind                               # the unit suite under memcheck (meson test --setup valgrind)
         libmath-bigint-perl                    # the pi example needs a current Math::BigInt
         podman crun busybox-static             # containers in images (docs/containers.md); the test builds its images from busybox
+        build-essential dpkg-dev debhelper lintian # the Debian package (tools/build-deb.sh, debian/)
+        bash-completion scdoc man-db           # its completion directory (bash-completion.pc), man pages
 )
+# arm64 (tools/build-deb.sh --arch=arm64, tools/cross-unit-tests.sh): Debian's cross toolchain, the
+# multiarch libraries and pkg-config, and qemu-user to run the arm64 unit tests.
+native_arch=$(dpkg --print-architecture)
+if [ "$native_arch" != arm64 ]; then
+        pkgs+=(crossbuild-essential-arm64 libsystemd-dev:arm64 libyaml-dev:arm64 pkgconf:arm64 qemu-user-static)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 as_root=()
 [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+if [ "$native_arch" != arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        "${as_root[@]}" dpkg --add-architecture arm64
+fi
 if [ ${#missing[@]} -gt 0 ]; then
         "${as_root[@]}" apt-get update -qq
         DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
