@@ -15,6 +15,7 @@
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
 #include "manager.h"
+#include "metrics.h"
 #include "state-file.h"
 
 /* The OnCalendar= lines are exact for two years (docs/cron.md); the timer is made again well before. */
@@ -510,6 +511,7 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
 
 void manager_remove_cron_job(Manager *m, ManagedCronJob *c) {
         sd_journal_print(LOG_INFO, "%s: no longer defines CronJob %s: deleting it and its Jobs", c->file, cname(c));
+        metrics_poke(m);
         timer_stop(c);
         for (size_t i = m->n_jobs; i > 0; i--)
                 if (owns(c, m->jobs[i - 1]))

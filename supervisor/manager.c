@@ -16,6 +16,7 @@
 #include "jobsd/strv.h"
 #include "event-ids.h"
 #include "manager.h"
+#include "metrics.h"
 #include "state-file.h"
 
 #define MANIFEST_SIZE_MAX_COPY (MANIFEST_SIZE_MAX + 1)
@@ -943,6 +944,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                 if (p && saved) {
                                         crash_point("before-remove");
                                         remember_finished_pod(j, p);
+                                        metrics_pod_counted(m, p);
                                         for_each_unit_of_pod(j, p, true);
                                         remove_volumes(j, p);
                                         job_status_remove_pod(&j->record.status, a->attempt);
@@ -1203,6 +1205,7 @@ static int manager_add_job(Manager *m, ManagedJob *j) {
                 return -ENOMEM;
         m->jobs = n;
         m->jobs[m->n_jobs++] = j;
+        metrics_poke(m);
         if (index_rebuild(m) < 0) {
                 m->index = mfree(m->index);     /* lookups fall back to a scan */
                 m->n_index = 0;
@@ -1270,6 +1273,7 @@ int manager_add_cron_child(Manager *m, Job *job, const char *file, const char *o
 }
 
 static void manager_remove_job_at(Manager *m, size_t i) {
+        metrics_poke(m);
         managed_job_free(m->jobs[i]);
         memmove(m->jobs + i, m->jobs + i + 1, sizeof(ManagedJob *) * (m->n_jobs - i - 1));
         m->n_jobs--;

@@ -109,6 +109,7 @@ struct Manager {
         char *podman;                   /* podman's path */
         char **podman_args;             /* --podman-arg: podman's global options (a test's own storage) */
         PodmanHost podman_host;         /* found at start */
+        struct Metrics *metrics;        /* --metrics-file (metrics.c); NULL: off */
 };
 /* The machine-dependent part of rendering: the runtime and podman's options. */
 void manager_render_context(const Manager *m, RenderContext *ctx);
