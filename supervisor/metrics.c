@@ -9,10 +9,17 @@
 #include "metrics.h"
 #include "state-file.h"
 
+/* At most one write per second: with a thousand Jobs the text is about 600 kB and takes about 10 ms to
+ * make, and node_exporter is scraped every 15 s or more. A change within the second is written when it
+ * ends (a one-shot timer, armed only by a change: nothing wakes jobsd up while nothing changes). */
+#define METRICS_INTERVAL_USEC (1 * USEC_PER_SEC)
+
 struct Metrics {
         Manager *manager;
         char *dir, *name;               /* of the file */
         sd_event_source *defer;         /* the coalesced write: one-shot, enabled by metrics_poke() */
+        sd_event_source *timer;         /* one-shot: a change within METRICS_INTERVAL_USEC of the last write */
+        usec_t last_write_usec;         /* CLOCK_MONOTONIC; 0: none yet */
         char **finished_uids;           /* Jobs (by record uid) whose finish is counted already */
         MetricsCounters counters;
         bool dir_missing_logged;
@@ -200,6 +207,7 @@ static void metrics_write_now(Metrics *x) {
                 x->finished_uids[k] = NULL;
         }
 
+        (void) sd_event_now(x->manager->event, CLOCK_MONOTONIC, &x->last_write_usec);
         f = open_memstream(&buf, &len);
         if (!f) {
                 sd_journal_print(LOG_ERR, "metrics: out of memory");
@@ -237,9 +245,28 @@ static int on_defer(sd_event_source *s, void *userdata) {
         return 0;
 }
 
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        metrics_write_now(userdata);
+        return 0;
+}
+
 void metrics_poke(Manager *m) {
-        if (m->metrics)
-                (void) sd_event_source_set_enabled(m->metrics->defer, SD_EVENT_ONESHOT);
+        Metrics *x = m->metrics;
+        usec_t now = 0;
+        int enabled = SD_EVENT_OFF;
+
+        if (!x)
+                return;
+        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        if (x->last_write_usec == 0 || now >= x->last_write_usec + METRICS_INTERVAL_USEC) {
+                (void) sd_event_source_set_enabled(x->defer, SD_EVENT_ONESHOT);
+                return;
+        }
+        (void) sd_event_source_get_enabled(x->timer, &enabled);
+        if (enabled != SD_EVENT_OFF)
+                return;
+        (void) sd_event_source_set_time(x->timer, x->last_write_usec + METRICS_INTERVAL_USEC);
+        (void) sd_event_source_set_enabled(x->timer, SD_EVENT_ONESHOT);
 }
 
 static void count_finished(Metrics *x, const ManagedJob *j) {
@@ -327,6 +354,10 @@ int metrics_new(Manager *m, const char *path, Metrics **ret) {
                 r = sd_event_source_set_priority(x->defer, SD_EVENT_PRIORITY_IDLE);
         if (r >= 0)
                 r = sd_event_source_set_enabled(x->defer, SD_EVENT_ONESHOT);    /* the write at start */
+        if (r >= 0)
+                r = sd_event_add_time(m->event, &x->timer, CLOCK_MONOTONIC, 0, 10 * USEC_PER_MSEC, on_timer, x);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(x->timer, SD_EVENT_OFF);
         if (r < 0) {
                 metrics_free(x);
                 return r;
@@ -339,6 +370,7 @@ Metrics *metrics_free(Metrics *x) {
         if (!x)
                 return NULL;
         sd_event_source_disable_unref(x->defer);
+        sd_event_source_disable_unref(x->timer);
         strv_free(x->finished_uids);
         for (size_t i = 0; i < x->counters.n_finished; i++) {
                 free(x->counters.finished[i].completion_mode);

@@ -8,8 +8,8 @@
 /* --metrics-file (docs/metrics.md): the Jobs and CronJobs in the Prometheus text format 0.0.4, under
  * kube-state-metrics' and the Kubernetes Job controller's names, for node_exporter's textfile collector.
  * The file is written (atomic_file_write(), mode 0644) once at start and then whenever something it shows
- * changed, at most once per event-loop turn (an idle-priority defer source): nothing wakes jobsd up while
- * nothing changes. A missing directory is logged once and nothing is written until it exists; the
+ * changed, at most once per event-loop turn (an idle-priority defer source) and once a second (a one-shot
+ * timer armed by a change within the second): nothing wakes jobsd up while nothing changes. A missing directory is logged once and nothing is written until it exists; the
  * directory is never made. */
 
 typedef struct Metrics Metrics;

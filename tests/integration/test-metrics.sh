@@ -164,6 +164,10 @@ PY
         rm -rf "$dir"
 }
 
+# metrics_agree: check_metrics with the counters in the array expected, its differences in diff. The file
+# is written at most once a second (docs/metrics.md): callers retry with until_true.
+metrics_agree() { diff=$(check_metrics "${expected[@]}" 2>&1); [ -z "$diff" ]; }
+
 start_jobsd --metrics-file="$prom"
 if until_true 10 "[ -s '$prom' ]"; then
         ok "the metrics file is written at start"
@@ -174,13 +178,11 @@ fi
 wait_for ok-job Complete 60s
 wait_for policy-fail Failed 60s
 wait_for backoff-fail Failed 60s
-sleep 0.5       # the write of the last change (the next turn of jobsd's loop)
-finished="job_controller_job_finished_total{completion_mode=NonIndexed,result=succeeded,reason=CompletionsReached}=1
-job_controller_job_finished_total{completion_mode=Indexed,result=failed,reason=PodFailurePolicy}=1
-job_controller_job_finished_total{completion_mode=NonIndexed,result=failed,reason=BackoffLimitExceeded}=1
-job_controller_pod_failures_handled_by_failure_policy_total{action=FailJob}=1"
-diff=$(check_metrics $finished 2>&1)
-if [ -z "$diff" ]; then
+expected=("job_controller_job_finished_total{completion_mode=NonIndexed,result=succeeded,reason=CompletionsReached}=1"
+          "job_controller_job_finished_total{completion_mode=Indexed,result=failed,reason=PodFailurePolicy}=1"
+          "job_controller_job_finished_total{completion_mode=NonIndexed,result=failed,reason=BackoffLimitExceeded}=1"
+          "job_controller_pod_failures_handled_by_failure_policy_total{action=FailJob}=1")
+if until_true 5 metrics_agree; then
         ok "a succeeded Job, a Job failed by podFailurePolicy and one by backoffLimit: every metric is jobctl's status, the counters count each finish once"
 else
         not_ok "the metrics are the Jobs' status" "$diff" "$(cat "$prom")"
@@ -197,6 +199,7 @@ else
 fi
 
 # Idle: no write, no wake-up (away from a minute boundary, where the CronJob fires) (the file's inode stays, as every write is a rename of a new file).
+sleep 1.5       # a write still due (at most a second after the last change) is done
 sec=$(date +%-S)
 [ "$sec" -lt 55 ] || sleep $((62 - sec))
 pid=$(systemctl --user show -P MainPID jobsd)
@@ -217,9 +220,8 @@ if until_true 75 cron_fired; then
         sleep 0.5
         child=$(jobctl get cronjob every-minute -o json | sed -n 's/.*"name": "\(every-minute-[0-9]*\)".*/\1/p' | head -1)
         until_true 10 "[ \"\$(field $child active)\" = 1 ]"
-        sleep 0.5
-        diff=$(check_metrics "kube_cronjob_status_active{cronjob=every-minute}=1" "kube_job_status_active{job_name=$child}=1" 2>&1)
-        if [ -z "$diff" ]; then
+        expected=("kube_cronjob_status_active{cronjob=every-minute}=1" "kube_job_status_active{job_name=$child}=1")
+        if until_true 5 metrics_agree; then
                 ok "a CronJob that fired: next and last schedule time, active, and its running Job $child are jobctl's"
         else
                 not_ok "the CronJob's metrics are its status" "$diff" "$(cat "$prom")"
