@@ -21,6 +21,7 @@
 #include "job-events.h"
 #include "job-run.h"
 #include "manager-bus.h"
+#include "metrics.h"
 #include "state-file.h"
 
 /* The OnCalendar= lines are exact for two years (docs/cron.md); the timer is made again well before. */
@@ -446,6 +447,7 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
 
 void manager_remove_cron_job(Manager *m, ManagedCronJob *c) {
         log_info("%s: no longer defines CronJob %s: deleting it and its Jobs", c->file, cname(c));
+        metrics_poke(m);
         timer_stop(c);
         manager_delete_cron_children(m, managed_cron_job_namespace(c), cname(c));
         (void) cronjob_state_remove(m->state_dir, managed_cron_job_namespace(c), cname(c));

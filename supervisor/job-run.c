@@ -17,6 +17,7 @@
 #include "job-run.h"
 #include "state-file.h"
 #include "managed-job.h"
+#include "metrics.h"
 #include "manager-bus.h"
 #include "pod-volumes.h"
 
@@ -235,6 +236,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                 if (p && saved) {
                                         crash_point("before-remove");
                                         managed_job_remember_finished_pod(j, p);
+                                        metrics_pod_counted(j->manager, p);
                                         managed_job_pod_units(j, p, true);
                                         pod_volumes_remove(j, p);
                                         job_status_remove_pod(&j->record.status, a->attempt);

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "jobsd/strv.h"
 #include "manager.h"
+#include "metrics.h"
 
 static bool arg_user = false;
 static char *arg_manifest_dir = NULL;
@@ -20,6 +21,7 @@ static uid_t arg_mutating_uid = UID_INVALID;
 static ContainerRuntime arg_default_runtime = CONTAINER_RUNTIME_HOST;
 static char *arg_podman = NULL;
 static char **arg_podman_args = NULL;
+static char *arg_metrics_file = NULL;
 
 /* A systemd time span: "100ms", "10s", "6min", "1h 30min", or plain seconds. */
 static int parse_timespan(const char *s, usec_t *ret) {
@@ -88,12 +90,16 @@ static void help(void) {
                "                             --root=DIR: a test's own image storage)\n"
                "     --mutating-uid=UID      The only caller that may change Jobs over the bus\n"
                "                             (a test aid; default root, --user: the running user)\n"
+               "     --metrics-file=PATH     Write the Jobs' metrics in the Prometheus text format to\n"
+               "                             PATH, for node_exporter's textfile collector (default:\n"
+               "                             off; nothing is written while PATH's directory is\n"
+               "                             missing; docs/metrics.md)\n"
                "See jobsd(8) and docs/.\n", JOBSD_MANIFEST_DIR, JOBSD_STATE_DIR);
 }
 
 static int parse_argv(int argc, char *argv[]) {
         enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_MANIFEST_DIR, ARG_STATE_DIR, ARG_BACKOFF_BASE, ARG_BACKOFF_MAX,
-               ARG_MUTATING_UID, ARG_DEFAULT_RUNTIME, ARG_PODMAN, ARG_PODMAN_ARG };
+               ARG_MUTATING_UID, ARG_DEFAULT_RUNTIME, ARG_PODMAN, ARG_PODMAN_ARG, ARG_METRICS_FILE };
         static const struct option options[] = {
                 { "help",         no_argument,       NULL, 'h'              },
                 { "version",      no_argument,       NULL, ARG_VERSION      },
@@ -107,6 +113,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "default-runtime", required_argument, NULL, ARG_DEFAULT_RUNTIME },
                 { "podman",       required_argument, NULL, ARG_PODMAN       },
                 { "podman-arg",   required_argument, NULL, ARG_PODMAN_ARG   },
+                { "metrics-file", required_argument, NULL, ARG_METRICS_FILE },
                 {}
         };
         int c, r;
@@ -169,6 +176,16 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_PODMAN_ARG:
                         if (strv_extend(&arg_podman_args, optarg) < 0)
+                                return -ENOMEM;
+                        break;
+                case ARG_METRICS_FILE:
+                        if (!*optarg || endswith(optarg, "/")) {
+                                fprintf(stderr, "jobsd: --metrics-file takes the path of a file, not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        free(arg_metrics_file);
+                        arg_metrics_file = strdup(optarg);
+                        if (!arg_metrics_file)
                                 return -ENOMEM;
                         break;
                 case '?':
@@ -244,10 +261,20 @@ int main(int argc, char *argv[]) {
         }
         log_info("jobsd %s: %zu Job(s) from %s, state in %s", JOBSD_VERSION, m->n_jobs,
                  m->manifest_dir, m->state_dir);
+        if (arg_metrics_file) {
+                r = metrics_new(m, arg_metrics_file, &m->metrics);
+                if (r < 0) {
+                        log_error("--metrics-file=%s: %s", arg_metrics_file, strerror(-r));
+                        manager_free(m);
+                        return 1;
+                }
+        }
         (void) sd_notify(false, "READY=1\nSTATUS=Running Jobs");
         r = sd_event_loop(m->event);
         (void) sd_notify(false, "STOPPING=1");
+        m->metrics = metrics_free(m->metrics);
         manager_free(m);
+        free(arg_metrics_file);
         free(arg_manifest_dir);
         free(arg_state_dir);
         return r < 0 ? 1 : 0;

@@ -15,6 +15,7 @@
 #include "job-change.h"
 #include "job-delete.h"
 #include "managed-job.h"
+#include "metrics.h"
 #include "state-file.h"
 
 #define MANIFEST_SIZE_MAX_COPY (MANIFEST_SIZE_MAX + 1)
@@ -467,6 +468,7 @@ int manager_add_job(Manager *m, ManagedJob *j) {
                 return -ENOMEM;
         m->jobs = n;
         m->jobs[m->n_jobs++] = j;
+        metrics_poke(m);
         if (index_rebuild(m) < 0) {
                 m->index = mfree(m->index);     /* lookups fall back to a scan */
                 m->n_index = 0;
@@ -475,6 +477,7 @@ int manager_add_job(Manager *m, ManagedJob *j) {
 }
 
 void manager_remove_job_at(Manager *m, size_t i) {
+        metrics_poke(m);
         assert(m);
         assert(i < m->n_jobs);
 

@@ -13,6 +13,7 @@
 #include "job-run.h"
 #include "managed-job.h"
 #include "manager-bus.h"
+#include "metrics.h"
 
 /* jobsd's D-Bus API (docs/dbus-api.md): the manager object lists Jobs; each Job is an object whose
  * status is properties and whose actions are methods. Handlers decode, check, call one manager
@@ -658,6 +659,8 @@ static const sd_bus_vtable cron_job_vtable[] = {
 void manager_bus_cron_job_changed(Manager *m, ManagedCronJob *c) {
         _cleanup_(freep) char *path = cron_job_object_path(c);
 
+        metrics_poke(m);
+
         if (path)
                 (void) sd_bus_emit_properties_changed(m->bus, path, JOBSD_CRON_JOB_IFACE, "Suspend", "TimerUnit",
                                                       "LastScheduleTime", "LastSuccessfulTime", "NextScheduleTime",
@@ -753,6 +756,8 @@ int manager_bus_register(Manager *m) {
 /* Tells clients (jobctl wait) that a Job's status changed. */
 void manager_bus_job_changed(Manager *m, ManagedJob *j) {
         _cleanup_(freep) char *path = job_object_path(j);
+
+        metrics_job_changed(m, j);
 
         if (path)
                 (void) sd_bus_emit_properties_changed(m->bus, path, JOBSD_JOB_IFACE, "Status", "Active", "Ready",

@@ -42,6 +42,7 @@ struct Manager {
         char *podman;                   /* podman's path */
         char **podman_args;             /* --podman-arg: podman's global options (a test's own storage) */
         PodmanHost podman_host;         /* found at start */
+        struct Metrics *metrics;        /* --metrics-file (metrics.c); NULL: off */
 };
 
 /* The wall clock, as the controllers see it. */

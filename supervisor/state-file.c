@@ -31,6 +31,15 @@ int state_file_write(const char *dir, const char *name, const char *text) {
 }
 
 int state_file_write_data(const char *dir, const char *name, const void *data, size_t len) {
+        int r;
+
+        r = mkdir_parent_and(dir);
+        if (r < 0)
+                return r;
+        return atomic_file_write(dir, name, data, len, 0600);
+}
+
+int atomic_file_write(const char *dir, const char *name, const void *data, size_t len, mode_t mode) {
         _cleanup_(freep) char *path = strprintf("%s/%s", dir, name), *tmp = strprintf("%s/.%s.tmp", dir, name);
         _cleanup_(closep) int fd = -EBADF, dfd = -EBADF;
         const char *text = data;
@@ -39,12 +48,14 @@ int state_file_write_data(const char *dir, const char *name, const void *data, s
 
         if (!path || !tmp)
                 return -ENOMEM;
-        r = mkdir_parent_and(dir);
-        if (r < 0)
-                return r;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
+        /* Exactly mode, whatever the umask. */
+        if (fchmod(fd, mode) < 0) {
+                r = -errno;
+                goto fail;
+        }
         while (done < len) {
                 ssize_t k = write(fd, text + done, len - done);
                 if (k < 0) {

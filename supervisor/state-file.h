@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Files of the state directory, written so that a crash leaves the old content or the new one, never a
  * mix: "<dir>/.<name>.tmp" (mode 0600, never through a symlink), fsync, rename over "<dir>/<name>",
@@ -9,6 +10,9 @@
  * the old file and the temporary file is gone. */
 int state_file_write_data(const char *dir, const char *name, const void *data, size_t len);
 int state_file_write(const char *dir, const char *name, const char *text);
+/* The same write for any file: "<dir>/.<name>.tmp" with exactly mode, fsync, rename over "<dir>/<name>",
+ * fsync of dir; dir is not made (-ENOENT if it is missing). Also used for the metrics file (metrics.c). */
+int atomic_file_write(const char *dir, const char *name, const void *data, size_t len, mode_t mode);
 
 /* Reads a whole state file (never through a symlink). Errors: -errno of open/read; -EBADMSG with a
  * message for a file over max bytes or one with a NUL byte. */

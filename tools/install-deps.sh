@@ -7,6 +7,7 @@ pkgs=(
         libsystemd-dev libyaml-dev             # libraries
         systemd dbus-user-session tzdata       # the manager, the user bus, time zones for CronJobs
         util-linux bc                          # unshare, for the test sandbox; bc for test-hostile.sh
+        python3-prometheus-client              # test-metrics.sh parses the metrics file with Prometheus' parser
         clang libclang-rt-dev                  # the fuzzer and the sanitizer build
         valgrind                               # the unit suite under memcheck (meson test --setup valgrind)
         libmath-bigint-perl                    # the pi example needs a current Math::BigInt
