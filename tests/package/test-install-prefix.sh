@@ -53,7 +53,7 @@ for f in etc/jobs.d/README libexec/jobsd bin/jobctl lib/systemd/system/jobsd.ser
          share/bash-completion/completions/jobctl; do
         check "installed $prefix/$f" test -e "$dest$prefix/$f"
 done
-check "the system unit runs $prefix/libexec/jobsd" grep -qx "ExecStart=$prefix/libexec/jobsd --system" \
+check "the system unit runs $prefix/libexec/jobsd" grep -qE "^ExecStart=$prefix/libexec/jobsd --system( |$)" \
         "$dest$prefix/lib/systemd/system/jobsd.service"
 
 # --prefix=/usr: the directories of the distribution's .pc files, as they are.
