@@ -2,10 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # The Job semantics of spec §3.6–§3.13 on a real systemd user manager (tests/integration/sandbox.sh):
 # podFailurePolicy, successPolicy, per-index back-off, suspend/resume, TTL, scaling, deletion; one TAP line
-# per §6 scenario (numbers in the names). B = 250 ms. Usage: test-job-policies.sh BUILD_DIR EXAMPLES_DIR
+# per §6 scenario (numbers in the names). B = 250 ms. Usage: test-job-policies.sh BUILD_DIR
 set -u
 build=${1:?build directory}
-examples=${2:?examples directory}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/sandbox.sh"
 . "$here/lib.sh"
@@ -18,7 +17,7 @@ state=$SANDBOX_DIR/state
 work=$SANDBOX_DIR/work          # host files the pods use to behave differently per run
 mkdir -p "$manifests" "$state" "$work"
 
-cp "$examples/seeds/job-pod-failure-policy-example.yaml" "$manifests/"
+cp "$here/manifests/job-pod-failure-policy-example.yaml" "$manifests/"
 # Pods count their runs: "sh WORK/next NAME" prints 1, 2, 3 … (one run at a time per NAME).
 cat > "$work/next" <<'SH'
 f=$(dirname "$0")/count-$1; n=$(( $(cat "$f" 2>/dev/null || echo 0) + 1 )); echo $n > "$f"; echo $n

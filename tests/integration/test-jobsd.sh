@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# jobsd against a real systemd user manager (tests/integration/sandbox.sh): the seed examples and the
-# spec §6 scenarios of the supervisor issue, each one TAP line. Usage: test-jobsd.sh BUILD_DIR EXAMPLES_DIR
+# jobsd against a real systemd user manager (tests/integration/sandbox.sh): examples/pi.yaml, the batch
+# patterns of tests/integration/manifests/ and the spec §6 scenarios of the supervisor issue, each one TAP
+# line. Usage: test-jobsd.sh BUILD_DIR
 set -u
 build=${1:?build directory}
-examples=${2:?examples directory}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/sandbox.sh"
 . "$here/lib.sh"
@@ -17,13 +17,11 @@ manifests=$SANDBOX_DIR/manifests
 state=$SANDBOX_DIR/state
 mkdir -p "$manifests" "$state"
 
-# The seeds and the §6 scenarios jobsd covers so far, all at once: they run in parallel.
-for f in pi job-hello-world batch-process-job job-comple-parallel abnormal-end abnormal-end-two-containers \
-         job-pod-failure-policy-example batch-job; do
-        cp "$examples/seeds/$f.yaml" "$manifests/"
-done
-# The website's Indexed example: an init container writes into an emptyDir that the worker reads.
-cp "$examples/k8s-website/application/job/indexed-job.yaml" "$manifests/"
+# The project's pi example, the batch patterns (tests/integration/manifests/: hello world, parallel
+# completions, failures with back-off, a podFailurePolicy, an image-only container, an Indexed Job whose
+# init container writes into an emptyDir the worker reads) and the §6 scenarios, all at once: they run in
+# parallel.
+cp "$here/../../examples/pi.yaml" "$here"/manifests/*.yaml "$manifests/"
 cat > "$manifests/scenarios.yaml" <<'YAML'
 apiVersion: batch/v1
 kind: Job
@@ -418,10 +416,10 @@ fi
 
 # generateName: a name is generated once and kept across restarts.
 printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: gen-}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, generated]}]\n' > "$manifests/gen.yaml"
-for i in $(seq 100); do jobctl get jobs 2>/dev/null | grep -q '^gen-' && break; sleep 0.05; done
+until_true 5 "jobctl get jobs 2>/dev/null | grep -q '^gen-'"
 gen=$(jobctl get jobs | grep -oE '^gen-[bcdfghjklmnpqrstvwxz2456789]{5} ' | tr -d ' ')
 stop_jobsd; start_jobsd
-for i in $(seq 100); do jobctl get jobs 2>/dev/null | grep -q '^gen-' && break; sleep 0.05; done
+until_true 5 "jobctl get jobs 2>/dev/null | grep -q '^gen-'"
 if [ -n "$gen" ] && wait_for "$gen" Complete 20s && [ "$(jobctl get jobs | grep -c '^gen-')" = 1 ] &&
    jobctl get jobs | grep -q "^$gen "; then
         ok "generateName: $gen, the same after a restart, runs once"
@@ -431,7 +429,7 @@ fi
 
 # Foreground deletion: Terminating while the pods stop (grace period), then gone.
 printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: fg}\nspec:\n  parallelism: 2\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sh, -c, "trap \\"sleep 1; exit 0\\" TERM; sleep 60 & wait"]}]\n' > "$manifests/fg.yaml"
-for i in $(seq 100); do [ "$(field fg active)" = 2 ] && break; sleep 0.05; done
+until_true 5 '[ "$(field fg active)" = 2 ]'
 jobctl delete job fg --cascade=foreground >/dev/null
 st=$(jobctl get jobs fg 2>/dev/null | awk 'NR == 2 { print $2 }')
 for i in $(seq 100); do jobctl get job fg >/dev/null 2>&1 || break; sleep 0.05; done
