@@ -15,15 +15,15 @@ static void print_unit(FILE *out, const UnitSpec *u) {
 }
 
 /* Before a container in its image starts, jobsd pulls per imagePullPolicy (docs/containers.md, "Images
- * and pulls"): IfNotPresent looks for the image first, and pulls only if podman has none. */
+ * and pulls"): IfNotPresent looks for the image first, and pulls only if podman has none; Never only looks. */
 static int render_pull(const Job *job, const Container *c, int64_t index, uint64_t attempt, const RenderContext *ctx,
                        FILE *out) {
-        bool check = c->image_pull_policy == PULL_POLICY_IF_NOT_PRESENT;
+        bool never = c->image_pull_policy == PULL_POLICY_NEVER,
+             check = c->image_pull_policy == PULL_POLICY_IF_NOT_PRESENT || never;
 
-        if (job_container_runtime(job, ctx->default_runtime) != CONTAINER_RUNTIME_PODMAN || !c->image ||
-            c->image_pull_policy == PULL_POLICY_NEVER)
+        if (job_container_runtime(job, ctx->default_runtime) != CONTAINER_RUNTIME_PODMAN || !c->image)
                 return 0;
-        for (unsigned k = 0; k < (check ? 2u : 1u); k++) {
+        for (unsigned k = 0; k < (check && !never ? 2u : 1u); k++) {
                 _cleanup_(unit_spec_done) UnitSpec u = {};
                 _cleanup_(freep) char *name = pull_unit_name(job_namespace(&job->metadata), job->metadata.name, index,
                                                              attempt, c->name, check && k == 0, 0);

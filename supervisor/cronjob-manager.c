@@ -381,7 +381,6 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
                         return 0;
                 }
                 /* spec §5.1: every field may change; the controller notices schedule edits itself. */
-                c->seen = true;
                 if (c->status_bad) {
                         /* The state file may have been repaired (or removed) since: look again. */
                         CronJobStatus st = {};
@@ -435,7 +434,6 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
                 managed_cron_job_free(c);
                 return r;
         }
-        c->seen = true;
         if (!c->status_bad) {
                 r = load_children(c);
                 if (r < 0)

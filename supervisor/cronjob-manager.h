@@ -24,7 +24,6 @@ struct ManagedCronJob {
         sd_event_source *timer_retry;
         JobEvent *events;
         size_t n_events;
-        bool seen;                      /* during a reload: still defined */
 };
 
 ManagedCronJob *manager_find_cron_job(Manager *m, const char *namespace, const char *name);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Image pulls (docs/containers.md, "Images and pulls"): the controller asks for one (JOB_ACTION_PULL_IMAGE) and waits while the container's pull is PULLING; the result comes back from the pull unit's exit status and goes into the container's status, which the controller reads. */
+/* Image pulls (docs/containers.md, "Images and pulls"): the controller asks for one (JOB_ACTION_PULL_IMAGE) and waits while the container's pull is PULLING; the result comes back from the pull unit's exit status and goes into the container's status, which the controller reads. Under imagePullPolicy Never the image is only looked for. */
 #include <string.h>
 
 #include "jobsd/strv.h"
@@ -32,6 +32,28 @@ static void pull_failed(ManagedJob *j, ContainerStatus *c, const char *image, co
         job_eventf(j, true, "Failed", now, "Error: ErrImagePull");
 }
 
+/* Never, and the check found no image: the kubelet's ErrImageNeverPull. The container waits (the pod stays
+ * Pending, nothing is counted) and the image is looked for again (job_reconcile()). */
+static void never_pull(ManagedJob *j, ContainerStatus *c, const char *image, usec_t now) {
+        bool first = !(c->reason && streq(c->reason, "ErrImageNeverPull"));
+
+        if (first) {
+                char *reason = strdup("ErrImageNeverPull");
+                if (reason) {
+                        free(c->reason);
+                        c->reason = reason;
+                }
+        }
+        c->pull = IMAGE_PULL_BACKOFF;
+        c->pull_failures++;
+        c->pull_failed_usec = now;
+        job_eventf(j, true, "ErrImageNeverPull", now, "Container image \"%s\" is not present with pull policy of Never",
+                   image);
+        /* The kubelet's "Error: ErrImageNeverPull" too, once: the event above counts the checks after it. */
+        if (first)
+                job_eventf(j, true, "Failed", now, "Error: ErrImageNeverPull");
+}
+
 static int start_pull_unit(ManagedJob *j, const Pod *p, const ContainerStatus *c, const Container *tc, bool check) {
         _cleanup_(unit_spec_done) UnitSpec u = {};
         _cleanup_(freep) char *unit = managed_job_pull_unit(j, p, c, check);
@@ -47,7 +69,8 @@ static int start_pull_unit(ManagedJob *j, const Pod *p, const ContainerStatus *c
         return unit_bus_start(j->manager->units, &u);
 }
 
-/* IfNotPresent: `podman image exists` first, in its own unit; Always: the pull at once. */
+/* IfNotPresent: `podman image exists` first, in its own unit; Always: the pull at once; Never: only the
+ * check. */
 void image_pull_start(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_resync) {
         assert(j);
         assert(a);
@@ -61,7 +84,7 @@ void image_pull_start(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_r
 
         if (!c || !tc || c->pull != IMAGE_PULL_PULLING)
                 return;
-        check = tc->image_pull_policy == PULL_POLICY_IF_NOT_PRESENT;
+        check = tc->image_pull_policy == PULL_POLICY_IF_NOT_PRESENT || tc->image_pull_policy == PULL_POLICY_NEVER;
         c->pull_past_check = false;
         if (!check)
                 job_eventf(j, false, "Pulling", now, "Pulling image \"%s\"", tc->image);
@@ -85,10 +108,12 @@ void image_pull_unit_event(Manager *m, const UnitEvent *ev, const char *ns, cons
         Pod *p = j ? job_status_find_pod(&j->record.status, attempt) : NULL;
         ContainerStatus *c = p ? pod_find_container(p, container) : NULL;
         const Container *tc = j ? managed_job_find_container(j->job, container) : NULL;
-        /* The unit the container waits for: the check until it found no image, then the pull. */
+        /* The unit the container waits for: the check until it found no image, then the pull (Never: the
+         * check only). */
         _cleanup_(freep) char *current =
-                c && tc ? managed_job_pull_unit(j, p, c, tc->image_pull_policy == PULL_POLICY_IF_NOT_PRESENT &&
-                                                !c->pull_past_check) : NULL;
+                c && tc ? managed_job_pull_unit(j, p, c, tc->image_pull_policy == PULL_POLICY_NEVER ||
+                                                (tc->image_pull_policy == PULL_POLICY_IF_NOT_PRESENT &&
+                                                 !c->pull_past_check)) : NULL;
         usec_t now = manager_now();
 
         if (ev->type == UNIT_EVENT_RUNNING)
@@ -109,6 +134,9 @@ void image_pull_unit_event(Manager *m, const UnitEvent *ev, const char *ns, cons
                         job_eventf(j, false, "Pulled", now, "Container image \"%s\" already present on machine", tc->image);
                 else
                         job_eventf(j, false, "Pulled", now, "Successfully pulled image \"%s\"", tc->image);
+        } else if (check && ev->type == UNIT_EVENT_EXITED && ev->code == 1 &&
+                   tc->image_pull_policy == PULL_POLICY_NEVER) {
+                never_pull(j, c, tc->image, now);
         } else if (check && ev->type == UNIT_EVENT_EXITED && ev->code == 1) {
                 /* Not there: pulled now. */
                 int r;

@@ -307,16 +307,18 @@ static int fail_job(const Job *job, JobStatus *s, const char *reason, const char
 bool container_needs_pull(const Job *job, const JobConfig *cfg, const char *container) {
         const Container *c = pod_spec_find_container(&job->spec.template.spec, container);
 
-        return c && c->image && job_container_runtime(job, cfg->default_runtime) == CONTAINER_RUNTIME_PODMAN &&
-                c->image_pull_policy != PULL_POLICY_NEVER;
+        return c && c->image && job_container_runtime(job, cfg->default_runtime) == CONTAINER_RUNTIME_PODMAN;
 }
 
 /* The kubelet's image pull (docs/containers.md, "Images and pulls"): before a container starts, its
  * image; failed pulls are retried after B·2^(n−1) up to 30·B, the pod stays Pending meanwhile (never a
- * failure: only the Job's deadline ends it). Returns true when the container may start. */
+ * failure: only the Job's deadline ends it). Under Never the image is only looked for: missing
+ * (ErrImageNeverPull), it is looked for again every B (the kubelet's pod worker retries its sync, 10 s),
+ * with no back-off. Returns true when the container may start. */
 static int pull_image(const Job *job, Pod *p, ContainerStatus *c, const JobConfig *cfg, usec_t now, JobActionList *l,
                       bool *ret_ready) {
         const Container *tc = pod_spec_find_container(&job->spec.template.spec, c->name);
+        bool never;
         usec_t at;
         int r;
 
@@ -328,13 +330,15 @@ static int pull_image(const Job *job, Pod *p, ContainerStatus *c, const JobConfi
         case IMAGE_PULL_PULLING:
                 return 0;
         case IMAGE_PULL_BACKOFF:
-                at = c->pull_failed_usec + backoff_delay_usec(cfg->backoff_base_usec, 30 * cfg->backoff_base_usec,
-                                                              c->pull_failures);
+                never = tc && tc->image_pull_policy == PULL_POLICY_NEVER;
+                at = c->pull_failed_usec + (never ? cfg->backoff_base_usec :
+                                            backoff_delay_usec(cfg->backoff_base_usec, 30 * cfg->backoff_base_usec,
+                                                               c->pull_failures));
                 if (now < at) {
                         wake_at(l, at);
                         /* The first failure shows as ErrImagePull; from the second on, the wait is
-                         * ImagePullBackOff, with its event once per wait. */
-                        if (c->pull_failures >= 2 && !(c->reason && streq(c->reason, "ImagePullBackOff"))) {
+                         * ImagePullBackOff, with its event once per wait. Never pulls: no pull back-off. */
+                        if (!never && c->pull_failures >= 2 && !(c->reason && streq(c->reason, "ImagePullBackOff"))) {
                                 char *n = strdup("ImagePullBackOff");
                                 if (!n)
                                         return -ENOMEM;

@@ -53,8 +53,8 @@ usec_t backoff_delay_usec(usec_t base, usec_t max, uint32_t n_failures);
  * 0 < job_ttl_expiry_usec() <= now. */
 usec_t job_ttl_expiry_usec(const Job *job, const JobStatus *s);
 
-/* Whether a container of the Job has an image to pull before it starts: it runs in its image (podman)
- * and its imagePullPolicy is not Never. */
+/* Whether a container of the Job has an image to pull, or under imagePullPolicy Never to look for, before
+ * it starts: it runs in its image (podman). */
 bool container_needs_pull(const Job *job, const JobConfig *cfg, const char *container);
 
 int job_reconcile(const Job *job, JobStatus *status, const JobConfig *cfg, usec_t now, JobActionList *ret);

@@ -36,7 +36,8 @@ typedef struct ContainerStatus {
         usec_t started_usec, finished_usec;
         unsigned restarts;
         usec_t restart_at_usec;         /* OnFailure: when the failed container may run again, 0 = not waiting */
-        /* While WAITING for its image: reason is ErrImagePull or ImagePullBackOff once a pull failed. */
+        /* While WAITING for its image: reason is ErrImagePull or ImagePullBackOff once a pull failed,
+         * ErrImageNeverPull once a Never image was not found. */
         ImagePull pull;
         uint32_t pull_failures;         /* failed pulls in a row: the back-off */
         usec_t pull_failed_usec;        /* when the last one failed */
@@ -193,7 +194,7 @@ const char *pod_phase_to_string(PodPhase p);
 const char *container_state_to_string(ContainerState s);
 const char *image_pull_to_string(ImagePull p);
 ImagePull image_pull_from_string(const char *s);
-/* The pull's waiting reason of a container (ErrImagePull, ImagePullBackOff), or NULL. */
+/* The pull's waiting reason of a container (ErrImagePull, ImagePullBackOff, ErrImageNeverPull), or NULL. */
 const char *container_pull_reason(const ContainerStatus *c);
 /* The reason kubectl shows for a Pending pod: its first container's pull reason, or NULL. */
 const char *pod_waiting_reason(const Pod *p);

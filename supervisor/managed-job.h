@@ -43,7 +43,6 @@ struct ManagedJob {
         int suspend_override;           /* jobctl suspend (1) / resume (0); -1: the manifest decides */
         char *cron_owner;               /* made by this CronJob (same namespace); NULL: from a manifest */
         usec_t cron_slot_usec;          /* the CronJob's slot it runs for; 0: a manual run */
-        bool seen;                      /* during a reload: still defined */
 };
 
 const char *managed_job_namespace(const ManagedJob *j);

@@ -11,11 +11,11 @@
 #include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "cronjob-manager.h"
-#include "jobsd/strv.h"
 #include "job-change.h"
 #include "job-delete.h"
 #include "job-run.h"
 #include "managed-job.h"
+#include "manifest-diff.h"
 #include "manifest-reload.h"
 
 static void log_diag(const Diag *d) {
@@ -118,16 +118,6 @@ static int free_and_strdup(char **p, const char *s) {
         return 0;
 }
 
-/* 1 if file still defines the object (or has errors, so that what it defined is kept), 0 if not. */
-static int still_defines(char **defined, char **bad_files, char kind, const char *file, const char *namespace,
-                         const char *name) {
-        _cleanup_(freep) char *key = strprintf("%c %s %s/%s", kind, file, namespace, name);
-
-        if (!key)
-                return -ENOMEM;
-        return strv_contains(bad_files, file) || strv_contains(defined, key);
-}
-
 /* A CronJob whose manifest was renamed: it and its Jobs follow the new file. */
 static int move_cron_job(Manager *m, ManagedCronJob *c, const char *file) {
         _cleanup_(freep) char *old = c->file;
@@ -147,16 +137,233 @@ static int move_cron_job(Manager *m, ManagedCronJob *c, const char *file) {
         return 0;
 }
 
-/* Loads the manifest directory and brings the Jobs in line with it: new Jobs start, Jobs whose file is
- * gone are deleted, changed ones follow the run-once rule. A file with errors keeps its Jobs as they
- * were: a half-written file never replaces a running Job. */
+/* What manifest_diff() compares, and what its decisions point at: defined[i] comes from manifests[i];
+ * loaded[] holds copies (owned), as syncs during the reload may delete Jobs (CronJob history, TTL). */
+typedef struct ReloadInput {
+        DefinedObject *defined;
+        Manifest **manifests;
+        size_t n_defined;
+        LoadedObject *loaded;
+        size_t n_loaded;
+        char **strings;                 /* what defined[] and loaded[] point to and own */
+        size_t n_strings;
+} ReloadInput;
+
+static void reload_input_done(ReloadInput *in) {
+        free(in->defined);
+        free(in->manifests);
+        free(in->loaded);
+        for (size_t i = 0; i < in->n_strings; i++)
+                free(in->strings[i]);
+        free(in->strings);
+        *in = (ReloadInput) {};
+}
+
+/* Keeps s (taken) in in->strings, which has room for it (allocated for every string at once). */
+static const char *keep(ReloadInput *in, char *s) {
+        if (s)
+                in->strings[in->n_strings++] = s;
+        return s;
+}
+
+/* A copy kept in in->strings; NULL stays NULL. */
+static int keep_copy(ReloadInput *in, const char *s, const char **ret) {
+        *ret = NULL;
+        if (!s)
+                return 0;
+        *ret = keep(in, strdup(s));
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* The defined objects, in the loader's order: generateName resolved, fingerprints and tombstones looked up
+ * (a tombstone only for a name not loaded: looking at one of a changed Job removes it). */
+static int describe_defined(Manager *m, ManifestList *list, char **bad_files, ReloadInput *in) {
+        in->defined = calloc(list->n + 1, sizeof(DefinedObject));
+        in->manifests = calloc(list->n + 1, sizeof(Manifest *));
+        /* A fingerprint for each definition, five strings for each Job and three for each CronJob loaded. */
+        in->strings = calloc(list->n + 5 * m->n_jobs + 3 * m->n_cron_jobs + 1, sizeof(char *));
+        if (!in->defined || !in->manifests || !in->strings)
+                return -ENOMEM;
+        for (size_t i = 0; i < list->n; i++) {
+                Manifest *mf = list->items + i;
+                DefinedObject *d = in->defined + in->n_defined;
+                const char *fp;
+
+                if (mf->kind == MANIFEST_CRON_JOB) {
+                        *d = (DefinedObject) { .kind = MANIFEST_OBJECT_CRON_JOB,
+                                               .namespace = job_namespace(&mf->cron_job->metadata),
+                                               .name = mf->cron_job->metadata.name, .file = mf->file,
+                                               .file_has_errors = strv_contains(bad_files, mf->file) };
+                        in->manifests[in->n_defined++] = mf;
+                        continue;
+                }
+                if (mf->kind != MANIFEST_JOB)
+                        continue;
+                *d = (DefinedObject) { .kind = MANIFEST_OBJECT_JOB, .file = mf->file,
+                                       .file_has_errors = strv_contains(bad_files, mf->file), .job = mf->job };
+                if (!mf->job->metadata.name) {
+                        mf->job->metadata.name = generated_name(m, mf);
+                        if (!mf->job->metadata.name)
+                                return -ENOMEM;
+                        d->generated_name = true;
+                }
+                d->namespace = job_namespace(&mf->job->metadata);
+                d->name = mf->job->metadata.name;
+                fp = keep(in, job_fingerprint(mf, m));
+                if (!fp)
+                        return -ENOMEM;
+                d->fingerprint = fp;
+                d->tombstoned = !manager_find_job(m, d->namespace, d->name) &&
+                                job_is_tombstoned(m, d->namespace, d->name, fp);
+                in->manifests[in->n_defined++] = mf;
+        }
+        return 0;
+}
+
+/* The loaded Jobs, then the CronJobs (after describe_defined(), which made room for their strings). */
+static int describe_loaded(Manager *m, char **bad_files, ReloadInput *in) {
+        in->loaded = calloc(m->n_jobs + m->n_cron_jobs + 1, sizeof(LoadedObject));
+        if (!in->loaded)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_jobs; i++) {
+                const ManagedJob *j = m->jobs[i];
+                LoadedObject *l = in->loaded + in->n_loaded++;
+
+                *l = (LoadedObject) { .kind = MANIFEST_OBJECT_JOB, .file_has_errors = strv_contains(bad_files, j->file),
+                                      .job = j->job, .finished = job_status_is_finished(&j->record.status) };
+                TRY(keep_copy(in, managed_job_namespace(j), &l->namespace));
+                TRY(keep_copy(in, j->job->metadata.name, &l->name));
+                TRY(keep_copy(in, j->file, &l->file));
+                TRY(keep_copy(in, j->fingerprint, &l->fingerprint));
+                TRY(keep_copy(in, j->cron_owner, &l->cron_owner));
+        }
+        for (size_t i = 0; i < m->n_cron_jobs; i++) {
+                const ManagedCronJob *c = m->cron_jobs[i];
+                LoadedObject *l = in->loaded + in->n_loaded++;
+
+                *l = (LoadedObject) { .kind = MANIFEST_OBJECT_CRON_JOB, .file_has_errors = strv_contains(bad_files, c->file) };
+                TRY(keep_copy(in, managed_cron_job_namespace(c), &l->namespace));
+                TRY(keep_copy(in, c->cj->metadata.name, &l->name));
+                TRY(keep_copy(in, c->file, &l->file));
+        }
+        return 0;
+}
+
+static int add_job(Manager *m, Manifest *mf) {
+        ManagedJob *j;
+        int r;
+
+        r = managed_job_new(m, mf, &j);
+        if (r < 0)
+                return r;
+        mf->job = NULL;
+        r = managed_job_load_record(j);
+        if (r < 0) {
+                /* An unreadable state file (reported): not run until it is repaired or removed. */
+                managed_job_free(j);
+                return 0;
+        }
+        r = manager_add_job(m, j);
+        if (r < 0) {
+                managed_job_free(j);
+                return r;
+        }
+        managed_job_adopt_units(m, j);
+        manager_sync_job(m, j);
+        return 0;
+}
+
+/* Changed content: a finished Job runs again with it; a running one takes it (what Kubernetes lets change:
+ * the diff refused anything else). */
+static int update_job(Manager *m, ManagedJob *j, Manifest *mf, const char *fingerprint, bool rerun) {
+        int r;
+
+        r = free_and_strdup(&j->fingerprint, fingerprint);
+        if (r < 0)
+                return r;
+        job_free(j->job);
+        j->job = TAKE_PTR(mf->job);
+        managed_job_apply_suspend(j, j->job->spec.suspend);
+        if (rerun) {
+                r = managed_job_record_new(j);
+                if (r < 0)
+                        return r;
+        } else {
+                free(j->record.manifest_hash);
+                j->record.manifest_hash = strdup(j->fingerprint);
+                (void) managed_job_save_manifest_copy(j);
+        }
+        manager_sync_job(m, j);
+        return 0;
+}
+
+/* Carries out one decision of manifest_diff(). The object is looked up again by name: a sync earlier in
+ * the reload may have deleted it (TTL, CronJob history); then there is nothing left to do. */
+static int carry_out(Manager *m, const ReloadInput *in, const ManifestDecision *x) {
+        const DefinedObject *d = x->defined != MANIFEST_DIFF_NONE ? in->defined + x->defined : NULL;
+        const LoadedObject *l = x->loaded != MANIFEST_DIFF_NONE ? in->loaded + x->loaded : NULL;
+        Manifest *mf = d ? in->manifests[x->defined] : NULL;
+        const char *namespace = d ? d->namespace : l->namespace, *name = d ? d->name : l->name;
+        ManagedJob *j = NULL;
+        ManagedCronJob *c = NULL;
+
+        if (x->kind == MANIFEST_OBJECT_JOB)
+                j = manager_find_job(m, namespace, name);
+        else
+                c = manager_find_cron_job(m, namespace, name);
+
+        switch (x->type) {
+        case DECISION_ADD:
+                if (x->kind == MANIFEST_OBJECT_CRON_JOB)
+                        return manager_update_cron_job(m, mf);
+                return j ? 0 : add_job(m, mf);
+        case DECISION_UPDATE:
+                if (x->kind == MANIFEST_OBJECT_CRON_JOB)
+                        return c ? manager_update_cron_job(m, mf) : 0;
+                return j ? update_job(m, j, mf, d->fingerprint, x->rerun) : 0;
+        case DECISION_MOVE:
+                if (c)
+                        return move_cron_job(m, c, d->file);
+                if (!j)
+                        return 0;
+                log_info("%s/%s: now defined in %s (was %s)", namespace, name, d->file, j->file);
+                return free_and_strdup(&j->file, d->file);
+        case DECISION_REFUSE:
+                if (j)
+                        job_refuse_change(j, d->file, x->field);
+                return 0;
+        case DECISION_DUPLICATE:
+                log_error("%s: %s %s is already defined in %s, ignoring this one", d->file,
+                          x->kind == MANIFEST_OBJECT_CRON_JOB ? "CronJob" : "Job", name, x->file);
+                return 0;
+        case DECISION_DELETE:
+                if (c)
+                        manager_remove_cron_job(m, c);
+                else if (j && !j->cron_owner) {
+                        log_info("%s: no longer defines Job %s: deleting it", j->file, name);
+                        (void) manager_delete_job(m, j, "background");
+                }
+                return 0;
+        case DECISION_UNCHANGED:
+        case DECISION_TOMBSTONED:
+        case DECISION_KEEP:
+        default:
+                return 0;
+        }
+}
+
+/* Loads the manifest directory and brings the Jobs and CronJobs in line with it, as manifest_diff()
+ * decides: new Jobs start, Jobs whose file is gone are deleted, changed ones follow the run-once rule. A
+ * file with errors keeps its Jobs as they were: a half-written file never replaces a running Job. */
 int manifest_reload(Manager *m) {
         assert(m);
 
         ManifestLoadOptions opts = { .strict = true, .trusted_uid = m->user ? getuid() : 0 };
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
-        _cleanup_(strv_freep) char **bad_files = NULL, **defined = NULL;
+        _cleanup_(strv_freep) char **bad_files = NULL;
+        _cleanup_(reload_input_done) ReloadInput in = {};
+        _cleanup_(manifest_diff_done) ManifestDiff diff = {};
         int r;
 
         r = manifest_load_directory_full(m->manifest_dir, &opts, &list, &diags);
@@ -176,140 +383,19 @@ int manifest_reload(Manager *m) {
                     diags.items[i].file && !strv_contains(bad_files, diags.items[i].file))
                         (void) strv_extend(&bad_files, diags.items[i].file);
 
-        /* Who defines what, before the loop below takes the objects: a Job or CronJob whose file no longer
-         * defines it but another file does has moved (a rename), and follows its new file. */
-        for (size_t i = 0; i < list.n; i++) {
-                const Manifest *mf = list.items + i;
-                const ObjectMeta *meta = mf->kind == MANIFEST_JOB ? &mf->job->metadata :
-                                         mf->kind == MANIFEST_CRON_JOB ? &mf->cron_job->metadata : NULL;
-                if (meta && meta->name)
-                        (void) strv_push(&defined, strprintf("%c %s %s/%s", mf->kind == MANIFEST_JOB ? 'J' : 'C',
-                                                             mf->file, job_namespace(meta), meta->name));
-        }
-
-        /* Seen flags, not positions: syncs during the reload may delete Jobs (CronJob history, TTL). */
-        for (size_t i = 0; i < m->n_jobs; i++)
-                m->jobs[i]->seen = false;
-        for (size_t i = 0; i < m->n_cron_jobs; i++)
-                m->cron_jobs[i]->seen = false;
-
-        for (size_t i = 0; i < list.n; i++) {
-                Manifest *mf = list.items + i;
-                ManagedJob *j, *old;
-
-                if (mf->kind == MANIFEST_CRON_JOB) {
-                        ManagedCronJob *c = manager_find_cron_job(m, job_namespace(&mf->cron_job->metadata),
-                                                                  mf->cron_job->metadata.name);
-                        if (c && !streq(c->file, mf->file) &&
-                            still_defines(defined, bad_files, 'C', c->file, job_namespace(&mf->cron_job->metadata),
-                                          mf->cron_job->metadata.name) == 0) {
-                                r = move_cron_job(m, c, mf->file);
-                                if (r < 0)
-                                        return r;
-                        }
-                        r = manager_update_cron_job(m, mf);     /* marks it seen */
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                if (mf->kind != MANIFEST_JOB)
-                        continue;
-                if (!mf->job->metadata.name) {
-                        mf->job->metadata.name = generated_name(m, mf);
-                        if (!mf->job->metadata.name)
-                                return -ENOMEM;
-                }
-                old = manager_find_job(m, job_namespace(&mf->job->metadata), mf->job->metadata.name);
-                if (old && !old->cron_owner && !streq(old->file, mf->file) &&
-                    still_defines(defined, bad_files, 'J', old->file, job_namespace(&mf->job->metadata),
-                                  mf->job->metadata.name) == 0) {
-                        log_info("%s/%s: now defined in %s (was %s)", managed_job_namespace(old),
-                                 old->job->metadata.name, mf->file, old->file);
-                        r = free_and_strdup(&old->file, mf->file);
-                        if (r < 0)
-                                return r;
-                }
-                if (old) {
-                        _cleanup_(freep) char *fp = job_fingerprint(mf, m);
-                        old->seen = true;
-                        if (!fp || streq(fp, old->fingerprint))
-                                continue;
-                        if (!streq(old->file, mf->file)) {
-                                log_error("%s: Job %s is already defined in %s, ignoring this one",
-                                          mf->file, mf->job->metadata.name, old->file);
-                                continue;
-                        }
-                        /* Changed content: a finished Job runs again with it; a running one takes what
-                         * Kubernetes lets change, and refuses anything else, naming the field. */
-                        if (!job_status_is_finished(&old->record.status)) {
-                                const char *field = job_immutable_change(old->job, mf->job);
-                                if (field) {
-                                        job_refuse_change(old, mf->file, field);
-                                        continue;
-                                }
-                        }
-                        job_free(old->job);
-                        old->job = TAKE_PTR(mf->job);
-                        managed_job_apply_suspend(old, old->job->spec.suspend);
-                        free(old->fingerprint);
-                        old->fingerprint = TAKE_PTR(fp);
-                        if (job_status_is_finished(&old->record.status)) {
-                                r = managed_job_record_new(old);
-                                if (r < 0)
-                                        return r;
-                        } else {
-                                free(old->record.manifest_hash);
-                                old->record.manifest_hash = strdup(old->fingerprint);
-                                (void) managed_job_save_manifest_copy(old);
-                        }
-                        manager_sync_job(m, old);
-                        continue;
-                }
-                r = managed_job_new(m, mf, &j);
+        r = describe_defined(m, &list, bad_files, &in);
+        if (r < 0)
+                return r;
+        r = describe_loaded(m, bad_files, &in);
+        if (r < 0)
+                return r;
+        r = manifest_diff(in.defined, in.n_defined, in.loaded, in.n_loaded, job_immutable_change, &diff);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < diff.n; i++) {
+                r = carry_out(m, &in, diff.items + i);
                 if (r < 0)
                         return r;
-                mf->job = NULL;
-                if (job_is_tombstoned(m, managed_job_namespace(j), j->job->metadata.name, j->fingerprint)) {
-                        managed_job_free(j);
-                        continue;
-                }
-                r = managed_job_load_record(j);
-                if (r < 0) {
-                        managed_job_free(j);
-                        continue;
-                }
-                r = manager_add_job(m, j);
-                if (r < 0) {
-                        managed_job_free(j);
-                        return r;
-                }
-                j->seen = true;
-                managed_job_adopt_units(m, j);
-                manager_sync_job(m, j);
-        }
-
-        /* Jobs no manifest defines any more are deleted; those of a file with errors are kept. Jobs made by
-         * CronJobs go with their CronJob. */
-        for (size_t i = m->n_jobs; i > 0; i--) {
-                ManagedJob *j;
-
-                if (i > m->n_jobs)
-                        continue;
-                j = m->jobs[i - 1];
-                if (j->seen || j->cron_owner || strv_contains(bad_files, j->file))
-                        continue;
-                log_info("%s: no longer defines Job %s: deleting it", j->file, j->job->metadata.name);
-                (void) manager_delete_job(m, j, "background");
-        }
-        for (size_t i = m->n_cron_jobs; i > 0; i--) {
-                ManagedCronJob *c;
-
-                if (i > m->n_cron_jobs)
-                        continue;
-                c = m->cron_jobs[i - 1];
-                if (c->seen || strv_contains(bad_files, c->file))
-                        continue;
-                manager_remove_cron_job(m, c);
         }
         return 0;
 }

@@ -1162,7 +1162,7 @@ TEST(image_pull_policy_decides_the_pull) {
         ASSERT_EQ(b->spec.template.spec.containers[0].image_pull_policy, PULL_POLICY_ALWAYS);
         ASSERT_TRUE(container_needs_pull(a, &cfg, "c"));
         ASSERT_TRUE(container_needs_pull(b, &cfg, "c"));
-        ASSERT_FALSE(container_needs_pull(n, &cfg, "c"));
+        ASSERT_TRUE(container_needs_pull(n, &cfg, "c"));        /* Never: the image is looked for */
         ASSERT_FALSE(container_needs_pull(h, &cfg, "c"));
         cfg.default_runtime = CONTAINER_RUNTIME_PODMAN;
         ASSERT_TRUE(container_needs_pull(h, &cfg, "c"));
@@ -1229,6 +1229,102 @@ TEST(image_pull_waits_backs_off_and_is_not_counted) {
         {
                 _cleanup_(job_action_list_done) JobActionList l = {};
                 ASSERT_OK(job_reconcile(j, &st, &cfg, t + 1, &l));
+                ASSERT_EQ(count_actions(&l, JOB_ACTION_START_CONTAINER), 1u);
+                ASSERT_NULL(pod_waiting_reason(st.pods));
+        }
+}
+
+/* What the daemon does when the check of a Never container finds no image (image-pull.c, never_pull()). */
+static void never_pull_finds_none(ContainerStatus *c, usec_t now) {
+        free(c->reason);
+        c->reason = strdup("ErrImageNeverPull");
+        c->pull = IMAGE_PULL_BACKOFF;
+        c->pull_failures++;
+        c->pull_failed_usec = now;
+}
+
+TEST(image_never_pull_waits_without_back_off) {
+        _cleanup_(job_freep) Job *j = load_job(PODMAN_JOB("  activeDeadlineSeconds: 600\n  backoffLimit: 0\n",
+                                                          "image: localhost/missing:1, imagePullPolicy: Never"));
+        JobConfig cfg = { B, 60 * B };
+        _cleanup_(job_status_done) JobStatus st = {};
+        ContainerStatus *c;
+        usec_t t = T0;
+
+        ASSERT_OK(job_status_init(&st, &j->spec));
+        {
+                /* The image is looked for (the check), not run at once. */
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                ASSERT_OK(job_reconcile(j, &st, &cfg, t, &l));
+                ASSERT_EQ(count_actions(&l, JOB_ACTION_PULL_IMAGE), 1u);
+                ASSERT_EQ(count_actions(&l, JOB_ACTION_START_CONTAINER), 0u);
+        }
+        c = st.pods[0].containers;
+        /* Not there: looked for again every B, no back-off, the reason stays ErrImageNeverPull; the pod
+         * stays Pending and is not counted, even with backoffLimit 0. */
+        for (unsigned n = 1; n <= 8; n++) {
+                t += 100;
+                never_pull_finds_none(c, t);
+                {
+                        _cleanup_(job_action_list_done) JobActionList l = {};
+                        ASSERT_OK(job_reconcile(j, &st, &cfg, t, &l));
+                        ASSERT_EQ(count_actions(&l, JOB_ACTION_PULL_IMAGE), 0u);
+                        ASSERT_EQ(l.wake_usec, t + B);
+                        ASSERT_FALSE(has_event(&l, "BackOff"));
+                        ASSERT_STREQ(c->reason, "ErrImageNeverPull");
+                        ASSERT_STREQ(pod_waiting_reason(st.pods), "ErrImageNeverPull");
+                }
+                t += B;
+                {
+                        _cleanup_(job_action_list_done) JobActionList l = {};
+                        ASSERT_OK(job_reconcile(j, &st, &cfg, t, &l));
+                        ASSERT_EQ(count_actions(&l, JOB_ACTION_PULL_IMAGE), 1u);
+                        ASSERT_EQ(count_actions(&l, JOB_ACTION_START_CONTAINER), 0u);
+                }
+                ASSERT_EQ(st.pods[0].phase, POD_PENDING);
+                ASSERT_EQ(st.failed, 0);
+                ASSERT_EQ(job_status_active(&st), 1);
+                ASSERT_FALSE(job_status_is_finished(&st));
+        }
+        /* Still missing at the deadline: DeadlineExceeded, the waiting pod counted failed once. */
+        never_pull_finds_none(c, t);
+        for (unsigned i = 0; i < 3; i++) {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                ASSERT_OK(job_reconcile(j, &st, &cfg, T0 + 600 * USEC_PER_SEC, &l));
+                for (size_t k = 0; k < l.n; k++)
+                        if (l.items[k].type == JOB_ACTION_REMOVE_POD)
+                                job_status_remove_pod(&st, l.items[k].attempt);
+        }
+        ASSERT_TRUE(job_status_is_finished(&st));
+        ASSERT_STREQ(terminal_reason(&st), "DeadlineExceeded");
+        ASSERT_EQ(st.failed, 1);
+        ASSERT_EQ(st.succeeded, 0);
+}
+
+TEST(image_never_pull_starts_once_the_image_is_there) {
+        _cleanup_(job_freep) Job *j = load_job(PODMAN_JOB("", "image: localhost/later:1, imagePullPolicy: Never"));
+        JobConfig cfg = { B, 60 * B };
+        _cleanup_(job_status_done) JobStatus st = {};
+        ContainerStatus *c;
+
+        ASSERT_OK(job_status_init(&st, &j->spec));
+        {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                ASSERT_OK(job_reconcile(j, &st, &cfg, T0, &l));
+        }
+        c = st.pods[0].containers;
+        never_pull_finds_none(c, T0 + 1);
+        {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                ASSERT_OK(job_reconcile(j, &st, &cfg, T0 + 1 + B, &l));
+                ASSERT_EQ(count_actions(&l, JOB_ACTION_PULL_IMAGE), 1u);
+        }
+        /* The next check finds it (podman load, a build): the container starts. */
+        c->pull = IMAGE_PULL_DONE;
+        c->reason = mfree(c->reason);
+        {
+                _cleanup_(job_action_list_done) JobActionList l = {};
+                ASSERT_OK(job_reconcile(j, &st, &cfg, T0 + 2 + B, &l));
                 ASSERT_EQ(count_actions(&l, JOB_ACTION_START_CONTAINER), 1u);
                 ASSERT_NULL(pod_waiting_reason(st.pods));
         }

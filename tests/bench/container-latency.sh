@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # The extra start latency of a container pod over a host pod: from writing a one-pod Job's manifest to
-# the Job's Complete condition (jobctl wait, woken by jobsd's bus signal), for a host pod, a container
-# pod whose image is used as it is (imagePullPolicy Never) and one that is looked for first
-# (IfNotPresent: a `podman image exists` unit before it). N Jobs of each, interleaved (default 10), on a
+# the Job's Complete condition (jobctl wait, woken by jobsd's bus signal), for a host pod and container
+# pods under imagePullPolicy Never and IfNotPresent (both look for the image first: a `podman image
+# exists` unit before the container's). N Jobs of each, interleaved (default 10), on a
 # sandboxed user manager with podman's storage in the sandbox. Prints median, min and max of each.
 #   tests/bench/container-latency.sh [BUILD_DIR] [N]
 set -eu

@@ -381,6 +381,60 @@ else
         not_ok "pull units left" "$(systemctl --user list-units --all 'jobsd-pull-*' --no-legend)"
 fi
 
+# 15-18 imagePullPolicy Never: the image is only looked for. Missing, the container waits in ErrImageNeverPull
+# (the pod Pending, nothing counted, so backoffLimit 0 does not run out), looked for again every B; the
+# deadline ends it, the waiting pod counted failed once. An image that appears meanwhile is used; a present
+# one runs at once.
+never=localhost/jobsd-test/never:1 later=localhost/jobsd-test/later:1
+{ job never Never "  activeDeadlineSeconds: 8"; cat <<YAML
+      containers: [{name: main, image: $never, imagePullPolicy: Never, command: ['true']}]
+YAML
+  job never-later Never; cat <<YAML
+      containers: [{name: main, image: $later, imagePullPolicy: Never}]
+YAML
+  job never-present Never; cat <<YAML
+      containers: [{name: main, image: $img, imagePullPolicy: Never}]
+YAML
+} > "$manifests/never.yaml"
+t_never=$(now)
+never_checks() { sandbox_journal -t jobsd -o cat | grep -c "^default/$1: ErrImageNeverPull: Container image \"$2\" is not present with pull policy of Never$"; }
+if until_true 8 'jobctl get pods -l job-name=never | grep -qE "^never-[^ ]+ +0/1 +ErrImageNeverPull "' &&
+   until_true 8 '[ "$(never_checks never "$never")" -ge 3 ]' &&
+   [ "$(field never failed)" = 0 ] && [ "$(field never active)" = 1 ] &&
+   jobctl describe job never | grep -q "Container image \"$never\" is not present with pull policy of Never" &&
+   jobctl describe job never | grep -q "Error: ErrImageNeverPull" &&
+   ! jobctl describe job never | grep -qE "Pulling|StartError|podman exited"; then
+        ok "Never, image missing: Pending in ErrImageNeverPull, looked for again ($(never_checks never "$never") checks), no pull, failed 0"
+else
+        not_ok "Never, image missing" "$(jobctl get pods -l job-name=never)" "checks: $(never_checks never "$never")" \
+                "$(jobctl describe job never | tail -12)"
+fi
+jobctl get pods -l job-name=never | sed 's/^/# /'
+# The image appears (as a podman load or build would make it): the waiting container starts with it.
+until_true 8 'jobctl get pods -l job-name=never-later | grep -q ErrImageNeverPull'
+pm tag "$img" "$later"
+if qcheck never-later Complete CompletionsReached 1 0 && until_true 5 'logs never-later | grep -qx image-cmd' &&
+   jobctl describe job never-later | grep -q "Container image \"$later\" already present on machine"; then
+        ok "Never: an image that appears while the container waits is used (Complete, failed 0)"
+else
+        not_ok "Never, image appears" "$(jobctl get pods -l job-name=never-later)" "$(jobctl describe job never-later | tail -8)"
+fi
+if qcheck never-present Complete CompletionsReached 1 0 &&
+   jobctl describe job never-present | grep -q "Container image \"$img\" already present on machine" &&
+   ! jobctl describe job never-present | grep -q Pulling; then
+        ok "Never, image present: runs (Pulled: already present on machine, no Pulling)"
+else
+        not_ok "Never, image present" "$(jobctl describe job never-present | tail -8)"
+fi
+check never Failed DeadlineExceeded 0 1 1
+jobctl describe job never | grep -E 'NeverPull|Deadline' | sed 's/^/# /'
+echo "# Never, missing image: DeadlineExceeded after $(since "$t_never") s, $(never_checks never "$never") checks"
+if until_true 5 '[ -z "$(systemctl --user list-units --all "jobsd-pull-*" --no-legend)" ]'; then
+        ok "no check unit left once the Never Jobs ended"
+else
+        not_ok "check units left" "$(systemctl --user list-units --all 'jobsd-pull-*' --no-legend)"
+fi
+
 stop_jobsd
 check_no_sanitizer_report
 echo "# whole run: $(since "$t_start") s"
