@@ -7,7 +7,9 @@
 #   2. a clang build under ASan+UBSan: unit tests, the loader's fuzzer for $FUZZ_SECONDS seconds
 #      (default 60) beside the slow CronJob test (minute boundaries), then jobsd's integration tests;
 #   3. the Debian package (amd64, checked by lintian, and arm64);
-#   4. the unit suite cross-built for arm64 and run under qemu-user.
+#   4. the unit suite cross-built for arm64 and run under qemu-user;
+#   5. the VM test: the amd64 package installed on a booted Debian 12 with systemd as PID 1 (tests/vm/run.sh),
+#      each of its checks counted.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -63,6 +65,15 @@ if [ -f "$arm64/meson-logs/testlog.txt" ]; then
 else
         failed=$((failed + 1)); echo "FAILED: arm64 cross build (tools/cross-unit-tests.sh)"
 fi
+
+# 5. The VM test on the package just built: every check it prints is one in the count; a run that printed
+#    none (the image did not build, QEMU did not start) is one failure.
+vm_tap=$build/vm-$(dpkg --print-architecture).tap
+rc=0
+./tests/vm/run.sh ${deb:+--deb="$deb"} "$build" | tee "$vm_tap" || rc=$?
+vm_ok=$(grep -c '^ok ' "$vm_tap" || true) vm_fail=$(grep -c '^not ok ' "$vm_tap" || true)
+passed=$((passed + vm_ok)) failed=$((failed + vm_fail))
+if [ "$rc" -ne 0 ] && [ "$vm_fail" -eq 0 ]; then failed=$((failed + 1)); echo "FAILED: the VM test (tests/vm/run.sh, exit $rc)"; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -14,6 +14,8 @@ pkgs=(
         podman crun busybox-static             # containers in images (docs/containers.md); the test builds its images from busybox
         build-essential dpkg-dev debhelper lintian # the Debian package (tools/build-deb.sh, debian/)
         bash-completion scdoc man-db           # its completion directory (bash-completion.pc), man pages
+        mmdebstrap e2fsprogs qemu-utils        # the VM test (tests/vm/run.sh): the Debian 12 image and its disk
+        qemu-system-x86 qemu-system-arm        # ... booted under QEMU (amd64; arm64 with --arch=arm64)
 )
 # arm64 (tools/build-deb.sh --arch=arm64, tools/cross-unit-tests.sh): Debian's cross toolchain, the
 # multiarch libraries and pkg-config, and qemu-user to run the arm64 unit tests.
