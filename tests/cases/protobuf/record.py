@@ -133,7 +133,7 @@ CRONJOBS = {
                     {"name": "work", "emptyDir": {}},
                     {"name": "data", "hostPath": {"path": "/srv/data", "type": "Directory"}},
                     {"name": "info", "downwardAPI": {"defaultMode": 420, "items": [
-                        {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}},
+                        {"path": "app", "fieldRef": {"fieldPath": "metadata.labels['app']"}},
                         {"path": "cpu", "mode": 256,
                          "resourceFieldRef": {"containerName": "main", "resource": "limits.cpu", "divisor": "1m"}},
                     ]}},
