@@ -301,7 +301,8 @@ static int map_to_json(Decoder *d, const ProtobufCFieldDescriptor *f, size_t n, 
                         key = ((const K8s__StringEntry *) e)->key ?: "";
                 else
                         key = ((const K8s__QuantityEntry *) e)->key ?: "";
-                saved = path_push(d, "[%s]", key);
+                /* An error message is text: a key that is not UTF-8 is not quoted in it. */
+                saved = path_push(d, "[%s]", utf8_valid(key) ? key : "(not UTF-8)");
                 if (!utf8_valid(key))
                         r = fail(d, "a key is not valid UTF-8");
                 else if (e->n_unknown_fields > 0)

@@ -619,7 +619,7 @@ TEST(utf8) {
                 e.key = (char *) "k\xff", e.value = (char *) "v";
                 t.meta.n_annotations = 1, t.meta.annotations = es;
                 error = job_error(&t);
-                ASSERT_TRUE(error && strstr(error, "metadata.annotations[") && strstr(error, "a key is not valid UTF-8"));
+                ASSERT_STREQ(error, "metadata.annotations[(not UTF-8)]: a key is not valid UTF-8");
         }
 }
 
