@@ -14,8 +14,9 @@
 #   kubectl create job NAME --from=cronjob/CRONJOB --dry-run=client -o json
 #                                                                    → NAME.json  (kubectl's JSON of the same Job)
 #
-# and likewise for the other cases of FROM_CASES (`kubectl create job NAME --image=... -- CMD`, `kubectl create cronjob`). NAME.json is
-# what the decoder must produce (tests/test-k8s-protobuf.c compares them as JSON values), once the values
+# and likewise for the other cases of FROM_CASES (`kubectl create job NAME --image=... -- CMD`,
+# `kubectl create cronjob`: kubectl 1.32 posts all of them as application/vnd.kubernetes.protobuf, and
+# the GETs and discovery it reads as JSON). NAME.json is what the decoder must produce (tests/test-k8s-protobuf.c compares them as JSON values), once the values
 # of the fields jobsd does not decode are replaced with {} (OPAQUE below, as the decoder writes them). The
 # served CronJobs are kept as NAME.cronjob.json; requests.log lists every request (method, path,
 # Content-Type, Accept). A POST that is not protobuf is saved as NAME.body and reported.
@@ -23,7 +24,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
