@@ -5,6 +5,7 @@ set -eu
 pkgs=(
         meson ninja-build gcc pkg-config       # build
         libsystemd-dev libyaml-dev             # libraries
+        libprotobuf-c-dev protobuf-c-compiler libjson-c-dev # kubectl's protobuf bodies → JSON (supervisor/k8s-protobuf.c)
         systemd dbus-user-session tzdata       # the manager, the user bus, time zones for CronJobs
         util-linux bc                          # unshare, for the test sandbox; bc for test-hostile.sh
         python3-prometheus-client              # test-metrics.sh parses the metrics file with Prometheus' parser
@@ -22,6 +23,7 @@ pkgs=(
 native_arch=$(dpkg --print-architecture)
 if [ "$native_arch" != arm64 ]; then
         pkgs+=(crossbuild-essential-arm64 libsystemd-dev:arm64 libyaml-dev:arm64 pkgconf:arm64 qemu-user-static)
+        pkgs+=(libprotobuf-c-dev:arm64 libjson-c-dev:arm64)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
