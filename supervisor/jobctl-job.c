@@ -608,6 +608,20 @@ int verb_describe(int argc, char *argv[]) {
                 if (j.failed_indexes && *j.failed_indexes)
                         fprintf(out, "%-26s%s\n", "Failed Indexes:", j.failed_indexes);
         }
+        if (failed > 0) {
+                /* What kubectl shows in describe pod, which jobctl does not have: why each failed pod
+                 * failed (OOMKilled, Error, DisruptionTarget, DeadlineExceeded …), the newest 10. */
+                size_t shown = 0;
+                fprintf(out, "Failed Pods:\n");
+                for (size_t i = j.n_pods; i > 0 && shown < 10; i--)
+                        if (streq(j.pods[i - 1].phase, "Failed")) {
+                                fprintf(out, "  %s: %s\n", j.pods[i - 1].name,
+                                        *j.pods[i - 1].reason ? j.pods[i - 1].reason : "Error");
+                                shown++;
+                        }
+                if ((size_t) failed > shown)
+                        fprintf(out, "  (%zu more)\n", (size_t) failed - shown);
+        }
         if (j.decisions && j.decisions[0]) {
                 /* Which podFailurePolicy rule decided each failed pod (the newest 256 pods). */
                 fprintf(out, "Pod Failure Policy:\n");
