@@ -17,6 +17,7 @@ pkgs=(
         bash-completion scdoc man-db           # its completion directory (bash-completion.pc), man pages
         mmdebstrap e2fsprogs qemu-utils        # the VM test (tests/vm/run.sh): the Debian 12 image and its disk
         qemu-system-x86 qemu-system-arm        # ... booted under QEMU (amd64; arm64 with --arch=arm64)
+        arch-test                              # ... mmdebstrap's check that a foreign architecture runs (arm64)
 )
 # arm64 (tools/build-deb.sh --arch=arm64, tools/cross-unit-tests.sh): Debian's cross toolchain, the
 # multiarch libraries and pkg-config, and qemu-user to run the arm64 unit tests.

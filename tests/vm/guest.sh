@@ -39,7 +39,16 @@ wait_condition() { until_true 60 "jobctl get job $1" && jobctl wait "job/$1" --f
 indexes() { tr ',' '\n' <<< "$1" | awk -F- 'NF { if (NF == 1) print $1; else for (i = $1; i <= $2; i++) print i }'; }
 jobsd_up() { until_true "${1:-120}" '[ "$(systemctl is-active jobsd)" = active ] && jobctl get jobs'; }
 finish() { touch $S/done; log "# guest done at $(date -u +%T)"; systemctl poweroff; exit 0; }
-manifest() { cat > "/etc/jobs.d/$1.yaml"; }
+# manifest NAME: the manifest on stdin into /etc/jobs.d with jobctl apply, which syncs it before it renames
+# it into place: a file merely written there may be lost by a hard reset that comes soon after (ext4 writes
+# it back within 30 s), and jobsd then deletes its Job, as a removed file does.
+manifest() {
+        mkdir -p /root/manifests
+        cat > "/root/manifests/$1.yaml"
+        jobctl apply -f "/root/manifests/$1.yaml" >/dev/null || not_ok "jobctl apply -f $1.yaml" "$(jobctl apply -f "/root/manifests/$1.yaml" 2>&1)"
+}
+# ask_reset DELAY: the host resets the machine after DELAY seconds ("FROM-TO": a random delay); written whole.
+ask_reset() { echo "$1" > $S/reset-request.tmp && mv $S/reset-request.tmp $S/reset-request; }
 
 # A Job of 4 indexes: 0 and 1 succeed at once, 2 and 3 run until the boot they started in is over (their
 # replacements in the next boot succeed).
@@ -64,7 +73,7 @@ EOF
 }
 # After the boot that ended a disruption_job's two running pods: Kubernetes' node-loss accounting.
 check_disrupted() { # NAME HOW
-        if wait_condition "$1" Complete 600; then ok "$2: the Job completed after the boot"; else not_ok "$2: the Job completed after the boot" "$(jobctl describe job "$1" 2>&1)"; fi
+        if wait_condition "$1" Complete 600; then ok "$2: the Job completed after the boot"; else not_ok "$2: the Job completed after the boot" "$(jobctl describe job "$1" 2>&1)" "$(ls -la /etc/jobs.d)" "$(journalctl -b -u jobsd --no-pager | tail -30)"; fi
         expect_counts "$2: the running pods count failed, succeeded ones stay, every index once" "$1" \
                 "succeeded=4 failed=2 active=0 completedIndexes=0-3"
         local d; d=$(jobctl describe job "$1" 2>&1)
@@ -262,7 +271,7 @@ after-reboot)
         set_phase after-reset
         s=$(date +%-S); [ "$s" -lt 57 ] && sleep $((57 - s))
         date +%s > $S/down-at
-        echo 0 > $S/reset-request
+        ask_reset 0
         sleep infinity ;;
 
 after-reset)
@@ -327,8 +336,12 @@ cuts)
                                 echo "$v" > $S/sample.tmp && mv $S/sample.tmp $S/last-sample
                         sleep 0.1
                   done ) &
-                until_true 60 '[ "$(jj cuts .status.active)" -ge 1 ]'
-                echo 0.5-8 > $S/reset-request
+                if ! until_true 60 '[ "$(jj cuts .status.active)" -ge 1 ]'; then
+                        not_ok "power cut $((k + 1)): pods run again within 60 s of jobsd's start" "$(counts cuts)" \
+                                "$(jobctl describe job cuts 2>&1 | tail -15)" "$(journalctl -b -u jobsd --no-pager -o short-monotonic | tail -40)"
+                fi
+                log "# power cut $((k + 1)): asked at $(date -u +%T), $(awk '{printf "%.1f", $1}' /proc/uptime) s after boot"
+                ask_reset 0.5-8
                 sleep infinity
         fi
         if wait_condition cuts Complete 900; then ok "after 10 power cuts the Job completes"; else not_ok "after 10 power cuts the Job completes" "$(jobctl describe job cuts 2>&1 | tail -30)"; fi

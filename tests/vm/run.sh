@@ -167,6 +167,7 @@ resets=0
 while kill -0 "$qpid" 2>/dev/null; do
         if [ -f "$run/share/reset-request" ]; then
                 delay=$(cat "$run/share/reset-request")
+                [[ $delay =~ ^[0-9.]+(-[0-9.]+)?$ ]] || delay=0
                 rm -f "$run/share/reset-request"
                 # "R-S": a random delay from R to S seconds, in tenths.
                 if [[ $delay == *-* ]]; then
@@ -176,7 +177,7 @@ while kill -0 "$qpid" 2>/dev/null; do
                 sleep "$delay"
                 echo system_reset >&3
                 resets=$((resets + 1))
-                echo "# hard reset $resets, $delay s after the guest's request"
+                echo "# hard reset $resets at $(date -u +%T), $delay s after the guest's request"
                 echo "$delay" >> "$run/share/reset-delays"
         fi
         [ -f "$run/share/done" ] && break
