@@ -271,11 +271,15 @@ int main(int argc, char *argv[]) {
         }
         (void) sd_notify(false, "READY=1\nSTATUS=Running Jobs");
         r = sd_event_loop(m->event);
+        /* The loop ends with 0 on SIGTERM/SIGINT, with 1 when the bus connection is lost
+         * (sd_bus_set_exit_on_disconnect()). */
+        if (r > 0 || !sd_bus_is_open(m->bus))
+                log_error("lost the connection to the %s bus: exiting", arg_user ? "user" : "system");
         (void) sd_notify(false, "STOPPING=1");
         m->metrics = metrics_free(m->metrics);
         manager_free(m);
         free(arg_metrics_file);
         free(arg_manifest_dir);
         free(arg_state_dir);
-        return r < 0 ? 1 : 0;
+        return r != 0 ? 1 : 0;
 }

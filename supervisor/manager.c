@@ -98,6 +98,17 @@ int manager_new(bool user, const char *manifest_dir, const char *state_dir, cons
         r = sd_bus_attach_event(m->bus, m->event, 0);
         if (r < 0)
                 goto fail;
+        /* Without its bus jobsd neither hears its units nor answers: it ends (exit status 1), and a restart
+         * (Restart=on-failure) adopts its pods. Never a jobsd that runs on without its name. */
+        r = sd_bus_set_exit_on_disconnect(m->bus, true);
+        if (r < 0)
+                goto fail;
+        /* Test aid (tests/integration/test-slow-start.sh): a short default timeout of method calls. */
+        {
+                const char *e = getenv("JOBSD_TEST_BUS_TIMEOUT_USEC");
+                if (e)
+                        (void) sd_bus_set_method_call_timeout(m->bus, strtoull(e, NULL, 10));
+        }
         r = unit_bus_new(m->bus, manager_on_unit_event, m, &m->units);
         if (r < 0)
                 goto fail;
@@ -166,6 +177,13 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
         start_sweep_counted_units(m);
+        /* Test aid (tests/integration/test-slow-start.sh): a start that keeps the loop from running longer
+         * than the bus calls' timeout, as loading thousands of Jobs on a slow disk did. */
+        {
+                const char *e = getenv("JOBSD_TEST_START_DELAY_USEC");
+                if (e)
+                        (void) usleep((useconds_t) strtoul(e, NULL, 10));
+        }
         /* The events from before this start, for describe (kept in memory, logged to the journal). */
         usec_t t0 = manager_now();
         r = manager_restore_events(m, started, &restored, &pods);

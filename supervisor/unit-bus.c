@@ -174,6 +174,14 @@ int bus_append_unit_spec(sd_bus_message *m, const UnitSpec *spec) {
         return sd_bus_message_close_container(m);
 }
 
+/* A reply that is sd-bus' own "no answer in time" (or the bus daemon's): the call may still have been
+ * carried out, so it decides nothing. */
+static bool reply_timed_out(sd_bus_message *reply) {
+        return sd_bus_message_is_method_error(reply, SD_BUS_ERROR_TIMEOUT) ||
+                sd_bus_message_is_method_error(reply, SD_BUS_ERROR_NO_REPLY) ||
+                sd_bus_message_is_method_error(reply, "org.freedesktop.DBus.Error.TimedOut");
+}
+
 /* Reads the properties (of every interface: ActiveState is the Unit's, ExecMainStatus the Service's) that
  * say how the main process ended. */
 static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -185,6 +193,11 @@ static int on_service_properties(sd_bus_message *reply, void *userdata, sd_bus_e
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         int r;
 
+        if (e && reply_timed_out(reply)) {
+                /* No answer says nothing of the unit: ask again (never GONE for a busy systemd). */
+                (void) unit_bus_query(c->ub, c->unit);
+                return 0;
+        }
         if (e) {
                 emit(c->ub, UNIT_EVENT_GONE, c->unit, 0, e->message);
                 return 0;
@@ -325,7 +338,11 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
         Call *c = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
-        if (e)
+        if (e && reply_timed_out(reply))
+                /* Started or not, the unit's state tells: a unit never loaded comes back as GONE, which
+                 * the caller takes as never started (job-status.h, pod_container_unit_gone()). */
+                (void) unit_bus_query(c->ub, c->unit);
+        else if (e)
                 emit(c->ub, UNIT_EVENT_START_FAILED, c->unit, 128, e->message ?: e->name);
         else if (endswith(c->unit, ".service"))
                 /* Catches a unit that ended before our signal match saw it run. */
@@ -360,15 +377,19 @@ int unit_bus_new(sd_bus *bus, UnitEventHandler handler, void *userdata, UnitBus 
         u->handler = handler;
         u->userdata = userdata;
 
-        r = sd_bus_match_signal_async(bus, &u->match, SD_DESTINATION, NULL, "org.freedesktop.DBus.Properties",
-                                      "PropertiesChanged", on_properties_changed, NULL, u);
+        /* Synchronously, like Subscribe() below: sd-bus closes the connection when an asynchronous AddMatch
+         * fails, and one whose reply is still unread when its timeout (25 s) passes counts as failed. A
+         * start-up that kept the loop from running longer than that (thousands of Jobs) left jobsd running
+         * without its bus name. */
+        r = sd_bus_match_signal(bus, &u->match, SD_DESTINATION, NULL, "org.freedesktop.DBus.Properties",
+                                "PropertiesChanged", on_properties_changed, u);
         if (r < 0)
                 goto fail;
         r = memcg_v1_new(sd_bus_get_event(bus), on_memcg_v1_oom, u, &u->memcg_v1);
         if (r < 0)
                 log_warning_errno(r, "cannot find the cgroup v1 memory hierarchy: %m; OOM kills show as SIGKILL");
         /* Without Subscribe() systemd sends no unit signals. */
-        r = sd_bus_call_method_async(bus, NULL, SD_DESTINATION, SD_PATH, SD_MANAGER, "Subscribe", on_ignore_reply, NULL, "");
+        r = sd_bus_call_method(bus, SD_DESTINATION, SD_PATH, SD_MANAGER, "Subscribe", NULL, NULL, "");
         if (r < 0)
                 goto fail;
         *ret = u;
