@@ -299,14 +299,14 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         c = p ? pod_find_container(p, container) : NULL;
         if (c && restart != c->restarts) {
                 /* A run before the current one: its result is recorded already. */
-                if (ev->type == UNIT_EVENT_EXITED)
+                if (ev->type == UNIT_EVENT_EXITED && !ev->stopped)
                         (void) unit_bus_remove(m->units, ev->unit);
                 return;
         }
         if (!c) {
                 /* Not ours any more (or never): a leftover unit that ended is unloaded. One that runs is
                  * left alone: an orphan (delete --cascade=orphan) runs on unmanaged. */
-                if (ev->type == UNIT_EVENT_EXITED)
+                if (ev->type == UNIT_EVENT_EXITED && !ev->stopped)
                         (void) unit_bus_remove(m->units, ev->unit);
                 return;
         }
