@@ -8,6 +8,7 @@
 #include "jobsd/log.h"
 #include "config.h"
 #include "jobsd/strv.h"
+#include "job-run.h"
 #include "manager.h"
 #include "metrics.h"
 
@@ -276,6 +277,7 @@ int main(int argc, char *argv[]) {
         if (r > 0 || !sd_bus_is_open(m->bus))
                 log_error("lost the connection to the %s bus: exiting", arg_user ? "user" : "system");
         (void) sd_notify(false, "STOPPING=1");
+        manager_flush_lazy_saves(m);
         m->metrics = metrics_free(m->metrics);
         manager_free(m);
         free(arg_metrics_file);

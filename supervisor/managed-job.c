@@ -14,6 +14,7 @@
 #include "event-ids.h"
 #include "job-change.h"
 #include "job-delete.h"
+#include "job-run.h"
 #include "managed-job.h"
 #include "metrics.h"
 #include "state-file.h"
@@ -115,6 +116,7 @@ void managed_job_remember_finished_pod(ManagedJob *j, const Pod *p) {
 void managed_job_free(ManagedJob *j) {
         if (!j)
                 return;
+        manager_unqueue_job(j->manager, j);
         managed_job_clear_history(j);
         sd_event_source_disable_unref(j->timer);
         free(j->file);
@@ -298,10 +300,18 @@ bool managed_job_in_images(const ManagedJob *j) {
 int managed_job_save(ManagedJob *j) {
         assert(j);
 
-        int r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
+        int r;
 
-        if (r >= 0)
+        /* A lazy change (counted pods removed) goes with this save: their units' removal is on the socket
+         * first (manager_sync_job()). */
+        if (j->lazy_queued)
+                (void) sd_bus_flush(j->manager->bus);
+        r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
+        if (r >= 0) {
                 j->record_unsaved = false;
+                j->save_wanted = false;
+                manager_unqueue_lazy(j);
+        }
         if (r < 0 && !j->save_failed)
                 log_error_errno(r, "%s/%s: cannot save state to %s: %m; no new pods start until it can",
                                 managed_job_namespace(j), j->job->metadata.name, j->manager->state_dir);

@@ -138,6 +138,8 @@ Manager *manager_free(Manager *m) {
         strv_free(m->podman_args);
         podman_host_done(&m->podman_host);
         free(m->index);
+        sd_event_source_disable_unref(m->sync_defer);
+        sd_event_source_disable_unref(m->lazy_timer);
         sd_event_source_disable_unref(m->inotify);
         sd_event_source_disable_unref(m->reload_timer);
         unit_bus_free(m->units);

@@ -43,6 +43,13 @@ struct Manager {
         char **podman_args;             /* --podman-arg: podman's global options (a test's own storage) */
         PodmanHost podman_host;         /* found at start */
         struct Metrics *metrics;        /* --metrics-file (metrics.c); NULL: off */
+        /* Group commit (job-run.c): the Jobs whose units changed in this turn of the loop, synced once each
+         * when the bus is drained; and those whose record has changes that need no barrier (a counted pod
+         * removed), saved by their next save or within LAZY_SAVE_USEC. */
+        ManagedJob *sync_queue;
+        sd_event_source *sync_defer;
+        ManagedJob *lazy_queue;
+        sd_event_source *lazy_timer;
 };
 
 /* The wall clock, as the controllers see it. */
