@@ -20,15 +20,20 @@
  * the controller counts the pod failed; a vanished unit (NoSuchUnit) becomes GONE. Losing the bus
  * connection itself is fatal for jobsd: its pods keep running and a restarted jobsd adopts them. */
 
-typedef struct Removing Removing;
-#define REMOVING_BUCKETS 1024
+#define UNIT_SET_BUCKETS 1024
+typedef struct UnitName UnitName;
+typedef struct UnitSet {
+        UnitName *buckets[UNIT_SET_BUCKETS];
+} UnitSet;
 
 struct UnitBus {
         sd_bus *bus;
         sd_bus_slot *match;
         sd_bus_message *service_signal; /* the last Service PropertiesChanged, of service_unit */
         char *service_unit;
-        Removing *removing[REMOVING_BUCKETS];
+        UnitSet removing;               /* units being removed */
+        UnitSet started;                /* pod units this jobsd started and not yet seen end, with their
+                                         * MemoryMax (for cgroup v1's OOM watch without a GetAll) */
         UnitEventHandler handler;
         void *userdata;
         MemcgV1 *memcg_v1;              /* NULL unless memory is on cgroup v1 (memcg-v1.h) */
@@ -253,24 +258,23 @@ static int read_unit_state(sd_bus_message *m, UnitState *st) {
         return sd_bus_message_exit_container(m);
 }
 
-/* Units jobsd is removing (unit_bus_remove()): their later states (stopping, stopped, reset) are of no
- * interest, and a second removal is not sent. A name leaves the set with the answer to the removal's
- * last call, or when the unit is started again. */
-struct Removing {
-        struct Removing *next;
+/* A set of unit names, each with a value: a hash table of chains, so that no event scans all units. */
+struct UnitName {
+        struct UnitName *next;
+        uint64_t value;
         char name[];
 };
 
-static unsigned removing_hash(const char *s) {
+static unsigned unit_set_hash(const char *s) {
         unsigned h = 2166136261u;
 
         for (; *s; s++)
                 h = (h ^ (unsigned char) *s) * 16777619u;
-        return h % REMOVING_BUCKETS;
+        return h % UNIT_SET_BUCKETS;
 }
 
-static Removing **removing_find(UnitBus *u, const char *unit) {
-        Removing **p = u->removing + removing_hash(unit);
+static UnitName **unit_set_find(UnitSet *set, const char *unit) {
+        UnitName **p = set->buckets + unit_set_hash(unit);
 
         for (; *p; p = &(*p)->next)
                 if (streq((*p)->name, unit))
@@ -278,8 +282,8 @@ static Removing **removing_find(UnitBus *u, const char *unit) {
         return NULL;
 }
 
-static void removing_drop(UnitBus *u, const char *unit) {
-        Removing **p = removing_find(u, unit), *x;
+static void unit_set_drop(UnitSet *set, const char *unit) {
+        UnitName **p = unit_set_find(set, unit), *x;
 
         if (!p)
                 return;
@@ -288,18 +292,40 @@ static void removing_drop(UnitBus *u, const char *unit) {
         free(x);
 }
 
-static int removing_add(UnitBus *u, const char *unit) {
+static int unit_set_add(UnitSet *set, const char *unit, uint64_t value) {
         size_t l = strlen(unit) + 1;
-        Removing *x = malloc(sizeof(Removing) + l);
-        unsigned h = removing_hash(unit);
+        UnitName **p = unit_set_find(set, unit), *x;
+        unsigned h = unit_set_hash(unit);
 
+        if (p) {
+                (*p)->value = value;
+                return 0;
+        }
+        x = malloc(sizeof(UnitName) + l);
         if (!x)
                 return -ENOMEM;
         memcpy(x->name, unit, l);
-        x->next = u->removing[h];
-        u->removing[h] = x;
+        x->value = value;
+        x->next = set->buckets[h];
+        set->buckets[h] = x;
         return 0;
 }
+
+static void unit_set_clear(UnitSet *set) {
+        for (size_t i = 0; i < UNIT_SET_BUCKETS; i++)
+                while (set->buckets[i]) {
+                        UnitName *x = set->buckets[i];
+                        set->buckets[i] = x->next;
+                        free(x);
+                }
+}
+
+/* Units jobsd is removing (unit_bus_remove()): their later states (stopping, stopped, reset) are of no
+ * interest, and a second removal is not sent. A name leaves the set with the answer to the removal's
+ * last call, or when the unit is started again. */
+#define removing_find(u, unit) unit_set_find(&(u)->removing, unit)
+#define removing_drop(u, unit) unit_set_drop(&(u)->removing, unit)
+#define removing_add(u, unit) unit_set_add(&(u)->removing, unit, 0)
 
 /* What a unit's state means for jobsd: RUNNING, EXITED (with Kubernetes' exit code and reason), GONE, or
  * nothing yet (a queued job: the state is about to change, the next signal tells). */
@@ -310,6 +336,7 @@ static void unit_state_decide(UnitBus *u, const char *unit, const UnitState *st)
                 return;
         if (st->load && streq(st->load, "not-found")) {
                 (void) memcg_v1_take(u->memcg_v1, unit);
+                unit_set_drop(&u->started, unit);
                 emit(u, UNIT_EVENT_GONE, unit, 0, NULL);
                 return;
         }
@@ -347,6 +374,7 @@ static void unit_state_decide(UnitBus *u, const char *unit, const UnitState *st)
                 /* On cgroup v1 systemd's Result says nothing of OOM kills; the watch does. */
                 if (memcg_v1_take(u->memcg_v1, unit))
                         reason = "OOMKilled", k = 137;
+                unit_set_drop(&u->started, unit);
                 emit_event(u, UNIT_EVENT_EXITED, unit, k, reason, st->active_enter > 0, streq(st->active, "inactive"));
         } else if (streq(st->active, "inactive") && st->code == 0) {
                 /* Stopped before its process ran. */
@@ -430,12 +458,20 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
             sd_bus_message_rewind(u->service_signal, true) < 0 ||
             sd_bus_message_skip(u->service_signal, "s") < 0 ||
             read_unit_state(u->service_signal, &st) < 0 ||
-            read_unit_state(m, &st) < 0 ||
-            /* On cgroup v1 an OOM watch needs MemoryMax, which no signal carries. */
-            (u->memcg_v1 && st.active && (streq(st.active, "activating") || streq(st.active, "active")) &&
-             !(st.sub && streq(st.sub, "exited")))) {
+            read_unit_state(m, &st) < 0) {
                 (void) unit_bus_query(u, unit);
                 return 0;
+        }
+        /* On cgroup v1 an OOM watch needs MemoryMax, which no signal carries: known for the units this
+         * jobsd started, asked for the others (adopted after a restart). */
+        if (u->memcg_v1 && st.active && (streq(st.active, "activating") || streq(st.active, "active")) &&
+            !(st.sub && streq(st.sub, "exited"))) {
+                UnitName **x = unit_set_find(&u->started, unit);
+                if (!x) {
+                        (void) unit_bus_query(u, unit);
+                        return 0;
+                }
+                st.memory_max = (*x)->value;
         }
         unit_state_decide(u, unit, &st);
         return 0;
@@ -449,8 +485,10 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
                 /* Started or not, the unit's state tells: a unit never loaded comes back as GONE, which
                  * the caller takes as never started (job-status.h, pod_container_unit_gone()). */
                 (void) unit_bus_query(c->ub, c->unit);
-        else if (e)
+        else if (e) {
+                unit_set_drop(&c->ub->started, c->unit);
                 emit(c->ub, UNIT_EVENT_START_FAILED, c->unit, 128, e->message ?: e->name);
+        }
         /* Nothing to ask after a start: the signal match is in place before any start, so every state the
          * unit takes comes as a signal. */
         return 0;
@@ -511,12 +549,8 @@ UnitBus *unit_bus_free(UnitBus *u) {
         sd_bus_slot_unref(u->match);
         sd_bus_message_unref(u->service_signal);
         free(u->service_unit);
-        for (size_t i = 0; i < REMOVING_BUCKETS; i++)
-                while (u->removing[i]) {
-                        Removing *x = u->removing[i];
-                        u->removing[i] = x->next;
-                        free(x);
-                }
+        unit_set_clear(&u->removing);
+        unit_set_clear(&u->started);
         memcg_v1_free(u->memcg_v1);
         sd_bus_unref(u->bus);
         free(u);
@@ -571,7 +605,14 @@ int unit_bus_start_with_aux(UnitBus *u, const UnitSpec *spec, const UnitSpec *au
                 call_free(c);
                 return r;
         }
-        return call_attach(slot, c);
+        r = call_attach(slot, c);
+        if (r < 0)
+                return r;
+        if (u->memcg_v1 && endswith(spec->name, ".service")) {
+                const UnitProp *mm = unit_spec_get(spec, UNIT_PROP_MEMORY_MAX);
+                (void) unit_set_add(&u->started, spec->name, mm ? mm->u64 : UINT64_MAX);
+        }
+        return 0;
 }
 
 int unit_bus_stop(UnitBus *u, const char *unit) {
@@ -594,6 +635,7 @@ int unit_bus_remove(UnitBus *u, const char *unit) {
         /* Once: the stop and the reset are on their way. */
         if (removing_find(u, unit))
                 return 0;
+        unit_set_drop(&u->started, unit);
         r = unit_bus_stop(u, unit);
         if (r < 0)
                 return r;
