@@ -32,6 +32,10 @@ struct Manager {
         size_t n_index;
         sd_event_source *inotify;
         sd_event_source *reload_timer;
+        usec_t last_reload_usec;        /* CLOCK_MONOTONIC of the last reload by an event (manifest-reload.c) */
+        bool manifest_dir_refused;      /* the directory was untrusted at the last reload by an event, */
+        mode_t manifest_dir_refused_mode;       /* with this mode and owner */
+        uid_t manifest_dir_refused_uid;
         char **diag_keys;               /* per file with diagnostics at the last reload: its name, state and
                                          * diagnostics; a file's diagnostics are logged when this changes */
         char **state_errors_logged;     /* unreadable Job state files already reported */
