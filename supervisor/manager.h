@@ -24,7 +24,7 @@ struct Manager {
         uid_t mutating_uid;             /* the only caller the methods that change Jobs obey (check_caller()) */
         JobConfig config;
         ManagedJob **jobs;
-        size_t n_jobs;
+        size_t n_jobs, n_jobs_allocated;
         ManagedJob **index;             /* open addressing on "namespace/name": no scan of all Jobs per event */
         ManagedCronJob **cron_jobs;
         size_t n_cron_jobs;
