@@ -273,8 +273,9 @@ int main(int argc, char *argv[]) {
         (void) sd_notify(false, "READY=1\nSTATUS=Running Jobs");
         r = sd_event_loop(m->event);
         /* The loop ends with 0 on SIGTERM/SIGINT, with 1 when the bus connection is lost
-         * (sd_bus_set_exit_on_disconnect()). */
-        if (r > 0 || !sd_bus_is_open(m->bus))
+         * (sd_bus_set_exit_on_disconnect()). (The bus is closed by then either way: sd-bus closes it when
+         * the loop exits.) */
+        if (r > 0)
                 log_error("lost the connection to the %s bus: exiting", arg_user ? "user" : "system");
         (void) sd_notify(false, "STOPPING=1");
         manager_flush_lazy_saves(m);
