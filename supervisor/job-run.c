@@ -357,6 +357,10 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                  * lazy change. */
                 if (l.changed || j->save_failed || j->save_wanted)
                         saved = managed_job_save(j) >= 0;
+                /* At start the records are written as one batch (manager_start()): it is on disk before
+                 * any action of this Job is carried out. */
+                if (l.n > 0 && state_file_batch_pending() && state_file_batch_commit() < 0)
+                        saved = false;
 
                 for (size_t i = 0; i < l.n; i++) {
                         const JobAction *a = l.items + i;

@@ -17,6 +17,7 @@
 #include "manager-bus.h"
 #include "manifest-reload.h"
 #include "start-sweep.h"
+#include "state-file.h"
 
 usec_t manager_now(void) {
         struct timespec ts;
@@ -159,7 +160,7 @@ int manager_start(Manager *m) {
 
         usec_t started = manager_now();
         unsigned restored = 0, pods = 0;
-        int r;
+        int r, q;
 
         r = mkdir_p(m->state_dir, 0700);
         if (r < 0)
@@ -175,7 +176,14 @@ int manager_start(Manager *m) {
                 return r;
         m->config.default_runtime = m->default_runtime;
         start_sweep_pull_units(m);
+        /* The records and manifest copies of every Job loaded are written as one batch: one sync of the
+         * file system instead of two per file (state_file_batch_begin()); a Job that starts pods commits
+         * it first (manager_sync_job()). */
+        state_file_batch_begin();
         r = manifest_reload(m);
+        q = state_file_batch_end();
+        if (q < 0)
+                log_error_errno(q, "cannot save the state of the Jobs loaded to %s: %m", m->state_dir);
         if (r < 0)
                 return r;
         start_sweep_counted_units(m);
