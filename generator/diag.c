@@ -12,6 +12,7 @@ void diag_list_done(DiagList *l) {
         }
         l->items = mfree(l->items);
         l->n = 0;
+        l->n_by_level[0] = l->n_by_level[1] = 0;
 }
 
 int diag_add(DiagList *l, DiagLevel level, const char *file, bool has_position, size_t line, size_t column,
@@ -49,12 +50,16 @@ int diag_add(DiagList *l, DiagLevel level, const char *file, bool has_position, 
                 .path = TAKE_PTR(p),
                 .message = TAKE_PTR(m),
         };
+        if ((size_t) level < ELEMENTSOF(l->n_by_level))
+                l->n_by_level[level]++;
         return 0;
 }
 
 size_t diag_list_count(const DiagList *l, DiagLevel level) {
         size_t c = 0;
 
+        if ((size_t) level < ELEMENTSOF(l->n_by_level))
+                return l->n_by_level[level];
         for (size_t i = 0; i < l->n; i++)
                 if (l->items[i].level == level)
                         c++;

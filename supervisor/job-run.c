@@ -144,6 +144,151 @@ void managed_job_pod_units(ManagedJob *j, const Pod *p, bool remove) {
         }
 }
 
+/* Group commit. A unit event changes the Job's record in memory and queues the Job; the queue is synced
+ * by a defer source of lower priority than the bus, so the messages already on the socket are read
+ * first: the events of one burst become one reconcile and one save (the barrier before the units start
+ * and before counted pods' units go), however many pods they concern. */
+#define SYNC_PRIORITY (SD_EVENT_PRIORITY_NORMAL + 10)
+/* A record whose only news is a counted pod removed needs no barrier: the next save carries it, or this
+ * timer (a kill before that leaves the pod counted in the record, and the next start removes its units,
+ * never counting it again). */
+#define LAZY_SAVE_USEC (1 * USEC_PER_SEC)
+
+static void sync_unlink(Manager *m, ManagedJob *j) {
+        if (!j->sync_queued)
+                return;
+        if (j->sync_prev)
+                j->sync_prev->sync_next = j->sync_next;
+        else
+                m->sync_queue = j->sync_next;
+        if (j->sync_next)
+                j->sync_next->sync_prev = j->sync_prev;
+        j->sync_next = j->sync_prev = NULL;
+        j->sync_queued = false;
+}
+
+static void lazy_unlink(Manager *m, ManagedJob *j) {
+        if (!j->lazy_queued)
+                return;
+        if (j->lazy_prev)
+                j->lazy_prev->lazy_next = j->lazy_next;
+        else
+                m->lazy_queue = j->lazy_next;
+        if (j->lazy_next)
+                j->lazy_next->lazy_prev = j->lazy_prev;
+        j->lazy_next = j->lazy_prev = NULL;
+        j->lazy_queued = false;
+}
+
+void manager_unqueue_lazy(ManagedJob *j) {
+        assert(j);
+
+        lazy_unlink(j->manager, j);
+}
+
+void manager_unqueue_job(Manager *m, ManagedJob *j) {
+        assert(m);
+        assert(j);
+
+        sync_unlink(m, j);
+        lazy_unlink(m, j);
+}
+
+static int on_sync_queue(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+
+        while (m->sync_queue) {
+                ManagedJob *j = m->sync_queue;
+
+                sync_unlink(m, j);
+                manager_sync_job(m, j);         /* may free j */
+        }
+        return 0;
+}
+
+void manager_queue_sync(Manager *m, ManagedJob *j) {
+        assert(m);
+        assert(j);
+
+        int r;
+
+        if (j->sync_queued)
+                return;
+        j->sync_next = m->sync_queue;
+        if (m->sync_queue)
+                m->sync_queue->sync_prev = j;
+        m->sync_queue = j;
+        j->sync_prev = NULL;
+        j->sync_queued = true;
+        if (m->sync_defer)
+                r = sd_event_source_set_enabled(m->sync_defer, SD_EVENT_ONESHOT);
+        else {
+                r = sd_event_add_defer(m->event, &m->sync_defer, on_sync_queue, m);
+                if (r >= 0)
+                        r = sd_event_source_set_priority(m->sync_defer, SYNC_PRIORITY);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->sync_defer, SD_EVENT_ONESHOT);
+                if (r >= 0)
+                        (void) sd_event_source_set_description(m->sync_defer, "job-sync");
+        }
+        if (r < 0) {
+                /* No deferring: sync now. */
+                sync_unlink(m, j);
+                manager_sync_job(m, j);
+        }
+}
+
+void manager_flush_lazy_saves(Manager *m) {
+        assert(m);
+
+        if (!m->lazy_queue)
+                return;
+        /* The calls that remove the counted pods' units are on the socket before the records without those
+         * pods are (see manager_sync_job()). */
+        (void) sd_bus_flush(m->bus);
+        while (m->lazy_queue) {
+                ManagedJob *j = m->lazy_queue;
+
+                lazy_unlink(m, j);
+                (void) managed_job_save(j);
+        }
+}
+
+static int on_lazy_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        manager_flush_lazy_saves(userdata);
+        return 0;
+}
+
+static void save_lazily(Manager *m, ManagedJob *j) {
+        int r;
+
+        if (j->lazy_queued)
+                return;
+        j->lazy_next = m->lazy_queue;
+        if (m->lazy_queue)
+                m->lazy_queue->lazy_prev = j;
+        m->lazy_queue = j;
+        j->lazy_prev = NULL;
+        j->lazy_queued = true;
+        if (m->lazy_timer) {
+                if (sd_event_source_get_enabled(m->lazy_timer, NULL) > 0)
+                        return;         /* armed already: the first change waits at most LAZY_SAVE_USEC */
+                r = sd_event_source_set_time_relative(m->lazy_timer, LAZY_SAVE_USEC);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->lazy_timer, SD_EVENT_ONESHOT);
+        } else {
+                r = sd_event_add_time_relative(m->event, &m->lazy_timer, CLOCK_MONOTONIC, LAZY_SAVE_USEC,
+                                               100 * USEC_PER_MSEC, on_lazy_timer, m);
+                if (r >= 0)
+                        (void) sd_event_source_set_description(m->lazy_timer, "lazy-save");
+        }
+        if (r < 0) {
+                lazy_unlink(m, j);
+                (void) sd_bus_flush(m->bus);
+                (void) managed_job_save(j);
+        }
+}
+
 /* Fault injection for tests/integration/test-crash.sh: with JOBSD_TEST_CRASH=POINT in its environment,
  * jobsd kills itself with SIGKILL when it reaches POINT, to test what a crash at that moment leaves. */
 static void crash_point(const char *point) {
@@ -178,6 +323,8 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
         assert(m);
         assert(j);
 
+        /* Synced now: no longer waiting in the group commit's queue. */
+        sync_unlink(m, j);
         /* Foreground deletion (spec §3.13): nothing new starts; once no pod runs, the Job goes. This may
          * free j. */
         if (j->deleting) {
@@ -205,9 +352,15 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                         log_error_errno(r, "%s: controller failed: %m", j->job->metadata.name);
                         return;
                 }
-                /* The record of intended pods is on disk before any of them starts (spec §3.14). */
-                if (l.changed || j->save_failed)
+                /* The record of intended pods is on disk before any of them starts (spec §3.14); it also
+                 * carries the starts of containers reported since the last save (save_wanted) and any
+                 * lazy change. */
+                if (l.changed || j->save_failed || j->save_wanted)
                         saved = managed_job_save(j) >= 0;
+                /* At start the records are written as one batch (manager_start()): it is on disk before
+                 * any action of this Job is carried out. */
+                if (l.n > 0 && state_file_batch_pending() && state_file_batch_commit() < 0)
+                        saved = false;
 
                 for (size_t i = 0; i < l.n; i++) {
                         const JobAction *a = l.items + i;
@@ -260,11 +413,11 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                         manager_cron_job_poke(m, managed_job_namespace(j), j->cron_owner);
                 if (!resync)
                         break;
-                /* Removing counted pods changes the record: save that too, once the calls that remove
-                 * their units are on the bus socket (a kill after the save then cannot lose them;
-                 * start_sweep_counted_units() catches the rest at the next start). */
-                (void) sd_bus_flush(m->bus);
-                (void) managed_job_save(j);
+                /* Removing counted pods changes the record: saved lazily (the next save carries it, or
+                 * the lazy timer), after the calls that remove their units are on the bus socket (a kill
+                 * after the save then cannot lose them; start_sweep_counted_units() catches the rest at
+                 * the next start). The next round of the controller sees the pods gone. */
+                save_lazily(m, j);
         }
 }
 
@@ -299,14 +452,14 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
         c = p ? pod_find_container(p, container) : NULL;
         if (c && restart != c->restarts) {
                 /* A run before the current one: its result is recorded already. */
-                if (ev->type == UNIT_EVENT_EXITED)
+                if (ev->type == UNIT_EVENT_EXITED && !ev->stopped)
                         (void) unit_bus_remove(m->units, ev->unit);
                 return;
         }
         if (!c) {
                 /* Not ours any more (or never): a leftover unit that ended is unloaded. One that runs is
                  * left alone: an orphan (delete --cascade=orphan) runs on unmanaged. */
-                if (ev->type == UNIT_EVENT_EXITED)
+                if (ev->type == UNIT_EVENT_EXITED && !ev->stopped)
                         (void) unit_bus_remove(m->units, ev->unit);
                 return;
         }
@@ -316,11 +469,11 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                 bool was_starting = c->state == CONTAINER_STARTING;
 
                 (void) job_status_record_container_start(&j->record.status, attempt, container, now);
-                /* Saved at once: a unit found missing after a restart of jobsd has then surely run
-                 * (stopped by someone else: a disruption), unlike one still saved as starting (see
-                 * UNIT_EVENT_GONE). */
+                /* Saved by this turn's sync (group commit): a unit found missing after a restart of jobsd
+                 * has then surely run (stopped by someone else: a disruption), unlike one still saved as
+                 * starting (see UNIT_EVENT_GONE). */
                 if (was_starting)
-                        (void) managed_job_save(j);
+                        j->save_wanted = true;
                 break;
         }
         case UNIT_EVENT_EXITED:
@@ -371,7 +524,7 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                 break;
         }
         }
-        manager_sync_job(m, j);
+        manager_queue_sync(m, j);
 }
 
 int manager_add_cron_child(Manager *m, Job *job, const char *file, const char *owner, usec_t slot_usec,

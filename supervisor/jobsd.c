@@ -8,6 +8,7 @@
 #include "jobsd/log.h"
 #include "config.h"
 #include "jobsd/strv.h"
+#include "job-run.h"
 #include "manager.h"
 #include "metrics.h"
 
@@ -271,11 +272,17 @@ int main(int argc, char *argv[]) {
         }
         (void) sd_notify(false, "READY=1\nSTATUS=Running Jobs");
         r = sd_event_loop(m->event);
+        /* The loop ends with 0 on SIGTERM/SIGINT, with 1 when the bus connection is lost
+         * (sd_bus_set_exit_on_disconnect()). (The bus is closed by then either way: sd-bus closes it when
+         * the loop exits.) */
+        if (r > 0)
+                log_error("lost the connection to the %s bus: exiting", arg_user ? "user" : "system");
         (void) sd_notify(false, "STOPPING=1");
+        manager_flush_lazy_saves(m);
         m->metrics = metrics_free(m->metrics);
         manager_free(m);
         free(arg_metrics_file);
         free(arg_manifest_dir);
         free(arg_state_dir);
-        return r < 0 ? 1 : 0;
+        return r != 0 ? 1 : 0;
 }

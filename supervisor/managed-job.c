@@ -14,6 +14,7 @@
 #include "event-ids.h"
 #include "job-change.h"
 #include "job-delete.h"
+#include "job-run.h"
 #include "managed-job.h"
 #include "metrics.h"
 #include "state-file.h"
@@ -115,6 +116,7 @@ void managed_job_remember_finished_pod(ManagedJob *j, const Pod *p) {
 void managed_job_free(ManagedJob *j) {
         if (!j)
                 return;
+        manager_unqueue_job(j->manager, j);
         managed_job_clear_history(j);
         sd_event_source_disable_unref(j->timer);
         free(j->file);
@@ -140,26 +142,68 @@ static bool job_is(const ManagedJob *j, const char *namespace, const char *name)
         return streq(managed_job_namespace(j), namespace) && streq(j->job->metadata.name, name);
 }
 
-/* Rebuilds the index with room for twice the Jobs: O(n) per add or remove, O(1) per lookup. */
+static size_t index_home(const Manager *m, const ManagedJob *j) {
+        return job_hash(managed_job_namespace(j), j->job->metadata.name) & (m->n_index - 1);
+}
+
+static void index_put(Manager *m, ManagedJob *j) {
+        size_t k = index_home(m, j);
+
+        while (m->index[k])
+                k = (k + 1) & (m->n_index - 1);
+        m->index[k] = j;
+}
+
+/* Rebuilds the index with room for at least four times the Jobs: O(n), done only when the Jobs double,
+ * so an add costs O(1) amortized. */
 static int index_rebuild(Manager *m) {
         size_t n = 16;
         ManagedJob **idx;
 
-        while (n < m->n_jobs * 2 + 1)
+        while (n < m->n_jobs * 4 + 1)
                 n *= 2;
         idx = calloc(n, sizeof(ManagedJob *));
         if (!idx)
                 return -ENOMEM;
-        for (size_t i = 0; i < m->n_jobs; i++) {
-                size_t k = job_hash(managed_job_namespace(m->jobs[i]), m->jobs[i]->job->metadata.name) & (n - 1);
-                while (idx[k])
-                        k = (k + 1) & (n - 1);
-                idx[k] = m->jobs[i];
-        }
         free(m->index);
         m->index = idx;
         m->n_index = n;
+        for (size_t i = 0; i < m->n_jobs; i++)
+                index_put(m, m->jobs[i]);
         return 0;
+}
+
+/* Open addressing, linear probing: at most half full; an add rebuilds only past that. */
+static int index_add(Manager *m, ManagedJob *j) {
+        if (m->n_index == 0 || m->n_jobs * 2 > m->n_index)
+                return index_rebuild(m);
+        index_put(m, j);
+        return 0;
+}
+
+/* Removal with backward shift: each entry after the hole that may move into it does, so no lookup stops
+ * early and no tombstones pile up. O(1) on average. */
+static void index_remove(Manager *m, ManagedJob *j) {
+        size_t mask = m->n_index - 1, i, k;
+
+        if (m->n_index == 0)
+                return;
+        for (i = index_home(m, j);; i = (i + 1) & mask) {
+                if (!m->index[i])
+                        return;
+                if (m->index[i] == j)
+                        break;
+        }
+        m->index[i] = NULL;
+        for (k = (i + 1) & mask; m->index[k]; k = (k + 1) & mask) {
+                size_t h = index_home(m, m->index[k]);
+                /* Moves into the hole unless its home lies cyclically in (i, k]. */
+                if ((i < k) ? (h <= i || h > k) : (h <= i && h > k)) {
+                        m->index[i] = m->index[k];
+                        m->index[k] = NULL;
+                        i = k;
+                }
+        }
 }
 
 ManagedJob *manager_find_job(Manager *m, const char *namespace, const char *name) {
@@ -298,10 +342,18 @@ bool managed_job_in_images(const ManagedJob *j) {
 int managed_job_save(ManagedJob *j) {
         assert(j);
 
-        int r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
+        int r;
 
-        if (r >= 0)
+        /* A lazy change (counted pods removed) goes with this save: their units' removal is on the socket
+         * first (manager_sync_job()). */
+        if (j->lazy_queued)
+                (void) sd_bus_flush(j->manager->bus);
+        r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
+        if (r >= 0) {
                 j->record_unsaved = false;
+                j->save_wanted = false;
+                manager_unqueue_lazy(j);
+        }
         if (r < 0 && !j->save_failed)
                 log_error_errno(r, "%s/%s: cannot save state to %s: %m; no new pods start until it can",
                                 managed_job_namespace(j), j->job->metadata.name, j->manager->state_dir);
@@ -462,14 +514,19 @@ int manager_add_job(Manager *m, ManagedJob *j) {
         assert(m);
         assert(j);
 
-        ManagedJob **n = realloc(m->jobs, sizeof(ManagedJob *) * (m->n_jobs + 1));
+        /* The array grows by doubling: O(1) amortized per add. */
+        if (m->n_jobs >= m->n_jobs_allocated) {
+                size_t a = m->n_jobs_allocated ? m->n_jobs_allocated * 2 : 64;
+                ManagedJob **n = realloc(m->jobs, sizeof(ManagedJob *) * a);
 
-        if (!n)
-                return -ENOMEM;
-        m->jobs = n;
+                if (!n)
+                        return -ENOMEM;
+                m->jobs = n;
+                m->n_jobs_allocated = a;
+        }
         m->jobs[m->n_jobs++] = j;
         metrics_poke(m);
-        if (index_rebuild(m) < 0) {
+        if (index_add(m, j) < 0) {
                 m->index = mfree(m->index);     /* lookups fall back to a scan */
                 m->n_index = 0;
         }
@@ -481,13 +538,10 @@ void manager_remove_job_at(Manager *m, size_t i) {
         assert(m);
         assert(i < m->n_jobs);
 
+        index_remove(m, m->jobs[i]);
         managed_job_free(m->jobs[i]);
         memmove(m->jobs + i, m->jobs + i + 1, sizeof(ManagedJob *) * (m->n_jobs - i - 1));
         m->n_jobs--;
-        if (index_rebuild(m) < 0) {
-                m->index = mfree(m->index);
-                m->n_index = 0;
-        }
 }
 
 /* Adopt: ask systemd how the pods it may still run are doing; answers come as events. */

@@ -43,6 +43,13 @@ struct ManagedJob {
         int suspend_override;           /* jobctl suspend (1) / resume (0); -1: the manifest decides */
         char *cron_owner;               /* made by this CronJob (same namespace); NULL: from a manifest */
         usec_t cron_slot_usec;          /* the CronJob's slot it runs for; 0: a manual run */
+        /* Group commit (job-run.c): queued for a sync at the end of this turn of the loop; to be saved
+         * lazily; a container's start to be saved by that sync. */
+        ManagedJob *sync_next, *sync_prev;
+        bool sync_queued;
+        ManagedJob *lazy_next, *lazy_prev;
+        bool lazy_queued;
+        bool save_wanted;
 };
 
 const char *managed_job_namespace(const ManagedJob *j);

@@ -710,7 +710,9 @@ static const sd_bus_vtable job_vtable[] = {
         STATUS_PROPERTY("FailedIndexes", "s", property_get_string),
         STATUS_PROPERTY("Conditions", "a(sbtss)", property_get_conditions),
         STATUS_PROPERTY("Events", "a(tbssu)", property_get_events),
-        STATUS_PROPERTY("Pods", "a(sxtssuuuttas)", property_get_pods),
+        /* Invalidated, not sent: a Job keeps up to 256 finished pods, and their list in every signal made
+         * each pod event cost kilobytes on the bus (docs/performance.md). */
+        SD_BUS_PROPERTY("Pods", "a(sxtssuuuttas)", property_get_pods, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         STATUS_PROPERTY("PodFailurePolicyDecisions", "a(sis)", property_get_decisions),
         SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("s", cascade), SD_BUS_NO_RESULT, method_delete,
                                 SD_BUS_VTABLE_UNPRIVILEGED),

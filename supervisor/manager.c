@@ -17,6 +17,7 @@
 #include "manager-bus.h"
 #include "manifest-reload.h"
 #include "start-sweep.h"
+#include "state-file.h"
 
 usec_t manager_now(void) {
         struct timespec ts;
@@ -98,6 +99,17 @@ int manager_new(bool user, const char *manifest_dir, const char *state_dir, cons
         r = sd_bus_attach_event(m->bus, m->event, 0);
         if (r < 0)
                 goto fail;
+        /* Without its bus jobsd neither hears its units nor answers: it ends (exit status 1), and a restart
+         * (Restart=on-failure) adopts its pods. Never a jobsd that runs on without its name. */
+        r = sd_bus_set_exit_on_disconnect(m->bus, true);
+        if (r < 0)
+                goto fail;
+        /* Test aid (tests/integration/test-slow-start.sh): a short default timeout of method calls. */
+        {
+                const char *e = getenv("JOBSD_TEST_BUS_TIMEOUT_USEC");
+                if (e)
+                        (void) sd_bus_set_method_call_timeout(m->bus, strtoull(e, NULL, 10));
+        }
         r = unit_bus_new(m->bus, manager_on_unit_event, m, &m->units);
         if (r < 0)
                 goto fail;
@@ -127,6 +139,8 @@ Manager *manager_free(Manager *m) {
         strv_free(m->podman_args);
         podman_host_done(&m->podman_host);
         free(m->index);
+        sd_event_source_disable_unref(m->sync_defer);
+        sd_event_source_disable_unref(m->lazy_timer);
         sd_event_source_disable_unref(m->inotify);
         sd_event_source_disable_unref(m->reload_timer);
         unit_bus_free(m->units);
@@ -146,7 +160,7 @@ int manager_start(Manager *m) {
 
         usec_t started = manager_now();
         unsigned restored = 0, pods = 0;
-        int r;
+        int r, q;
 
         r = mkdir_p(m->state_dir, 0700);
         if (r < 0)
@@ -162,10 +176,24 @@ int manager_start(Manager *m) {
                 return r;
         m->config.default_runtime = m->default_runtime;
         start_sweep_pull_units(m);
+        /* The records and manifest copies of every Job loaded are written as one batch: one sync of the
+         * file system instead of two per file (state_file_batch_begin()); a Job that starts pods commits
+         * it first (manager_sync_job()). */
+        state_file_batch_begin();
         r = manifest_reload(m);
+        q = state_file_batch_end();
+        if (q < 0)
+                log_error_errno(q, "cannot save the state of the Jobs loaded to %s: %m", m->state_dir);
         if (r < 0)
                 return r;
         start_sweep_counted_units(m);
+        /* Test aid (tests/integration/test-slow-start.sh): a start that keeps the loop from running longer
+         * than the bus calls' timeout, as loading thousands of Jobs on a slow disk did. */
+        {
+                const char *e = getenv("JOBSD_TEST_START_DELAY_USEC");
+                if (e)
+                        (void) usleep((useconds_t) strtoul(e, NULL, 10));
+        }
         /* The events from before this start, for describe (kept in memory, logged to the journal). */
         usec_t t0 = manager_now();
         r = manager_restore_events(m, started, &restored, &pods);

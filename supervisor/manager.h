@@ -24,7 +24,7 @@ struct Manager {
         uid_t mutating_uid;             /* the only caller the methods that change Jobs obey (check_caller()) */
         JobConfig config;
         ManagedJob **jobs;
-        size_t n_jobs;
+        size_t n_jobs, n_jobs_allocated;
         ManagedJob **index;             /* open addressing on "namespace/name": no scan of all Jobs per event */
         ManagedCronJob **cron_jobs;
         size_t n_cron_jobs;
@@ -32,6 +32,10 @@ struct Manager {
         size_t n_index;
         sd_event_source *inotify;
         sd_event_source *reload_timer;
+        usec_t last_reload_usec;        /* CLOCK_MONOTONIC of the last reload by an event (manifest-reload.c) */
+        bool manifest_dir_refused;      /* the directory was untrusted at the last reload by an event, */
+        mode_t manifest_dir_refused_mode;       /* with this mode and owner */
+        uid_t manifest_dir_refused_uid;
         char **diag_keys;               /* per file with diagnostics at the last reload: its name, state and
                                          * diagnostics; a file's diagnostics are logged when this changes */
         char **state_errors_logged;     /* unreadable Job state files already reported */
@@ -43,6 +47,13 @@ struct Manager {
         char **podman_args;             /* --podman-arg: podman's global options (a test's own storage) */
         PodmanHost podman_host;         /* found at start */
         struct Metrics *metrics;        /* --metrics-file (metrics.c); NULL: off */
+        /* Group commit (job-run.c): the Jobs whose units changed in this turn of the loop, synced once each
+         * when the bus is drained; and those whose record has changes that need no barrier (a counted pod
+         * removed), saved by their next save or within LAZY_SAVE_USEC. */
+        ManagedJob *sync_queue;
+        sd_event_source *sync_defer;
+        ManagedJob *lazy_queue;
+        sd_event_source *lazy_timer;
 };
 
 /* The wall clock, as the controllers see it. */

@@ -402,20 +402,45 @@ int manifest_reload(Manager *m) {
 
 static int on_reload_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
-        int r = manifest_reload(m);
+        struct stat st;
+        int r;
 
+        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &m->last_reload_usec);
+        /* A directory still untrusted as at the last reload: nothing would load or change, and its error
+         * is logged already (events now reload at once, so one chmod and two edits are three reloads). */
+        if (stat(m->manifest_dir, &st) >= 0 && manifest_trust_problem(&st, m->user ? getuid() : 0)) {
+                if (m->manifest_dir_refused && st.st_mode == m->manifest_dir_refused_mode &&
+                    st.st_uid == m->manifest_dir_refused_uid)
+                        return 0;
+                m->manifest_dir_refused = true;
+                m->manifest_dir_refused_mode = st.st_mode;
+                m->manifest_dir_refused_uid = st.st_uid;
+        } else
+                m->manifest_dir_refused = false;
+        r = manifest_reload(m);
         if (r < 0)
                 log_error_errno(r, "cannot load %s: %m", m->manifest_dir);
         return 0;
 }
 
-/* Changes are coalesced for 100 ms, so an editor's or a tool's several steps cause one reload. */
+/* Every event watched marks a finished step (a file closed after writing, renamed in or out, deleted, its
+ * mode changed), so the reload follows at once: the timer fires once the events already queued are read
+ * (its priority is below inotify's), so the events of one burst become one reload. While a burst goes on,
+ * reloads come at most every MANIFEST_RELOAD_MIN_INTERVAL_USEC. */
+#define MANIFEST_RELOAD_MIN_INTERVAL_USEC (100 * USEC_PER_MSEC)
+
 static int on_manifest_dir_event(sd_event_source *s, const struct inotify_event *ev, void *userdata) {
         Manager *m = userdata;
-        usec_t now;
+        usec_t now, at;
+        int enabled = SD_EVENT_OFF;
 
         (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
-        (void) sd_event_source_set_time(m->reload_timer, now + 100 * USEC_PER_MSEC);
+        (void) sd_event_source_get_enabled(m->reload_timer, &enabled);
+        if (enabled != SD_EVENT_OFF)
+                return 0;       /* a reload is due already: it sees this change too */
+        at = m->last_reload_usec > 0 && now < m->last_reload_usec + MANIFEST_RELOAD_MIN_INTERVAL_USEC ?
+                m->last_reload_usec + MANIFEST_RELOAD_MIN_INTERVAL_USEC : now;
+        (void) sd_event_source_set_time(m->reload_timer, at);
         (void) sd_event_source_set_enabled(m->reload_timer, SD_EVENT_ONESHOT);
         return 0;
 }
@@ -430,6 +455,10 @@ int manifest_watch_start(Manager *m) {
                 return r;
         (void) sd_event_source_set_enabled(m->reload_timer, SD_EVENT_OFF);
         (void) sd_event_source_set_description(m->reload_timer, "manifest-reload");
+        /* After the inotify events already queued (on_manifest_dir_event()). */
+        (void) sd_event_source_set_priority(m->reload_timer, SD_EVENT_PRIORITY_NORMAL + 5);
+        /* To the microsecond: sd-event's default accuracy (250 ms) would delay the reload by that much. */
+        (void) sd_event_source_set_time_accuracy(m->reload_timer, 1);
         r = sd_event_add_inotify(m->event, &m->inotify, m->manifest_dir,
                                  IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_ONLYDIR,
                                  on_manifest_dir_event, m);

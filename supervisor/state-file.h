@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -29,3 +30,15 @@ int state_file_put(const char *dir, const char *kind, const char *namespace, con
 int state_file_get(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix,
                    size_t max, char **ret_text, char **reterr_message);
 int state_file_delete(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix);
+
+/* Group commit of state files, for loading many Jobs at start: between begin and end, the writes of
+ * state_file_write_data() (and so state_file_put()) leave the temporary file unsynced and not renamed;
+ * state_file_batch_commit() then syncs the file system once (syncfs(); each file's fsync where that
+ * fails), renames every file in the order of its first write and syncs each directory once. A read or a
+ * delete of a file in the batch commits first. Whoever acts on a saved file (starts a unit) commits
+ * before. A kill before the commit leaves the old files; one during the renames, the first ones. */
+void state_file_batch_begin(void);
+bool state_file_batch_pending(void);
+int state_file_batch_commit(void);
+/* Commits and ends the batch: writes are atomic and synced one by one again. */
+int state_file_batch_end(void);

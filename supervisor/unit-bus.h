@@ -23,6 +23,8 @@ typedef struct UnitEvent {
         const char *reason;             /* Completed, Error, DeadlineExceeded, OOMKilled, or the bus error */
         bool started;                   /* EXITED: the unit had become active (ActiveEnterTimestamp): for a
                                          * container in its image, the container ran (docs/containers.md) */
+        bool stopped;                   /* EXITED: the unit is inactive (stopped): systemd unloads it by
+                                         * itself, no removal needed */
 } UnitEvent;
 
 typedef struct UnitBus UnitBus;

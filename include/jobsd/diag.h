@@ -25,6 +25,8 @@ typedef struct Diag {
 typedef struct DiagList {
         Diag *items;
         size_t n;
+        size_t n_by_level[2];           /* kept by diag_add(): counting is O(1), not a walk of the list
+                                         * per document (O(n^2) over a directory of 10,000 files) */
 } DiagList;
 
 void diag_list_done(DiagList *l);
