@@ -43,6 +43,7 @@ struct Manager {
         char **podman_args;             /* --podman-arg: podman's global options (a test's own storage) */
         PodmanHost podman_host;         /* found at start */
         struct Metrics *metrics;        /* --metrics-file (metrics.c); NULL: off */
+        struct ApiServer *api;          /* --api-listen (api-server.c); NULL: off */
 };
 
 /* The wall clock, as the controllers see it. */

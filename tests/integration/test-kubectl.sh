@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The real kubectl (/usr/bin/kubectl) against jobsd --api-listen in the suite's sandbox
+# (tests/integration/sandbox.sh; docs/kubernetes-api.md): certificates and the kubeconfig, 401 without a
+# client certificate, version and discovery, get/list of Jobs and CronJobs with kubectl's tables, bad
+# requests. Skips (with the reason) where kubectl is missing. Usage: test-kubectl.sh BUILD_DIR
+set -u
+build=${1:?build directory}
+here=$(cd "$(dirname "$0")" && pwd)
+KUBECTL=${KUBECTL:-/usr/bin/kubectl}
+if ! [ -x "$KUBECTL" ]; then
+        echo "1..0 # SKIP no kubectl at $KUBECTL (the Kubernetes API is tested with the real client)"
+        exit 0
+fi
+if ! command -v curl >/dev/null; then
+        echo "1..0 # SKIP no curl"
+        exit 0
+fi
+. "$here/sandbox.sh"
+. "$here/lib.sh"
+
+JOBSD=$build/supervisor/jobsd
+JOBCTL=$build/supervisor/jobctl
+sandbox_start_tap
+t_start=$(now)
+manifests=$SANDBOX_DIR/manifests
+state=$SANDBOX_DIR/state
+mkdir -p "$manifests" "$state" "$SANDBOX_DIR/home"
+# kubectl's discovery cache and config stay in the sandbox.
+export HOME=$SANDBOX_DIR/home
+export KUBECONFIG=$state/kubeconfig
+k() { timeout 60 "$KUBECTL" --request-timeout=20s "$@"; }
+
+# A free port on 127.0.0.1.
+port=
+for _ in $(seq 20); do
+        p=$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+api=https://127.0.0.1:$port
+
+cat > "$manifests/pi.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+  labels: {app: pi}
+spec:
+  completions: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "echo 3.14"]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: sleeper, namespace: other}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: s, image: busybox, command: [sleep, "600"]}]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  schedule: "0 3 * * *"
+  timeZone: Etc/UTC
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: c, image: busybox, command: ["true"]}]
+YAML
+
+start_jobsd --api-listen="127.0.0.1:$port"
+if until_true 20 "[ -s '$KUBECONFIG' ] && curl -sk '$api/version' >/dev/null"; then
+        ok "jobsd --api-listen serves HTTPS on 127.0.0.1:$port and writes the kubeconfig"
+else
+        not_ok "jobsd --api-listen serves HTTPS and writes the kubeconfig" "$(sandbox_journal -u jobsd -o cat | tail -20)"
+fi
+mode=$(stat -c %a "$KUBECONFIG" 2>/dev/null)
+[ "$mode" = 600 ] && ok "the kubeconfig is mode 0600" || not_ok "the kubeconfig is mode 0600" "mode $mode"
+for f in ca.crt ca.key admin.crt admin.key; do
+        [ -s "$state/api/$f" ] || not_ok "$state/api/$f exists"
+done
+
+# No client certificate, or one of another CA: 401 with a Status.
+code=$(curl -sk -o "$SANDBOX_DIR/out" -w '%{http_code}' "$api/apis/batch/v1/jobs")
+if [ "$code" = 401 ] && grep -q '"reason":"Unauthorized"' "$SANDBOX_DIR/out"; then
+        ok "no client certificate: 401 Unauthorized"
+else
+        not_ok "no client certificate: 401 Unauthorized" "$code $(cat "$SANDBOX_DIR/out")"
+fi
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=jobsd-admin/O=system:masters \
+        -keyout "$SANDBOX_DIR/other.key" -out "$SANDBOX_DIR/other.crt" -days 1 >/dev/null 2>&1
+code=$(curl -sk --cert "$SANDBOX_DIR/other.crt" --key "$SANDBOX_DIR/other.key" -o /dev/null -w '%{http_code}' "$api/apis/batch/v1/jobs")
+[ "$code" = 401 ] && ok "a client certificate of another CA: 401" || not_ok "a client certificate of another CA: 401" "got $code"
+
+out=$(k version -o json 2>&1)
+if echo "$out" | grep -q '"gitVersion": "v1.32'; then
+        ok "kubectl version reports the server as v1.32"
+else
+        not_ok "kubectl version" "$out"
+fi
+out=$(k api-resources 2>&1)
+if echo "$out" | grep -q '^jobs .*batch/v1 .*true .*Job' && echo "$out" | grep -q '^cronjobs .*cj .*batch/v1 .*true .*CronJob' &&
+   echo "$out" | grep -q '^namespaces .*ns .*v1 .*false .*Namespace'; then
+        ok "kubectl api-resources lists jobs, cronjobs, namespaces"
+else
+        not_ok "kubectl api-resources" "$out"
+fi
+# The legacy discovery documents, for a client that asks for plain JSON.
+out=$(curl -sk --cacert "$state/api/ca.crt" --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        -H 'Accept: application/json' "$api/apis/batch/v1")
+echo "$out" | grep -q '"kind":"APIResourceList"' && ok "/apis/batch/v1 as legacy JSON" || not_ok "/apis/batch/v1 as legacy JSON" "$out"
+out=$(curl -sk -i --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        -H 'Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' "$api/apis")
+echo "$out" | grep -qi '^content-type: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' &&
+        ok "/apis as aggregated discovery v2 when asked" || not_ok "/apis as aggregated discovery v2" "$out"
+
+#LAYERS
+
+stop_jobsd
+check_no_sanitizer_report
+echo "# whole run: $(since "$t_start") s"
+echo "1..$n"
+[ $failed = 0 ]
