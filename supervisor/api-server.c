@@ -8,6 +8,7 @@
 #include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "api-discovery.h"
+#include "api-jobs.h"
 #include "api-server.h"
 #include "api-tls.h"
 
@@ -154,6 +155,10 @@ static int route(ApiCall *c) {
                                                 "the server does not allow this method on the requested resource");
                 return fixed[i].get(c);
         }
+        if (c->n_path > 3 && streq(c->path[0], "apis") && streq(c->path[1], "batch") && streq(c->path[2], "v1"))
+                return api_batch_route(c, c->path + 3, c->n_path - 3);
+        if (c->n_path > 2 && streq(c->path[0], "api") && streq(c->path[1], "v1"))
+                return api_core_route(c, c->path + 2, c->n_path - 2);
         (void) path_is;
         return reply_not_found(c);
 }

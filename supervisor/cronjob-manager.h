@@ -25,6 +25,7 @@ struct ManagedCronJob {
         JobEvent *events;
         size_t n_events;
         bool seen;                      /* during a reload: still defined */
+        uint64_t resource_version;      /* the API's metadata.resourceVersion (api-watch.c) */
 };
 
 ManagedCronJob *manager_find_cron_job(Manager *m, const char *namespace, const char *name);

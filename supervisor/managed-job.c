@@ -14,6 +14,7 @@
 #include "event-ids.h"
 #include "job-change.h"
 #include "job-delete.h"
+#include "api-watch.h"
 #include "managed-job.h"
 #include "metrics.h"
 #include "state-file.h"
@@ -469,6 +470,7 @@ int manager_add_job(Manager *m, ManagedJob *j) {
         m->jobs = n;
         m->jobs[m->n_jobs++] = j;
         metrics_poke(m);
+        api_job_event(m, j, API_WATCH_ADDED);
         if (index_rebuild(m) < 0) {
                 m->index = mfree(m->index);     /* lookups fall back to a scan */
                 m->n_index = 0;
@@ -481,6 +483,7 @@ void manager_remove_job_at(Manager *m, size_t i) {
         assert(m);
         assert(i < m->n_jobs);
 
+        api_job_event(m, m->jobs[i], API_WATCH_DELETED);
         managed_job_free(m->jobs[i]);
         memmove(m->jobs + i, m->jobs + i + 1, sizeof(ManagedJob *) * (m->n_jobs - i - 1));
         m->n_jobs--;

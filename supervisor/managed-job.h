@@ -44,6 +44,7 @@ struct ManagedJob {
         char *cron_owner;               /* made by this CronJob (same namespace); NULL: from a manifest */
         usec_t cron_slot_usec;          /* the CronJob's slot it runs for; 0: a manual run */
         bool seen;                      /* during a reload: still defined */
+        uint64_t resource_version;      /* the API's metadata.resourceVersion (api-watch.c) */
 };
 
 const char *managed_job_namespace(const ManagedJob *j);

@@ -44,6 +44,7 @@ struct Manager {
         PodmanHost podman_host;         /* found at start */
         struct Metrics *metrics;        /* --metrics-file (metrics.c); NULL: off */
         struct ApiServer *api;          /* --api-listen (api-server.c); NULL: off */
+        uint64_t resource_version;      /* the newest resourceVersion given out (api-watch.c) */
 };
 
 /* The wall clock, as the controllers see it. */

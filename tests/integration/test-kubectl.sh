@@ -121,6 +121,63 @@ out=$(curl -sk -i --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
 echo "$out" | grep -qi '^content-type: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' &&
         ok "/apis as aggregated discovery v2 when asked" || not_ok "/apis as aggregated discovery v2" "$out"
 
+# Layer 2: get and list, as JSON and as kubectl's tables.
+jobctl wait job/pi --for=condition=Complete --timeout=60s >/dev/null 2>&1
+out=$(k get jobs 2>&1)
+if echo "$out" | head -1 | grep -q '^NAME *STATUS *COMPLETIONS *DURATION *AGE$' && echo "$out" | grep -q '^pi *Complete *2/2 '; then
+        ok "kubectl get jobs: NAME STATUS COMPLETIONS DURATION AGE, pi Complete 2/2"
+else
+        not_ok "kubectl get jobs" "$out"
+fi
+out=$(k get jobs -A -o wide 2>&1)
+if echo "$out" | head -1 | grep -q '^NAMESPACE *NAME *STATUS *COMPLETIONS *DURATION *AGE *CONTAINERS *IMAGES *SELECTOR$' &&
+   echo "$out" | grep -q '^other *sleeper *Running *0/1 .* s *busybox *batch.kubernetes.io/controller-uid=' &&
+   echo "$out" | grep -q '^default *pi '; then
+        ok "kubectl get jobs -A -o wide: namespaces, containers, images, selector"
+else
+        not_ok "kubectl get jobs -A -o wide" "$out"
+fi
+uid=$(jobctl get job pi -o json | sed -n 's/^ *"uid": "\(.*\)",*$/\1/p' | head -1)
+out=$(k get job pi -o yaml 2>&1)
+if echo "$out" | grep -q "^  uid: $uid" && echo "$out" | grep -q '^  backoffLimit: 6' &&
+   echo "$out" | grep -q 'terminationMessagePath: /dev/termination-log' && echo "$out" | grep -q '^  succeeded: 2' &&
+   echo "$out" | grep -q 'jobsd.io/manifest-file: .*pi.yaml' && echo "$out" | grep -q 'type: Complete'; then
+        ok "kubectl get job pi -o yaml: the whole object with Kubernetes' defaults, its uid, its status"
+else
+        not_ok "kubectl get job pi -o yaml" "$out"
+fi
+out=$(k get job pi -o jsonpath='{.status.succeeded}/{.spec.completions}/{.spec.template.spec.containers[0].imagePullPolicy}' 2>&1)
+[ "$out" = "2/2/Always" ] && ok "kubectl get -o jsonpath" || not_ok "kubectl get -o jsonpath" "$out"
+out=$(k get jobs -A -o name 2>&1 | sort | tr '\n' ' ')
+[ "$out" = "job.batch/pi job.batch/sleeper " ] && ok "kubectl get jobs -A -o name" || not_ok "kubectl get jobs -A -o name" "$out"
+out=$(k get jobs -l app=pi -o name 2>&1; k get jobs -l 'app notin (pi)' -o name 2>&1; k get jobs -A -l '!app' -o name 2>&1)
+[ "$out" = "$(printf 'job.batch/pi\njob.batch/sleeper')" ] &&
+        ok "kubectl get jobs -l: =, notin, !" || not_ok "kubectl get jobs -l" "$out"
+out=$(k get jobs -A --show-labels 2>&1)
+echo "$out" | grep -q '^default *pi .*app=pi$' && ok "kubectl get jobs --show-labels" || not_ok "kubectl get jobs --show-labels" "$out"
+out=$(k get job missing 2>&1)
+[ "$out" = 'Error from server (NotFound): jobs.batch "missing" not found' ] && ok "kubectl get job missing: NotFound" ||
+        not_ok "kubectl get job missing: NotFound" "$out"
+out=$(k get jobs --field-selector metadata.name=pi -o name 2>&1; k get jobs --field-selector spec.foo=1 2>&1)
+if echo "$out" | head -1 | grep -qx 'job.batch/pi' && echo "$out" | grep -q 'field label not supported: spec.foo'; then
+        ok "kubectl get jobs --field-selector: metadata.name; an unknown field is a BadRequest"
+else
+        not_ok "kubectl get jobs --field-selector" "$out"
+fi
+out=$(k get cronjobs 2>&1)
+if echo "$out" | head -1 | grep -q '^NAME *SCHEDULE *TIMEZONE *SUSPEND *ACTIVE *LAST SCHEDULE *AGE$' &&
+   echo "$out" | grep -q '^nightly *0 3 \* \* \* *Etc/UTC *False *0 *<none> '; then
+        ok "kubectl get cronjobs: NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE AGE"
+else
+        not_ok "kubectl get cronjobs" "$out"
+fi
+out=$(k get cj nightly -o jsonpath='{.spec.concurrencyPolicy} {.spec.successfulJobsHistoryLimit} {.spec.jobTemplate.spec.backoffLimit}' 2>&1)
+[ "$out" = "Allow 3 6" ] && ok "kubectl get cj -o jsonpath: the CronJob's defaults" || not_ok "kubectl get cj -o jsonpath" "$out"
+out=$(k get ns -o name 2>&1 | tr '\n' ' ')
+[ "$out" = "namespace/default namespace/other " ] && ok "kubectl get namespaces" || not_ok "kubectl get namespaces" "$out"
+out=$(k get job pi -n nowhere 2>&1)
+echo "$out" | grep -q 'NotFound' && ok "a Job in another namespace is not found" || not_ok "a Job in another namespace is not found" "$out"
+
 #LAYERS
 
 stop_jobsd
