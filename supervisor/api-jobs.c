@@ -8,6 +8,7 @@
 #include "api-jobs.h"
 #include "api-objects.h"
 #include "api-select.h"
+#include "api-watch.h"
 
 void api_human_duration(char buf[static 32], usec_t d) {
         uint64_t s = (d + USEC_PER_SEC / 2) / USEC_PER_SEC, minutes = d / USEC_PER_MINUTE, hours = d / USEC_PER_HOUR;
@@ -52,25 +53,6 @@ bool api_wants_table(ApiCall *c) {
         return accept && strstr(accept, "as=Table") && strstr(accept, "g=meta.k8s.io");
 }
 
-/* One kind of object, as the generic list/get code sees it. */
-typedef struct ApiKind {
-        const char *resource;           /* "jobs" */
-        const char *group;              /* "batch"; "" for the core group */
-        const char *kind;               /* "Job" */
-        const char *list_kind;
-        const char *api_version;
-        bool namespaced;
-        size_t (*count)(Manager *m);
-        const void *(*at)(Manager *m, size_t i);
-        const char *(*namespace)(const void *o);
-        const char *(*name)(const void *o);
-        const StrMap *(*labels)(const void *o);
-        json_object *(*to_json)(const void *o);
-        json_object *(*metadata)(const void *o);
-        SelectorFieldGetter field;
-        json_object *(*columns)(void);
-        int (*row)(const void *o, json_object *cells);
-} ApiKind;
 
 /* Columns: name, type, format, priority, description. */
 static json_object *columns(const char * const (*defs)[4], size_t n) {
@@ -277,12 +259,12 @@ static int cron_row(const void *o, json_object *cells) {
         return pod_spec_cells(&s->job_spec.template.spec, &s->job_spec.selector, NULL, cells);
 }
 
-static const ApiKind kind_jobs = {
+const ApiKind api_kind_jobs = {
         "jobs", "batch", "Job", "JobList", "batch/v1", true,
         jobs_count, jobs_at, job_ns, job_name, job_labels, job_json, job_meta, job_field, job_columns, job_row,
 };
 
-static const ApiKind kind_cronjobs = {
+const ApiKind api_kind_cronjobs = {
         "cronjobs", "batch", "CronJob", "CronJobList", "batch/v1", true,
         cron_count, cron_at, cron_ns, cron_name, cron_labels, cron_json, cron_meta, cron_field, cron_columns, cron_row,
 };
@@ -358,7 +340,7 @@ static json_object *row_object(ApiCall *c, const ApiKind *k, const void *o) {
         return p;
 }
 
-static int add_row(ApiCall *c, const ApiKind *k, const void *o, json_object *rows) {
+int api_table_add_row(ApiCall *c, const ApiKind *k, const void *o, json_object *rows) {
         json_object *row = json_object_new_object(), *cells = json_object_new_array();
         const char *include = api_query(c, "includeObject");
 
@@ -441,7 +423,7 @@ static int list(ApiCall *c, const ApiKind *k, const char *ns) {
         if (api_wants_table(c)) {
                 json_object *rows = json_object_new_array();
                 for (size_t i = 0; rows && i < n; i++)
-                        if (add_row(c, k, l[i], rows) < 0) {
+                        if (api_table_add_row(c, k, l[i], rows) < 0) {
                                 json_object_put(rows);
                                 return -ENOMEM;
                         }
@@ -480,7 +462,7 @@ static int get(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
                 return reply_not_found(c, k, name);
         if (api_wants_table(c)) {
                 json_object *rows = json_object_new_array();
-                if (!rows || add_row(c, k, o, rows) < 0) {
+                if (!rows || api_table_add_row(c, k, o, rows) < 0) {
                         json_object_put(rows);
                         return -ENOMEM;
                 }
@@ -519,9 +501,9 @@ int api_batch_route(ApiCall *c, char **path, size_t n) {
         if (n <= base)
                 return api_reply_status(c, 404, "NotFound", NULL, "the server could not find the requested resource");
         if (streq(path[base], "jobs"))
-                k = &kind_jobs;
+                k = &api_kind_jobs;
         else if (streq(path[base], "cronjobs"))
-                k = &kind_cronjobs;
+                k = &api_kind_cronjobs;
         else
                 return api_reply_status(c, 404, "NotFound", NULL, "the server could not find the requested resource");
         if (n > base + 3 || (!ns && n > base + 1))
@@ -535,8 +517,12 @@ int api_batch_route(ApiCall *c, char **path, size_t n) {
         }
         if (!is_get(c))
                 return method_not_allowed(c);
-        if (wants_watch(c))
-                return watch_not_served(c);
+        if (wants_watch(c)) {
+                if (name)
+                        return api_reply_status(c, 400, "BadRequest", NULL,
+                                                "watch a single object with fieldSelector=metadata.name=%s", name);
+                return api_watch_start(c, k, ns);
+        }
         if (!name)
                 return list(c, k, ns);
         return get(c, k, ns, name);

@@ -11,6 +11,7 @@
 #include "api-jobs.h"
 #include "api-server.h"
 #include "api-tls.h"
+#include "api-watch.h"
 
 /* Kubernetes' own limit on a request body is 3 MiB. */
 #define API_BODY_MAX (3U * 1024U * 1024U)
@@ -25,6 +26,7 @@ struct ApiServer {
         sd_event_source *io;
         sd_event_source *timer;
         ApiTls tls;
+        ApiWatchHub *hub;
 };
 
 /* What MHD keeps for one request between the calls of the access handler. */
@@ -262,6 +264,17 @@ static void api_server_run(ApiServer *a) {
                 (void) sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
 }
 
+void api_server_kick(ApiServer *a) {
+        if (!a)
+                return;
+        (void) sd_event_source_set_time(a->timer, 0);
+        (void) sd_event_source_set_enabled(a->timer, SD_EVENT_ONESHOT);
+}
+
+ApiWatchHub *api_server_watch_hub(ApiServer *a) {
+        return a ? a->hub : NULL;
+}
+
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         api_server_run(userdata);
         return 0;
@@ -335,6 +348,9 @@ int api_server_new(Manager *m, const char *listen, ApiServer **ret) {
         if (!a)
                 return -ENOMEM;
         a->manager = m;
+        r = api_watch_hub_new(m, &a->hub);
+        if (r < 0)
+                goto fail;
         r = api_tls_setup(m->state_dir, host, port, &a->tls);
         if (r < 0)
                 goto fail;
@@ -382,8 +398,13 @@ ApiServer *api_server_free(ApiServer *a) {
                 return NULL;
         sd_event_source_disable_unref(a->io);
         sd_event_source_disable_unref(a->timer);
-        if (a->mhd)
+        if (a->mhd) {
+                /* Suspended connections must be resumed before MHD stops. */
+                api_watch_hub_shutdown(a->hub);
+                (void) MHD_run(a->mhd);
                 MHD_stop_daemon(a->mhd);
+        }
+        a->hub = api_watch_hub_free(a->hub);
         api_tls_done(&a->tls);
         free(a);
         return NULL;

@@ -29,6 +29,9 @@ typedef struct ApiCall {
 
 int api_server_new(Manager *m, const char *listen, ApiServer **ret);
 ApiServer *api_server_free(ApiServer *a);
+/* MHD has work outside a request (a resumed connection): run it from the loop soon. */
+void api_server_kick(ApiServer *a);
+struct ApiWatchHub *api_server_watch_hub(ApiServer *a);
 
 /* Answers with o (taken) as JSON; content_type NULL: application/json. */
 int api_reply_json(ApiCall *c, unsigned code, json_object *o, const char *content_type);

@@ -178,6 +178,63 @@ out=$(k get ns -o name 2>&1 | tr '\n' ' ')
 out=$(k get job pi -n nowhere 2>&1)
 echo "$out" | grep -q 'NotFound' && ok "a Job in another namespace is not found" || not_ok "a Job in another namespace is not found" "$out"
 
+# Layer 3: watch. kubectl get -w prints the new Job's rows as it changes; wait watches from its list.
+"$KUBECTL" get jobs -w > "$SANDBOX_DIR/watch.out" 2>&1 &
+watch_pid=$!
+"$KUBECTL" get jobs -A -w -o json --output-watch-events > "$SANDBOX_DIR/watch-json.out" 2>&1 &
+watch_json_pid=$!
+sleep 1
+cat > "$manifests/later.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: later}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sleep, "1"]}]
+YAML
+t0=$(now)
+until_true 10 "k get job later"        # kubectl wait on a Job that does not exist yet: NotFound, as on a cluster
+out=$(k wait --for=condition=complete job/later --timeout=60s 2>&1)
+if [ "$out" = "job.batch/later condition met" ]; then
+        ok "kubectl wait --for=condition=complete job/later (a Job added after the wait began; $(since "$t0") s)"
+else
+        not_ok "kubectl wait --for=condition=complete" "$out"
+fi
+out=$(k wait --for=condition=complete job/pi --timeout=10s 2>&1)
+[ "$out" = "job.batch/pi condition met" ] && ok "kubectl wait on a Job already complete" || not_ok "kubectl wait on a Job already complete" "$out"
+out=$(k wait --for=condition=complete job/sleeper -n other --timeout=2s 2>&1)
+echo "$out" | grep -q 'timed out waiting for the condition' && ok "kubectl wait times out on a running Job" ||
+        not_ok "kubectl wait times out on a running Job" "$out"
+sleep 0.5
+kill $watch_pid $watch_json_pid 2>/dev/null; wait $watch_pid $watch_json_pid 2>/dev/null
+if head -1 "$SANDBOX_DIR/watch.out" | grep -q '^NAME *STATUS *COMPLETIONS' && [ "$(grep -c '^NAME' "$SANDBOX_DIR/watch.out")" = 1 ] &&
+   grep -q '^pi *Complete' "$SANDBOX_DIR/watch.out" && grep -q '^later *Running *0/1' "$SANDBOX_DIR/watch.out" &&
+   grep -q '^later *Complete *1/1' "$SANDBOX_DIR/watch.out"; then
+        ok "kubectl get jobs -w: one header, later Running then Complete"
+else
+        not_ok "kubectl get jobs -w" "$(cat "$SANDBOX_DIR/watch.out")"
+fi
+if grep -q '"type": *"ADDED"' "$SANDBOX_DIR/watch-json.out" && grep -q '"type": *"MODIFIED"' "$SANDBOX_DIR/watch-json.out" &&
+   grep -q '"name": *"later"' "$SANDBOX_DIR/watch-json.out"; then
+        ok "kubectl get -A -w -o json --output-watch-events: ADDED and MODIFIED events"
+else
+        not_ok "kubectl get -w -o json --output-watch-events" "$(head -c 2000 "$SANDBOX_DIR/watch-json.out")"
+fi
+rm -f "$manifests/later.yaml"
+out=$(k wait --for=delete job/later --timeout=30s 2>&1)
+echo "$out" | grep -q 'condition met\|deleted' && ok "kubectl wait --for=delete: a Job whose file was removed" ||
+        not_ok "kubectl wait --for=delete" "$out"
+# A stale resourceVersion: an ERROR event with a 410 Status.
+out=$(curl -sk --max-time 5 --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        "$api/apis/batch/v1/jobs?watch=true&resourceVersion=1&timeoutSeconds=2")
+echo "$out" | grep -q '"type":"ERROR".*"code":410' && ok "a watch from a resourceVersion no longer kept: ERROR 410 Expired" ||
+        not_ok "a watch from an old resourceVersion: 410" "$out"
+out=$(curl -sk --max-time 10 -o /dev/null -w '%{http_code} %{time_total}' --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        "$api/apis/batch/v1/jobs?watch=true&timeoutSeconds=1")
+case $out in 200\ 1.*|200\ 2.*) ok "a watch ends after its timeoutSeconds ($out)" ;; *) not_ok "a watch ends after its timeoutSeconds" "$out" ;; esac
+
 #LAYERS
 
 stop_jobsd
