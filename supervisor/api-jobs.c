@@ -5,6 +5,7 @@
 
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
+#include "api-create.h"
 #include "api-jobs.h"
 #include "api-objects.h"
 #include "api-select.h"
@@ -515,6 +516,10 @@ int api_batch_route(ApiCall *c, char **path, size_t n) {
                 if (!streq(sub, "status"))
                         return api_reply_status(c, 404, "NotFound", NULL, "the server could not find the requested resource");
         }
+        if (streq(c->method, "POST") && ns && !name)
+                return api_create(c, k, ns);
+        if (streq(c->method, "DELETE") && name && !sub)
+                return api_delete(c, k, ns, name);
         if (!is_get(c))
                 return method_not_allowed(c);
         if (wants_watch(c)) {

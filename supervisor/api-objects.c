@@ -5,6 +5,7 @@
 
 #include "jobsd/quantity.h"
 #include "jobsd/strv.h"
+#include "api-create.h"
 #include "api-objects.h"
 
 #define CONTROLLER_UID_LABEL "batch.kubernetes.io/controller-uid"
@@ -461,12 +462,12 @@ json_object *api_job_metadata(const ManagedJob *j) {
         TRY_J(api_json_int_always(meta, "generation", 1));
         TRY_J(api_json_time(meta, "creationTimestamp", j->record.created_usec));
         TRY_J(api_json_map(meta, "labels", &m->labels));
-        if (m->annotations.n > 0 || j->file) {
+        if (m->annotations.n > 0 || (j->file && !j->cron_owner && !api_object_file(j->manager, j->file))) {
                 ann = new_object();
                 TRY_J(api_json_add(meta, "annotations", ann));
                 for (size_t i = 0; i < m->annotations.n; i++)
                         TRY_J(api_json_str(ann, m->annotations.items[i].key, strempty(m->annotations.items[i].value)));
-                if (j->file && !j->cron_owner)
+                if (j->file && !j->cron_owner && !api_object_file(j->manager, j->file))
                         TRY_J(api_json_str(ann, API_MANIFEST_FILE_ANNOTATION, j->file));
         }
         if (j->cron_owner) {
@@ -541,12 +542,13 @@ json_object *api_cron_job_metadata(const ManagedCronJob *c) {
         TRY_J(api_json_int_always(meta, "generation", 1));
         TRY_J(api_json_time(meta, "creationTimestamp", c->status.created_usec));
         TRY_J(api_json_map(meta, "labels", &m->labels));
-        if (m->annotations.n > 0 || c->file) {
+        if (m->annotations.n > 0 || !api_object_file(c->manager, c->file)) {
                 ann = new_object();
                 TRY_J(api_json_add(meta, "annotations", ann));
                 for (size_t i = 0; i < m->annotations.n; i++)
                         TRY_J(api_json_str(ann, m->annotations.items[i].key, strempty(m->annotations.items[i].value)));
-                TRY_J(api_json_str(ann, API_MANIFEST_FILE_ANNOTATION, c->file));
+                if (!api_object_file(c->manager, c->file))
+                        TRY_J(api_json_str(ann, API_MANIFEST_FILE_ANNOTATION, c->file));
         }
         return TAKE_PTR(meta);
 }

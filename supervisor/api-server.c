@@ -7,6 +7,7 @@
 
 #include "jobsd/log.h"
 #include "jobsd/strv.h"
+#include "api-create.h"
 #include "api-discovery.h"
 #include "api-jobs.h"
 #include "api-server.h"
@@ -57,6 +58,8 @@ int api_reply_text(ApiCall *c, unsigned code, const char *text, size_t len, cons
                 return -ENOMEM;
         (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type ?: "application/json");
         (void) MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
+        STRV_FOREACH(w, c->warnings)
+                (void) MHD_add_response_header(resp, "Warning", *w);
         ok = MHD_queue_response(c->conn, code, resp);
         MHD_destroy_response(resp);
         c->code = code;
@@ -91,6 +94,10 @@ int api_reply_status(ApiCall *c, unsigned code, const char *reason, json_object 
 
 const char *api_query(ApiCall *c, const char *key) {
         return MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+void api_add_warning(ApiCall *c, const char *header) {
+        (void) strv_extend(&c->warnings, header);
 }
 
 const char *api_header(ApiCall *c, const char *key) {
@@ -156,6 +163,12 @@ static int route(ApiCall *c) {
                         return api_reply_status(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed", NULL,
                                                 "the server does not allow this method on the requested resource");
                 return fixed[i].get(c);
+        }
+        if (c->n_path >= 2 && streq(c->path[0], "openapi") && streq(c->path[1], "v3")) {
+                if (!streq(c->method, "GET") && !streq(c->method, "HEAD"))
+                        return api_reply_status(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed", NULL,
+                                                "the server does not allow this method on the requested resource");
+                return api_openapi_v3(c);
         }
         if (c->n_path > 3 && streq(c->path[0], "apis") && streq(c->path[1], "batch") && streq(c->path[2], "v1"))
                 return api_batch_route(c, c->path + 3, c->n_path - 3);
@@ -224,6 +237,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 if (r >= 0)
                         r = route(&c);
                 strv_free(c.path);
+                strv_free(c.warnings);
         }
         if (r < 0 && c.code == 0) {
                 log_warning_errno(r, "API: %s %s: %m", method, url);

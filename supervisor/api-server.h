@@ -25,6 +25,7 @@ typedef struct ApiCall {
         const char *user;               /* the client certificate's common name */
         bool admin;                     /* may change objects */
         unsigned code;                  /* what was answered (for the log) */
+        char **warnings;                /* Warning headers of the reply */
 } ApiCall;
 
 int api_server_new(Manager *m, const char *listen, ApiServer **ret);
@@ -41,4 +42,6 @@ int api_reply_status(ApiCall *c, unsigned code, const char *reason, json_object 
 int api_reply_text(ApiCall *c, unsigned code, const char *text, size_t len, const char *content_type);
 /* A query parameter, or NULL. */
 const char *api_query(ApiCall *c, const char *key);
+/* A Warning header ("299 - \"text\"") of the reply to come. */
+void api_add_warning(ApiCall *c, const char *header);
 const char *api_header(ApiCall *c, const char *key);
