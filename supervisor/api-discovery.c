@@ -26,7 +26,9 @@ typedef struct ApiResource {
 
 /* What is served (docs/kubernetes-api.md): a verb listed here is a verb that works. */
 static const ApiResource core_v1[] = {
+        { "events", "event", "Event", true, { "list" }, { "ev" }, false, {} },
         { "namespaces", "namespace", "Namespace", false, { "get", "list" }, { "ns" }, false, {} },
+        { "pods", "pod", "Pod", true, { "get", "list" }, { "po" }, true, { { "log", { "get" } } } },
 };
 
 static const ApiResource batch_v1[] = {

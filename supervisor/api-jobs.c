@@ -8,6 +8,7 @@
 #include "api-create.h"
 #include "api-jobs.h"
 #include "api-objects.h"
+#include "api-pods.h"
 #include "api-select.h"
 #include "api-watch.h"
 
@@ -536,6 +537,15 @@ int api_batch_route(ApiCall *c, char **path, size_t n) {
 int api_core_route(ApiCall *c, char **path, size_t n) {
         _cleanup_(strv_freep) char **l = NULL;
         int r;
+
+        if (n >= 1 && streq(path[0], "pods"))
+                return api_pods_route(c, NULL, path + 1, n - 1);
+        if (n >= 1 && streq(path[0], "events"))
+                return api_events_route(c, NULL, path + 1, n - 1);
+        if (n >= 3 && streq(path[0], "namespaces") && streq(path[2], "pods"))
+                return api_pods_route(c, path[1], path + 3, n - 3);
+        if (n >= 3 && streq(path[0], "namespaces") && streq(path[2], "events"))
+                return api_events_route(c, path[1], path + 3, n - 3);
 
         if (n == 0 || !streq(path[0], "namespaces") || n > 2)
                 return api_reply_status(c, 404, "NotFound", NULL, "the server could not find the requested resource");

@@ -493,6 +493,12 @@ json_object *api_job_metadata(const ManagedJob *j) {
         return TAKE_PTR(meta);
 }
 
+json_object *api_pod_spec(const ManagedJob *j) {
+        _cleanup_(json_object_putp) json_object *t = pod_template(&j->job->spec.template, NULL);
+
+        return t ? json_object_get(json_object_object_get(t, "spec")) : NULL;
+}
+
 json_object *api_job_selector(const ManagedJob *j) {
         if (j->job->spec.selector.set)
                 return label_selector(&j->job->spec.selector);
@@ -511,13 +517,18 @@ json_object *api_job_to_json(const ManagedJob *j) {
 }
 
 void api_cron_job_uid(const ManagedCronJob *c, char buf[static 37]) {
-        uint64_t h1 = 14695981039346656037ULL, h2 = 1099511628211ULL * 31;
         char key[512];
-        int n;
 
-        n = snprintf(key, sizeof(key), "cronjob/%s/%s/%" PRIu64, managed_cron_job_namespace(c), c->cj->metadata.name,
-                     (uint64_t) c->status.created_usec);
-        for (int i = 0; i < n && i < (int) sizeof(key); i++) {
+        snprintf(key, sizeof(key), "cronjob/%s/%s/%" PRIu64, managed_cron_job_namespace(c), c->cj->metadata.name,
+                 (uint64_t) c->status.created_usec);
+        api_uid_from_key(key, buf);
+}
+
+void api_uid_from_key(const char *key, char buf[static 37]) {
+        uint64_t h1 = 14695981039346656037ULL, h2 = 1099511628211ULL * 31;
+        size_t n = strlen(key);
+
+        for (size_t i = 0; i < n; i++) {
                 h1 = (h1 ^ (unsigned char) key[i]) * 1099511628211ULL;
                 h2 = (h2 ^ (unsigned char) key[i]) * 1099511628211ULL + 0x9e3779b97f4a7c15ULL;
         }

@@ -21,5 +21,9 @@ json_object *api_job_metadata(const ManagedJob *j);
 json_object *api_cron_job_metadata(const ManagedCronJob *c);
 /* A CronJob's UID: derived from its namespace, name and creation time (jobsd keeps none). */
 void api_cron_job_uid(const ManagedCronJob *c, char buf[static 37]);
+/* A UUID-shaped identifier derived from key (objects jobsd keeps no UID for: CronJobs, pods, events). */
+void api_uid_from_key(const char *key, char buf[static 37]);
+/* The pod spec of a Job's template, with Kubernetes' defaults. */
+json_object *api_pod_spec(const ManagedJob *j);
 /* The label selector of a Job's pods: spec.selector, or the one Kubernetes generates. */
 json_object *api_job_selector(const ManagedJob *j);

@@ -4,6 +4,7 @@
 
 #include "jobsd/strv.h"
 #include "api-select.h"
+#include <json-c/json.h>
 
 void selector_done(Selector *s) {
         for (size_t i = 0; i < s->n; i++) {
@@ -174,4 +175,19 @@ int selector_matches_fields(const Selector *s, const void *object, SelectorField
                         return 0;
         }
         return 1;
+}
+
+bool selector_matches_json(const Selector *s, struct json_object *object) {
+        json_object *labels = json_object_object_get(json_object_object_get(object, "metadata"), "labels");
+        KeyValue kv[128];
+        StrMap map = { .items = kv };
+
+        if (labels && json_object_is_type(labels, json_type_object)) {
+                json_object_object_foreach(labels, key, val) {
+                        if (map.n >= ELEMENTSOF(kv))
+                                break;
+                        kv[map.n++] = (KeyValue) { .key = key, .value = (char *) json_object_get_string(val) };
+                }
+        }
+        return selector_matches_labels(s, &map);
 }

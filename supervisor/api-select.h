@@ -31,6 +31,9 @@ void selector_done(Selector *s);
 /* -EINVAL with *reterr_message (allocated) for a malformed selector. fields: only =, ==, !=. */
 int selector_parse(const char *text, bool fields, Selector *ret, char **reterr_message);
 bool selector_matches_labels(const Selector *s, const StrMap *labels);
+/* The same on an object's JSON (its metadata.labels). */
+struct json_object;
+bool selector_matches_json(const Selector *s, struct json_object *object);
 /* get(key) → the field's value, or NULL for a field that the kind does not know. Returns 1 on a match,
  * 0 on none, -ENOENT naming the unknown field in *ret_unknown. */
 typedef const char *(*SelectorFieldGetter)(const void *object, const char *key, char buf[static 64]);

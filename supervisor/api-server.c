@@ -279,7 +279,7 @@ static void api_server_run(ApiServer *a) {
 }
 
 void api_server_kick(ApiServer *a) {
-        if (!a)
+        if (!a || !a->timer)
                 return;
         (void) sd_event_source_set_time(a->timer, 0);
         (void) sd_event_source_set_enabled(a->timer, SD_EVENT_ONESHOT);
@@ -371,6 +371,7 @@ int api_server_new(Manager *m, const char *listen, ApiServer **ret) {
         a->mhd = MHD_start_daemon(MHD_USE_TLS | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
                                   (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
                                   (uint16_t) port, NULL, NULL, on_request, a,
+                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, a,
                                   MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
                                   MHD_OPTION_HTTPS_MEM_CERT, a->tls.server_cert_pem,
                                   MHD_OPTION_HTTPS_MEM_KEY, a->tls.server_key_pem,
@@ -378,7 +379,6 @@ int api_server_new(Manager *m, const char *listen, ApiServer **ret) {
                                   MHD_OPTION_CONNECTION_TIMEOUT, API_IDLE_TIMEOUT_SEC,
                                   MHD_OPTION_CONNECTION_LIMIT, API_CONNECTIONS_MAX,
                                   MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
-                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, a,
                                   MHD_OPTION_END);
         if (!a->mhd) {
                 r = log_error_errno(errno > 0 ? -errno : -EIO, "cannot listen on %s for the API: %m", listen);
@@ -410,8 +410,6 @@ fail:
 ApiServer *api_server_free(ApiServer *a) {
         if (!a)
                 return NULL;
-        sd_event_source_disable_unref(a->io);
-        sd_event_source_disable_unref(a->timer);
         if (a->mhd) {
                 /* Suspended connections must be resumed before MHD stops. */
                 api_watch_hub_shutdown(a->hub);
@@ -419,6 +417,8 @@ ApiServer *api_server_free(ApiServer *a) {
                 MHD_stop_daemon(a->mhd);
         }
         a->hub = api_watch_hub_free(a->hub);
+        sd_event_source_disable_unref(a->io);
+        sd_event_source_disable_unref(a->timer);
         api_tls_done(&a->tls);
         free(a);
         return NULL;

@@ -145,27 +145,15 @@ static const char *json_field(const void *object, const char *key, char buf[stat
 }
 
 static bool watch_matches(ApiWatch *w, const WatchEntry *e) {
-        json_object *meta, *labels, *ns;
-        StrMap map = {};
-        KeyValue kv[64];
+        json_object *ns;
         const char *unknown;
 
         if (e->kind != w->kind)
                 return false;
-        meta = json_object_object_get(e->object, "metadata");
-        ns = json_object_object_get(meta, "namespace");
+        ns = json_object_object_get(json_object_object_get(e->object, "metadata"), "namespace");
         if (w->namespace && !streq_ptr(ns ? json_object_get_string(ns) : NULL, w->namespace))
                 return false;
-        labels = json_object_object_get(meta, "labels");
-        if (labels) {
-                json_object_object_foreach(labels, key, val) {
-                        if (map.n >= ELEMENTSOF(kv))
-                                break;
-                        kv[map.n++] = (KeyValue) { .key = key, .value = (char *) json_object_get_string(val) };
-                }
-        }
-        map.items = kv;
-        if (!selector_matches_labels(&w->labels, &map))
+        if (!selector_matches_json(&w->labels, e->object))
                 return false;
         return selector_matches_fields(&w->fields, e->object, json_field, &unknown) > 0;
 }

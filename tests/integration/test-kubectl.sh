@@ -334,16 +334,49 @@ case $idle in 6[0-9].*) ok "an idle connection is closed after 60 s ($idle s)" ;
 # Restart: the API's Job is still there, finished, not run again.
 uid_before=$(k get job applied -o jsonpath='{.metadata.uid}')
 k wait --for=condition=complete job/applied --timeout=60s >/dev/null 2>&1
+# A watch open while jobsd stops: its stream ends, jobsd stops cleanly (checked at the next start).
+curl -sk --max-time 30 --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        "$api/apis/batch/v1/jobs?watch=true" > "$SANDBOX_DIR/open-watch" 2>&1 &
+curl_pid=$!
+sleep 0.5
 stop_jobsd
+wait $curl_pid 2>/dev/null
+grep -q '"type":"ADDED"' "$SANDBOX_DIR/open-watch" && ok "a watch open while jobsd stops gets its events, then its end" ||
+        not_ok "a watch open while jobsd stops" "$(head -c 500 "$SANDBOX_DIR/open-watch")"
 start_jobsd --api-listen="127.0.0.1:$port"
 until_true 20 "k get job applied"
 out=$(k get job applied -o jsonpath='{.metadata.uid} {.status.succeeded}' 2>&1)
 [ "$out" = "$uid_before 1" ] && ok "after a restart the API's Job is the same Job, still complete (run once)" ||
         not_ok "the API's Job after a restart" "$out (uid before: $uid_before)"
 
+# Layer 5: pods, logs, events: kubectl logs and describe.
+out=$(k get pods -l job-name=pi 2>&1)
+if echo "$out" | head -1 | grep -q '^NAME *READY *STATUS *RESTARTS *AGE$' && [ "$(echo "$out" | grep -c '^pi-.* *0/1 *Completed *0 ')" = 2 ]; then
+        ok "kubectl get pods -l job-name=pi: two Completed pods"
+else
+        not_ok "kubectl get pods -l job-name=pi" "$out"
+fi
+out=$(k logs job/pi 2>/dev/null)       # (kubectl says on stderr which of the two pods it shows)
+[ "$out" = "3.14" ] && ok "kubectl logs job/pi: the pod's output from the journal" || not_ok "kubectl logs job/pi" "$out"
+pod=$(k get pods -l job-name=pi -o name | head -1)
+out=$(k logs "$pod" --timestamps --tail=1 2>&1)
+echo "$out" | grep -Eq '^20[0-9-]+T[0-9:]+\.[0-9]{9}Z 3\.14$' && ok "kubectl logs --timestamps --tail=1" || not_ok "kubectl logs --timestamps --tail=1" "$out"
+out=$(k describe job pi 2>&1)
+if echo "$out" | grep -q '^Name: *pi$' && echo "$out" | grep -q '^Pods Statuses: *0 Active .* 2 Succeeded / 0 Failed' &&
+   echo "$out" | grep -q 'Normal *SuccessfulCreate .*job-controller' && echo "$out" | grep -q 'Normal *Completed'; then
+        ok "kubectl describe job pi: its status and its events"
+else
+        not_ok "kubectl describe job pi" "$out"
+fi
+out=$(k get events --field-selector involvedObject.kind=Job,involvedObject.name=pi -o name 2>&1 | wc -l)
+[ "$out" -ge 3 ] && ok "kubectl get events --field-selector involvedObject.name=pi ($out events)" || not_ok "kubectl get events" "$out"
+out=$(k describe cronjob nightly 2>&1)
+echo "$out" | grep -q '^Schedule: *0 3 \* \* \*' && ok "kubectl describe cronjob" || not_ok "kubectl describe cronjob" "$out"
+
 #LAYERS
 
 stop_jobsd
+jobsd_stopped_cleanly
 check_no_sanitizer_report
 echo "# whole run: $(since "$t_start") s"
 echo "1..$n"

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "api-server.h"
+
+/* pods (v1): the Jobs' pods, live and finished (the ones jobsd remembers), as Kubernetes' Pod objects
+ * and kubectl's table; pods/log from the journal; events (v1): the Jobs' and CronJobs' events (what
+ * describe lists). Paths: the segments after /api/v1. */
+int api_pods_route(ApiCall *c, const char *ns, char **path, size_t n);
+int api_events_route(ApiCall *c, const char *ns, char **path, size_t n);
