@@ -11,6 +11,9 @@
 #include "api-create.h"
 #include "api-jobs.h"
 #include "api-objects.h"
+#include "api-patch.h"
+#include "api-watch.h"
+#include "job-change.h"
 #include "cronjob-manager.h"
 #include "job-delete.h"
 #include "managed-job.h"
@@ -19,6 +22,7 @@
 
 #define BODY_NAME "request body"
 #define JSON_DEPTH_MAX 64
+#define API_OBJECT_MAX (4U * 1024U * 1024U)
 
 bool api_object_file(const Manager *m, const char *file) {
         const char *p;
@@ -124,8 +128,14 @@ static bool diag_is_unknown_field(const Diag *d) {
         return d->level == DIAG_ERROR && d->path && streq(d->message, "unknown field");
 }
 
+static int parse_body_full(ApiCall *c, bool allow_array, json_object **ret);
+
 /* The request body as a tree: 400 with the loader's message (libyaml's position) or json-c's. */
 static int parse_body(ApiCall *c, json_object **ret) {
+        return parse_body_full(c, false, ret);
+}
+
+static int parse_body_full(ApiCall *c, bool allow_array, json_object **ret) {
         struct json_tokener *tok;
         json_object *o;
         enum json_tokener_error err;
@@ -161,7 +171,7 @@ static int parse_body(ApiCall *c, json_object **ret) {
                 return api_reply_status(c, 400, "BadRequest", NULL, "the request body is not JSON: %s",
                                         json_tokener_error_desc(err));
         }
-        if (!json_object_is_type(o, json_type_object)) {
+        if (!json_object_is_type(o, json_type_object) && !(allow_array && json_object_is_type(o, json_type_array))) {
                 json_object_put(o);
                 return api_reply_status(c, 400, "BadRequest", NULL, "the request body is not a JSON object");
         }
@@ -211,7 +221,77 @@ static int reply_invalid(ApiCall *c, const ApiKind *k, const char *name, const D
                                 strempty(name), n > 1 ? "[" : "", joined, n > 1 ? "]" : "");
 }
 
+/* A reply was queued: 1, or the failure to queue it. */
+static int replied(int r) {
+        return r < 0 ? r : 1;
+}
+
+/* The tree through the manifest loader with fieldValidation applied: 0 and *l loaded, 1 if it replied
+ * (400, 422), < 0 on failure. Warnings (Warn) are added to *warnings. */
+static int validate_tree(ApiCall *c, const ApiKind *k, const char *name, const char *validation, json_object *tree,
+                         Loaded *l_out, char ***warnings_out) {
+        _cleanup_(loaded_done) Loaded l = {};
+        _cleanup_(strv_freep) char **warnings = NULL;
+        int r;
+
+        r = load_tree(tree, &l);
+        if (r < 0)
+                return r;
+        /* fieldValidation: unknown fields are errors (Strict), warnings (Warn) or dropped (Ignore). */
+        bool unknown = false;
+        for (size_t i = 0; i < l.diags.n; i++)
+                if (diag_is_unknown_field(l.diags.items + i))
+                        unknown = true;
+        if (unknown && streq(validation, "Strict")) {
+                _cleanup_(strv_freep) char **parts = NULL;
+                _cleanup_(freep) char *joined = NULL;
+                for (size_t i = 0; i < l.diags.n; i++)
+                        if (diag_is_unknown_field(l.diags.items + i) &&
+                            strv_push(&parts, strprintf("unknown field \"%s\"", l.diags.items[i].path)) < 0)
+                                return -ENOMEM;
+                joined = strv_join(parts, ", ");
+                if (!joined)
+                        return -ENOMEM;
+                return replied(api_reply_status(c, 400, "BadRequest", NULL, "strict decoding error: %s", joined));
+        }
+        if (unknown) {
+                for (size_t i = 0; i < l.diags.n; i++)
+                        if (diag_is_unknown_field(l.diags.items + i)) {
+                                if (streq(validation, "Warn")) {
+                                        /* A quoted-string of a header: no quote, backslash or control character
+                                         * of the client's field name gets through. */
+                                        _cleanup_(freep) char *safe = strdup(l.diags.items[i].path);
+                                        if (!safe)
+                                                return -ENOMEM;
+                                        for (char *q = safe; *q; q++)
+                                                if ((unsigned char) *q < 0x20 || *q == '"' || *q == '\\' || *q == 0x7f)
+                                                        *q = '?';
+                                        if (strv_push(&warnings, strprintf("unknown field \\\"%s\\\"", safe)) < 0)
+                                                return -ENOMEM;
+                                }
+                                remove_path(tree, l.diags.items[i].path);
+                        }
+                r = load_tree(tree, &l);
+                if (r < 0)
+                        return r;
+        }
+        if (diag_list_has_errors(&l.diags))
+                return replied(reply_invalid(c, k, name, &l.diags));
+        if (l.list.n != 1)
+                return replied(api_reply_status(c, 400, "BadRequest", NULL, "the request body must hold one object"));
+
+        *l_out = l;
+        l = (Loaded) {};
+        *warnings_out = TAKE_PTR(warnings);
+        return 0;
+}
+
 int api_create(ApiCall *c, const ApiKind *k, const char *ns) {
+        const char *ct = api_header(c, "Content-Type");
+        if (ct && startswith(ct, "application/vnd.kubernetes.protobuf"))
+                return api_reply_status(c, 415, "UnsupportedMediaType", NULL,
+                                        "jobsd does not read Kubernetes protobuf; send JSON (for kubectl create job --from=cronjob/NAME, "
+                                        "use jobctl create job NAME --from=cronjob/NAME)");
         _cleanup_(json_object_putp) json_object *tree = NULL;
         _cleanup_(loaded_done) Loaded l = {};
         _cleanup_(strv_freep) char **warnings = NULL;
@@ -273,52 +353,9 @@ int api_create(ApiCall *c, const ApiKind *k, const char *ns) {
                 return api_reply_status(c, 422, "Invalid", NULL, "%s.%s \"\" is invalid: metadata.name: Required value: name or generateName is required",
                                         k->kind, k->group);
 
-        r = load_tree(tree, &l);
-        if (r < 0)
-                return r;
-        /* fieldValidation: unknown fields are errors (Strict), warnings (Warn) or dropped (Ignore). */
-        bool unknown = false;
-        for (size_t i = 0; i < l.diags.n; i++)
-                if (diag_is_unknown_field(l.diags.items + i))
-                        unknown = true;
-        if (unknown && streq(validation, "Strict")) {
-                _cleanup_(strv_freep) char **parts = NULL;
-                _cleanup_(freep) char *joined = NULL;
-                for (size_t i = 0; i < l.diags.n; i++)
-                        if (diag_is_unknown_field(l.diags.items + i) &&
-                            strv_push(&parts, strprintf("unknown field \"%s\"", l.diags.items[i].path)) < 0)
-                                return -ENOMEM;
-                joined = strv_join(parts, ", ");
-                if (!joined)
-                        return -ENOMEM;
-                return api_reply_status(c, 400, "BadRequest", NULL, "strict decoding error: %s", joined);
-        }
-        if (unknown) {
-                for (size_t i = 0; i < l.diags.n; i++)
-                        if (diag_is_unknown_field(l.diags.items + i)) {
-                                if (streq(validation, "Warn")) {
-                                        /* A quoted-string of a header: no quote, backslash or control character
-                                         * of the client's field name gets through. */
-                                        _cleanup_(freep) char *safe = strdup(l.diags.items[i].path);
-                                        if (!safe)
-                                                return -ENOMEM;
-                                        for (char *q = safe; *q; q++)
-                                                if ((unsigned char) *q < 0x20 || *q == '"' || *q == '\\' || *q == 0x7f)
-                                                        *q = '?';
-                                        if (strv_push(&warnings, strprintf("unknown field \\\"%s\\\"", safe)) < 0)
-                                                return -ENOMEM;
-                                }
-                                remove_path(tree, l.diags.items[i].path);
-                        }
-                r = load_tree(tree, &l);
-                if (r < 0)
-                        return r;
-        }
-        if (diag_list_has_errors(&l.diags))
-                return reply_invalid(c, k, name, &l.diags);
-        if (l.list.n != 1)
-                return api_reply_status(c, 400, "BadRequest", NULL, "the request body must hold one object");
-
+        r = validate_tree(c, k, name, validation, tree, &l, &warnings);
+        if (r != 0)
+                return r < 0 ? r : 0;
         if (find_object(c, k, ns, name))
                 return api_reply_status(c, 409, "AlreadyExists", api_status_details(name, k->group, k->resource),
                                         "%s.%s \"%s\" already exists", k->resource, k->group, name);
@@ -502,4 +539,247 @@ int api_openapi_v3(ApiCall *c) {
             api_json_add(o, "components", components) < 0 || api_json_add(components, "schemas", json_object_new_object()) < 0)
                 return -ENOMEM;
         return api_reply_json(c, 200, TAKE_PTR(o), NULL);
+}
+
+static const char *object_suffix(const ApiKind *k) {
+        return k == &api_kind_jobs ? "job.yaml" : "cronjob.yaml";
+}
+
+/* What the server sets, taken out of a tree before it becomes the manifest again: metadata the server
+ * owns, the status, the file annotation, and the selector and labels Kubernetes generates for a Job. */
+static void strip_server_fields(json_object *tree, const ApiKind *k, const void *o) {
+        json_object *meta = json_object_object_get(tree, "metadata"), *spec = json_object_object_get(tree, "spec"), *ann;
+        static const char * const owned[] = { "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
+                                              "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "ownerReferences" };
+
+        json_object_object_del(tree, "status");
+        if (json_object_is_type(meta, json_type_object)) {
+                for (size_t i = 0; i < ELEMENTSOF(owned); i++)
+                        json_object_object_del(meta, owned[i]);
+                ann = json_object_object_get(meta, "annotations");
+                if (json_object_is_type(ann, json_type_object))
+                        json_object_object_del(ann, API_MANIFEST_FILE_ANNOTATION);
+        }
+        if (k == &api_kind_jobs && o && json_object_is_type(spec, json_type_object)) {
+                const ManagedJob *j = o;
+                const char *uid = strempty(j->record.uid), *name = j->job->metadata.name;
+                json_object *sel = json_object_object_get(spec, "selector"), *ml = json_object_object_get(sel, "matchLabels"),
+                        *manual = json_object_object_get(spec, "manualSelector"),
+                        *labels = json_object_object_get(json_object_object_get(json_object_object_get(spec, "template"), "metadata"), "labels");
+                if (!(manual && json_object_get_boolean(manual))) {
+                        if (json_object_is_type(ml, json_type_object) && json_object_object_length(ml) == 1 &&
+                            json_object_object_length(sel) == 1 &&
+                            streq_ptr(json_object_get_string(json_object_object_get(ml, "batch.kubernetes.io/controller-uid")), uid))
+                                json_object_object_del(spec, "selector");
+                        if (json_object_is_type(labels, json_type_object)) {
+                                static const char * const gen[][2] = {
+                                        { "batch.kubernetes.io/controller-uid", "u" }, { "controller-uid", "u" },
+                                        { "batch.kubernetes.io/job-name", "n" }, { "job-name", "n" },
+                                };
+                                for (size_t i = 0; i < ELEMENTSOF(gen); i++)
+                                        if (streq_ptr(json_object_get_string(json_object_object_get(labels, gen[i][0])),
+                                                      gen[i][1][0] == 'u' ? uid : name))
+                                                json_object_object_del(labels, gen[i][0]);
+                        }
+                }
+        }
+}
+
+static uint64_t object_rv(const ApiKind *k, const void *o) {
+        return k == &api_kind_jobs ? ((const ManagedJob *) o)->resource_version :
+                ((const ManagedCronJob *) o)->resource_version;
+}
+
+/* The new manifest tree of an existing object (taken): checks, validation, immutable fields, save,
+ * reload, reply. */
+static int replace_object(ApiCall *c, const ApiKind *k, const char *ns, const char *name, const void *o,
+                          json_object *tree_in, const char *old_text) {
+        _cleanup_(json_object_putp) json_object *tree = tree_in;
+        _cleanup_(loaded_done) Loaded l = {};
+        _cleanup_(strv_freep) char **warnings = NULL;
+        const char *validation = field_validation(c), *rv;
+        char cur[32];
+        int r;
+
+        if (!json_object_is_type(tree, json_type_object))
+                return api_reply_status(c, 400, "BadRequest", NULL, "the object must be a JSON object");
+        if (!streq_ptr(tree_string(tree, "kind", NULL), k->kind) ||
+            !streq_ptr(tree_string(tree, "apiVersion", NULL), k->api_version))
+                return api_reply_status(c, 400, "BadRequest", NULL, "the object must stay kind %s, apiVersion %s",
+                                        k->kind, k->api_version);
+        if (!streq_ptr(tree_string(tree, "metadata", "name"), name))
+                return api_reply_status(c, 400, "BadRequest", NULL,
+                                        "the name of the object (%s) does not match the name on the URL (%s)",
+                                        strempty(tree_string(tree, "metadata", "name")), name);
+        if (tree_string(tree, "metadata", "namespace") && !streq(tree_string(tree, "metadata", "namespace"), ns))
+                return api_reply_status(c, 400, "BadRequest", NULL,
+                                        "the namespace of the provided object does not match the namespace sent on the request");
+        /* Optimistic concurrency: a resourceVersion given must be the current one. */
+        snprintf(cur, sizeof(cur), "%" PRIu64, object_rv(k, o));
+        rv = tree_string(tree, "metadata", "resourceVersion");
+        if (rv && *rv && !streq(rv, cur))
+                return api_reply_status(c, 409, "Conflict", api_status_details(name, k->group, k->resource),
+                                        "Operation cannot be fulfilled on %s.%s \"%s\": the object has been modified; "
+                                        "please apply your changes to the latest version and try again",
+                                        k->resource, k->group, name);
+        strip_server_fields(tree, k, o);
+        if (api_json_str(json_object_object_get(tree, "metadata"), "namespace", ns) < 0)
+                return -ENOMEM;
+        r = validate_tree(c, k, name, validation, tree, &l, &warnings);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (k == &api_kind_jobs) {
+                const char *field = job_immutable_change(((const ManagedJob *) o)->job, l.list.items[0].job);
+                if (field) {
+                        json_object *details = api_status_details(name, k->group, k->kind), *causes = json_object_new_array(),
+                                *cause = json_object_new_object();
+                        if (!details || api_json_add(details, "causes", causes) < 0 || !cause ||
+                            json_object_array_add(causes, cause) < 0 || api_json_str(cause, "reason", "FieldValueInvalid") < 0 ||
+                            api_json_str(cause, "field", field) < 0 || api_json_str(cause, "message", "field is immutable") < 0) {
+                                json_object_put(details);
+                                return -ENOMEM;
+                        }
+                        return api_reply_status(c, 422, "Invalid", details, "Job.batch \"%s\" is invalid: %s: field is immutable",
+                                                name, field);
+                }
+        }
+        if (!streq_ptr(old_text, l.text)) {
+                r = state_file_put(c->manager->state_dir, API_OBJECTS_DIR, ns, name, object_suffix(k), l.text, strlen(l.text));
+                if (r < 0)
+                        return log_error_errno(r, "API: cannot save %s %s/%s: %m", k->kind, ns, name);
+                r = manifest_reload(c->manager);
+                if (r < 0)
+                        return r;
+                log_info("%s/%s: %s changed through the API by %s", ns, name, k->kind, strempty(c->user));
+                /* A reload takes a Job's new content only when what it runs changed: its labels and
+                 * annotations are taken here. */
+                o = find_object(c, k, ns, name);
+                if (o && k == &api_kind_jobs) {
+                        ManagedJob *j = (ManagedJob *) o;
+                        ObjectMeta *new = &l.list.items[0].job->metadata;
+                        if (j->job != l.list.items[0].job) {
+                                StrMap t = j->job->metadata.labels;
+                                j->job->metadata.labels = new->labels;
+                                new->labels = t;
+                                t = j->job->metadata.annotations;
+                                j->job->metadata.annotations = new->annotations;
+                                new->annotations = t;
+                        }
+                        api_job_event(c->manager, j, API_WATCH_MODIFIED);
+                } else if (o)
+                        api_cron_job_event(c->manager, (ManagedCronJob *) o, API_WATCH_MODIFIED);
+        }
+        o = find_object(c, k, ns, name);
+        if (!o)
+                return api_reply_status(c, 500, "InternalError", NULL, "%s %s/%s did not load; see jobsd's log", k->kind, ns, name);
+        STRV_FOREACH(w, warnings) {
+                _cleanup_(freep) char *h = strprintf("299 - \"%s\"", *w);
+                if (h)
+                        api_add_warning(c, h);
+        }
+        return api_reply_json(c, 200, k->to_json(o), NULL);
+}
+
+/* The object for a change: 404, 403 (an object of a file, a CronJob's Job) answered here (returns 1). */
+static int changeable(ApiCall *c, const ApiKind *k, const char *ns, const char *name, const void **ret, char **ret_text) {
+        const void *o = find_object(c, k, ns, name);
+        _cleanup_(freep) char *msg = NULL;
+        const char *file;
+        int r;
+
+        if (!c->admin)
+                return replied(reply_forbidden_user(c, k, "patch", ns));
+        if (!o)
+                return replied(api_reply_status(c, 404, "NotFound", api_status_details(name, k->group, k->resource),
+                                                "%s.%s \"%s\" not found", k->resource, k->group, name));
+        if (k == &api_kind_jobs && ((const ManagedJob *) o)->cron_owner)
+                return replied(api_reply_status(c, 403, "Forbidden", api_status_details(name, k->group, k->resource),
+                                                "%s.%s \"%s\" was made by CronJob %s: change the CronJob", k->resource,
+                                                k->group, name, ((const ManagedJob *) o)->cron_owner));
+        file = object_file(c, k, o);
+        if (!api_object_file(c->manager, file))
+                return replied(api_reply_status(c, 403, "Forbidden", api_status_details(name, k->group, k->resource),
+                                                "%s.%s \"%s\" is defined in the manifest file %s: remove or edit the file to "
+                                                "delete or change it", k->resource, k->group, name, file));
+        if (api_query(c, "dryRun"))
+                return replied(api_reply_status(c, 400, "BadRequest", NULL, "dryRun is not supported by jobsd"));
+        r = state_file_get(c->manager->state_dir, API_OBJECTS_DIR, ns, name, object_suffix(k), API_OBJECT_MAX, ret_text, &msg);
+        if (r < 0)
+                return log_error_errno(r, "API: cannot read %s: %s", file, msg ?: strerror(-r));
+        *ret = o;
+        return 0;
+}
+
+static json_object *parse_text(const char *text) {
+        struct json_tokener *tok = json_tokener_new_ex(JSON_DEPTH_MAX);
+        json_object *o;
+
+        if (!tok)
+                return NULL;
+        o = json_tokener_parse_ex(tok, text, (int) strlen(text));
+        if (json_tokener_get_error(tok) != json_tokener_success) {
+                json_object_put(o);
+                o = NULL;
+        }
+        json_tokener_free(tok);
+        return o;
+}
+
+int api_update(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
+        _cleanup_(freep) char *text = NULL;
+        json_object *tree = NULL;
+        const void *o;
+        int r;
+
+        r = changeable(c, k, ns, name, &o, &text);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = parse_body(c, &tree);
+        if (r < 0 || !tree)
+                return r;
+        return replace_object(c, k, ns, name, o, tree, text);
+}
+
+int api_patch(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
+        _cleanup_(freep) char *text = NULL, *err = NULL, *type = NULL;
+        _cleanup_(json_object_putp) json_object *patch = NULL, *current = NULL;
+        json_object *result = NULL;
+        const char *ct = api_header(c, "Content-Type");
+        const void *o;
+        int r;
+
+        type = strndup(strempty(ct), strcspn(strempty(ct), "; "));
+        if (!type)
+                return -ENOMEM;
+        if (!STR_IN_SET(type, "application/merge-patch+json", "application/json-patch+json",
+                        "application/strategic-merge-patch+json", "application/apply-patch+yaml"))
+                return api_reply_status(c, 415, "UnsupportedMediaType", NULL,
+                                        "the body of the request was in an unknown format - accepted media types include: "
+                                        "application/json-patch+json, application/merge-patch+json, "
+                                        "application/strategic-merge-patch+json, application/apply-patch+yaml");
+        if (streq(type, "application/apply-patch+yaml") && !find_object(c, k, ns, name)) {
+                /* Server-side apply of a new object: a create. */
+                return api_create(c, k, ns);
+        }
+        r = changeable(c, k, ns, name, &o, &text);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = parse_body_full(c, streq(type, "application/json-patch+json"), &patch);
+        if (r < 0 || !patch)
+                return r;
+        current = parse_text(text);
+        if (!current)
+                return api_reply_status(c, 500, "InternalError", NULL, "the saved object %s/%s is not JSON", ns, name);
+        if (streq(type, "application/json-patch+json"))
+                r = api_json_patch(current, patch, &result, &err);
+        else if (streq(type, "application/strategic-merge-patch+json"))
+                r = api_strategic_merge_patch(current, patch, &result, &err);
+        else
+                /* merge-patch, and server-side apply of an existing object (docs/kubernetes-api.md). */
+                r = api_merge_patch(current, patch, &result);
+        if (r == -EINVAL)
+                return api_reply_status(c, 422, "Invalid", NULL, "the patch cannot be applied: %s", strempty(err));
+        if (r < 0)
+                return r;
+        return replace_object(c, k, ns, name, o, result, text);
 }

@@ -18,6 +18,8 @@ typedef struct Manager Manager;
 /* Whether file is one the API made (under <state-dir>/api-objects/). */
 bool api_object_file(const Manager *m, const char *file);
 int api_create(struct ApiCall *c, const struct ApiKind *k, const char *ns);
+int api_update(struct ApiCall *c, const struct ApiKind *k, const char *ns, const char *name);
+int api_patch(struct ApiCall *c, const struct ApiKind *k, const char *ns, const char *name);
 int api_delete(struct ApiCall *c, const struct ApiKind *k, const char *ns, const char *name);
 /* /openapi/v3 and /openapi/v3/apis/batch/v1 (what kubectl needs to leave validation to the server). */
 int api_openapi_v3(struct ApiCall *c);

@@ -32,8 +32,8 @@ static const ApiResource core_v1[] = {
 };
 
 static const ApiResource batch_v1[] = {
-        { "jobs", "job", "Job", true, { "create", "delete", "get", "list", "watch" }, {}, true, { { "status", { "get" } } } },
-        { "cronjobs", "cronjob", "CronJob", true, { "create", "delete", "get", "list", "watch" }, { "cj" }, true, { { "status", { "get" } } } },
+        { "jobs", "job", "Job", true, { "create", "delete", "get", "list", "patch", "update", "watch" }, {}, true, { { "status", { "get" } } } },
+        { "cronjobs", "cronjob", "CronJob", true, { "create", "delete", "get", "list", "patch", "update", "watch" }, { "cj" }, true, { { "status", { "get" } } } },
 };
 
 int api_discovery_version(ApiCall *c) {

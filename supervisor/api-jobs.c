@@ -521,6 +521,10 @@ int api_batch_route(ApiCall *c, char **path, size_t n) {
                 return api_create(c, k, ns);
         if (streq(c->method, "DELETE") && name && !sub)
                 return api_delete(c, k, ns, name);
+        if (streq(c->method, "PATCH") && name && !sub)
+                return api_patch(c, k, ns, name);
+        if (streq(c->method, "PUT") && name && !sub)
+                return api_update(c, k, ns, name);
         if (!is_get(c))
                 return method_not_allowed(c);
         if (wants_watch(c)) {

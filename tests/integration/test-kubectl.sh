@@ -373,6 +373,45 @@ out=$(k get events --field-selector involvedObject.kind=Job,involvedObject.name=
 out=$(k describe cronjob nightly 2>&1)
 echo "$out" | grep -q '^Schedule: *0 3 \* \* \*' && ok "kubectl describe cronjob" || not_ok "kubectl describe cronjob" "$out"
 
+# Layer 6: apply again, patch, replace.
+sed -e 's/via: api/via: api, tier: two/' -e 's/^spec:/spec:\n  ttlSecondsAfterFinished: 3600/' "$SANDBOX_DIR/applied.yaml" > "$SANDBOX_DIR/applied2.yaml"
+out=$(k apply -f "$SANDBOX_DIR/applied2.yaml" 2>&1)
+got=$(k get job applied -o jsonpath='{.metadata.labels.tier} {.spec.ttlSecondsAfterFinished}' 2>&1)
+if [ "$out" = "job.batch/applied configured" ] && [ "$got" = "two 3600" ]; then
+        ok "kubectl apply -f again: a strategic merge patch, configured"
+else
+        not_ok "kubectl apply -f again" "$out" "$got"
+fi
+out=$(k patch job applied --type=merge -p '{"spec":{"activeDeadlineSeconds":900}}' 2>&1; k get job applied -o jsonpath='{.spec.activeDeadlineSeconds}')
+[ "$out" = "$(printf 'job.batch/applied patched\n900')" ] && ok "kubectl patch --type=merge" || not_ok "kubectl patch --type=merge" "$out"
+out=$(k patch job applied --type=json -p '[{"op":"add","path":"/metadata/labels/x","value":"y"},{"op":"remove","path":"/metadata/labels/tier"}]' 2>&1; k get job applied -o jsonpath='{.metadata.labels}')
+if echo "$out" | head -1 | grep -qx 'job.batch/applied patched' && echo "$out" | grep -q '"x":"y"' && ! echo "$out" | grep -q tier; then
+        ok "kubectl patch --type=json: add and remove"
+else
+        not_ok "kubectl patch --type=json" "$out"
+fi
+out=$(k patch job applied --type=merge -p '{"spec":{"template":{"spec":{"containers":[{"name":"c","image":"other"}]}}}}' 2>&1)
+echo "$out" | grep -q 'is invalid: .*field is immutable' && ok "a change Kubernetes does not allow: Invalid, field is immutable ($out)" ||
+        not_ok "an immutable field" "$out"
+k get job applied -o json > "$SANDBOX_DIR/applied.json"
+k patch job applied --type=merge -p '{"metadata":{"labels":{"x":"z"}}}' >/dev/null 2>&1
+out=$(k replace -f "$SANDBOX_DIR/applied.json" 2>&1)
+echo "$out" | grep -q 'Operation cannot be fulfilled on jobs.batch "applied": the object has been modified' &&
+        ok "kubectl replace with a stale resourceVersion: Conflict" || not_ok "replace with a stale resourceVersion: Conflict" "$out"
+k get job applied -o json > "$SANDBOX_DIR/applied.json"
+out=$(k replace -f "$SANDBOX_DIR/applied.json" 2>&1)
+[ "$out" = "job.batch/applied replaced" ] && ok "kubectl replace of what get returned (server fields and generated selector dropped)" ||
+        not_ok "kubectl replace of what get returned" "$out"
+out=$(k patch job pi --type=merge -p '{"spec":{"suspend":true}}' 2>&1)
+echo "$out" | grep -q 'Forbidden.*manifest file' && ok "kubectl patch of a file's Job: Forbidden" || not_ok "patch of a file's Job: Forbidden" "$out"
+sed -e 's/name: made/name: ssa/' "$SANDBOX_DIR/made.yaml" > "$SANDBOX_DIR/ssa.yaml"
+out=$(k apply --server-side -f "$SANDBOX_DIR/ssa.yaml" 2>&1; k apply --server-side -f "$SANDBOX_DIR/ssa.yaml" 2>&1)
+[ "$out" = "$(printf 'job.batch/ssa serverside-applied\njob.batch/ssa serverside-applied')" ] && ok "kubectl apply --server-side (create, then again)" ||
+        not_ok "kubectl apply --server-side" "$out"
+out=$(k create job from-cron --from=cronjob/nightly 2>&1)
+echo "$out" | grep -q 'jobsd does not read Kubernetes protobuf' && ok "kubectl create job --from=cronjob: a clear 415 (protobuf)" ||
+        not_ok "kubectl create job --from=cronjob" "$out"
+
 #LAYERS
 
 stop_jobsd
