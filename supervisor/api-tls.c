@@ -199,8 +199,8 @@ static char *base64(const char *s) {
         return r;
 }
 
-static int write_kubeconfig(const char *state_dir, const char *host, unsigned port, const char *ca,
-                            const char *cert, const char *key) {
+static int write_kubeconfig(const char *state_dir, const char *file, const char *user, const char *host, unsigned port,
+                            const char *ca, const char *cert, const char *key) {
         _cleanup_(freep) char *ca64 = base64(ca), *cert64 = base64(cert), *key64 = base64(key), *text = NULL;
         bool v6 = strchr(host, ':');
         int r;
@@ -216,7 +216,7 @@ static int write_kubeconfig(const char *state_dir, const char *host, unsigned po
                          "    server: https://%s%s%s:%u\n"
                          "    certificate-authority-data: %s\n"
                          "users:\n"
-                         "- name: " API_ADMIN_USER "\n"
+                         "- name: %s\n"
                          "  user:\n"
                          "    client-certificate-data: %s\n"
                          "    client-key-data: %s\n"
@@ -224,21 +224,66 @@ static int write_kubeconfig(const char *state_dir, const char *host, unsigned po
                          "- name: jobsd\n"
                          "  context:\n"
                          "    cluster: jobsd\n"
-                         "    user: " API_ADMIN_USER "\n"
+                         "    user: %s\n"
                          "    namespace: default\n"
                          "current-context: jobsd\n",
-                         v6 ? "[" : "", host, v6 ? "]" : "", port, ca64, cert64, key64);
+                         v6 ? "[" : "", host, v6 ? "]" : "", port, ca64, user, cert64, key64, user);
         if (!text)
                 return -ENOMEM;
-        r = atomic_file_write(state_dir, "kubeconfig", text, strlen(text), 0600);
+        r = atomic_file_write(state_dir, file, text, strlen(text), 0600);
         if (r < 0)
-                return log_error_errno(r, "cannot write %s/kubeconfig: %m", state_dir);
+                return log_error_errno(r, "cannot write %s/%s: %m", state_dir, file);
+        return 0;
+}
+
+/* A client's certificate and key, "<dir>/<name>.crt" and ".key": read, or made (and saved) if missing. */
+static int client_cert(const char *dir, const char *name, const char *cn, const char *org, gnutls_x509_crt_t ca_crt,
+                       gnutls_x509_privkey_t ca_k, char **ret_cert, char **ret_key) {
+        _cleanup_(freep) char *crt_name = strprintf("%s.crt", name), *key_name = strprintf("%s.key", name);
+        _cleanup_(freep) char *cert = NULL, *key = NULL;
+        gnutls_x509_crt_t c = NULL;
+        gnutls_x509_privkey_t k = NULL;
+        int r;
+
+        if (!crt_name || !key_name)
+                return -ENOMEM;
+        r = read_pem(dir, crt_name, &cert);
+        if (r >= 0)
+                r = read_pem(dir, key_name, &key);
+        if (r >= 0) {
+                *ret_cert = TAKE_PTR(cert);
+                *ret_key = TAKE_PTR(key);
+                return 0;
+        }
+        if (r != -ENOENT)
+                return r;
+        cert = mfree(cert);
+        r = make_key(&k);
+        if (r < 0)
+                return r;
+        r = make_cert(CERT_CLIENT, k, cn, org, NULL, ca_crt, ca_k, &c);
+        if (r >= 0)
+                r = crt_pem(c, &cert);
+        if (r >= 0)
+                r = key_pem(k, &key);
+        if (r >= 0)
+                r = write_pem(dir, key_name, key);
+        if (r >= 0)
+                r = write_pem(dir, crt_name, cert);
+        if (c)
+                gnutls_x509_crt_deinit(c);
+        gnutls_x509_privkey_deinit(k);
+        if (r < 0)
+                return r;
+        *ret_cert = TAKE_PTR(cert);
+        *ret_key = TAKE_PTR(key);
         return 0;
 }
 
 int api_tls_setup(const char *state_dir, const char *host, unsigned port, ApiTls *ret) {
         _cleanup_(freep) char *dir = strprintf("%s/api", state_dir);
-        _cleanup_(freep) char *ca = NULL, *ca_key = NULL, *admin = NULL, *admin_key = NULL, *srv = NULL, *srv_key = NULL;
+        _cleanup_(freep) char *ca = NULL, *ca_key = NULL, *admin = NULL, *admin_key = NULL, *srv = NULL, *srv_key = NULL,
+                *viewer = NULL, *viewer_key = NULL;
         gnutls_x509_crt_t ca_crt = NULL, c = NULL;
         gnutls_x509_privkey_t ca_k = NULL, k = NULL;
         int r;
@@ -267,10 +312,12 @@ int api_tls_setup(const char *state_dir, const char *host, unsigned port, ApiTls
                 if (r < 0)
                         goto finish;
                 {
-                        /* An admin certificate of an earlier CA is worthless: made anew below. */
-                        _cleanup_(freep) char *old = strprintf("%s/admin.crt", dir);
+                        /* Client certificates of an earlier CA are worthless: made anew below. */
+                        _cleanup_(freep) char *old = strprintf("%s/admin.crt", dir), *old2 = strprintf("%s/viewer.crt", dir);
                         if (old)
                                 (void) unlink(old);
+                        if (old2)
+                                (void) unlink(old2);
                 }
                 log_info("made the API's certificate authority in %s", dir);
         } else if (r < 0)
@@ -281,30 +328,11 @@ int api_tls_setup(const char *state_dir, const char *host, unsigned port, ApiTls
                         goto finish;
         }
 
-        r = read_pem(dir, "admin.crt", &admin);
-        if (r >= 0)
-                r = read_pem(dir, "admin.key", &admin_key);
-        if (r == -ENOENT) {
-                admin = mfree(admin);
-                r = make_key(&k);
-                if (r < 0)
-                        goto finish;
-                r = make_cert(CERT_CLIENT, k, API_ADMIN_USER, API_ADMIN_GROUP, NULL, ca_crt, ca_k, &c);
-                if (r < 0)
-                        goto finish;
-                r = crt_pem(c, &admin);
-                if (r >= 0)
-                        r = key_pem(k, &admin_key);
-                if (r >= 0)
-                        r = write_pem(dir, "admin.key", admin_key);
-                if (r >= 0)
-                        r = write_pem(dir, "admin.crt", admin);
-                if (r < 0)
-                        goto finish;
-                gnutls_x509_crt_deinit(c);
-                gnutls_x509_privkey_deinit(k);
-                c = NULL, k = NULL;
-        } else if (r < 0)
+        r = client_cert(dir, "admin", API_ADMIN_USER, API_ADMIN_GROUP, ca_crt, ca_k, &admin, &admin_key);
+        if (r < 0)
+                goto finish;
+        r = client_cert(dir, "viewer", API_VIEWER_USER, API_VIEWER_GROUP, ca_crt, ca_k, &viewer, &viewer_key);
+        if (r < 0)
                 goto finish;
 
         /* The server's certificate, for the address of this start. */
@@ -320,7 +348,9 @@ int api_tls_setup(const char *state_dir, const char *host, unsigned port, ApiTls
         if (r < 0)
                 goto finish;
 
-        r = write_kubeconfig(state_dir, host, port, ca, admin, admin_key);
+        r = write_kubeconfig(state_dir, "kubeconfig", API_ADMIN_USER, host, port, ca, admin, admin_key);
+        if (r >= 0)
+                r = write_kubeconfig(state_dir, "kubeconfig-viewer", API_VIEWER_USER, host, port, ca, viewer, viewer_key);
         if (r < 0)
                 goto finish;
         *ret = (ApiTls) { .ca_pem = TAKE_PTR(ca), .server_cert_pem = TAKE_PTR(srv), .server_key_pem = TAKE_PTR(srv_key) };

@@ -6,10 +6,14 @@
 
 /* The API server's certificates (docs/kubernetes-api.md, "Certificates"): a CA made once in
  * <state-dir>/api/, a server certificate signed by it (made at every start, for the address listened on),
- * the admin's client certificate (made once), and <state-dir>/kubeconfig (mode 0600) naming the admin. */
+ * the admin's and the viewer's client certificates (made once), and <state-dir>/kubeconfig (mode 0600) naming
+ * the admin, <state-dir>/kubeconfig-viewer the read-only viewer. */
 
 #define API_ADMIN_USER "jobsd-admin"
 #define API_ADMIN_GROUP "system:masters"
+/* The read-only identity: reads everything, changes nothing (403). */
+#define API_VIEWER_USER "jobsd-viewer"
+#define API_VIEWER_GROUP "jobsd:viewers"
 
 typedef struct ApiTls {
         char *ca_pem;                   /* the CA certificate: what clients must be signed by */

@@ -412,6 +412,17 @@ out=$(k create job from-cron --from=cronjob/nightly 2>&1)
 echo "$out" | grep -q 'jobsd does not read Kubernetes protobuf' && ok "kubectl create job --from=cronjob: a clear 415 (protobuf)" ||
         not_ok "kubectl create job --from=cronjob" "$out"
 
+# The read-only identity: kubeconfig-viewer reads, and every change is Forbidden.
+viewer=$state/kubeconfig-viewer
+out=$(KUBECONFIG=$viewer k get jobs -o name 2>&1 | head -1; KUBECONFIG=$viewer k delete job ssa 2>&1; KUBECONFIG=$viewer k create -f "$SANDBOX_DIR/made.yaml" 2>&1)
+if echo "$out" | head -1 | grep -q '^job.batch/' && echo "$out" | grep -q 'User "jobsd-viewer" cannot delete resource "jobs"' &&
+   echo "$out" | grep -q 'User "jobsd-viewer" cannot create resource "jobs"'; then
+        ok "kubeconfig-viewer: reads; delete and create are Forbidden"
+else
+        not_ok "kubeconfig-viewer" "$out"
+fi
+[ "$(stat -c %a "$viewer")" = 600 ] || not_ok "kubeconfig-viewer is mode 0600"
+
 #LAYERS
 
 stop_jobsd
