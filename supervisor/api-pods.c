@@ -11,6 +11,7 @@
 #include "api-objects.h"
 #include "api-pods.h"
 #include "api-select.h"
+#include "api-watch.h"
 
 /* What a log request reads and answers at most. */
 #define LOG_BYTES_MAX (8U * 1024U * 1024U)
@@ -382,23 +383,126 @@ static int parse_selectors(ApiCall *c, Selector *labels, Selector *fields, Selec
         return 0;
 }
 
-/* The lines of one container run of a pod from the journal: the Job's SyslogIdentifier= and the unit
+/* Reads the lines of one container run of a pod from the journal: the Job's SyslogIdentifier= and the unit
  * each line came from (as jobctl logs reads them). */
-static int read_logs(ApiCall *c, const PodRef *p, const char *container, unsigned restart, FILE *out) {
-        _cleanup_(sd_journal_closep) sd_journal *jr = NULL;
+typedef struct LogReader {
+        sd_journal *jr;
+        char *namespace, *job, *container;
+        uint64_t attempt;
+        unsigned restart;
+        bool single_pod, timestamps;
+        /* follow=true: */
+        Manager *manager;
+        ApiStream *stream;
+        sd_event_source *io, *check;
+        unsigned quiet_checks;          /* checks since the pod ended */
+} LogReader;
+
+static void log_reader_free(void *userdata) {
+        LogReader *lr = userdata;
+
+        if (!lr)
+                return;
+        sd_event_source_disable_unref(lr->io);
+        sd_event_source_disable_unref(lr->check);
+        sd_journal_close(lr->jr);
+        free(lr->namespace);
+        free(lr->job);
+        free(lr->container);
+        free(lr);
+}
+
+static int log_reader_new(ApiCall *c, const PodRef *p, const char *container, unsigned restart, LogReader **ret) {
+        const char *ts = api_query(c, "timestamps");
         const ManagedJob *j = p->job;
-        const char *ts = api_query(c, "timestamps"), *since = api_query(c, "sinceSeconds"), *tail = api_query(c, "tailLines");
-        bool timestamps = ts && (streq(ts, "true") || streq(ts, "1"));
-        uint64_t attempt = p->live ? p->live->attempt : p->finished->attempt;
-        long long tail_n = -1;
-        char **ring = NULL;
-        size_t ring_n = 0, ring_at = 0, bytes = 0;
         _cleanup_(freep) char *match = strprintf("SYSLOG_IDENTIFIER=%s", j->job->metadata.name);
-        bool single_pod = j->record.status.n_pods + j->n_finished == 1;
+        LogReader *lr;
         int r;
 
         if (!match)
                 return -ENOMEM;
+        lr = calloc(1, sizeof(LogReader));
+        if (!lr)
+                return -ENOMEM;
+        lr->namespace = strdup(managed_job_namespace(j));
+        lr->job = strdup(j->job->metadata.name);
+        lr->container = strdup(container);
+        lr->attempt = p->live ? p->live->attempt : p->finished->attempt;
+        lr->restart = restart;
+        lr->single_pod = j->record.status.n_pods + j->n_finished == 1;
+        lr->timestamps = ts && (streq(ts, "true") || streq(ts, "1"));
+        lr->manager = c->manager;
+        if (!lr->namespace || !lr->job || !lr->container) {
+                log_reader_free(lr);
+                return -ENOMEM;
+        }
+        r = sd_journal_open(&lr->jr, SD_JOURNAL_LOCAL_ONLY);
+        if (r >= 0)
+                r = sd_journal_add_match(lr->jr, match, 0);
+        if (r < 0) {
+                log_reader_free(lr);
+                return r;
+        }
+        *ret = lr;
+        return 0;
+}
+
+/* The next line of the container run (allocated, no newline); NULL at the end (*ret_r 0) or on failure. */
+static char *log_reader_next(LogReader *lr, int *ret_r) {
+        int r;
+
+        while ((r = sd_journal_next(lr->jr)) > 0) {
+                const void *d;
+                size_t l;
+                _cleanup_(freep) char *unit = NULL, *uns = NULL, *ujob = NULL, *ucont = NULL;
+                int64_t uidx;
+                uint64_t uatt;
+                unsigned ures;
+
+                if (sd_journal_get_data(lr->jr, "_SYSTEMD_USER_UNIT", &d, &l) >= 0 ||
+                    sd_journal_get_data(lr->jr, "_SYSTEMD_UNIT", &d, &l) >= 0) {
+                        const char *eq = memchr(d, '=', l);
+                        if (eq)
+                                unit = strndup(eq + 1, l - (eq + 1 - (const char *) d));
+                }
+                if (unit) {
+                        if (pod_unit_name_parse(unit, &uns, &ujob, &uidx, &uatt, &ures, &ucont) < 0 ||
+                            !streq(uns, lr->namespace) || !streq(ujob, lr->job) || uatt != lr->attempt ||
+                            !streq(ucont, lr->container) || ures != lr->restart)
+                                continue;
+                } else if (!lr->single_pod || sd_journal_get_data(lr->jr, "JOB_NAME", &d, &l) >= 0)
+                        /* journald attaches the unit only if the process still lived when it read the line:
+                         * such a line is the pod's only when the Job had one pod. */
+                        continue;
+                if (sd_journal_get_data(lr->jr, "MESSAGE", &d, &l) < 0)
+                        continue;
+                char *line;
+                if (lr->timestamps) {
+                        uint64_t t = 0;
+                        char buf[32];
+                        (void) sd_journal_get_realtime_usec(lr->jr, &t);
+                        api_format_time(buf, t);
+                        buf[strlen(buf) - 1] = 0;       /* the Z: nanoseconds come first */
+                        line = strprintf("%s.%09" PRIu64 "Z %.*s", buf, (t % USEC_PER_SEC) * 1000, (int) (l - 8),
+                                         (const char *) d + 8);
+                } else
+                        line = strndup((const char *) d + 8, l - 8);
+                *ret_r = line ? 0 : -ENOMEM;
+                return line;
+        }
+        *ret_r = r;
+        return NULL;
+}
+
+/* What is there now, with tailLines and sinceSeconds, to out. */
+static int read_logs(ApiCall *c, LogReader *lr, FILE *out) {
+        const char *since = api_query(c, "sinceSeconds"), *tail = api_query(c, "tailLines");
+        long long tail_n = -1;
+        char **ring = NULL;
+        size_t ring_n = 0, ring_at = 0, bytes = 0;
+        char *line;
+        int r = 0;
+
         if (tail && *tail) {
                 tail_n = strtoll(tail, NULL, 10);
                 if (tail_n < 0)
@@ -406,84 +510,91 @@ static int read_logs(ApiCall *c, const PodRef *p, const char *container, unsigne
                 if (tail_n > 100000)
                         tail_n = 100000;
         }
-        r = sd_journal_open(&jr, SD_JOURNAL_LOCAL_ONLY);
-        if (r < 0)
-                return r;
-        r = sd_journal_add_match(jr, match, 0);
-        if (r < 0)
-                return r;
         if (since && *since) {
                 long long s = strtoll(since, NULL, 10);
                 if (s > 0)
-                        (void) sd_journal_seek_realtime_usec(jr, manager_now() - (usec_t) s * USEC_PER_SEC);
+                        (void) sd_journal_seek_realtime_usec(lr->jr, manager_now() - (usec_t) s * USEC_PER_SEC);
         }
         if (tail_n > 0) {
                 ring = calloc(tail_n, sizeof(char *));
                 if (!ring)
                         return -ENOMEM;
         }
-        while (tail_n != 0 && (r = sd_journal_next(jr)) > 0) {
-                const void *d;
-                size_t l;
-                _cleanup_(freep) char *unit = NULL, *uns = NULL, *ujob = NULL, *ucont = NULL, *line = NULL;
-                int64_t uidx;
-                uint64_t uatt;
-                unsigned ures;
-
-                if (sd_journal_get_data(jr, "_SYSTEMD_USER_UNIT", &d, &l) >= 0 ||
-                    sd_journal_get_data(jr, "_SYSTEMD_UNIT", &d, &l) >= 0) {
-                        const char *eq = memchr(d, '=', l);
-                        if (eq)
-                                unit = strndup(eq + 1, l - (eq + 1 - (const char *) d));
-                }
-                if (unit) {
-                        if (pod_unit_name_parse(unit, &uns, &ujob, &uidx, &uatt, &ures, &ucont) < 0 ||
-                            !streq(uns, managed_job_namespace(j)) || !streq(ujob, j->job->metadata.name) ||
-                            uatt != attempt || !streq(ucont, container) || ures != restart)
-                                continue;
-                } else if (!single_pod || sd_journal_get_data(jr, "JOB_NAME", &d, &l) >= 0)
-                        /* journald attaches the unit only if the process still lived when it read the line:
-                         * such a line is the pod's only when the Job had one pod. */
-                        continue;
-                if (sd_journal_get_data(jr, "MESSAGE", &d, &l) < 0)
-                        continue;
-                if (timestamps) {
-                        uint64_t t = 0;
-                        char buf[32];
-                        (void) sd_journal_get_realtime_usec(jr, &t);
-                        api_format_time(buf, t);
-                        buf[strlen(buf) - 1] = 0;       /* the Z: nanoseconds come first */
-                        line = strprintf("%s.%09" PRIu64 "Z %.*s\n", buf, (t % USEC_PER_SEC) * 1000, (int) (l - 8),
-                                         (const char *) d + 8);
-                } else
-                        line = strprintf("%.*s\n", (int) (l - 8), (const char *) d + 8);
-                if (!line) {
-                        r = -ENOMEM;
-                        break;
-                }
+        while (tail_n != 0 && (line = log_reader_next(lr, &r))) {
                 if (ring) {
                         free(ring[ring_at]);
-                        ring[ring_at] = TAKE_PTR(line);
+                        ring[ring_at] = line;
                         ring_at = (ring_at + 1) % tail_n;
                         if (ring_n < (size_t) tail_n)
                                 ring_n++;
                         continue;
                 }
-                bytes += strlen(line);
+                bytes += strlen(line) + 1;
+                if (bytes <= LOG_BYTES_MAX)
+                        fprintf(out, "%s\n", line);
+                free(line);
                 if (bytes > LOG_BYTES_MAX)
                         break;
-                fputs(line, out);
         }
+        if (tail_n == 0)
+                (void) sd_journal_seek_tail(lr->jr), (void) sd_journal_previous(lr->jr);
         for (size_t i = 0; ring && i < ring_n; i++)
-                fputs(ring[(ring_at + tail_n - ring_n + i) % tail_n], out);
+                fprintf(out, "%s\n", ring[(ring_at + tail_n - ring_n + i) % tail_n]);
         for (size_t i = 0; ring && i < (size_t) tail_n; i++)
                 free(ring[i]);
         free(ring);
         return r < 0 ? r : 0;
 }
 
+/* follow=true: new lines as journald writes them; the stream ends a second after the container run ended
+ * (or its Job or pod went). */
+static void log_follow_read(LogReader *lr) {
+        char *line;
+        int r;
+
+        (void) sd_journal_process(lr->jr);
+        while ((line = log_reader_next(lr, &r))) {
+                r = api_stream_write(lr->stream, line);
+                free(line);
+                if (r < 0)
+                        break;
+                lr->quiet_checks = 0;
+        }
+}
+
+static int on_log_journal(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        log_follow_read(userdata);
+        return 0;
+}
+
+static bool log_run_ended(LogReader *lr) {
+        ManagedJob *j = manager_find_job(lr->manager, lr->namespace, lr->job);
+        Pod *p;
+        ContainerStatus *cs;
+
+        if (!j || !(p = job_status_find_pod(&j->record.status, lr->attempt)))
+                return true;
+        cs = pod_find_container(p, lr->container);
+        return !cs || cs->restarts != lr->restart || cs->state == CONTAINER_TERMINATED || p->phase == POD_SUCCEEDED ||
+                p->phase == POD_FAILED;
+}
+
+static int on_log_check(sd_event_source *s, uint64_t usec, void *userdata) {
+        LogReader *lr = userdata;
+
+        log_follow_read(lr);
+        if (log_run_ended(lr) && ++lr->quiet_checks >= 2) {
+                api_stream_end(lr->stream);
+                return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        }
+        (void) sd_event_source_set_time_relative(s, 500 * USEC_PER_MSEC);
+        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
 static int pod_log(ApiCall *c, PodRef *p) {
-        const char *container = api_query(c, "container"), *prev = api_query(c, "previous");
+        const char *container = api_query(c, "container"), *prev = api_query(c, "previous"), *fol = api_query(c, "follow");
+        bool follow = fol && (streq(fol, "true") || streq(fol, "1"));
+        LogReader *lr = NULL;
         const PodSpec *ps = &p->job->job->spec.template.spec;
         bool previous = prev && (streq(prev, "true") || streq(prev, "1"));
         unsigned restart = 0;
@@ -518,15 +629,46 @@ static int pod_log(ApiCall *c, PodRef *p) {
                                                 "previous terminated container \"%s\" in pod \"%s\" not found", container, p->name);
                 restart--;
         }
-        f = open_memstream(&text, &size);
-        if (!f)
-                return -ENOMEM;
-        r = read_logs(c, p, container, restart, f);
-        if (fclose(f) != 0 && r >= 0)
-                r = -ENOMEM;
+        r = log_reader_new(c, p, container, restart, &lr);
         if (r < 0)
                 return api_reply_status(c, 500, "InternalError", NULL, "cannot read the journal: %s", strerror(-r));
-        return api_reply_text(c, 200, strempty(text), size, "text/plain");
+        f = open_memstream(&text, &size);
+        if (!f) {
+                log_reader_free(lr);
+                return -ENOMEM;
+        }
+        r = read_logs(c, lr, f);
+        if (fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0) {
+                log_reader_free(lr);
+                return api_reply_status(c, 500, "InternalError", NULL, "cannot read the journal: %s", strerror(-r));
+        }
+        if (!follow) {
+                log_reader_free(lr);
+                return api_reply_text(c, 200, strempty(text), size, "text/plain");
+        }
+        /* follow: what is there, then the stream (the reader is the stream's, freed with it). */
+        int fd = sd_journal_get_fd(lr->jr);
+        if (fd >= 0)
+                r = sd_event_add_io(c->manager->event, &lr->io, fd, sd_journal_get_events(lr->jr) > 0 ?
+                                    (uint32_t) sd_journal_get_events(lr->jr) : EPOLLIN, on_log_journal, lr);
+        if (r >= 0)
+                r = sd_event_add_time_relative(c->manager->event, &lr->check, CLOCK_MONOTONIC, 500 * USEC_PER_MSEC,
+                                               100 * USEC_PER_MSEC, on_log_check, lr);
+        if (r < 0) {
+                log_reader_free(lr);
+                return r;
+        }
+        r = api_stream_start(c, "text/plain", lr, log_reader_free, &lr->stream);
+        if (r < 0)
+                return r;
+        if (size > 0) {
+                if (text[size - 1] == '\n')
+                        text[size - 1] = 0;
+                (void) api_stream_write(lr->stream, text);
+        }
+        return 0;
 }
 
 int api_pods_route(ApiCall *c, const char *ns, char **path, size_t n) {

@@ -44,6 +44,8 @@ struct ApiWatch {
         size_t size, offset;
         bool suspended, finished;
         sd_event_source *timeout;
+        void *userdata;                 /* a plain stream's (api_stream_start()) */
+        void (*free_userdata)(void *userdata);
 };
 
 static const char * const event_names[_API_WATCH_EVENT_MAX] = {
@@ -292,6 +294,8 @@ static void watch_free(void *cls) {
                         w->next->prev = w->prev;
         }
         sd_event_source_disable_unref(w->timeout);
+        if (w->free_userdata)
+                w->free_userdata(w->userdata);
         selector_done(&w->labels);
         selector_done(&w->fields);
         free(w->namespace);
@@ -426,4 +430,51 @@ int api_watch_start(ApiCall *c, const ApiKind *k, const char *ns) {
         MHD_destroy_response(resp);
         c->code = 200;
         return r;
+}
+
+int api_stream_start(ApiCall *c, const char *content_type, void *userdata, void (*free_userdata)(void *userdata),
+                     ApiStream **ret) {
+        ApiWatchHub *h = api_server_watch_hub(c->server);
+        struct MHD_Response *resp;
+        ApiWatch *w;
+        int r;
+
+        w = calloc(1, sizeof(ApiWatch));
+        if (!w)
+                return -ENOMEM;
+        w->conn = c->conn;
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, watch_read, w, watch_free);
+        if (!resp) {
+                free(w);
+                if (free_userdata)
+                        free_userdata(userdata);
+                return -ENOMEM;
+        }
+        w->hub = h;
+        w->next = h->watches;
+        if (h->watches)
+                h->watches->prev = w;
+        h->watches = w;
+        w->userdata = userdata;
+        w->free_userdata = free_userdata;
+        (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+        (void) MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
+        r = MHD_queue_response(c->conn, 200, resp) == MHD_YES ? 0 : -EIO;
+        MHD_destroy_response(resp);     /* on failure, this frees w and its userdata */
+        c->code = 200;
+        if (r < 0)
+                return r;
+        *ret = w;
+        return 0;
+}
+
+int api_stream_write(ApiStream *s, const char *line) {
+        int r = watch_append(s, line);
+        if (r >= 0)
+                watch_wake(s);
+        return r;
+}
+
+void api_stream_end(ApiStream *s) {
+        watch_finish(s);
 }

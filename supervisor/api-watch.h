@@ -36,5 +36,15 @@ int api_watch_hub_new(Manager *m, ApiWatchHub **ret);
 /* Ends every watch (their streams end; call MHD_run() after), before MHD_stop_daemon(). */
 void api_watch_hub_shutdown(ApiWatchHub *h);
 ApiWatchHub *api_watch_hub_free(ApiWatchHub *h);
+/* A plain stream of lines (pods/log?follow=true) on the same machinery: the reply is queued at once;
+ * lines written are sent as the client reads; userdata is freed (free_userdata) with the stream, when the
+ * client goes or the stream ended and was sent. On failure, userdata is freed too. */
+typedef struct ApiWatch ApiStream;
+int api_stream_start(struct ApiCall *c, const char *content_type, void *userdata, void (*free_userdata)(void *userdata),
+                     ApiStream **ret);
+/* Appends line and a newline. */
+int api_stream_write(ApiStream *s, const char *line);
+void api_stream_end(ApiStream *s);
+
 /* Answers a watch=true list request of kind k in ns (NULL: all). */
 int api_watch_start(struct ApiCall *c, const struct ApiKind *k, const char *ns);

@@ -423,6 +423,27 @@ else
 fi
 [ "$(stat -c %a "$viewer")" = 600 ] || not_ok "kubeconfig-viewer is mode 0600"
 
+# logs -f: lines as they come, the stream ends when the container does.
+cat > "$SANDBOX_DIR/follow.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: follow}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "for i in 1 2 3 4; do echo line$i; sleep 0.5; done"]}]
+YAML
+k create -f "$SANDBOX_DIR/follow.yaml" >/dev/null 2>&1
+until_true 10 "k get pods -l job-name=follow -o name | grep -q pod/"
+t0=$(now)
+out=$(k logs -f job/follow 2>&1)
+if [ "$out" = "$(printf 'line1\nline2\nline3\nline4')" ]; then
+        ok "kubectl logs -f job/follow: the lines as they come, then the end ($(since "$t0") s)"
+else
+        not_ok "kubectl logs -f" "$out"
+fi
+
 #LAYERS
 
 stop_jobsd
