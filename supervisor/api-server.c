@@ -140,6 +140,11 @@ static int reply_not_found(ApiCall *c) {
         return api_reply_status(c, MHD_HTTP_NOT_FOUND, "NotFound", NULL, "the server could not find the requested resource");
 }
 
+/* /healthz, /livez, /readyz: the loop answers, so jobsd is alive; ready once it serves (after its first load). */
+static int reply_health(ApiCall *c) {
+        return api_reply_text(c, 200, "ok", 2, "text/plain; charset=utf-8");
+}
+
 static int route(ApiCall *c) {
         typedef int (*Handler)(ApiCall *c);
         static const struct {
@@ -151,6 +156,9 @@ static int route(ApiCall *c) {
                 { "apis",          api_discovery_apis      },
                 { "api/v1",        api_discovery_core_v1   },
                 { "apis/batch/v1", api_discovery_batch_v1  },
+                { "healthz",       reply_health            },
+                { "livez",         reply_health            },
+                { "readyz",        reply_health            },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(fixed); i++) {
