@@ -28,7 +28,7 @@ typedef struct ApiResource {
 static const ApiResource core_v1[] = {
         { "events", "event", "Event", true, { "list" }, { "ev" }, false, {} },
         { "namespaces", "namespace", "Namespace", false, { "get", "list" }, { "ns" }, false, {} },
-        { "pods", "pod", "Pod", true, { "get", "list" }, { "po" }, true, { { "log", { "get" } } } },
+        { "pods", "pod", "Pod", true, { "get", "list", "watch" }, { "po" }, true, { { "log", { "get" } } } },
 };
 
 static const ApiResource batch_v1[] = {

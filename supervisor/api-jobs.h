@@ -22,6 +22,7 @@ typedef struct ApiKind {
         SelectorFieldGetter field;
         json_object *(*columns)(void);
         int (*row)(const void *o, json_object *cells);
+        SelectorFieldGetter json_field; /* on the object's JSON (watches); NULL: the Jobs' fields */
 } ApiKind;
 
 extern const ApiKind api_kind_jobs;

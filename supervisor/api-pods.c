@@ -249,6 +249,48 @@ oom:
         return -ENOMEM;
 }
 
+static int pod_cells(const PodRef *p, json_object *cells);
+
+int api_job_pods(const ManagedJob *j, char ***ret_names, json_object ***ret_objs, json_object ***ret_cells, size_t *ret_n) {
+        size_t n = j->record.status.n_pods + j->n_finished, k = 0;
+        _cleanup_(strv_freep) char **names = NULL;
+        json_object **objs = calloc(n + 1, sizeof(json_object *)), **cells = calloc(n + 1, sizeof(json_object *));
+        int r = -ENOMEM;
+
+        if (!objs || !cells)
+                goto fail;
+        for (size_t i = 0; i < n; i++) {
+                PodRef p = { .job = j };
+                if (i < j->record.status.n_pods) {
+                        p.live = j->record.status.pods + i;
+                        p.name = pod_name(j->job->metadata.name, job_indexed(j) ? p.live->index : UNSET, p.live->attempt);
+                } else {
+                        p.finished = j->finished + (i - j->record.status.n_pods);
+                        p.name = strdup(p.finished->name);
+                }
+                if (!p.name || strv_push(&names, p.name) < 0)
+                        goto fail;
+                objs[k] = pod_json(&p);
+                cells[k] = json_object_new_array();
+                k++;
+                if (!objs[k - 1] || !cells[k - 1] || pod_cells(&p, cells[k - 1]) < 0)
+                        goto fail;
+        }
+        *ret_names = TAKE_PTR(names);
+        *ret_objs = objs;
+        *ret_cells = cells;
+        *ret_n = k;
+        return 0;
+fail:
+        for (size_t i = 0; i < k; i++) {
+                json_object_put(objs[i]);
+                json_object_put(cells[i]);
+        }
+        free(objs);
+        free(cells);
+        return r;
+}
+
 static json_object *pod_columns(void) {
         static const char * const defs[][3] = {
                 { "Name", "string", "name" }, { "Ready", "string", "" }, { "Status", "string", "" },
@@ -272,20 +314,11 @@ static json_object *pod_columns(void) {
         return TAKE_PTR(a);
 }
 
-static int pod_row(ApiCall *c, const PodRef *p, json_object *rows) {
-        json_object *row = json_object_new_object(), *cells = json_object_new_array(), *obj;
+static int pod_cells(const PodRef *p, json_object *cells) {
         unsigned ready = 0, total = 0, restarts = 0;
         char rd[32], rs[32], age[32];
         usec_t created = p->live ? p->live->created_usec : p->finished->created_usec, now = manager_now();
-        const char *include = api_query(c, "includeObject");
 
-        if (!row || json_object_array_add(rows, row) < 0) {
-                json_object_put(row);
-                json_object_put(cells);
-                return -ENOMEM;
-        }
-        if (api_json_add(row, "cells", cells) < 0)
-                return -ENOMEM;
         if (p->live)
                 for (size_t k = 0; k < p->live->n_containers; k++) {
                         restarts += p->live->containers[k].restarts;
@@ -308,6 +341,20 @@ static int pod_row(ApiCall *c, const PodRef *p, json_object *rows) {
                         if (json_object_array_add(cells, json_object_new_string(cellv[i])) < 0)
                                 return -ENOMEM;
         }
+        return 0;
+}
+
+static int pod_row(ApiCall *c, const PodRef *p, json_object *rows) {
+        json_object *row = json_object_new_object(), *cells = json_object_new_array(), *obj;
+        const char *include = api_query(c, "includeObject");
+
+        if (!row || json_object_array_add(rows, row) < 0) {
+                json_object_put(row);
+                json_object_put(cells);
+                return -ENOMEM;
+        }
+        if (api_json_add(row, "cells", cells) < 0 || pod_cells(p, cells) < 0)
+                return -ENOMEM;
         if (streq_ptr(include, "None"))
                 return 0;
         if (streq_ptr(include, "Object"))
@@ -356,6 +403,14 @@ static int reply_list(ApiCall *c, const char *list_kind, json_object **objs, siz
                 }
         return api_reply_json(c, 200, o, NULL);
 }
+
+static size_t no_count(Manager *m) { return 0; }
+
+/* Pods as watches see them (api-watch.c): events made from their Jobs' changes. */
+const ApiKind api_kind_pods = {
+        .resource = "pods", .group = "", .kind = "Pod", .list_kind = "PodList", .api_version = "v1", .namespaced = true,
+        .count = no_count, .field = pod_field, .columns = pod_columns, .json_field = pod_field,
+};
 
 static int pod_row_cb(ApiCall *c, const void *o, json_object *rows) {
         return pod_row(c, o, rows);
@@ -683,7 +738,7 @@ int api_pods_route(ApiCall *c, const char *ns, char **path, size_t n) {
         if (n > 2 || (n == 2 && !streq(path[1], "log")) || (n >= 1 && !ns))
                 return api_reply_status(c, 404, "NotFound", NULL, "the server could not find the requested resource");
         if (n == 0 && api_query(c, "watch") && !streq(api_query(c, "watch"), "false"))
-                return api_reply_status(c, 405, "MethodNotAllowed", NULL, "watch of pods is not served by jobsd");
+                return api_watch_start(c, &api_kind_pods, ns);
         r = collect_pods(c->manager, ns, &l, &nl);
         if (r < 0)
                 return r;

@@ -7,6 +7,7 @@
 #include "jobsd/strv.h"
 #include "api-jobs.h"
 #include "api-objects.h"
+#include "api-pods.h"
 #include "api-server.h"
 #include "api-watch.h"
 
@@ -22,7 +23,20 @@ typedef struct WatchEntry {
 
 typedef struct ApiWatch ApiWatch;
 
+/* A pod as the last event (or the baseline) showed it: object without its resourceVersion. */
+typedef struct PodCache {
+        char *key;                      /* "<namespace>/<pod>" */
+        char *job;                      /* "<namespace>/<job>" */
+        json_object *object;
+        json_object *cells;
+        uint64_t rv;
+} PodCache;
+
 struct ApiWatchHub {
+        PodCache *pods;                 /* from the first pod watch on (pods_tracked) */
+        size_t n_pods;
+        bool pods_tracked;
+        uint64_t pods_covered_rv;
         Manager *manager;
         WatchEntry ring[API_WATCH_HISTORY];
         size_t start, n;
@@ -92,9 +106,19 @@ void api_watch_hub_shutdown(ApiWatchHub *h) {
                 watch_finish(w);
 }
 
+static void pod_cache_done(PodCache *p) {
+        free(p->key);
+        free(p->job);
+        json_object_put(p->object);
+        json_object_put(p->cells);
+}
+
 ApiWatchHub *api_watch_hub_free(ApiWatchHub *h) {
         if (!h)
                 return NULL;
+        for (size_t i = 0; i < h->n_pods; i++)
+                pod_cache_done(h->pods + i);
+        free(h->pods);
         for (ApiWatch *w = h->watches; w; w = w->next)
                 w->hub = NULL;
         for (size_t i = 0; i < h->n; i++)
@@ -157,7 +181,7 @@ static bool watch_matches(ApiWatch *w, const WatchEntry *e) {
                 return false;
         if (!selector_matches_json(&w->labels, e->object))
                 return false;
-        return selector_matches_fields(&w->fields, e->object, json_field, &unknown) > 0;
+        return selector_matches_fields(&w->fields, e->object, w->kind->json_field ?: json_field, &unknown) > 0;
 }
 
 static int watch_send(ApiWatch *w, const WatchEntry *e) {
@@ -256,9 +280,107 @@ static void object_event(Manager *m, const ApiKind *k, const void *o, uint64_t r
         hub_publish(h, &e);
 }
 
+/* The pod's object with rv as its resourceVersion (a copy: the cache keeps it without). */
+static json_object *pod_with_rv(json_object *o, uint64_t rv) {
+        json_object *c = NULL;
+        char buf[32];
+
+        if (json_object_deep_copy(o, &c, NULL) < 0)
+                return NULL;
+        snprintf(buf, sizeof(buf), "%" PRIu64, rv);
+        if (api_json_str(json_object_object_get(c, "metadata"), "resourceVersion", buf) < 0)
+                return json_object_put(c), NULL;
+        return c;
+}
+
+static void pod_publish(ApiWatchHub *h, PodCache *p, ApiWatchEvent type, uint64_t rv) {
+        WatchEntry e = { .rv = rv, .type = type, .kind = &api_kind_pods, .object = pod_with_rv(p->object, p->rv),
+                         .cells = json_object_get(p->cells) };
+
+        if (!e.object) {
+                entry_done(&e);
+                h->covered_rv = rv;     /* lost: older watches cannot be trusted to be complete */
+                return;
+        }
+        hub_publish(h, &e);
+}
+
+/* A Job changed (or went): its pods' ADDED, MODIFIED (only those whose object changed) and DELETED events. */
+static void pods_job_changed(Manager *m, ApiWatchHub *h, const ManagedJob *j, uint64_t rv, bool gone, bool publish) {
+        _cleanup_(strv_freep) char **names = NULL;
+        _cleanup_(freep) char *job = strprintf("%s/%s", managed_job_namespace(j), j->job->metadata.name);
+        _cleanup_(freep) bool *seen = NULL;
+        json_object **objs = NULL, **cells = NULL;
+        size_t n = 0, old_n = h->n_pods;
+
+        if (!job || (!gone && api_job_pods(j, &names, &objs, &cells, &n) < 0)) {
+                h->pods_covered_rv = rv;
+                return;
+        }
+        seen = calloc(old_n + 1, sizeof(bool));
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(freep) char *key = strprintf("%s/%s", managed_job_namespace(j), names[i]);
+                PodCache *p = NULL;
+                json_object_object_del(json_object_object_get(objs[i], "metadata"), "resourceVersion");
+                for (size_t k = 0; key && k < old_n; k++)
+                        if (streq(h->pods[k].key, key)) {
+                                p = h->pods + k;
+                                if (seen)
+                                        seen[k] = true;
+                                break;
+                        }
+                if (p) {
+                        if (!json_object_equal(p->object, objs[i])) {
+                                json_object_put(p->object);
+                                json_object_put(p->cells);
+                                p->object = objs[i];
+                                p->cells = cells[i];
+                                p->rv = rv;
+                                if (publish)
+                                        pod_publish(h, p, API_WATCH_MODIFIED, rv);
+                        } else {
+                                json_object_put(objs[i]);
+                                json_object_put(cells[i]);
+                        }
+                        continue;
+                }
+                PodCache *np = key ? realloc(h->pods, sizeof(PodCache) * (h->n_pods + 1)) : NULL;
+                if (!np) {
+                        json_object_put(objs[i]);
+                        json_object_put(cells[i]);
+                        h->pods_covered_rv = rv;
+                        continue;
+                }
+                h->pods = np;
+                h->pods[h->n_pods] = (PodCache) { .key = TAKE_PTR(key), .job = strdup(job), .object = objs[i],
+                                                  .cells = cells[i], .rv = rv };
+                h->n_pods++;
+                if (publish)
+                        pod_publish(h, h->pods + h->n_pods - 1, API_WATCH_ADDED, rv);
+        }
+        free(objs);
+        free(cells);
+        /* The Job's pods that are no more. */
+        for (size_t k = old_n; k > 0; k--) {
+                PodCache *p = h->pods + k - 1;
+                if ((seen && seen[k - 1]) || !streq_ptr(p->job, job))
+                        continue;
+                if (publish)
+                        pod_publish(h, p, API_WATCH_DELETED, rv);
+                pod_cache_done(p);
+                memmove(p, p + 1, sizeof(PodCache) * (h->n_pods - k));
+                h->n_pods--;
+        }
+}
+
 void api_job_event(Manager *m, ManagedJob *j, ApiWatchEvent e) {
+        ApiWatchHub *h;
+
         j->resource_version = ++m->resource_version;
         object_event(m, &api_kind_jobs, j, j->resource_version, e);
+        h = m->api ? api_server_watch_hub(m->api) : NULL;
+        if (h && h->pods_tracked)
+                pods_job_changed(m, h, j, j->resource_version, e == API_WATCH_DELETED, true);
 }
 
 void api_cron_job_event(Manager *m, ManagedCronJob *c, ApiWatchEvent e) {
@@ -377,8 +499,27 @@ int api_watch_start(ApiCall *c, const ApiKind *k, const char *ns) {
 
         /* What comes first: every matching object as ADDED (no resourceVersion, or "0"), the changes after
          * the one given, or, if they are no longer known, 410. */
+        if (k == &api_kind_pods && !h->pods_tracked) {
+                /* The first pod watch: every pod now is the baseline; events from here on. */
+                for (size_t i = 0; i < c->manager->n_jobs; i++)
+                        pods_job_changed(c->manager, h, c->manager->jobs[i], c->manager->resource_version, false, false);
+                h->pods_tracked = true;
+                h->pods_covered_rv = MAX(h->pods_covered_rv, c->manager->resource_version);
+        }
         from_now = requested == 0;
-        if (from_now) {
+        if (from_now && k == &api_kind_pods) {
+                for (size_t i = 0; i < h->n_pods; i++) {
+                        WatchEntry e = { .rv = c->manager->resource_version, .type = API_WATCH_ADDED, .kind = k,
+                                         .object = pod_with_rv(h->pods[i].object, h->pods[i].rv),
+                                         .cells = json_object_get(h->pods[i].cells) };
+                        r = !e.object ? -ENOMEM : watch_matches(w, &e) ? watch_send(w, &e) : 0;
+                        entry_done(&e);
+                        if (r < 0) {
+                                watch_free(w);
+                                return r;
+                        }
+                }
+        } else if (from_now) {
                 for (size_t i = 0; i < k->count(c->manager); i++) {
                         const void *o = k->at(c->manager, i);
                         WatchEntry e;
@@ -393,8 +534,8 @@ int api_watch_start(ApiCall *c, const ApiKind *k, const char *ns) {
                                 return r;
                         }
                 }
-        } else if (requested < h->covered_rv) {
-                if (send_expired(w, requested, h->covered_rv) < 0) {
+        } else if (requested < h->covered_rv || (k == &api_kind_pods && requested < h->pods_covered_rv)) {
+                if (send_expired(w, requested, MAX(h->covered_rv, k == &api_kind_pods ? h->pods_covered_rv : 0)) < 0) {
                         watch_free(w);
                         return -ENOMEM;
                 }
