@@ -94,10 +94,15 @@ if [ "$code" = 401 ] && grep -q '"reason":"Unauthorized"' "$SANDBOX_DIR/out"; th
 else
         not_ok "no client certificate: 401 Unauthorized" "$code $(cat "$SANDBOX_DIR/out")"
 fi
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=jobsd-admin/O=system:masters \
-        -keyout "$SANDBOX_DIR/other.key" -out "$SANDBOX_DIR/other.crt" -days 1 >/dev/null 2>&1
-code=$(curl -sk --cert "$SANDBOX_DIR/other.crt" --key "$SANDBOX_DIR/other.key" -o /dev/null -w '%{http_code}' "$api/apis/batch/v1/jobs")
-[ "$code" = 401 ] && ok "a client certificate of another CA: 401" || not_ok "a client certificate of another CA: 401" "got $code"
+if command -v openssl >/dev/null; then
+        # The same names as the admin's, signed by another CA.
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=jobsd-admin/O=system:masters \
+                -keyout "$SANDBOX_DIR/other.key" -out "$SANDBOX_DIR/other.crt" -days 1 >/dev/null 2>&1
+        code=$(curl -sk --cert "$SANDBOX_DIR/other.crt" --key "$SANDBOX_DIR/other.key" -o /dev/null -w '%{http_code}' "$api/apis/batch/v1/jobs")
+        [ "$code" = 401 ] && ok "a client certificate of another CA: 401" || not_ok "a client certificate of another CA: 401" "got $code"
+else
+        ok "a client certificate of another CA # SKIP no openssl to make one"
+fi
 
 out=$(k version -o json 2>&1)
 if echo "$out" | grep -q '"gitVersion": "v1.32'; then
