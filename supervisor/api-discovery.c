@@ -26,7 +26,7 @@ typedef struct ApiResource {
 
 /* What is served (docs/kubernetes-api.md): a verb listed here is a verb that works. */
 static const ApiResource core_v1[] = {
-        { "events", "event", "Event", true, { "list" }, { "ev" }, false, {} },
+        { "events", "event", "Event", true, { "list", "watch" }, { "ev" }, false, {} },
         { "namespaces", "namespace", "Namespace", false, { "get", "list" }, { "ns" }, false, {} },
         { "pods", "pod", "Pod", true, { "get", "list", "watch" }, { "po" }, true, { { "log", { "get" } } } },
 };

@@ -824,6 +824,95 @@ static json_object *event_json(Manager *m, const char *kind, const char *ns, con
         return TAKE_PTR(o);
 }
 
+static int event_cells(const JobEvent *e, const char *kind, const char *name, json_object *cells) {
+        char seen[32], count[32];
+        usec_t now = manager_now();
+        _cleanup_(freep) char *object = strprintf("%s/%s", kind, name);
+
+        if (!object)
+                return -ENOMEM;
+        for (char *p = object; *p && *p != '/'; p++)
+                *p = (char) (*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        api_human_duration(seen, now > e->at_usec ? now - e->at_usec : 0);
+        snprintf(count, sizeof(count), "%u", e->count ?: 1);
+        const char *v[] = { seen, e->warning ? "Warning" : "Normal", strempty(e->reason), object, strempty(e->message), count };
+        for (size_t i = 0; i < ELEMENTSOF(v); i++)
+                if (json_object_array_add(cells, json_object_new_string(v[i])) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+static json_object *event_columns(void) {
+        static const char * const defs[][2] = {
+                { "Last Seen", "0" }, { "Type", "0" }, { "Reason", "0" }, { "Object", "0" }, { "Message", "0" },
+                { "Count", "1" },
+        };
+        _cleanup_(json_object_putp) json_object *a = json_object_new_array();
+
+        if (!a)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(defs); i++) {
+                json_object *c = json_object_new_object();
+                if (!c || json_object_array_add(a, c) < 0)
+                        return json_object_put(c), NULL;
+                TRY_J(api_json_str(c, "name", defs[i][0]));
+                TRY_J(api_json_str(c, "type", "string"));
+                TRY_J(api_json_str(c, "format", ""));
+                TRY_J(api_json_int_always(c, "priority", defs[i][1][0] == '1'));
+                TRY_J(api_json_str(c, "description", ""));
+        }
+        return TAKE_PTR(a);
+}
+
+/* The events of one Job or CronJob: keys ("<namespace>/<event name>"), objects and table cells. */
+static int owner_events(Manager *m, const char *kind, const char *ns, const char *name, const char *uid,
+                        const JobEvent *events, size_t n, const char *component, char ***ret_keys,
+                        json_object ***ret_objs, json_object ***ret_cells, size_t *ret_n) {
+        _cleanup_(strv_freep) char **keys = NULL;
+        json_object **objs = calloc(n + 1, sizeof(json_object *)), **cells = calloc(n + 1, sizeof(json_object *));
+        size_t k = 0;
+
+        if (!objs || !cells)
+                goto fail;
+        for (size_t i = 0; i < n; i++) {
+                objs[k] = event_json(m, kind, ns, name, uid, events + i, component);
+                cells[k] = json_object_new_array();
+                k++;
+                if (!objs[k - 1] || !cells[k - 1] || event_cells(events + i, kind, name, cells[k - 1]) < 0)
+                        goto fail;
+                if (strv_push(&keys, strprintf("%s/%s", ns, json_object_get_string(json_object_object_get(
+                                                       json_object_object_get(objs[k - 1], "metadata"), "name")))) < 0)
+                        goto fail;
+        }
+        *ret_keys = TAKE_PTR(keys);
+        *ret_objs = objs;
+        *ret_cells = cells;
+        *ret_n = k;
+        return 0;
+fail:
+        for (size_t i = 0; i < k; i++) {
+                json_object_put(objs[i]);
+                json_object_put(cells[i]);
+        }
+        free(objs);
+        free(cells);
+        return -ENOMEM;
+}
+
+int api_job_events(const ManagedJob *j, char ***ret_keys, json_object ***ret_objs, json_object ***ret_cells, size_t *ret_n) {
+        return owner_events(j->manager, "Job", managed_job_namespace(j), j->job->metadata.name, strempty(j->record.uid),
+                            j->events, j->n_events, "job-controller", ret_keys, ret_objs, ret_cells, ret_n);
+}
+
+int api_cron_job_events(const ManagedCronJob *c, char ***ret_keys, json_object ***ret_objs, json_object ***ret_cells,
+                        size_t *ret_n) {
+        char uid[37];
+
+        api_cron_job_uid(c, uid);
+        return owner_events(c->manager, "CronJob", managed_cron_job_namespace(c), c->cj->metadata.name, uid, c->events,
+                            c->n_events, "cronjob-controller", ret_keys, ret_objs, ret_cells, ret_n);
+}
+
 static const char *event_field(const void *object, const char *key, char buf[static 64]) {
         json_object *o = (json_object *) object, *v = NULL;
         static const char * const known[] = { "metadata.name", "metadata.namespace", "involvedObject.kind",
@@ -845,12 +934,46 @@ static const char *event_field(const void *object, const char *key, char buf[sta
         return v ? json_object_get_string(v) : "";
 }
 
+typedef struct EventRow {
+        json_object *object;
+        json_object *cells;
+} EventRow;
+
+static int event_row_cb(ApiCall *c, const void *o, json_object *rows) {
+        const EventRow *e = o;
+        json_object *row = json_object_new_object(), *obj;
+        const char *include = api_query(c, "includeObject");
+
+        if (!row || json_object_array_add(rows, row) < 0)
+                return json_object_put(row), -ENOMEM;
+        if (api_json_add(row, "cells", json_object_get(e->cells)) < 0)
+                return -ENOMEM;
+        if (streq_ptr(include, "None"))
+                return 0;
+        if (streq_ptr(include, "Object"))
+                return api_json_add(row, "object", json_object_get(e->object));
+        obj = api_json_object("meta.k8s.io/v1", "PartialObjectMetadata");
+        if (api_json_add(row, "object", obj) < 0 ||
+            api_json_add(obj, "metadata", json_object_get(json_object_object_get(e->object, "metadata"))) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static size_t no_count_events(Manager *m) { return 0; }
+
+const ApiKind api_kind_events = {
+        .resource = "events", .group = "", .kind = "Event", .list_kind = "EventList", .api_version = "v1",
+        .namespaced = true, .count = no_count_events, .field = event_field, .columns = event_columns,
+        .json_field = event_field,
+};
+
 int api_events_route(ApiCall *c, const char *ns, char **path, size_t n) {
         _cleanup_(selector_done) Selector labels = {}, fields = {};
-        _cleanup_(json_object_putp) json_object *all = json_object_new_array();
         _cleanup_(freep) json_object **objs = NULL;
+        _cleanup_(freep) EventRow *rows = NULL;
+        _cleanup_(freep) const void **raw = NULL;
         Manager *m = c->manager;
-        size_t k = 0, total;
+        size_t k = 0, total = 0, alloc = 0;
         const char *unknown;
         int r;
 
@@ -860,43 +983,62 @@ int api_events_route(ApiCall *c, const char *ns, char **path, size_t n) {
         if (n > 0)
                 return api_reply_status(c, 404, "NotFound", NULL, "the server could not find the requested resource");
         if (api_query(c, "watch") && !streq(api_query(c, "watch"), "false"))
-                return api_reply_status(c, 405, "MethodNotAllowed", NULL, "watch of events is not served by jobsd");
+                return api_watch_start(c, &api_kind_events, ns);
         r = parse_selectors(c, &labels, &fields, event_field);
         if (r != 0)
                 return r < 0 ? r : 0;
-        if (!all)
-                return -ENOMEM;
-        for (size_t i = 0; i < m->n_jobs; i++) {
-                const ManagedJob *j = m->jobs[i];
-                if (ns && !streq(managed_job_namespace(j), ns))
-                        continue;
-                for (size_t e = 0; e < j->n_events; e++)
-                        if (json_object_array_add(all, event_json(m, "Job", managed_job_namespace(j), j->job->metadata.name,
-                                                                  strempty(j->record.uid), j->events + e, "job-controller")) < 0)
-                                return -ENOMEM;
+        for (size_t i = 0; i < m->n_jobs + m->n_cron_jobs; i++) {
+                _cleanup_(strv_freep) char **keys = NULL;
+                json_object **o = NULL, **cl = NULL;
+                size_t no = 0;
+                if (i < m->n_jobs) {
+                        if (ns && !streq(managed_job_namespace(m->jobs[i]), ns))
+                                continue;
+                        r = api_job_events(m->jobs[i], &keys, &o, &cl, &no);
+                } else {
+                        if (ns && !streq(managed_cron_job_namespace(m->cron_jobs[i - m->n_jobs]), ns))
+                                continue;
+                        r = api_cron_job_events(m->cron_jobs[i - m->n_jobs], &keys, &o, &cl, &no);
+                }
+                if (r < 0)
+                        goto finish;
+                if (total + no > alloc) {
+                        EventRow *nr = realloc(rows, sizeof(EventRow) * (total + no + 16));
+                        if (!nr) {
+                                for (size_t x = 0; x < no; x++) {
+                                        json_object_put(o[x]);
+                                        json_object_put(cl[x]);
+                                }
+                                free(o);
+                                free(cl);
+                                r = -ENOMEM;
+                                goto finish;
+                        }
+                        rows = nr;
+                        alloc = total + no + 16;
+                }
+                for (size_t x = 0; x < no; x++)
+                        rows[total++] = (EventRow) { o[x], cl[x] };
+                free(o);
+                free(cl);
         }
-        for (size_t i = 0; i < m->n_cron_jobs; i++) {
-                const ManagedCronJob *cj = m->cron_jobs[i];
-                char uid[37];
-                if (ns && !streq(managed_cron_job_namespace(cj), ns))
-                        continue;
-                api_cron_job_uid(cj, uid);
-                for (size_t e = 0; e < cj->n_events; e++)
-                        if (json_object_array_add(all, event_json(m, "CronJob", managed_cron_job_namespace(cj),
-                                                                  cj->cj->metadata.name, uid, cj->events + e,
-                                                                  "cronjob-controller")) < 0)
-                                return -ENOMEM;
-        }
-        total = json_object_array_length(all);
         objs = calloc(total + 1, sizeof(json_object *));
-        if (!objs)
-                return -ENOMEM;
-        for (size_t i = 0; i < total; i++) {
-                json_object *e = json_object_array_get_idx(all, i);
-                if (!e)
-                        return -ENOMEM;
-                if (selector_matches_json(&labels, e) && selector_matches_fields(&fields, e, event_field, &unknown) > 0)
-                        objs[k++] = e;
+        raw = calloc(total + 1, sizeof(void *));
+        if (!objs || !raw) {
+                r = -ENOMEM;
+                goto finish;
         }
-        return reply_list(c, "EventList", objs, k, NULL, NULL, NULL);
+        for (size_t i = 0; i < total; i++)
+                if (selector_matches_json(&labels, rows[i].object) &&
+                    selector_matches_fields(&fields, rows[i].object, event_field, &unknown) > 0) {
+                        objs[k] = rows[i].object;
+                        raw[k++] = rows + i;
+                }
+        r = reply_list(c, "EventList", objs, k, event_columns(), event_row_cb, raw);
+finish:
+        for (size_t i = 0; i < total; i++) {
+                json_object_put(rows[i].object);
+                json_object_put(rows[i].cells);
+        }
+        return r;
 }

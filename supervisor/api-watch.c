@@ -25,6 +25,7 @@ typedef struct ApiWatch ApiWatch;
 
 /* A pod as the last event (or the baseline) showed it: object without its resourceVersion. */
 typedef struct PodCache {
+        const struct ApiKind *kind;     /* pods or events */
         char *key;                      /* "<namespace>/<pod>" */
         char *job;                      /* "<namespace>/<job>" */
         json_object *object;
@@ -35,8 +36,8 @@ typedef struct PodCache {
 struct ApiWatchHub {
         PodCache *pods;                 /* from the first pod watch on (pods_tracked) */
         size_t n_pods;
-        bool pods_tracked;
-        uint64_t pods_covered_rv;
+        bool pods_tracked, events_tracked;
+        uint64_t pods_covered_rv;       /* pods and events: derived objects tracked since */
         Manager *manager;
         WatchEntry ring[API_WATCH_HISTORY];
         size_t start, n;
@@ -294,7 +295,7 @@ static json_object *pod_with_rv(json_object *o, uint64_t rv) {
 }
 
 static void pod_publish(ApiWatchHub *h, PodCache *p, ApiWatchEvent type, uint64_t rv) {
-        WatchEntry e = { .rv = rv, .type = type, .kind = &api_kind_pods, .object = pod_with_rv(p->object, p->rv),
+        WatchEntry e = { .rv = rv, .type = type, .kind = p->kind, .object = pod_with_rv(p->object, p->rv),
                          .cells = json_object_get(p->cells) };
 
         if (!e.object) {
@@ -305,28 +306,22 @@ static void pod_publish(ApiWatchHub *h, PodCache *p, ApiWatchEvent type, uint64_
         hub_publish(h, &e);
 }
 
-/* A Job changed (or went): its pods' ADDED, MODIFIED (only those whose object changed) and DELETED events. */
-static void pods_job_changed(Manager *m, ApiWatchHub *h, const ManagedJob *j, uint64_t rv, bool gone, bool publish) {
-        _cleanup_(strv_freep) char **names = NULL;
-        _cleanup_(freep) char *job = strprintf("%s/%s", managed_job_namespace(j), j->job->metadata.name);
+/* Objects derived from a Job or CronJob (owner, "<namespace>/<name>"; its pods, its events) after it
+ * changed: ADDED, MODIFIED (only objects that changed), DELETED. Takes objs[] and cells[]. */
+static void derived_changed(ApiWatchHub *h, const ApiKind *k, const char *owner, char **keys, json_object **objs,
+                            json_object **cells, size_t n, uint64_t rv, bool publish) {
         _cleanup_(freep) bool *seen = NULL;
-        json_object **objs = NULL, **cells = NULL;
-        size_t n = 0, old_n = h->n_pods;
+        size_t old_n = h->n_pods;
 
-        if (!job || (!gone && api_job_pods(j, &names, &objs, &cells, &n) < 0)) {
-                h->pods_covered_rv = rv;
-                return;
-        }
         seen = calloc(old_n + 1, sizeof(bool));
         for (size_t i = 0; i < n; i++) {
-                _cleanup_(freep) char *key = strprintf("%s/%s", managed_job_namespace(j), names[i]);
                 PodCache *p = NULL;
                 json_object_object_del(json_object_object_get(objs[i], "metadata"), "resourceVersion");
-                for (size_t k = 0; key && k < old_n; k++)
-                        if (streq(h->pods[k].key, key)) {
-                                p = h->pods + k;
+                for (size_t x = 0; x < old_n; x++)
+                        if (h->pods[x].kind == k && streq(h->pods[x].key, keys[i])) {
+                                p = h->pods + x;
                                 if (seen)
-                                        seen[k] = true;
+                                        seen[x] = true;
                                 break;
                         }
                 if (p) {
@@ -344,33 +339,79 @@ static void pods_job_changed(Manager *m, ApiWatchHub *h, const ManagedJob *j, ui
                         }
                         continue;
                 }
-                PodCache *np = key ? realloc(h->pods, sizeof(PodCache) * (h->n_pods + 1)) : NULL;
-                if (!np) {
+                PodCache *np = realloc(h->pods, sizeof(PodCache) * (h->n_pods + 1));
+                char *key = strdup(keys[i]), *own = strdup(owner);
+                if (!np || !key || !own) {
+                        free(key);
+                        free(own);
+                        if (np)
+                                h->pods = np;
                         json_object_put(objs[i]);
                         json_object_put(cells[i]);
-                        h->pods_covered_rv = rv;
+                        h->covered_rv = rv;
                         continue;
                 }
                 h->pods = np;
-                h->pods[h->n_pods] = (PodCache) { .key = TAKE_PTR(key), .job = strdup(job), .object = objs[i],
-                                                  .cells = cells[i], .rv = rv };
+                h->pods[h->n_pods] = (PodCache) { .kind = k, .key = key, .job = own, .object = objs[i], .cells = cells[i],
+                                                  .rv = rv };
                 h->n_pods++;
                 if (publish)
                         pod_publish(h, h->pods + h->n_pods - 1, API_WATCH_ADDED, rv);
         }
         free(objs);
         free(cells);
-        /* The Job's pods that are no more. */
-        for (size_t k = old_n; k > 0; k--) {
-                PodCache *p = h->pods + k - 1;
-                if ((seen && seen[k - 1]) || !streq_ptr(p->job, job))
+        for (size_t x = old_n; x > 0; x--) {
+                PodCache *p = h->pods + x - 1;
+                if ((seen && seen[x - 1]) || p->kind != k || !streq_ptr(p->job, owner))
                         continue;
                 if (publish)
                         pod_publish(h, p, API_WATCH_DELETED, rv);
                 pod_cache_done(p);
-                memmove(p, p + 1, sizeof(PodCache) * (h->n_pods - k));
+                memmove(p, p + 1, sizeof(PodCache) * (h->n_pods - x));
                 h->n_pods--;
         }
+}
+
+static void pods_job_changed(Manager *m, ApiWatchHub *h, const ManagedJob *j, uint64_t rv, bool gone, bool publish) {
+        _cleanup_(strv_freep) char **names = NULL, **keys = NULL;
+        _cleanup_(freep) char *owner = strprintf("%s/%s", managed_job_namespace(j), j->job->metadata.name);
+        json_object **objs = NULL, **cells = NULL;
+        size_t n = 0;
+
+        if (!owner || (!gone && api_job_pods(j, &names, &objs, &cells, &n) < 0)) {
+                h->covered_rv = rv;
+                return;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (strv_push(&keys, strprintf("%s/%s", managed_job_namespace(j), names[i])) < 0) {
+                        for (size_t x = 0; x < n; x++) {
+                                json_object_put(objs[x]);
+                                json_object_put(cells[x]);
+                        }
+                        free(objs);
+                        free(cells);
+                        h->covered_rv = rv;
+                        return;
+                }
+        derived_changed(h, &api_kind_pods, owner, keys, objs, cells, n, rv, publish);
+}
+
+static void events_changed(ApiWatchHub *h, const ManagedJob *j, const ManagedCronJob *c, uint64_t rv, bool gone,
+                           bool publish) {
+        _cleanup_(strv_freep) char **keys = NULL;
+        _cleanup_(freep) char *owner = j ? strprintf("Job/%s/%s", managed_job_namespace(j), j->job->metadata.name) :
+                strprintf("CronJob/%s/%s", managed_cron_job_namespace(c), c->cj->metadata.name);
+        json_object **objs = NULL, **cells = NULL;
+        size_t n = 0;
+        int r = 0;
+
+        if (owner && !gone)
+                r = j ? api_job_events(j, &keys, &objs, &cells, &n) : api_cron_job_events(c, &keys, &objs, &cells, &n);
+        if (!owner || r < 0) {
+                h->covered_rv = rv;
+                return;
+        }
+        derived_changed(h, &api_kind_events, owner, keys, objs, cells, n, rv, publish);
 }
 
 void api_job_event(Manager *m, ManagedJob *j, ApiWatchEvent e) {
@@ -381,11 +422,18 @@ void api_job_event(Manager *m, ManagedJob *j, ApiWatchEvent e) {
         h = m->api ? api_server_watch_hub(m->api) : NULL;
         if (h && h->pods_tracked)
                 pods_job_changed(m, h, j, j->resource_version, e == API_WATCH_DELETED, true);
+        if (h && h->events_tracked)
+                events_changed(h, j, NULL, j->resource_version, e == API_WATCH_DELETED, true);
 }
 
 void api_cron_job_event(Manager *m, ManagedCronJob *c, ApiWatchEvent e) {
+        ApiWatchHub *h;
+
         c->resource_version = ++m->resource_version;
         object_event(m, &api_kind_cronjobs, c, c->resource_version, e);
+        h = m->api ? api_server_watch_hub(m->api) : NULL;
+        if (h && h->events_tracked)
+                events_changed(h, NULL, c, c->resource_version, e == API_WATCH_DELETED, true);
 }
 
 static ssize_t watch_read(void *cls, uint64_t pos, char *buf, size_t max) {
@@ -506,9 +554,20 @@ int api_watch_start(ApiCall *c, const ApiKind *k, const char *ns) {
                 h->pods_tracked = true;
                 h->pods_covered_rv = MAX(h->pods_covered_rv, c->manager->resource_version);
         }
+        if (k == &api_kind_events && !h->events_tracked) {
+                for (size_t i = 0; i < c->manager->n_jobs; i++)
+                        events_changed(h, c->manager->jobs[i], NULL, c->manager->resource_version, false, false);
+                for (size_t i = 0; i < c->manager->n_cron_jobs; i++)
+                        events_changed(h, NULL, c->manager->cron_jobs[i], c->manager->resource_version, false, false);
+                h->events_tracked = true;
+                h->pods_covered_rv = MAX(h->pods_covered_rv, c->manager->resource_version);
+        }
+        bool derived = k == &api_kind_pods || k == &api_kind_events;
         from_now = requested == 0;
-        if (from_now && k == &api_kind_pods) {
+        if (from_now && derived) {
                 for (size_t i = 0; i < h->n_pods; i++) {
+                        if (h->pods[i].kind != k)
+                                continue;
                         WatchEntry e = { .rv = c->manager->resource_version, .type = API_WATCH_ADDED, .kind = k,
                                          .object = pod_with_rv(h->pods[i].object, h->pods[i].rv),
                                          .cells = json_object_get(h->pods[i].cells) };
@@ -534,8 +593,8 @@ int api_watch_start(ApiCall *c, const ApiKind *k, const char *ns) {
                                 return r;
                         }
                 }
-        } else if (requested < h->covered_rv || (k == &api_kind_pods && requested < h->pods_covered_rv)) {
-                if (send_expired(w, requested, MAX(h->covered_rv, k == &api_kind_pods ? h->pods_covered_rv : 0)) < 0) {
+        } else if (requested < h->covered_rv || (derived && requested < h->pods_covered_rv)) {
+                if (send_expired(w, requested, MAX(h->covered_rv, derived ? h->pods_covered_rv : 0)) < 0) {
                         watch_free(w);
                         return -ENOMEM;
                 }

@@ -452,18 +452,33 @@ fi
 # Pods can be watched: get pods -w shows a new pod as it runs and completes.
 "$KUBECTL" get pods -w -l job-name=watched > "$SANDBOX_DIR/pods-watch.out" 2>&1 &
 pw=$!
+"$KUBECTL" get events -w --field-selector involvedObject.name=watched > "$SANDBOX_DIR/events-watch.out" 2>&1 &
+ew=$!
 sleep 1
 sed -e 's/name: follow/name: watched/' "$SANDBOX_DIR/follow.yaml" > "$SANDBOX_DIR/watched.yaml"
 k create -f "$SANDBOX_DIR/watched.yaml" >/dev/null 2>&1
 k wait --for=condition=complete job/watched --timeout=60s >/dev/null 2>&1
 sleep 1
-kill $pw 2>/dev/null; wait $pw 2>/dev/null
+kill $pw $ew 2>/dev/null; wait $pw $ew 2>/dev/null
 # (A pod's events come with its Job's changes: a container that starts changes no Job field jobsd
 # announces, so Pending may be followed directly by Completed; docs/kubernetes-api.md.)
 if grep -Eq '^watched-0 *[01]/1 *(Pending|Running)' "$SANDBOX_DIR/pods-watch.out" && grep -q '^watched-0 *0/1 *Completed' "$SANDBOX_DIR/pods-watch.out"; then
         ok "kubectl get pods -w: the new pod, then Completed"
 else
         not_ok "kubectl get pods -w" "$(cat "$SANDBOX_DIR/pods-watch.out")"
+fi
+
+if grep -q 'Normal *SuccessfulCreate *job/watched *Created pod: watched-0' "$SANDBOX_DIR/events-watch.out" &&
+   grep -q 'Normal *Completed *job/watched *Job completed' "$SANDBOX_DIR/events-watch.out"; then
+        ok "kubectl get events -w --field-selector involvedObject.name=watched: SuccessfulCreate, then Completed"
+else
+        not_ok "kubectl get events -w" "$(cat "$SANDBOX_DIR/events-watch.out")"
+fi
+out=$(k get events --field-selector involvedObject.name=pi 2>&1)
+if echo "$out" | head -1 | grep -q '^LAST SEEN *TYPE *REASON *OBJECT *MESSAGE$' && echo "$out" | grep -q 'Normal *Completed *job/pi *Job completed'; then
+        ok "kubectl get events: LAST SEEN TYPE REASON OBJECT MESSAGE"
+else
+        not_ok "kubectl get events (table)" "$out"
 fi
 
 #LAYERS
