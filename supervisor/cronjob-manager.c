@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <systemd/sd-journal.h>
 
+#include "api-watch.h"
 #include "bus-api.h"
 #include "jobsd/log.h"
 #include "event-ids.h"
@@ -365,6 +366,7 @@ static int cron_job_add(Manager *m, ManagedCronJob *c) {
                 return -ENOMEM;
         m->cron_jobs = n;
         m->cron_jobs[m->n_cron_jobs++] = c;
+        api_cron_job_event(m, c, API_WATCH_ADDED);
         return 0;
 }
 
@@ -446,6 +448,7 @@ int manager_update_cron_job(Manager *m, Manifest *mf) {
 void manager_remove_cron_job(Manager *m, ManagedCronJob *c) {
         log_info("%s: no longer defines CronJob %s: deleting it and its Jobs", c->file, cname(c));
         metrics_poke(m);
+        api_cron_job_event(m, c, API_WATCH_DELETED);
         timer_stop(c);
         manager_delete_cron_children(m, managed_cron_job_namespace(c), cname(c));
         (void) cronjob_state_remove(m->state_dir, managed_cron_job_namespace(c), cname(c));

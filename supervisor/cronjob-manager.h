@@ -24,6 +24,7 @@ struct ManagedCronJob {
         sd_event_source *timer_retry;
         JobEvent *events;
         size_t n_events;
+        uint64_t resource_version;      /* the API's metadata.resourceVersion (api-watch.c) */
 };
 
 ManagedCronJob *manager_find_cron_job(Manager *m, const char *namespace, const char *name);

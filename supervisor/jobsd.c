@@ -11,6 +11,7 @@
 #include "job-run.h"
 #include "manager.h"
 #include "metrics.h"
+#include "api-server.h"
 
 static bool arg_user = false;
 static char *arg_manifest_dir = NULL;
@@ -23,6 +24,7 @@ static ContainerRuntime arg_default_runtime = CONTAINER_RUNTIME_HOST;
 static char *arg_podman = NULL;
 static char **arg_podman_args = NULL;
 static char *arg_metrics_file = NULL;
+static char *arg_api_listen = NULL;
 
 /* A systemd time span: "100ms", "10s", "6min", "1h 30min", or plain seconds. */
 static int parse_timespan(const char *s, usec_t *ret) {
@@ -95,12 +97,16 @@ static void help(void) {
                "                             PATH, for node_exporter's textfile collector (default:\n"
                "                             off; nothing is written while PATH's directory is\n"
                "                             missing; docs/metrics.md)\n"
+               "     --api-listen=ADDRESS:PORT\n"
+               "                             Serve the Kubernetes API over HTTPS with client\n"
+               "                             certificates; kubeconfig in the state directory\n"
+               "                             (default: off; docs/kubernetes-api.md)\n"
                "See jobsd(8) and docs/.\n", JOBSD_MANIFEST_DIR, JOBSD_STATE_DIR);
 }
 
 static int parse_argv(int argc, char *argv[]) {
         enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_MANIFEST_DIR, ARG_STATE_DIR, ARG_BACKOFF_BASE, ARG_BACKOFF_MAX,
-               ARG_MUTATING_UID, ARG_DEFAULT_RUNTIME, ARG_PODMAN, ARG_PODMAN_ARG, ARG_METRICS_FILE };
+               ARG_MUTATING_UID, ARG_DEFAULT_RUNTIME, ARG_PODMAN, ARG_PODMAN_ARG, ARG_METRICS_FILE, ARG_API_LISTEN };
         static const struct option options[] = {
                 { "help",         no_argument,       NULL, 'h'              },
                 { "version",      no_argument,       NULL, ARG_VERSION      },
@@ -115,6 +121,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "podman",       required_argument, NULL, ARG_PODMAN       },
                 { "podman-arg",   required_argument, NULL, ARG_PODMAN_ARG   },
                 { "metrics-file", required_argument, NULL, ARG_METRICS_FILE },
+                { "api-listen",   required_argument, NULL, ARG_API_LISTEN   },
                 {}
         };
         int c, r;
@@ -187,6 +194,12 @@ static int parse_argv(int argc, char *argv[]) {
                         free(arg_metrics_file);
                         arg_metrics_file = strdup(optarg);
                         if (!arg_metrics_file)
+                                return -ENOMEM;
+                        break;
+                case ARG_API_LISTEN:
+                        free(arg_api_listen);
+                        arg_api_listen = strdup(optarg);
+                        if (!arg_api_listen)
                                 return -ENOMEM;
                         break;
                 case '?':
@@ -270,6 +283,14 @@ int main(int argc, char *argv[]) {
                         return 1;
                 }
         }
+        if (arg_api_listen) {
+                r = api_server_new(m, arg_api_listen, &m->api);
+                if (r < 0) {
+                        m->metrics = metrics_free(m->metrics);
+                        manager_free(m);
+                        return 1;
+                }
+        }
         (void) sd_notify(false, "READY=1\nSTATUS=Running Jobs");
         r = sd_event_loop(m->event);
         /* The loop ends with 0 on SIGTERM/SIGINT, with 1 when the bus connection is lost
@@ -279,9 +300,11 @@ int main(int argc, char *argv[]) {
                 log_error("lost the connection to the %s bus: exiting", arg_user ? "user" : "system");
         (void) sd_notify(false, "STOPPING=1");
         manager_flush_lazy_saves(m);
+        m->api = api_server_free(m->api);
         m->metrics = metrics_free(m->metrics);
         manager_free(m);
         free(arg_metrics_file);
+        free(arg_api_listen);
         free(arg_manifest_dir);
         free(arg_state_dir);
         return r != 0 ? 1 : 0;

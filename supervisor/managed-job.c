@@ -15,6 +15,7 @@
 #include "job-change.h"
 #include "job-delete.h"
 #include "job-run.h"
+#include "api-watch.h"
 #include "managed-job.h"
 #include "metrics.h"
 #include "state-file.h"
@@ -526,6 +527,7 @@ int manager_add_job(Manager *m, ManagedJob *j) {
         }
         m->jobs[m->n_jobs++] = j;
         metrics_poke(m);
+        api_job_event(m, j, API_WATCH_ADDED);
         if (index_add(m, j) < 0) {
                 m->index = mfree(m->index);     /* lookups fall back to a scan */
                 m->n_index = 0;
@@ -538,6 +540,7 @@ void manager_remove_job_at(Manager *m, size_t i) {
         assert(m);
         assert(i < m->n_jobs);
 
+        api_job_event(m, m->jobs[i], API_WATCH_DELETED);
         index_remove(m, m->jobs[i]);
         managed_job_free(m->jobs[i]);
         memmove(m->jobs + i, m->jobs + i + 1, sizeof(ManagedJob *) * (m->n_jobs - i - 1));

@@ -50,6 +50,7 @@ struct ManagedJob {
         ManagedJob *lazy_next, *lazy_prev;
         bool lazy_queued;
         bool save_wanted;
+        uint64_t resource_version;      /* the API's metadata.resourceVersion (api-watch.c) */
 };
 
 const char *managed_job_namespace(const ManagedJob *j);

@@ -7,6 +7,7 @@
 #include "jobsd/log.h"
 #include "jobsd/names.h"
 #include "jobsd/strv.h"
+#include "api-watch.h"
 #include "bus-api.h"
 #include "cronjob-manager.h"
 #include "job-delete.h"
@@ -660,6 +661,7 @@ void manager_bus_cron_job_changed(Manager *m, ManagedCronJob *c) {
         _cleanup_(freep) char *path = cron_job_object_path(c);
 
         metrics_poke(m);
+        api_cron_job_event(m, c, API_WATCH_MODIFIED);
 
         if (path)
                 (void) sd_bus_emit_properties_changed(m->bus, path, JOBSD_CRON_JOB_IFACE, "Suspend", "TimerUnit",
@@ -760,6 +762,7 @@ void manager_bus_job_changed(Manager *m, ManagedJob *j) {
         _cleanup_(freep) char *path = job_object_path(j);
 
         metrics_job_changed(m, j);
+        api_job_event(m, j, API_WATCH_MODIFIED);
 
         if (path)
                 (void) sd_bus_emit_properties_changed(m->bus, path, JOBSD_JOB_IFACE, "Status", "Active", "Ready",

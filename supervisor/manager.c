@@ -65,6 +65,7 @@ int manager_new(bool user, const char *manifest_dir, const char *state_dir, cons
                 return -ENOMEM;
         }
         (void) gethostname(m->hostname, sizeof(m->hostname) - 1);
+        m->resource_version = manager_now() / USEC_PER_MSEC;
         /* The CronJobs' trigger services run the jobctl installed beside jobsd (a build tree), else the
          * installed one. */
         {

@@ -54,6 +54,8 @@ struct Manager {
         sd_event_source *sync_defer;
         ManagedJob *lazy_queue;
         sd_event_source *lazy_timer;
+        struct ApiServer *api;          /* --api-listen (api-server.c); NULL: off */
+        uint64_t resource_version;      /* the newest resourceVersion given out (api-watch.c) */
 };
 
 /* The wall clock, as the controllers see it. */

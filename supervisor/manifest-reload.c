@@ -16,6 +16,7 @@
 #include "job-run.h"
 #include "managed-job.h"
 #include "manifest-diff.h"
+#include "api-create.h"
 #include "manifest-reload.h"
 
 static void log_diag(const Diag *d) {
@@ -374,6 +375,12 @@ int manifest_reload(Manager *m) {
         }
         if (r < 0)
                 return r;
+        {
+                /* Objects made through the Kubernetes API (api-create.c): files of the state directory. */
+                _cleanup_(freep) char *api_dir = strprintf("%s/" API_OBJECTS_DIR, m->state_dir);
+                if (api_dir && access(api_dir, F_OK) >= 0)
+                        (void) manifest_load_directory_full(api_dir, &opts, &list, &diags);
+        }
         log_diags(m, &diags);
         /* Files with errors keep what they defined; so does a file without objects: an empty file is most
          * often one being rewritten (opened with O_TRUNC), and removing the file is how to delete. */

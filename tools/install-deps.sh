@@ -5,7 +5,8 @@ set -eu
 pkgs=(
         meson ninja-build gcc pkg-config       # build
         libsystemd-dev libyaml-dev             # libraries
-        libprotobuf-c-dev protobuf-c-compiler libjson-c-dev # kubectl's protobuf bodies → JSON (supervisor/k8s-protobuf.c)
+        libprotobuf-c-dev protobuf-c-compiler  # kubectl's protobuf bodies → JSON (supervisor/k8s-protobuf.c)
+        libmicrohttpd-dev libgnutls28-dev libjson-c-dev # the Kubernetes API: HTTP, TLS, JSON (docs/kubernetes-api.md)
         systemd dbus-user-session tzdata       # the manager, the user bus, time zones for CronJobs
         util-linux bc                          # unshare, for the test sandbox; bc for test-hostile.sh
         python3-prometheus-client              # test-metrics.sh parses the metrics file with Prometheus' parser
@@ -23,8 +24,8 @@ pkgs=(
 # multiarch libraries and pkg-config, and qemu-user to run the arm64 unit tests.
 native_arch=$(dpkg --print-architecture)
 if [ "$native_arch" != arm64 ]; then
-        pkgs+=(crossbuild-essential-arm64 libsystemd-dev:arm64 libyaml-dev:arm64 pkgconf:arm64 qemu-user-static)
-        pkgs+=(libprotobuf-c-dev:arm64 libjson-c-dev:arm64)
+        pkgs+=(crossbuild-essential-arm64 libsystemd-dev:arm64 libyaml-dev:arm64 libmicrohttpd-dev:arm64 libgnutls28-dev:arm64 libjson-c-dev:arm64 pkgconf:arm64 qemu-user-static)
+        pkgs+=(libprotobuf-c-dev:arm64)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

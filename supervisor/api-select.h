@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "jobsd/job.h"
+
+/* labelSelector and fieldSelector of list and watch requests, in kubectl's string syntax:
+ * "a=b,c!=d,e in (x,y),f notin (z),g,!h" (labels) and "metadata.name=x,status.successful!=1" (fields:
+ * =, == and != only). */
+
+typedef enum SelectOp {
+        SELECT_EQ,
+        SELECT_NE,
+        SELECT_IN,
+        SELECT_NOT_IN,
+        SELECT_EXISTS,
+        SELECT_NOT_EXISTS,
+} SelectOp;
+
+typedef struct SelectTerm {
+        char *key;
+        SelectOp op;
+        char **values;
+} SelectTerm;
+
+typedef struct Selector {
+        SelectTerm *terms;
+        size_t n;
+} Selector;
+
+void selector_done(Selector *s);
+/* -EINVAL with *reterr_message (allocated) for a malformed selector. fields: only =, ==, !=. */
+int selector_parse(const char *text, bool fields, Selector *ret, char **reterr_message);
+bool selector_matches_labels(const Selector *s, const StrMap *labels);
+/* The same on an object's JSON (its metadata.labels). */
+struct json_object;
+bool selector_matches_json(const Selector *s, struct json_object *object);
+/* get(key) → the field's value, or NULL for a field that the kind does not know. Returns 1 on a match,
+ * 0 on none, -ENOENT naming the unknown field in *ret_unknown. */
+typedef const char *(*SelectorFieldGetter)(const void *object, const char *key, char buf[static 64]);
+int selector_matches_fields(const Selector *s, const void *object, SelectorFieldGetter get, const char **ret_unknown);

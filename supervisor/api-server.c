@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The Kubernetes API server: libmicrohttpd in jobsd's event loop, client certificates, routing. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+
+#include "jobsd/log.h"
+#include "jobsd/strv.h"
+#include "api-create.h"
+#include "api-discovery.h"
+#include "api-jobs.h"
+#include "api-server.h"
+#include "api-tls.h"
+#include "api-watch.h"
+
+/* Kubernetes' own limit on a request body is 3 MiB. */
+#define API_BODY_MAX (3U * 1024U * 1024U)
+/* An idle connection (no byte in either direction) is closed after this (a watch is never idle for
+ * MHD: it is suspended between events). */
+#define API_IDLE_TIMEOUT_SEC 60U
+#define API_CONNECTIONS_MAX 128U
+
+struct ApiServer {
+        Manager *manager;
+        struct MHD_Daemon *mhd;
+        sd_event_source *io;
+        sd_event_source *timer;
+        ApiTls tls;
+        ApiWatchHub *hub;
+};
+
+/* What MHD keeps for one request between the calls of the access handler. */
+typedef struct ApiRequest {
+        char *body;
+        size_t size;
+        bool too_large;
+        bool auth_checked;
+        int auth;                       /* 0: a client certificate of our CA; < 0: none or another */
+        char *user;
+        bool admin;
+} ApiRequest;
+
+static void api_request_free(ApiRequest *r) {
+        if (!r)
+                return;
+        free(r->body);
+        free(r->user);
+        free(r);
+}
+
+int api_reply_text(ApiCall *c, unsigned code, const char *text, size_t len, const char *content_type) {
+        struct MHD_Response *resp;
+        enum MHD_Result ok;
+
+        resp = MHD_create_response_from_buffer(len, (void *) text, MHD_RESPMEM_MUST_COPY);
+        if (!resp)
+                return -ENOMEM;
+        (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type ?: "application/json");
+        (void) MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
+        STRV_FOREACH(w, c->warnings)
+                (void) MHD_add_response_header(resp, "Warning", *w);
+        ok = MHD_queue_response(c->conn, code, resp);
+        MHD_destroy_response(resp);
+        c->code = code;
+        return ok == MHD_YES ? 0 : -EIO;
+}
+
+int api_reply_json(ApiCall *c, unsigned code, json_object *o, const char *content_type) {
+        _cleanup_(json_object_putp) json_object *obj = o;
+        const char *text;
+
+        if (!obj)
+                return -ENOMEM;
+        text = api_json_text(obj);
+        if (!text)
+                return -ENOMEM;
+        return api_reply_text(c, code, text, strlen(text), content_type);
+}
+
+int api_reply_status(ApiCall *c, unsigned code, const char *reason, json_object *details, const char *fmt, ...) {
+        _cleanup_(freep) char *msg = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        msg = vstrprintf(fmt, ap);
+        va_end(ap);
+        if (!msg) {
+                json_object_put(details);
+                return -ENOMEM;
+        }
+        return api_reply_json(c, code, api_status(code, reason, msg, details), NULL);
+}
+
+const char *api_query(ApiCall *c, const char *key) {
+        return MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+void api_add_warning(ApiCall *c, const char *header) {
+        (void) strv_extend(&c->warnings, header);
+}
+
+const char *api_header(ApiCall *c, const char *key) {
+        return MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, key);
+}
+
+static int split_path(const char *url, char ***ret, size_t *ret_n) {
+        _cleanup_(strv_freep) char **l = NULL;
+        size_t n = 0;
+
+        for (const char *p = url; *p;) {
+                size_t len;
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                len = strcspn(p, "/");
+                if (strv_push(&l, strndup(p, len)) < 0)
+                        return -ENOMEM;
+                n++;
+                p += len;
+        }
+        *ret = TAKE_PTR(l);
+        *ret_n = n;
+        return 0;
+}
+
+static bool path_is(ApiCall *c, size_t n, ...) {
+        va_list ap;
+        bool match = c->n_path == n;
+
+        va_start(ap, n);
+        for (size_t i = 0; match && i < n; i++)
+                match = streq(c->path[i], va_arg(ap, const char *));
+        va_end(ap);
+        return match;
+}
+
+static int reply_not_found(ApiCall *c) {
+        return api_reply_status(c, MHD_HTTP_NOT_FOUND, "NotFound", NULL, "the server could not find the requested resource");
+}
+
+/* /healthz, /livez, /readyz: the loop answers, so jobsd is alive; ready once it serves (after its first load). */
+static int reply_health(ApiCall *c) {
+        return api_reply_text(c, 200, "ok", 2, "text/plain; charset=utf-8");
+}
+
+static int route(ApiCall *c) {
+        typedef int (*Handler)(ApiCall *c);
+        static const struct {
+                const char *path;
+                Handler get;
+        } fixed[] = {
+                { "version",       api_discovery_version   },
+                { "api",           api_discovery_api       },
+                { "apis",          api_discovery_apis      },
+                { "api/v1",        api_discovery_core_v1   },
+                { "apis/batch/v1", api_discovery_batch_v1  },
+                { "healthz",       reply_health            },
+                { "livez",         reply_health            },
+                { "readyz",        reply_health            },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(fixed); i++) {
+                _cleanup_(freep) char *joined = strv_join(c->path, "/");
+                if (!joined)
+                        return -ENOMEM;
+                if (!streq(joined, fixed[i].path))
+                        continue;
+                if (!streq(c->method, "GET") && !streq(c->method, "HEAD"))
+                        return api_reply_status(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed", NULL,
+                                                "the server does not allow this method on the requested resource");
+                return fixed[i].get(c);
+        }
+        if (c->n_path >= 2 && streq(c->path[0], "openapi") && streq(c->path[1], "v3")) {
+                if (!streq(c->method, "GET") && !streq(c->method, "HEAD"))
+                        return api_reply_status(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed", NULL,
+                                                "the server does not allow this method on the requested resource");
+                return api_openapi_v3(c);
+        }
+        if (c->n_path > 3 && streq(c->path[0], "apis") && streq(c->path[1], "batch") && streq(c->path[2], "v1"))
+                return api_batch_route(c, c->path + 3, c->n_path - 3);
+        if (c->n_path > 2 && streq(c->path[0], "api") && streq(c->path[1], "v1"))
+                return api_core_route(c, c->path + 2, c->n_path - 2);
+        (void) path_is;
+        return reply_not_found(c);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+        ApiServer *a = cls;
+        ApiRequest *req = *con_cls;
+        int r;
+
+        if (!req) {
+                const union MHD_ConnectionInfo *info;
+
+                req = calloc(1, sizeof(ApiRequest));
+                if (!req)
+                        return MHD_NO;
+                info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+                req->auth = api_tls_client_user(info ? (gnutls_session_t) info->tls_session : NULL, &req->user, &req->admin);
+                *con_cls = req;
+                return MHD_YES;
+        }
+        if (*upload_data_size > 0) {
+                /* The body of an unauthenticated client, or beyond the limit, is read and dropped. */
+                if (req->auth == 0 && !req->too_large) {
+                        if (*upload_data_size > API_BODY_MAX - req->size) {
+                                req->too_large = true;
+                                req->body = mfree(req->body);
+                                req->size = 0;
+                        } else {
+                                char *b = realloc(req->body, req->size + *upload_data_size + 1);
+                                if (!b)
+                                        return MHD_NO;
+                                memcpy(b + req->size, upload_data, *upload_data_size);
+                                req->size += *upload_data_size;
+                                b[req->size] = 0;
+                                req->body = b;
+                        }
+                }
+                *upload_data_size = 0;
+                return MHD_YES;
+        }
+
+        ApiCall c = {
+                .server = a,
+                .manager = a->manager,
+                .conn = conn,
+                .method = method,
+                .body = req->body ?: "",
+                .body_size = req->size,
+                .user = req->user,
+                .admin = req->admin,
+        };
+        if (req->auth < 0)
+                r = api_reply_status(&c, MHD_HTTP_UNAUTHORIZED, "Unauthorized", NULL, "Unauthorized");
+        else if (req->too_large)
+                r = api_reply_status(&c, MHD_HTTP_CONTENT_TOO_LARGE, "RequestEntityTooLarge", NULL,
+                                     "the request body is larger than %u bytes", API_BODY_MAX);
+        else {
+                r = split_path(url, &c.path, &c.n_path);
+                if (r >= 0)
+                        r = route(&c);
+                strv_free(c.path);
+                strv_free(c.warnings);
+        }
+        if (r < 0 && c.code == 0) {
+                log_warning_errno(r, "API: %s %s: %m", method, url);
+                r = api_reply_status(&c, MHD_HTTP_INTERNAL_SERVER_ERROR, "InternalError", NULL,
+                                     "Internal error occurred: %s", strerror(-r));
+        }
+        return r < 0 ? MHD_NO : MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe) {
+        api_request_free(*con_cls);
+        *con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
+        _cleanup_(freep) char *msg = vstrprintf(fmt, ap);
+        size_t l;
+
+        if (!msg)
+                return;
+        l = strlen(msg);
+        while (l > 0 && msg[l - 1] == '\n')
+                msg[--l] = 0;
+        log_info("API: %s", msg);
+}
+
+/* MHD does its work, then says when it wants to run again (0: at once, data already buffered). */
+static void api_server_run(ApiServer *a) {
+        MHD_UNSIGNED_LONG_LONG timeout;
+
+        (void) MHD_run(a->mhd);
+        if (MHD_get_timeout(a->mhd, &timeout) == MHD_YES) {
+                uint64_t now;
+                (void) sd_event_now(a->manager->event, CLOCK_MONOTONIC, &now);
+                (void) sd_event_source_set_time(a->timer, now + (uint64_t) timeout * USEC_PER_MSEC);
+                (void) sd_event_source_set_enabled(a->timer, SD_EVENT_ONESHOT);
+        } else
+                (void) sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
+}
+
+void api_server_kick(ApiServer *a) {
+        if (!a || !a->timer)
+                return;
+        (void) sd_event_source_set_time(a->timer, 0);
+        (void) sd_event_source_set_enabled(a->timer, SD_EVENT_ONESHOT);
+}
+
+ApiWatchHub *api_server_watch_hub(ApiServer *a) {
+        return a ? a->hub : NULL;
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        api_server_run(userdata);
+        return 0;
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        api_server_run(userdata);
+        return 0;
+}
+
+/* "ADDRESS:PORT", "[IPv6]:PORT". */
+static int parse_listen(const char *listen, struct sockaddr_storage *ret, char **ret_host, unsigned *ret_port) {
+        _cleanup_(freep) char *host = NULL;
+        const char *colon;
+        char *e;
+        unsigned long port;
+
+        if (listen[0] == '[') {
+                const char *close = strchr(listen, ']');
+                if (!close || close[1] != ':')
+                        return -EINVAL;
+                host = strndup(listen + 1, close - listen - 1);
+                colon = close + 1;
+        } else {
+                colon = strrchr(listen, ':');
+                if (!colon)
+                        return -EINVAL;
+                host = strndup(listen, colon - listen);
+        }
+        if (!host)
+                return -ENOMEM;
+        errno = 0;
+        port = strtoul(colon + 1, &e, 10);
+        if (errno || e == colon + 1 || *e || port == 0 || port > 65535)
+                return -EINVAL;
+        memset(ret, 0, sizeof(*ret));
+        if (streq(host, "localhost")) {
+                free(host);
+                host = strdup("127.0.0.1");
+                if (!host)
+                        return -ENOMEM;
+        }
+        if (inet_pton(AF_INET, host, &((struct sockaddr_in *) ret)->sin_addr) == 1) {
+                ((struct sockaddr_in *) ret)->sin_family = AF_INET;
+                ((struct sockaddr_in *) ret)->sin_port = htons(port);
+        } else if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *) ret)->sin6_addr) == 1) {
+                ((struct sockaddr_in6 *) ret)->sin6_family = AF_INET6;
+                ((struct sockaddr_in6 *) ret)->sin6_port = htons(port);
+        } else
+                return -EINVAL;
+        *ret_host = TAKE_PTR(host);
+        *ret_port = port;
+        return 0;
+}
+
+int api_server_new(Manager *m, const char *listen, ApiServer **ret) {
+        _cleanup_(freep) char *host = NULL;
+        struct sockaddr_storage sa;
+        const union MHD_DaemonInfo *info;
+        unsigned port;
+        ApiServer *a;
+        int r;
+
+        r = parse_listen(listen, &sa, &host, &port);
+        if (r == -EINVAL)
+                return log_error_errno(r, "--api-listen takes ADDRESS:PORT (an IP address, [IPv6] or localhost), not '%s'",
+                                       listen);
+        if (r < 0)
+                return r;
+        a = calloc(1, sizeof(ApiServer));
+        if (!a)
+                return -ENOMEM;
+        a->manager = m;
+        r = api_watch_hub_new(m, &a->hub);
+        if (r < 0)
+                goto fail;
+        r = api_tls_setup(m->state_dir, host, port, &a->tls);
+        if (r < 0)
+                goto fail;
+        a->mhd = MHD_start_daemon(MHD_USE_TLS | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                                  (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+                                  (uint16_t) port, NULL, NULL, on_request, a,
+                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, a,
+                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
+                                  MHD_OPTION_HTTPS_MEM_CERT, a->tls.server_cert_pem,
+                                  MHD_OPTION_HTTPS_MEM_KEY, a->tls.server_key_pem,
+                                  MHD_OPTION_HTTPS_MEM_TRUST, a->tls.ca_pem,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, API_IDLE_TIMEOUT_SEC,
+                                  MHD_OPTION_CONNECTION_LIMIT, API_CONNECTIONS_MAX,
+                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
+                                  MHD_OPTION_END);
+        if (!a->mhd) {
+                r = log_error_errno(errno > 0 ? -errno : -EIO, "cannot listen on %s for the API: %m", listen);
+                goto fail;
+        }
+        info = MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+        if (!info) {
+                r = log_error_errno(-EIO, "libmicrohttpd has no epoll descriptor");
+                goto fail;
+        }
+        r = sd_event_add_io(m->event, &a->io, info->epoll_fd, EPOLLIN, on_io, a);
+        if (r < 0)
+                goto fail;
+        (void) sd_event_source_set_description(a->io, "api-server");
+        /* Accuracy 1 µs: sd-event's default (250 ms) would hold back MHD's "run again at once" (timeout 0,
+         * more of a response to send) by up to a quarter of a second per TLS record. */
+        r = sd_event_add_time(m->event, &a->timer, CLOCK_MONOTONIC, 0, 1, on_timer, a);
+        if (r < 0)
+                goto fail;
+        (void) sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
+        api_server_run(a);
+        log_info("Kubernetes API on https://%s%s%s:%u, kubeconfig in %s/kubeconfig", strchr(host, ':') ? "[" : "",
+                 host, strchr(host, ':') ? "]" : "", port, m->state_dir);
+        *ret = a;
+        return 0;
+fail:
+        api_server_free(a);
+        return r;
+}
+
+ApiServer *api_server_free(ApiServer *a) {
+        if (!a)
+                return NULL;
+        if (a->mhd) {
+                /* Suspended connections must be resumed before MHD stops. */
+                api_watch_hub_shutdown(a->hub);
+                (void) MHD_run(a->mhd);
+                MHD_stop_daemon(a->mhd);
+        }
+        a->hub = api_watch_hub_free(a->hub);
+        sd_event_source_disable_unref(a->io);
+        sd_event_source_disable_unref(a->timer);
+        api_tls_done(&a->tls);
+        free(a);
+        return NULL;
+}

@@ -1,0 +1,491 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The real kubectl (/usr/bin/kubectl) against jobsd --api-listen in the suite's sandbox
+# (tests/integration/sandbox.sh; docs/kubernetes-api.md): certificates and the kubeconfig, 401 without a
+# client certificate, version and discovery, get/list of Jobs and CronJobs with kubectl's tables, bad
+# requests. Skips (with the reason) where kubectl is missing. Usage: test-kubectl.sh BUILD_DIR
+set -u
+build=${1:?build directory}
+here=$(cd "$(dirname "$0")" && pwd)
+KUBECTL=${KUBECTL:-/usr/bin/kubectl}
+if ! [ -x "$KUBECTL" ]; then
+        echo "1..0 # SKIP no kubectl at $KUBECTL (the Kubernetes API is tested with the real client)"
+        exit 0
+fi
+if ! command -v curl >/dev/null; then
+        echo "1..0 # SKIP no curl"
+        exit 0
+fi
+. "$here/sandbox.sh"
+. "$here/lib.sh"
+
+JOBSD=$build/supervisor/jobsd
+JOBCTL=$build/supervisor/jobctl
+sandbox_start_tap
+t_start=$(now)
+manifests=$SANDBOX_DIR/manifests
+state=$SANDBOX_DIR/state
+mkdir -p "$manifests" "$state" "$SANDBOX_DIR/home"
+# kubectl's discovery cache and config stay in the sandbox.
+export HOME=$SANDBOX_DIR/home
+export KUBECONFIG=$state/kubeconfig
+k() { timeout 60 "$KUBECTL" --request-timeout=20s "$@"; }
+
+# A free port on 127.0.0.1.
+port=
+for _ in $(seq 20); do
+        p=$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+api=https://127.0.0.1:$port
+
+cat > "$manifests/pi.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+  labels: {app: pi}
+spec:
+  completions: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "echo 3.14"]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: sleeper, namespace: other}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: s, image: busybox, command: [sleep, "600"]}]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  schedule: "0 3 * * *"
+  timeZone: Etc/UTC
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: c, image: busybox, command: ["true"]}]
+YAML
+
+start_jobsd --api-listen="127.0.0.1:$port"
+if until_true 20 "[ -s '$KUBECONFIG' ] && curl -sk '$api/version' >/dev/null"; then
+        ok "jobsd --api-listen serves HTTPS on 127.0.0.1:$port and writes the kubeconfig"
+else
+        not_ok "jobsd --api-listen serves HTTPS and writes the kubeconfig" "$(sandbox_journal -u jobsd -o cat | tail -20)"
+fi
+mode=$(stat -c %a "$KUBECONFIG" 2>/dev/null)
+[ "$mode" = 600 ] && ok "the kubeconfig is mode 0600" || not_ok "the kubeconfig is mode 0600" "mode $mode"
+for f in ca.crt ca.key admin.crt admin.key; do
+        [ -s "$state/api/$f" ] || not_ok "$state/api/$f exists"
+done
+
+# No client certificate, or one of another CA: 401 with a Status.
+code=$(curl -sk -o "$SANDBOX_DIR/out" -w '%{http_code}' "$api/apis/batch/v1/jobs")
+if [ "$code" = 401 ] && grep -q '"reason":"Unauthorized"' "$SANDBOX_DIR/out"; then
+        ok "no client certificate: 401 Unauthorized"
+else
+        not_ok "no client certificate: 401 Unauthorized" "$code $(cat "$SANDBOX_DIR/out")"
+fi
+if command -v openssl >/dev/null; then
+        # The same names as the admin's, signed by another CA.
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=jobsd-admin/O=system:masters \
+                -keyout "$SANDBOX_DIR/other.key" -out "$SANDBOX_DIR/other.crt" -days 1 >/dev/null 2>&1
+        code=$(curl -sk --cert "$SANDBOX_DIR/other.crt" --key "$SANDBOX_DIR/other.key" -o /dev/null -w '%{http_code}' "$api/apis/batch/v1/jobs")
+        [ "$code" = 401 ] && ok "a client certificate of another CA: 401" || not_ok "a client certificate of another CA: 401" "got $code"
+else
+        ok "a client certificate of another CA # SKIP no openssl to make one"
+fi
+
+out=$(k version -o json 2>&1)
+if echo "$out" | grep -q '"gitVersion": "v1.32'; then
+        ok "kubectl version reports the server as v1.32"
+else
+        not_ok "kubectl version" "$out"
+fi
+out=$(k api-resources 2>&1)
+if echo "$out" | grep -q '^jobs .*batch/v1 .*true .*Job' && echo "$out" | grep -q '^cronjobs .*cj .*batch/v1 .*true .*CronJob' &&
+   echo "$out" | grep -q '^namespaces .*ns .*v1 .*false .*Namespace'; then
+        ok "kubectl api-resources lists jobs, cronjobs, namespaces"
+else
+        not_ok "kubectl api-resources" "$out"
+fi
+# The legacy discovery documents, for a client that asks for plain JSON.
+out=$(curl -sk --cacert "$state/api/ca.crt" --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        -H 'Accept: application/json' "$api/apis/batch/v1")
+echo "$out" | grep -q '"kind":"APIResourceList"' && ok "/apis/batch/v1 as legacy JSON" || not_ok "/apis/batch/v1 as legacy JSON" "$out"
+out=$(curl -sk -i --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        -H 'Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' "$api/apis")
+echo "$out" | grep -qi '^content-type: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' &&
+        ok "/apis as aggregated discovery v2 when asked" || not_ok "/apis as aggregated discovery v2" "$out"
+
+# Layer 2: get and list, as JSON and as kubectl's tables.
+jobctl wait job/pi --for=condition=Complete --timeout=60s >/dev/null 2>&1
+out=$(k get jobs 2>&1)
+if echo "$out" | head -1 | grep -q '^NAME *STATUS *COMPLETIONS *DURATION *AGE$' && echo "$out" | grep -q '^pi *Complete *2/2 '; then
+        ok "kubectl get jobs: NAME STATUS COMPLETIONS DURATION AGE, pi Complete 2/2"
+else
+        not_ok "kubectl get jobs" "$out"
+fi
+out=$(k get jobs -A -o wide 2>&1)
+if echo "$out" | head -1 | grep -q '^NAMESPACE *NAME *STATUS *COMPLETIONS *DURATION *AGE *CONTAINERS *IMAGES *SELECTOR$' &&
+   echo "$out" | grep -q '^other *sleeper *Running *0/1 .* s *busybox *batch.kubernetes.io/controller-uid=' &&
+   echo "$out" | grep -q '^default *pi '; then
+        ok "kubectl get jobs -A -o wide: namespaces, containers, images, selector"
+else
+        not_ok "kubectl get jobs -A -o wide" "$out"
+fi
+uid=$(jobctl get job pi -o json | sed -n 's/^ *"uid": "\(.*\)",*$/\1/p' | head -1)
+out=$(k get job pi -o yaml 2>&1)
+if echo "$out" | grep -q "^  uid: $uid" && echo "$out" | grep -q '^  backoffLimit: 6' &&
+   echo "$out" | grep -q 'terminationMessagePath: /dev/termination-log' && echo "$out" | grep -q '^  succeeded: 2' &&
+   echo "$out" | grep -q 'jobsd.io/manifest-file: .*pi.yaml' && echo "$out" | grep -q 'type: Complete'; then
+        ok "kubectl get job pi -o yaml: the whole object with Kubernetes' defaults, its uid, its status"
+else
+        not_ok "kubectl get job pi -o yaml" "$out"
+fi
+out=$(k get job pi -o jsonpath='{.status.succeeded}/{.spec.completions}/{.spec.template.spec.containers[0].imagePullPolicy}' 2>&1)
+[ "$out" = "2/2/Always" ] && ok "kubectl get -o jsonpath" || not_ok "kubectl get -o jsonpath" "$out"
+out=$(k get jobs -A -o name 2>&1 | sort | tr '\n' ' ')
+[ "$out" = "job.batch/pi job.batch/sleeper " ] && ok "kubectl get jobs -A -o name" || not_ok "kubectl get jobs -A -o name" "$out"
+out=$(k get jobs -l app=pi -o name 2>&1; k get jobs -l 'app notin (pi)' -o name 2>&1; k get jobs -A -l '!app' -o name 2>&1)
+[ "$out" = "$(printf 'job.batch/pi\njob.batch/sleeper')" ] &&
+        ok "kubectl get jobs -l: =, notin, !" || not_ok "kubectl get jobs -l" "$out"
+out=$(k get jobs -A --show-labels 2>&1)
+echo "$out" | grep -q '^default *pi .*app=pi$' && ok "kubectl get jobs --show-labels" || not_ok "kubectl get jobs --show-labels" "$out"
+out=$(k get job missing 2>&1)
+[ "$out" = 'Error from server (NotFound): jobs.batch "missing" not found' ] && ok "kubectl get job missing: NotFound" ||
+        not_ok "kubectl get job missing: NotFound" "$out"
+out=$(k get jobs --field-selector metadata.name=pi -o name 2>&1; k get jobs --field-selector spec.foo=1 2>&1)
+if echo "$out" | head -1 | grep -qx 'job.batch/pi' && echo "$out" | grep -q 'field label not supported: spec.foo'; then
+        ok "kubectl get jobs --field-selector: metadata.name; an unknown field is a BadRequest"
+else
+        not_ok "kubectl get jobs --field-selector" "$out"
+fi
+out=$(k get cronjobs 2>&1)
+if echo "$out" | head -1 | grep -q '^NAME *SCHEDULE *TIMEZONE *SUSPEND *ACTIVE *LAST SCHEDULE *AGE$' &&
+   echo "$out" | grep -q '^nightly *0 3 \* \* \* *Etc/UTC *False *0 *<none> '; then
+        ok "kubectl get cronjobs: NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE AGE"
+else
+        not_ok "kubectl get cronjobs" "$out"
+fi
+out=$(k get cj nightly -o jsonpath='{.spec.concurrencyPolicy} {.spec.successfulJobsHistoryLimit} {.spec.jobTemplate.spec.backoffLimit}' 2>&1)
+[ "$out" = "Allow 3 6" ] && ok "kubectl get cj -o jsonpath: the CronJob's defaults" || not_ok "kubectl get cj -o jsonpath" "$out"
+out=$(k get ns -o name 2>&1 | tr '\n' ' ')
+[ "$out" = "namespace/default namespace/other " ] && ok "kubectl get namespaces" || not_ok "kubectl get namespaces" "$out"
+out=$(k get job pi -n nowhere 2>&1)
+echo "$out" | grep -q 'NotFound' && ok "a Job in another namespace is not found" || not_ok "a Job in another namespace is not found" "$out"
+
+# Layer 3: watch. kubectl get -w prints the new Job's rows as it changes; wait watches from its list.
+"$KUBECTL" get jobs -w > "$SANDBOX_DIR/watch.out" 2>&1 &
+watch_pid=$!
+"$KUBECTL" get jobs -A -w -o json --output-watch-events > "$SANDBOX_DIR/watch-json.out" 2>&1 &
+watch_json_pid=$!
+sleep 1
+cat > "$manifests/later.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: later}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sleep, "1"]}]
+YAML
+t0=$(now)
+until_true 10 "k get job later"        # kubectl wait on a Job that does not exist yet: NotFound, as on a cluster
+out=$(k wait --for=condition=complete job/later --timeout=60s 2>&1)
+if [ "$out" = "job.batch/later condition met" ]; then
+        ok "kubectl wait --for=condition=complete job/later (a Job added after the wait began; $(since "$t0") s)"
+else
+        not_ok "kubectl wait --for=condition=complete" "$out"
+fi
+out=$(k wait --for=condition=complete job/pi --timeout=10s 2>&1)
+[ "$out" = "job.batch/pi condition met" ] && ok "kubectl wait on a Job already complete" || not_ok "kubectl wait on a Job already complete" "$out"
+out=$(k wait --for=condition=complete job/sleeper -n other --timeout=2s 2>&1)
+echo "$out" | grep -q 'timed out waiting for the condition' && ok "kubectl wait times out on a running Job" ||
+        not_ok "kubectl wait times out on a running Job" "$out"
+sleep 0.5
+kill $watch_pid $watch_json_pid 2>/dev/null; wait $watch_pid $watch_json_pid 2>/dev/null
+if head -1 "$SANDBOX_DIR/watch.out" | grep -q '^NAME *STATUS *COMPLETIONS' && [ "$(grep -c '^NAME' "$SANDBOX_DIR/watch.out")" = 1 ] &&
+   grep -q '^pi *Complete' "$SANDBOX_DIR/watch.out" && grep -q '^later *Running *0/1' "$SANDBOX_DIR/watch.out" &&
+   grep -q '^later *Complete *1/1' "$SANDBOX_DIR/watch.out"; then
+        ok "kubectl get jobs -w: one header, later Running then Complete"
+else
+        not_ok "kubectl get jobs -w" "$(cat "$SANDBOX_DIR/watch.out")"
+fi
+if grep -q '"type": *"ADDED"' "$SANDBOX_DIR/watch-json.out" && grep -q '"type": *"MODIFIED"' "$SANDBOX_DIR/watch-json.out" &&
+   grep -q '"name": *"later"' "$SANDBOX_DIR/watch-json.out"; then
+        ok "kubectl get -A -w -o json --output-watch-events: ADDED and MODIFIED events"
+else
+        not_ok "kubectl get -w -o json --output-watch-events" "$(head -c 2000 "$SANDBOX_DIR/watch-json.out")"
+fi
+rm -f "$manifests/later.yaml"
+out=$(k wait --for=delete job/later --timeout=30s 2>&1); rc=$?
+# (Gone before the wait began, kubectl prints nothing and succeeds.)
+[ $rc = 0 ] && ! k get job later >/dev/null 2>&1 && ok "kubectl wait --for=delete: a Job whose file was removed" ||
+        not_ok "kubectl wait --for=delete" "$out"
+# A stale resourceVersion: an ERROR event with a 410 Status.
+out=$(curl -sk --max-time 5 --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        "$api/apis/batch/v1/jobs?watch=true&resourceVersion=1&timeoutSeconds=2")
+echo "$out" | grep -q '"type":"ERROR".*"code":410' && ok "a watch from a resourceVersion no longer kept: ERROR 410 Expired" ||
+        not_ok "a watch from an old resourceVersion: 410" "$out"
+out=$(curl -sk --max-time 10 -o /dev/null -w '%{http_code} %{time_total}' --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        "$api/apis/batch/v1/jobs?watch=true&timeoutSeconds=1")
+case $out in 200\ 1.*|200\ 2.*) ok "a watch ends after its timeoutSeconds ($out)" ;; *) not_ok "a watch ends after its timeoutSeconds" "$out" ;; esac
+
+# Layer 4: create, apply (first), delete; objects saved in the state directory.
+# An idle client is cut off (after 60 s; measured beside the rest).
+(t0=$(now); timeout 100 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port; cat <&3 >/dev/null" 2>/dev/null; since "$t0" > "$SANDBOX_DIR/idle") &
+idle_pid=$!
+cat > "$SANDBOX_DIR/made.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: made, labels: {via: api}}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "echo made"]}]
+YAML
+out=$(k create -f "$SANDBOX_DIR/made.yaml" 2>&1)
+[ "$out" = "job.batch/made created" ] && ok "kubectl create -f: job.batch/made created" || not_ok "kubectl create -f" "$out"
+out=$(k wait --for=condition=complete job/made --timeout=60s 2>&1)
+[ "$out" = "job.batch/made condition met" ] && ok "the Job made through the API runs to completion" || not_ok "the API's Job runs" "$out"
+[ -s "$state/api-objects/default_made.job.yaml" ] && ok "it is saved in the state directory" ||
+        not_ok "it is saved in the state directory" "$(ls -la "$state/api-objects" 2>&1)"
+out=$(k get job made -o yaml 2>&1)
+echo "$out" | grep -q 'jobsd.io/manifest-file' && not_ok "an API object has no manifest-file annotation" "$out" ||
+        ok "an API object has no manifest-file annotation"
+out=$(k create -f "$SANDBOX_DIR/made.yaml" 2>&1)
+[ "$out" = 'Error from server (AlreadyExists): error when creating "'"$SANDBOX_DIR/made.yaml"'": jobs.batch "made" already exists' ] &&
+        ok "kubectl create of an existing Job: AlreadyExists" || not_ok "kubectl create of an existing Job: AlreadyExists" "$out"
+sed -e 's/name: made/name: applied/' "$SANDBOX_DIR/made.yaml" > "$SANDBOX_DIR/applied.yaml"
+out=$(k apply -f "$SANDBOX_DIR/applied.yaml" 2>&1)
+if [ "$out" = "job.batch/applied created" ] &&
+   k get job applied -o jsonpath='{.metadata.annotations.kubectl\.kubernetes\.io/last-applied-configuration}' | grep -q '"name":"applied"'; then
+        ok "kubectl apply -f (first): created, with the last-applied-configuration annotation"
+else
+        not_ok "kubectl apply -f (first)" "$out"
+fi
+cat > "$SANDBOX_DIR/cron.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: made-cron}
+spec:
+  schedule: "*/5 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: c, image: busybox, command: ["true"]}]
+YAML
+out=$(k create -f "$SANDBOX_DIR/cron.yaml" 2>&1; k get cj made-cron -o jsonpath='{.spec.schedule}' 2>&1)
+[ "$out" = "$(printf 'cronjob.batch/made-cron created\n*/5 * * * *')" ] && ok "kubectl create -f of a CronJob" || not_ok "kubectl create -f of a CronJob" "$out"
+# Invalid objects get the messages a manifest file gets, from the same loader.
+sed -e 's/name: made/name: bad/' -e 's/restartPolicy: Never/restartPolicy: Always/' "$SANDBOX_DIR/made.yaml" > "$SANDBOX_DIR/bad.yaml"
+want=$(jobctl validate "$SANDBOX_DIR/bad.yaml" 2>&1 | grep -o 'spec.template.spec.restartPolicy: .*' | head -1)
+out=$(k create -f "$SANDBOX_DIR/bad.yaml" 2>&1)
+if [ -n "$want" ] && echo "$out" | grep -q 'The Job "bad" is invalid: ' && echo "$out" | grep -qF "$want"; then
+        ok "an invalid Job: Invalid, with jobctl validate's message ($want)"
+else
+        not_ok "an invalid Job: Invalid with the loader's message" "want: $want" "$out"
+fi
+sed -e 's/name: made/name: unknown/' -e 's/restartPolicy: Never/restartPolicy: Never\n      colour: blue/' "$SANDBOX_DIR/made.yaml" > "$SANDBOX_DIR/unknown.yaml"
+out=$(k create -f "$SANDBOX_DIR/unknown.yaml" 2>&1)
+echo "$out" | grep -q 'strict decoding error: unknown field "spec.template.spec.colour"' &&
+        ok "an unknown field under kubectl's default --validate=strict: refused by the server" ||
+        not_ok "an unknown field under --validate=strict" "$out"
+out=$(k create -f "$SANDBOX_DIR/unknown.yaml" --validate=warn 2>&1)
+if echo "$out" | grep -q 'Warning: unknown field "spec.template.spec.colour"' && echo "$out" | grep -q 'job.batch/unknown created'; then
+        ok "--validate=warn: created, with a warning naming the field"
+else
+        not_ok "--validate=warn" "$out"
+fi
+out=$(k delete job made 2>&1)
+if [ "$out" = 'job.batch "made" deleted' ] && ! k get job made >/dev/null 2>&1 && [ ! -e "$state/api-objects/default_made.job.yaml" ]; then
+        ok "kubectl delete job made: deleted, its file gone"
+else
+        not_ok "kubectl delete job made" "$out"
+fi
+out=$(k delete job pi 2>&1)
+echo "$out" | grep -q 'Error from server (Forbidden): .*"pi" is defined in the manifest file .*pi.yaml' &&
+        ok "kubectl delete of a Job from a manifest file: Forbidden, naming the file" || not_ok "delete of a file's Job: Forbidden" "$out"
+out=$(k delete cronjob made-cron --cascade=foreground 2>&1)
+[ "$out" = 'cronjob.batch "made-cron" deleted' ] && ok "kubectl delete cronjob --cascade=foreground" || not_ok "kubectl delete cronjob" "$out"
+# Bad input.
+auth=(--cert "$state/api/admin.crt" --key "$state/api/admin.key" -H 'Content-Type: application/json')
+out=$(curl -sk "${auth[@]}" -X POST --data-binary '{"kind": "Job", "apiVersion": ' "$api/apis/batch/v1/namespaces/default/jobs")
+echo "$out" | grep -q '"code":400' && ok "malformed JSON: 400 ($(echo "$out" | sed 's/.*"message":"\([^"]*\)".*/\1/'))" || not_ok "malformed JSON: 400" "$out"
+out=$(curl -sk "${auth[@]}" -X POST --data-binary '{"kind": "CronJob", "apiVersion": "batch/v1", "metadata": {"name": "x"}}' "$api/apis/batch/v1/namespaces/default/jobs")
+echo "$out" | grep -q '"code":400' && ok "a CronJob posted to jobs: 400" || not_ok "a wrong kind: 400" "$out"
+head -c 4000000 /dev/zero | tr '\0' ' ' > "$SANDBOX_DIR/big"
+out=$(curl -sk "${auth[@]}" -X POST --data-binary @"$SANDBOX_DIR/big" -o /dev/null -w '%{http_code}' "$api/apis/batch/v1/namespaces/default/jobs")
+[ "$out" = 413 ] && ok "a 4 MB body: 413" || not_ok "a 4 MB body: 413" "$out"
+out=$(curl -sk "${auth[@]}" -X POST --data-binary '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' "$api/apis/batch/v1/namespaces/default/jobs")
+echo "$out" | grep -q '"code":400' && ok "deep nesting: 400" || not_ok "deep nesting: 400" "$out"
+wait $idle_pid
+idle=$(cat "$SANDBOX_DIR/idle")
+case $idle in 6[0-9].*) ok "an idle connection is closed after 60 s ($idle s)" ;; *) not_ok "an idle connection is closed after 60 s" "$idle s" ;; esac
+
+# Restart: the API's Job is still there, finished, not run again.
+uid_before=$(k get job applied -o jsonpath='{.metadata.uid}')
+k wait --for=condition=complete job/applied --timeout=60s >/dev/null 2>&1
+# A watch open while jobsd stops: its stream ends, jobsd stops cleanly (checked at the next start).
+curl -sk --max-time 30 --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        "$api/apis/batch/v1/jobs?watch=true" > "$SANDBOX_DIR/open-watch" 2>&1 &
+curl_pid=$!
+sleep 0.5
+stop_jobsd
+wait $curl_pid 2>/dev/null
+grep -q '"type":"ADDED"' "$SANDBOX_DIR/open-watch" && ok "a watch open while jobsd stops gets its events, then its end" ||
+        not_ok "a watch open while jobsd stops" "$(head -c 500 "$SANDBOX_DIR/open-watch")"
+start_jobsd --api-listen="127.0.0.1:$port"
+until_true 20 "k get job applied"
+out=$(k get job applied -o jsonpath='{.metadata.uid} {.status.succeeded}' 2>&1)
+[ "$out" = "$uid_before 1" ] && ok "after a restart the API's Job is the same Job, still complete (run once)" ||
+        not_ok "the API's Job after a restart" "$out (uid before: $uid_before)"
+
+# Layer 5: pods, logs, events: kubectl logs and describe.
+out=$(k get pods -l job-name=pi 2>&1)
+if echo "$out" | head -1 | grep -q '^NAME *READY *STATUS *RESTARTS *AGE$' && [ "$(echo "$out" | grep -c '^pi-.* *0/1 *Completed *0 ')" = 2 ]; then
+        ok "kubectl get pods -l job-name=pi: two Completed pods"
+else
+        not_ok "kubectl get pods -l job-name=pi" "$out"
+fi
+out=$(k logs job/pi 2>/dev/null)       # (kubectl says on stderr which of the two pods it shows)
+[ "$out" = "3.14" ] && ok "kubectl logs job/pi: the pod's output from the journal" || not_ok "kubectl logs job/pi" "$out"
+pod=$(k get pods -l job-name=pi -o name | head -1)
+out=$(k logs "$pod" --timestamps --tail=1 2>&1)
+echo "$out" | grep -Eq '^20[0-9-]+T[0-9:]+\.[0-9]{9}Z 3\.14$' && ok "kubectl logs --timestamps --tail=1" || not_ok "kubectl logs --timestamps --tail=1" "$out"
+out=$(k describe job pi 2>&1)
+if echo "$out" | grep -q '^Name: *pi$' && echo "$out" | grep -q '^Pods Statuses: *0 Active .* 2 Succeeded / 0 Failed' &&
+   echo "$out" | grep -q 'Normal *SuccessfulCreate .*job-controller' && echo "$out" | grep -q 'Normal *Completed'; then
+        ok "kubectl describe job pi: its status and its events"
+else
+        not_ok "kubectl describe job pi" "$out"
+fi
+out=$(k get events --field-selector involvedObject.kind=Job,involvedObject.name=pi -o name 2>&1 | wc -l)
+[ "$out" -ge 3 ] && ok "kubectl get events --field-selector involvedObject.name=pi ($out events)" || not_ok "kubectl get events" "$out"
+out=$(k describe cronjob nightly 2>&1)
+echo "$out" | grep -q '^Schedule: *0 3 \* \* \*' && ok "kubectl describe cronjob" || not_ok "kubectl describe cronjob" "$out"
+
+# Layer 6: apply again, patch, replace.
+sed -e 's/via: api/via: api, tier: two/' -e 's/^spec:/spec:\n  ttlSecondsAfterFinished: 3600/' "$SANDBOX_DIR/applied.yaml" > "$SANDBOX_DIR/applied2.yaml"
+out=$(k apply -f "$SANDBOX_DIR/applied2.yaml" 2>&1)
+got=$(k get job applied -o jsonpath='{.metadata.labels.tier} {.spec.ttlSecondsAfterFinished}' 2>&1)
+if [ "$out" = "job.batch/applied configured" ] && [ "$got" = "two 3600" ]; then
+        ok "kubectl apply -f again: a strategic merge patch, configured"
+else
+        not_ok "kubectl apply -f again" "$out" "$got"
+fi
+out=$(k patch job applied --type=merge -p '{"spec":{"activeDeadlineSeconds":900}}' 2>&1; k get job applied -o jsonpath='{.spec.activeDeadlineSeconds}')
+[ "$out" = "$(printf 'job.batch/applied patched\n900')" ] && ok "kubectl patch --type=merge" || not_ok "kubectl patch --type=merge" "$out"
+out=$(k patch job applied --type=json -p '[{"op":"add","path":"/metadata/labels/x","value":"y"},{"op":"remove","path":"/metadata/labels/tier"}]' 2>&1; k get job applied -o jsonpath='{.metadata.labels}')
+if echo "$out" | head -1 | grep -qx 'job.batch/applied patched' && echo "$out" | grep -q '"x":"y"' && ! echo "$out" | grep -q tier; then
+        ok "kubectl patch --type=json: add and remove"
+else
+        not_ok "kubectl patch --type=json" "$out"
+fi
+out=$(k patch job applied --type=merge -p '{"spec":{"template":{"spec":{"containers":[{"name":"c","image":"other"}]}}}}' 2>&1)
+echo "$out" | grep -q 'is invalid: .*field is immutable' && ok "a change Kubernetes does not allow: Invalid, field is immutable ($out)" ||
+        not_ok "an immutable field" "$out"
+k get job applied -o json > "$SANDBOX_DIR/applied.json"
+k patch job applied --type=merge -p '{"metadata":{"labels":{"x":"z"}}}' >/dev/null 2>&1
+out=$(k replace -f "$SANDBOX_DIR/applied.json" 2>&1)
+echo "$out" | grep -q 'Operation cannot be fulfilled on jobs.batch "applied": the object has been modified' &&
+        ok "kubectl replace with a stale resourceVersion: Conflict" || not_ok "replace with a stale resourceVersion: Conflict" "$out"
+k get job applied -o json > "$SANDBOX_DIR/applied.json"
+out=$(k replace -f "$SANDBOX_DIR/applied.json" 2>&1)
+[ "$out" = "job.batch/applied replaced" ] && ok "kubectl replace of what get returned (server fields and generated selector dropped)" ||
+        not_ok "kubectl replace of what get returned" "$out"
+out=$(k patch job pi --type=merge -p '{"spec":{"suspend":true}}' 2>&1)
+echo "$out" | grep -q 'Forbidden.*manifest file' && ok "kubectl patch of a file's Job: Forbidden" || not_ok "patch of a file's Job: Forbidden" "$out"
+sed -e 's/name: made/name: ssa/' "$SANDBOX_DIR/made.yaml" > "$SANDBOX_DIR/ssa.yaml"
+out=$(k apply --server-side -f "$SANDBOX_DIR/ssa.yaml" 2>&1; k apply --server-side -f "$SANDBOX_DIR/ssa.yaml" 2>&1)
+[ "$out" = "$(printf 'job.batch/ssa serverside-applied\njob.batch/ssa serverside-applied')" ] && ok "kubectl apply --server-side (create, then again)" ||
+        not_ok "kubectl apply --server-side" "$out"
+out=$(k create job from-cron --from=cronjob/nightly 2>&1)
+echo "$out" | grep -q 'jobsd does not read Kubernetes protobuf' && ok "kubectl create job --from=cronjob: a clear 415 (protobuf)" ||
+        not_ok "kubectl create job --from=cronjob" "$out"
+
+# The read-only identity: kubeconfig-viewer reads, and every change is Forbidden.
+viewer=$state/kubeconfig-viewer
+out=$(KUBECONFIG=$viewer k get jobs -o name 2>&1 | head -1; KUBECONFIG=$viewer k delete job ssa 2>&1; KUBECONFIG=$viewer k create -f "$SANDBOX_DIR/made.yaml" 2>&1)
+if echo "$out" | head -1 | grep -q '^job.batch/' && echo "$out" | grep -q 'User "jobsd-viewer" cannot delete resource "jobs"' &&
+   echo "$out" | grep -q 'User "jobsd-viewer" cannot create resource "jobs"'; then
+        ok "kubeconfig-viewer: reads; delete and create are Forbidden"
+else
+        not_ok "kubeconfig-viewer" "$out"
+fi
+[ "$(stat -c %a "$viewer")" = 600 ] || not_ok "kubeconfig-viewer is mode 0600"
+
+# logs -f: lines as they come, the stream ends when the container does.
+cat > "$SANDBOX_DIR/follow.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: follow}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "for i in 1 2 3 4; do echo line$i; sleep 0.5; done"]}]
+YAML
+k create -f "$SANDBOX_DIR/follow.yaml" >/dev/null 2>&1
+until_true 10 "k get pods -l job-name=follow -o name | grep -q pod/"
+t0=$(now)
+out=$(k logs -f job/follow 2>&1)
+if [ "$out" = "$(printf 'line1\nline2\nline3\nline4')" ]; then
+        ok "kubectl logs -f job/follow: the lines as they come, then the end ($(since "$t0") s)"
+else
+        not_ok "kubectl logs -f" "$out"
+fi
+
+# Pods can be watched: get pods -w shows a new pod as it runs and completes.
+"$KUBECTL" get pods -w -l job-name=watched > "$SANDBOX_DIR/pods-watch.out" 2>&1 &
+pw=$!
+"$KUBECTL" get events -w --field-selector involvedObject.name=watched > "$SANDBOX_DIR/events-watch.out" 2>&1 &
+ew=$!
+sleep 1
+sed -e 's/name: follow/name: watched/' "$SANDBOX_DIR/follow.yaml" > "$SANDBOX_DIR/watched.yaml"
+k create -f "$SANDBOX_DIR/watched.yaml" >/dev/null 2>&1
+k wait --for=condition=complete job/watched --timeout=60s >/dev/null 2>&1
+sleep 1
+kill $pw $ew 2>/dev/null; wait $pw $ew 2>/dev/null
+# (A pod's events come with its Job's changes: a container that starts changes no Job field jobsd
+# announces, so Pending may be followed directly by Completed; docs/kubernetes-api.md.)
+if grep -Eq '^watched-0 *[01]/1 *(Pending|Running)' "$SANDBOX_DIR/pods-watch.out" && grep -q '^watched-0 *0/1 *Completed' "$SANDBOX_DIR/pods-watch.out"; then
+        ok "kubectl get pods -w: the new pod, then Completed"
+else
+        not_ok "kubectl get pods -w" "$(cat "$SANDBOX_DIR/pods-watch.out")"
+fi
+
+if grep -q 'Normal *SuccessfulCreate *job/watched *Created pod: watched-0' "$SANDBOX_DIR/events-watch.out" &&
+   grep -q 'Normal *Completed *job/watched *Job completed' "$SANDBOX_DIR/events-watch.out"; then
+        ok "kubectl get events -w --field-selector involvedObject.name=watched: SuccessfulCreate, then Completed"
+else
+        not_ok "kubectl get events -w" "$(cat "$SANDBOX_DIR/events-watch.out")"
+fi
+out=$(k get events --field-selector involvedObject.name=pi 2>&1)
+if echo "$out" | head -1 | grep -q '^LAST SEEN *TYPE *REASON *OBJECT *MESSAGE$' && echo "$out" | grep -q 'Normal *Completed *job/pi *Job completed'; then
+        ok "kubectl get events: LAST SEEN TYPE REASON OBJECT MESSAGE"
+else
+        not_ok "kubectl get events (table)" "$out"
+fi
+
+#LAYERS
+
+stop_jobsd
+jobsd_stopped_cleanly
+check_no_sanitizer_report
+echo "# whole run: $(since "$t_start") s"
+echo "1..$n"
+[ $failed = 0 ]
