@@ -260,7 +260,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         *con_cls = NULL;
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
+_printf_(2, 0) static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
         _cleanup_(freep) char *msg = vstrprintf(fmt, ap);
         size_t l;
 
