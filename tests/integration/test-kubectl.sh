@@ -413,9 +413,41 @@ sed -e 's/name: made/name: ssa/' "$SANDBOX_DIR/made.yaml" > "$SANDBOX_DIR/ssa.ya
 out=$(k apply --server-side -f "$SANDBOX_DIR/ssa.yaml" 2>&1; k apply --server-side -f "$SANDBOX_DIR/ssa.yaml" 2>&1)
 [ "$out" = "$(printf 'job.batch/ssa serverside-applied\njob.batch/ssa serverside-applied')" ] && ok "kubectl apply --server-side (create, then again)" ||
         not_ok "kubectl apply --server-side" "$out"
+
+# kubectl create job and create cronjob send Kubernetes protobuf: decoded (supervisor/k8s-protobuf.c), then
+# handled as the same object in JSON.
 out=$(k create job from-cron --from=cronjob/nightly 2>&1)
-echo "$out" | grep -q 'jobsd does not read Kubernetes protobuf' && ok "kubectl create job --from=cronjob: a clear 415 (protobuf)" ||
-        not_ok "kubectl create job --from=cronjob" "$out"
+got=$(k get job from-cron -o jsonpath='{.metadata.annotations.cronjob\.kubernetes\.io/instantiate} {.spec.template.spec.containers[0].command[0]}' 2>&1)
+if [ "$out" = "job.batch/from-cron created" ] && [ "$got" = "manual true" ]; then
+        ok "kubectl create job --from=cronjob/nightly (protobuf): created from the template, instantiate: manual"
+else
+        not_ok "kubectl create job --from=cronjob/nightly" "$out" "$got"
+fi
+out=$(k wait --for=condition=complete job/from-cron --timeout=60s 2>&1)
+[ "$out" = "job.batch/from-cron condition met" ] && ok "the Job made from the CronJob runs to Complete" ||
+        not_ok "the Job made from the CronJob runs to Complete" "$out"
+out=$(k create job hi --image=busybox -- echo hi 2>&1)
+[ "$out" = "job.batch/hi created" ] && ok "kubectl create job hi --image=busybox -- echo hi (protobuf)" ||
+        not_ok "kubectl create job --image" "$out"
+out=$(k wait --for=condition=complete job/hi --timeout=60s 2>&1; k logs job/hi 2>/dev/null)
+[ "$out" = "$(printf 'job.batch/hi condition met\nhi')" ] && ok "it runs to Complete and kubectl logs job/hi shows hi" ||
+        not_ok "the Job of create job --image runs and logs hi" "$out"
+out=$(k create cronjob every5 --image=busybox --schedule='*/5 * * * *' -- echo x 2>&1)
+got=$(k get cronjobs 2>&1)
+if [ "$out" = "cronjob.batch/every5 created" ] && echo "$got" | grep -q '^every5 *\*/5 \* \* \* \* '; then
+        ok "kubectl create cronjob every5 --schedule='*/5 * * * *' (protobuf): created, listed"
+else
+        not_ok "kubectl create cronjob" "$out" "$got"
+fi
+out=$(curl -sk --cert "$state/api/admin.crt" --key "$state/api/admin.key" -H 'Content-Type: application/vnd.kubernetes.protobuf' \
+        -X POST --data-binary 'k8s-not-protobuf' -w ' %{http_code}' "$api/apis/batch/v1/namespaces/default/jobs")
+if echo "$out" | grep -q ' 400$' && echo "$out" | grep -q '"reason":"BadRequest"' &&
+   echo "$out" | grep -q '"message":"the protobuf request body cannot be decoded: [^"]'; then
+        ok "a malformed protobuf body: 400 BadRequest ($(echo "$out" | sed 's/.*"message":"\([^"]*\)".*/\1/'))"
+else
+        not_ok "a malformed protobuf body: 400" "$out"
+fi
+k delete cronjob every5 >/dev/null 2>&1
 
 # The read-only identity: kubeconfig-viewer reads, and every change is Forbidden.
 viewer=$state/kubeconfig-viewer
