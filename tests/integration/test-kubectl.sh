@@ -348,11 +348,31 @@ stop_jobsd
 wait $curl_pid 2>/dev/null
 grep -q '"type":"ADDED"' "$SANDBOX_DIR/open-watch" && ok "a watch open while jobsd stops gets its events, then its end" ||
         not_ok "a watch open while jobsd stops" "$(head -c 500 "$SANDBOX_DIR/open-watch")"
-start_jobsd --api-listen="127.0.0.1:$port"
+out=$("$JOBSD" --user --api-san='not a name' 2>&1)
+echo "$out" | grep -q "takes a DNS name or an IP address, not 'not a name'" && ok "--api-san with a bad name: refused" ||
+        not_ok "--api-san with a bad name" "$out"
+start_jobsd --api-listen="127.0.0.1:$port" --api-san=jobs.example.test --api-san=192.0.2.10
 until_true 20 "k get job applied"
 out=$(k get job applied -o jsonpath='{.metadata.uid} {.status.succeeded}' 2>&1)
 [ "$out" = "$uid_before 1" ] && ok "after a restart the API's Job is the same Job, still complete (run once)" ||
         not_ok "the API's Job after a restart" "$out (uid before: $uid_before)"
+# --api-san: more names in the server certificate, which kubectl checks (tls-server-name: the name a
+# client that reaches the server by another address checks it against; docs/kubernetes-api.md).
+if command -v openssl >/dev/null; then
+        out=$(openssl s_client -connect "127.0.0.1:$port" </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName 2>&1)
+        if echo "$out" | grep -q 'DNS:localhost' && echo "$out" | grep -q 'IP Address:127.0.0.1' &&
+           echo "$out" | grep -q 'DNS:jobs.example.test' && echo "$out" | grep -q 'IP Address:192.0.2.10'; then
+                ok "--api-san: the server certificate names localhost, 127.0.0.1, jobs.example.test, 192.0.2.10"
+        else
+                not_ok "--api-san: the server certificate's names" "$out"
+        fi
+fi
+out=$(k get job applied -o name --tls-server-name=jobs.example.test 2>&1; k get job applied -o name --tls-server-name=other.example.test 2>&1)
+if echo "$out" | head -1 | grep -qx 'job.batch/applied' && echo "$out" | tail -1 | grep -q 'x509: certificate is valid for .*not other.example.test'; then
+        ok "kubectl --tls-server-name: a name of --api-san is accepted, another refused"
+else
+        not_ok "kubectl --tls-server-name with --api-san" "$out"
+fi
 
 # Layer 5: pods, logs, events: kubectl logs and describe.
 out=$(k get pods -l job-name=pi 2>&1)
