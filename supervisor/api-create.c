@@ -2,6 +2,7 @@
 /* Creating and deleting Jobs and CronJobs through the API; the OpenAPI documents kubectl asks for. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <strings.h>
 #include <systemd/sd-id128.h>
 
 #include "config.h"
@@ -16,6 +17,7 @@
 #include "job-change.h"
 #include "cronjob-manager.h"
 #include "job-delete.h"
+#include "k8s-protobuf.h"
 #include "managed-job.h"
 #include "manifest-reload.h"
 #include "state-file.h"
@@ -128,30 +130,59 @@ static bool diag_is_unknown_field(const Diag *d) {
         return d->level == DIAG_ERROR && d->path && streq(d->message, "unknown field");
 }
 
-static int parse_body_full(ApiCall *c, bool allow_array, json_object **ret);
+static int parse_buffer(ApiCall *c, const char *body, size_t body_size, bool allow_array, json_object **ret);
 
 /* The request body as a tree: 400 with the loader's message (libyaml's position) or json-c's. */
+static int parse_body_full(ApiCall *c, bool allow_array, json_object **ret) {
+        return parse_buffer(c, c->body, c->body_size, allow_array, ret);
+}
+
 static int parse_body(ApiCall *c, json_object **ret) {
         return parse_body_full(c, false, ret);
 }
 
-static int parse_body_full(ApiCall *c, bool allow_array, json_object **ret) {
+/* The object of a create or a replace: JSON or YAML, or Kubernetes' protobuf (kubectl create job and
+ * create cronjob send it) turned into the JSON a JSON client sends for the same object, which then goes
+ * the same way. A protobuf body that does not decode: 400 with the decoder's message. */
+static int parse_object_body(ApiCall *c, const ApiKind *k, json_object **ret) {
+        _cleanup_(freep) char *type = NULL, *json = NULL, *err = NULL;
+        const char *ct = api_header(c, "Content-Type");
+        int r;
+
+        *ret = NULL;
+        type = strndup(strempty(ct), strcspn(strempty(ct), "; \t"));
+        if (!type)
+                return -ENOMEM;
+        if (strcasecmp(type, K8S_PROTOBUF_CONTENT_TYPE) != 0)
+                return parse_body(c, ret);
+        if (c->body_size == 0)
+                return api_reply_status(c, 400, "BadRequest", NULL, "the request body is empty");
+        r = k8s_protobuf_to_json(c->body, c->body_size, k->kind, &json, &err);
+        if (r == -EBADMSG)
+                return api_reply_status(c, 400, "BadRequest", NULL, "the protobuf request body cannot be decoded: %s",
+                                        err ?: "malformed body");
+        if (r < 0)
+                return r;
+        return parse_buffer(c, json, strlen(json), false, ret);
+}
+
+static int parse_buffer(ApiCall *c, const char *body, size_t body_size, bool allow_array, json_object **ret) {
         struct json_tokener *tok;
         json_object *o;
         enum json_tokener_error err;
 
         *ret = NULL;
-        if (c->body_size == 0)
+        if (body_size == 0)
                 return api_reply_status(c, 400, "BadRequest", NULL, "the request body is empty");
-        if (strlen(c->body) != c->body_size)
+        if (strlen(body) != body_size)
                 return api_reply_status(c, 400, "BadRequest", NULL, "the request body contains a NUL byte");
         tok = json_tokener_new_ex(JSON_DEPTH_MAX);
         if (!tok)
                 return -ENOMEM;
-        o = json_tokener_parse_ex(tok, c->body, (int) c->body_size);
+        o = json_tokener_parse_ex(tok, body, (int) body_size);
         err = json_tokener_get_error(tok);
-        if (o && err == json_tokener_success && (size_t) json_tokener_get_parse_end(tok) < c->body_size &&
-            c->body[json_tokener_get_parse_end(tok) + strspn(c->body + json_tokener_get_parse_end(tok), " \t\r\n")] != 0) {
+        if (o && err == json_tokener_success && (size_t) json_tokener_get_parse_end(tok) < body_size &&
+            body[json_tokener_get_parse_end(tok) + strspn(body + json_tokener_get_parse_end(tok), " \t\r\n")] != 0) {
                 json_object_put(o);
                 o = NULL;
                 err = json_tokener_error_parse_unexpected;
@@ -162,7 +193,7 @@ static int parse_body_full(ApiCall *c, bool allow_array, json_object **ret) {
                 _cleanup_(manifest_list_done) ManifestList list = {};
                 _cleanup_(diag_list_done) DiagList diags = {};
                 json_object_put(o);
-                (void) manifest_parse_buffer(BODY_NAME, c->body, c->body_size, &list, &diags);
+                (void) manifest_parse_buffer(BODY_NAME, body, body_size, &list, &diags);
                 for (size_t i = 0; i < diags.n; i++)
                         if (diags.items[i].level == DIAG_ERROR) {
                                 _cleanup_(freep) char *msg = diag_format(diags.items + i);
@@ -287,11 +318,6 @@ static int validate_tree(ApiCall *c, const ApiKind *k, const char *name, const c
 }
 
 int api_create(ApiCall *c, const ApiKind *k, const char *ns) {
-        const char *ct = api_header(c, "Content-Type");
-        if (ct && startswith(ct, "application/vnd.kubernetes.protobuf"))
-                return api_reply_status(c, 415, "UnsupportedMediaType", NULL,
-                                        "jobsd does not read Kubernetes protobuf; send JSON (for kubectl create job --from=cronjob/NAME, "
-                                        "use jobctl create job NAME --from=cronjob/NAME)");
         _cleanup_(json_object_putp) json_object *tree = NULL;
         _cleanup_(loaded_done) Loaded l = {};
         _cleanup_(strv_freep) char **warnings = NULL;
@@ -307,7 +333,7 @@ int api_create(ApiCall *c, const ApiKind *k, const char *ns) {
                 return api_reply_status(c, 400, "BadRequest", NULL, "dryRun is not supported by jobsd");
         if (!c->admin)
                 return reply_forbidden_user(c, k, "create", ns);
-        r = parse_body(c, &tree);
+        r = parse_object_body(c, k, &tree);
         if (r < 0 || !tree)
                 return r;
         kind = tree_string(tree, "kind", NULL);
@@ -734,7 +760,7 @@ int api_update(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
         r = changeable(c, k, ns, name, &o, &text);
         if (r != 0)
                 return r < 0 ? r : 0;
-        r = parse_body(c, &tree);
+        r = parse_object_body(c, k, &tree);
         if (r < 0 || !tree)
                 return r;
         return replace_object(c, k, ns, name, o, tree, text);

@@ -352,7 +352,7 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ret, char *
         return 0;
 }
 
-int api_server_new(Manager *m, const char *listen, ApiServer **ret) {
+int api_server_new(Manager *m, const char *listen, char * const *sans, ApiServer **ret) {
         _cleanup_(freep) char *host = NULL;
         struct sockaddr_storage sa;
         const union MHD_DaemonInfo *info;
@@ -373,7 +373,7 @@ int api_server_new(Manager *m, const char *listen, ApiServer **ret) {
         r = api_watch_hub_new(m, &a->hub);
         if (r < 0)
                 goto fail;
-        r = api_tls_setup(m->state_dir, host, port, &a->tls);
+        r = api_tls_setup(m->state_dir, host, sans, port, &a->tls);
         if (r < 0)
                 goto fail;
         a->mhd = MHD_start_daemon(MHD_USE_TLS | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |

@@ -28,7 +28,8 @@ typedef struct ApiCall {
         char **warnings;                /* Warning headers of the reply */
 } ApiCall;
 
-int api_server_new(Manager *m, const char *listen, ApiServer **ret);
+/* listen: ADDRESS:PORT; sans: more names for the server certificate (--api-san; may be NULL). */
+int api_server_new(Manager *m, const char *listen, char * const *sans, ApiServer **ret);
 ApiServer *api_server_free(ApiServer *a);
 /* MHD has work outside a request (a resumed connection): run it from the loop soon. */
 void api_server_kick(ApiServer *a);

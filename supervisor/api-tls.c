@@ -54,8 +54,48 @@ typedef enum CertRole {
         CERT_CLIENT,
 } CertRole;
 
-/* A certificate for key, signed by issuer (NULL: self-signed). host: the server's name or address. */
+bool api_tls_san_valid(const char *san) {
+        unsigned char addr[16];
+        size_t label = 0, n = 0;
+
+        if (!san || !*san)
+                return false;
+        if (inet_pton(AF_INET, san, addr) == 1 || inet_pton(AF_INET6, san, addr) == 1)
+                return true;
+        /* A DNS name: labels of letters, digits and '-', not beginning or ending with '-'. */
+        for (const char *p = san; ; p++, n++) {
+                if (*p == '.' || *p == 0) {
+                        if (label == 0 || label > 63 || p[-1] == '-')
+                                return false;
+                        if (*p == 0)
+                                break;
+                        label = 0;
+                        continue;
+                }
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+                        return false;
+                if (*p == '-' && label == 0)
+                        return false;
+                label++;
+        }
+        return n <= 253;
+}
+
+/* One subject alternative name: an IPv4 or IPv6 address, else a DNS name. */
+static int add_san(gnutls_x509_crt_t c, const char *name) {
+        unsigned char addr[16];
+
+        if (inet_pton(AF_INET, name, addr) == 1)
+                return gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_IPADDRESS, addr, 4, GNUTLS_FSAN_APPEND);
+        if (inet_pton(AF_INET6, name, addr) == 1)
+                return gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_IPADDRESS, addr, 16, GNUTLS_FSAN_APPEND);
+        return gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_DNSNAME, name, strlen(name), GNUTLS_FSAN_APPEND);
+}
+
+/* A certificate for key, signed by issuer (NULL: self-signed). host: the server's name or address; sans:
+ * more names of the server (--api-san). */
 static int make_cert(CertRole role, gnutls_x509_privkey_t key, const char *cn, const char *org, const char *host,
+                     char * const *sans,
                      gnutls_x509_crt_t issuer, gnutls_x509_privkey_t issuer_key, gnutls_x509_crt_t *ret) {
         gnutls_x509_crt_t c;
         unsigned char serial[16], id[64];
@@ -85,22 +125,14 @@ static int make_cert(CertRole role, gnutls_x509_privkey_t key, const char *cn, c
         G(gnutls_x509_crt_get_key_id(c, 0, id, &id_size));
         G(gnutls_x509_crt_set_subject_key_id(c, id, id_size));
         if (role == CERT_SERVER) {
-                unsigned char addr[16];
-
                 G(gnutls_x509_crt_set_key_purpose_oid(c, GNUTLS_KP_TLS_WWW_SERVER, 0));
-                G(gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_DNSNAME, "localhost", strlen("localhost"),
-                                                       GNUTLS_FSAN_APPEND));
-                addr[0] = 127, addr[1] = 0, addr[2] = 0, addr[3] = 1;
-                G(gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_IPADDRESS, addr, 4, GNUTLS_FSAN_APPEND));
-                if (host && !streq(host, "127.0.0.1") && !streq(host, "localhost")) {
-                        if (inet_pton(AF_INET, host, addr) == 1)
-                                G(gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_IPADDRESS, addr, 4, GNUTLS_FSAN_APPEND));
-                        else if (inet_pton(AF_INET6, host, addr) == 1)
-                                G(gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_IPADDRESS, addr, 16, GNUTLS_FSAN_APPEND));
-                        else
-                                G(gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_DNSNAME, host, strlen(host),
-                                                                       GNUTLS_FSAN_APPEND));
-                }
+                G(add_san(c, "localhost"));
+                G(add_san(c, "127.0.0.1"));
+                if (host && !streq(host, "127.0.0.1") && !streq(host, "localhost"))
+                        G(add_san(c, host));
+                STRV_FOREACH(s, sans)
+                        if (!streq(*s, "127.0.0.1") && !streq(*s, "localhost") && !streq_ptr(*s, host))
+                                G(add_san(c, *s));
         } else if (role == CERT_CLIENT)
                 G(gnutls_x509_crt_set_key_purpose_oid(c, GNUTLS_KP_TLS_WWW_CLIENT, 0));
         if (issuer) {
@@ -261,7 +293,7 @@ static int client_cert(const char *dir, const char *name, const char *cn, const 
         r = make_key(&k);
         if (r < 0)
                 return r;
-        r = make_cert(CERT_CLIENT, k, cn, org, NULL, ca_crt, ca_k, &c);
+        r = make_cert(CERT_CLIENT, k, cn, org, NULL, NULL, ca_crt, ca_k, &c);
         if (r >= 0)
                 r = crt_pem(c, &cert);
         if (r >= 0)
@@ -280,7 +312,7 @@ static int client_cert(const char *dir, const char *name, const char *cn, const 
         return 0;
 }
 
-int api_tls_setup(const char *state_dir, const char *host, unsigned port, ApiTls *ret) {
+int api_tls_setup(const char *state_dir, const char *host, char * const *sans, unsigned port, ApiTls *ret) {
         _cleanup_(freep) char *dir = strprintf("%s/api", state_dir);
         _cleanup_(freep) char *ca = NULL, *ca_key = NULL, *admin = NULL, *admin_key = NULL, *srv = NULL, *srv_key = NULL,
                 *viewer = NULL, *viewer_key = NULL;
@@ -299,7 +331,7 @@ int api_tls_setup(const char *state_dir, const char *host, unsigned port, ApiTls
                 r = make_key(&ca_k);
                 if (r < 0)
                         goto finish;
-                r = make_cert(CERT_CA, ca_k, "jobsd-ca", NULL, NULL, NULL, NULL, &ca_crt);
+                r = make_cert(CERT_CA, ca_k, "jobsd-ca", NULL, NULL, NULL, NULL, NULL, &ca_crt);
                 if (r < 0)
                         goto finish;
                 r = crt_pem(ca_crt, &ca);
@@ -339,7 +371,7 @@ int api_tls_setup(const char *state_dir, const char *host, unsigned port, ApiTls
         r = make_key(&k);
         if (r < 0)
                 goto finish;
-        r = make_cert(CERT_SERVER, k, "jobsd", NULL, host, ca_crt, ca_k, &c);
+        r = make_cert(CERT_SERVER, k, "jobsd", NULL, host, sans, ca_crt, ca_k, &c);
         if (r < 0)
                 goto finish;
         r = crt_pem(c, &srv);

@@ -22,9 +22,12 @@ typedef struct ApiTls {
 } ApiTls;
 
 void api_tls_done(ApiTls *t);
-/* Loads or makes the CA and the admin's certificate, makes the server certificate for host (an IPv4 or
- * IPv6 address, or a name) and writes the kubeconfig for https://<host>:<port>. */
-int api_tls_setup(const char *state_dir, const char *host, unsigned port, ApiTls *ret);
+/* Loads or makes the CA and the admin's certificate, makes the server certificate for localhost, 127.0.0.1,
+ * host (an IPv4 or IPv6 address, or a name) and sans (--api-san; may be NULL) and writes the kubeconfig
+ * for https://<host>:<port>. */
+int api_tls_setup(const char *state_dir, const char *host, char * const *sans, unsigned port, ApiTls *ret);
+/* Whether san is an IPv4 or IPv6 address or a DNS name (letters, digits, '-' and dots; at most 253). */
+bool api_tls_san_valid(const char *san);
 
 /* The client's identity from its certificate: 0 with *ret_user (allocated) set if the session presented a
  * certificate the CA signed and that is valid now; -EACCES otherwise (no certificate, another issuer,

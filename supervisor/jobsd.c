@@ -12,6 +12,7 @@
 #include "manager.h"
 #include "metrics.h"
 #include "api-server.h"
+#include "api-tls.h"
 
 static bool arg_user = false;
 static char *arg_manifest_dir = NULL;
@@ -25,6 +26,7 @@ static char *arg_podman = NULL;
 static char **arg_podman_args = NULL;
 static char *arg_metrics_file = NULL;
 static char *arg_api_listen = NULL;
+static char **arg_api_sans = NULL;
 
 /* A systemd time span: "100ms", "10s", "6min", "1h 30min", or plain seconds. */
 static int parse_timespan(const char *s, usec_t *ret) {
@@ -101,12 +103,16 @@ static void help(void) {
                "                             Serve the Kubernetes API over HTTPS with client\n"
                "                             certificates; kubeconfig in the state directory\n"
                "                             (default: off; docs/kubernetes-api.md)\n"
+               "     --api-san=NAME          Another name (DNS name or IP address) of the server's\n"
+               "                             certificate, beside localhost, 127.0.0.1 and the\n"
+               "                             listen address (repeatable)\n"
                "See jobsd(8) and docs/.\n", JOBSD_MANIFEST_DIR, JOBSD_STATE_DIR);
 }
 
 static int parse_argv(int argc, char *argv[]) {
         enum { ARG_VERSION = 0x100, ARG_SYSTEM, ARG_USER, ARG_MANIFEST_DIR, ARG_STATE_DIR, ARG_BACKOFF_BASE, ARG_BACKOFF_MAX,
-               ARG_MUTATING_UID, ARG_DEFAULT_RUNTIME, ARG_PODMAN, ARG_PODMAN_ARG, ARG_METRICS_FILE, ARG_API_LISTEN };
+               ARG_MUTATING_UID, ARG_DEFAULT_RUNTIME, ARG_PODMAN, ARG_PODMAN_ARG, ARG_METRICS_FILE, ARG_API_LISTEN,
+               ARG_API_SAN };
         static const struct option options[] = {
                 { "help",         no_argument,       NULL, 'h'              },
                 { "version",      no_argument,       NULL, ARG_VERSION      },
@@ -122,6 +128,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "podman-arg",   required_argument, NULL, ARG_PODMAN_ARG   },
                 { "metrics-file", required_argument, NULL, ARG_METRICS_FILE },
                 { "api-listen",   required_argument, NULL, ARG_API_LISTEN   },
+                { "api-san",      required_argument, NULL, ARG_API_SAN      },
                 {}
         };
         int c, r;
@@ -202,6 +209,14 @@ static int parse_argv(int argc, char *argv[]) {
                         if (!arg_api_listen)
                                 return -ENOMEM;
                         break;
+                case ARG_API_SAN:
+                        if (!api_tls_san_valid(optarg)) {
+                                fprintf(stderr, "jobsd: --api-san takes a DNS name or an IP address, not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        if (strv_extend(&arg_api_sans, optarg) < 0)
+                                return -ENOMEM;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -209,6 +224,10 @@ static int parse_argv(int argc, char *argv[]) {
                 }
         if (optind < argc) {
                 log_error("takes no arguments");
+                return -EINVAL;
+        }
+        if (arg_api_sans && !arg_api_listen) {
+                fprintf(stderr, "jobsd: --api-san names the API server's certificate: it needs --api-listen\n");
                 return -EINVAL;
         }
         if (!arg_manifest_dir)
@@ -284,7 +303,7 @@ int main(int argc, char *argv[]) {
                 }
         }
         if (arg_api_listen) {
-                r = api_server_new(m, arg_api_listen, &m->api);
+                r = api_server_new(m, arg_api_listen, arg_api_sans, &m->api);
                 if (r < 0) {
                         m->metrics = metrics_free(m->metrics);
                         manager_free(m);
@@ -305,6 +324,7 @@ int main(int argc, char *argv[]) {
         manager_free(m);
         free(arg_metrics_file);
         free(arg_api_listen);
+        strv_free(arg_api_sans);
         free(arg_manifest_dir);
         free(arg_state_dir);
         return r != 0 ? 1 : 0;
