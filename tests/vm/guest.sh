@@ -119,6 +119,8 @@ install)
         check "systemctl status jobsd shows its status line" until_true 10 'systemctl status jobsd | grep -q "Status: \"Running Jobs\""'
         check "/etc/jobs.d: root-owned, 0755" test "$(stat -c %U:%a /etc/jobs.d)" = root:755
         check "the state directory /var/lib/jobsd (StateDirectory=, 0700)" test "$(stat -c %a /var/lib/jobsd)" = 700
+        check "the Kubernetes API on 127.0.0.1:6443, its admin kubeconfig 0600 in the state directory" \
+                eval 'until_true 30 "test -s /var/lib/jobsd/kubeconfig" && [ "$(stat -c %a /var/lib/jobsd/kubeconfig)" = 600 ] && grep -q "server: https://127.0.0.1:6443" /var/lib/jobsd/kubeconfig'
         check "man jobs.d(5), jobsd(8), jobctl(1) are installed" test -e /usr/share/man/man5/jobs.d.5.gz -a -e /usr/share/man/man8/jobsd.8.gz -a -e /usr/share/man/man1/jobctl.1.gz
 
         # A Job from /etc/jobs.d.
