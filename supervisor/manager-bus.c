@@ -55,9 +55,10 @@ static int find_job(sd_bus *bus, const char *path, const char *interface, void *
 static int enumerate_jobs(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(strv_freep) char **l = NULL;
+        size_t n = 0;
 
         for (size_t i = 0; i < m->n_jobs; i++) {
-                int r = strv_push(&l, job_object_path(m->jobs[i]));
+                int r = strv_push_n(&l, &n, job_object_path(m->jobs[i]));
                 if (r < 0)
                         return r;
         }
@@ -440,9 +441,10 @@ static int find_cron_job(sd_bus *bus, const char *path, const char *interface, v
 static int enumerate_cron_jobs(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(strv_freep) char **l = NULL;
+        size_t n = 0;
 
         for (size_t i = 0; i < m->n_cron_jobs; i++) {
-                int r = strv_push(&l, cron_job_object_path(m->cron_jobs[i]));
+                int r = strv_push_n(&l, &n, cron_job_object_path(m->cron_jobs[i]));
                 if (r < 0)
                         return r;
         }
@@ -548,13 +550,14 @@ static int cron_property_get_active(sd_bus *bus, const char *path, const char *i
         ManagedCronJob *c = userdata;
         Manager *m = c->manager;
         _cleanup_(strv_freep) char **jobs = NULL;
+        size_t n = 0;
 
         if (streq(property, "Active"))
                 return sd_bus_message_append_strv(reply, c->status.active);
         for (size_t i = 0; i < m->n_jobs; i++)
                 if (m->jobs[i]->cron_owner && streq(m->jobs[i]->cron_owner, c->cj->metadata.name) &&
                     streq(managed_job_namespace(m->jobs[i]), managed_cron_job_namespace(c)) &&
-                    strv_extend(&jobs, m->jobs[i]->job->metadata.name) < 0)
+                    strv_extend_n(&jobs, &n, m->jobs[i]->job->metadata.name) < 0)
                         return -ENOMEM;
         return sd_bus_message_append_strv(reply, jobs);
 }
