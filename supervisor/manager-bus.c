@@ -537,6 +537,39 @@ static int property_get_manifest_directory(sd_bus *bus, const char *path, const 
 
 #define C(userdata) ((ManagedCronJob *) (userdata))
 
+/* The columns of `jobctl get cronjobs` (and -o wide) for every CronJob in one reply: one call, not a
+ * GetAll per CronJob (whose Jobs property walks all Jobs). */
+static int method_list_cron_job_rows(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssssbuttts)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < m->n_cron_jobs; i++) {
+                const ManagedCronJob *c = m->cron_jobs[i];
+                _cleanup_(freep) char *timer = c->cj->spec.suspend ? strdup("") :
+                        cron_job_unit_name(managed_cron_job_namespace(c), c->cj->metadata.name, "timer");
+                if (!timer)
+                        return -ENOMEM;
+                r = sd_bus_message_append(reply, "(ssssbuttts)", managed_cron_job_namespace(c), c->cj->metadata.name,
+                                          strempty(c->cj->spec.schedule), strempty(c->cj->spec.time_zone),
+                                          (int) c->cj->spec.suspend, (uint32_t) strv_length(c->status.active),
+                                          (uint64_t) c->status.last_schedule_usec, (uint64_t) c->status.created_usec,
+                                          (uint64_t) c->next_usec, timer);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 static int cron_property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         ManagedCronJob *c = userdata;
@@ -728,6 +761,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_list_job_rows, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListCronJobs", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sso)", cron_jobs),
                                 method_list_cron_jobs, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListCronJobRows", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssssbuttts)", rows),
+                                method_list_cron_job_rows, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_PROPERTY("ManifestDirectory", "s", property_get_manifest_directory, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_VTABLE_END
 };
