@@ -261,12 +261,16 @@ void manager_cron_unit_event(Manager *m, const UnitEvent *ev) {
                 }
                 (void) unit_bus_stop(m->units, t);
                 (void) unit_bus_remove(m->units, svc);
+                /* Backing off (0.1 s doubled up to 6.4 s): after a restart with a thousand CronJobs, every
+                 * timer is still loaded, and fixed 0.1 s retries queued stops and starts in systemd faster
+                 * than it ran them, until each CronJob gave up after 100 attempts (docs/performance.md). */
+                usec_t delay = (100 * USEC_PER_MSEC) << MIN(c->timer_attempts - 1, 6u);
                 if (c->timer_retry) {
-                        (void) sd_event_source_set_time_relative(c->timer_retry, 100 * USEC_PER_MSEC);
+                        (void) sd_event_source_set_time_relative(c->timer_retry, delay);
                         (void) sd_event_source_set_enabled(c->timer_retry, SD_EVENT_ONESHOT);
                 } else
-                        (void) sd_event_add_time_relative(m->event, &c->timer_retry, CLOCK_MONOTONIC,
-                                                          100 * USEC_PER_MSEC, 0, on_timer_retry, c);
+                        (void) sd_event_add_time_relative(m->event, &c->timer_retry, CLOCK_MONOTONIC, delay, 0,
+                                                          on_timer_retry, c);
                 return;
         }
 }
