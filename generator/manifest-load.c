@@ -1134,6 +1134,7 @@ static int name_cmp(const void *a, const void *b) {
 
 int manifest_load_directory_full(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags) {
         _cleanup_(strv_freep) char **names = NULL;
+        size_t n_names = 0;
         struct stat st;
         const char *problem;
         DIR *d;
@@ -1166,7 +1167,7 @@ int manifest_load_directory_full(const char *path, const ManifestLoadOptions *op
                     (de->d_type == DT_UNKNOWN && fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
                      S_ISDIR(st.st_mode)))
                         continue;
-                r = strv_extend(&names, de->d_name);
+                r = strv_extend_n(&names, &n_names, de->d_name);
                 if (r < 0)
                         break;
         }
@@ -1174,7 +1175,7 @@ int manifest_load_directory_full(const char *path, const ManifestLoadOptions *op
         if (r < 0)
                 return r;
         if (names)
-                qsort(names, strv_length(names), sizeof(char *), name_cmp);
+                qsort(names, n_names, sizeof(char *), name_cmp);
         STRV_FOREACH(n, names) {
                 _cleanup_(freep) char *p = strprintf("%s/%s", path, *n);
                 if (!p)

@@ -20,18 +20,26 @@ size_t strv_length(char * const *l) {
 
 int strv_push(char ***l, char *value) {
         size_t n = strv_length(*l);
+
+        return strv_push_n(l, &n, value);
+}
+
+int strv_push_n(char ***l, size_t *n, char *value) {
         char **c;
+
+        assert(n);
 
         if (!value)
                 return -EINVAL;
-        c = realloc(*l, sizeof(char *) * (n + 2));
+        c = realloc(*l, sizeof(char *) * (*n + 2));
         if (!c) {
                 free(value);
                 return -ENOMEM;
         }
-        c[n] = value;
-        c[n + 1] = NULL;
+        c[*n] = value;
+        c[*n + 1] = NULL;
         *l = c;
+        (*n)++;
         return 0;
 }
 
@@ -41,6 +49,14 @@ int strv_extend(char ***l, const char *value) {
         if (!v)
                 return -ENOMEM;
         return strv_push(l, v);
+}
+
+int strv_extend_n(char ***l, size_t *n, const char *value) {
+        char *v = strdup(value);
+
+        if (!v)
+                return -ENOMEM;
+        return strv_push_n(l, n, v);
 }
 
 char **strv_copy(char * const *l) {

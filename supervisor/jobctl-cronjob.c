@@ -174,6 +174,67 @@ static void emit_cron_job(Emitter *e, const CronInfo *c) {
 }
 
 /* jobctl get cronjobs [NAME] [-o wide|json|yaml] */
+/* One line of `get cronjobs` (spec §4.4), after the header when it is the first. */
+static void print_cron_job_row(FILE *out, const CronInfo *c, size_t n_active, bool wide, bool first) {
+        char last[64], age[32], next[64];
+
+        if (first)
+                fprintf(out, wide ? "%-28s %-16s %-18s %-8s %-7s %-14s %-7s %-32s %s\n" :
+                                    "%-28s %-16s %-18s %-8s %-7s %-14s %s\n",
+                             "NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE",
+                             "NEXT SCHEDULE", "TIMER");
+        format_time_or_none(last, sizeof(last), c->last_schedule, true);
+        format_duration(age, sizeof(age), now_usec() - c->created);
+        if (wide) {
+                format_time_or_none(next, sizeof(next), c->next, false);
+                fprintf(out, "%-28s %-16s %-18s %-8s %-7zu %-14s %-7s %-32s %s\n", c->name, c->schedule,
+                             *c->tz ? c->tz : "<none>", c->suspend ? "True" : "False", n_active, last, age,
+                             next, *c->timer ? c->timer : "<none>");
+        } else
+                fprintf(out, "%-28s %-16s %-18s %-8s %-7zu %-14s %s\n", c->name, c->schedule, *c->tz ? c->tz : "<none>",
+                             c->suspend ? "True" : "False", n_active, last, age);
+}
+
+/* The table's columns of every CronJob in one call (ListCronJobRows): -EOPNOTSUPP from a jobsd without
+ * the method, the caller then reads each CronJob with GetAll. */
+static int print_cron_job_rows(sd_bus *bus, FILE *out, const char *only, bool wide, bool *any) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *ns, *name, *schedule, *tz, *timer;
+        uint64_t last, created, next;
+        uint32_t active;
+        int suspend, r;
+
+        r = sd_bus_call_method(bus, JOBSD_BUS_NAME, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE, "ListCronJobRows", &error,
+                               &reply, "");
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD))
+                        return -EOPNOTSUPP;
+                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+                        fprintf(stderr, "jobctl: jobsd is not running on the %s bus\n", jobctl_arg_user ? "user" : "system");
+                else
+                        fprintf(stderr, "jobctl: %s\n", error.message ?: strerror(-r));
+                return r;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssbuttts)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssbuttts)", &ns, &name, &schedule, &tz, &suspend, &active,
+                                                  &last, &created, &next, &timer)) > 0) {
+                if (only && !streq(name, only))
+                        continue;
+                /* Borrowed strings: c is not freed. */
+                CronInfo c = { .name = (char *) name, .schedule = (char *) schedule, .tz = (char *) tz,
+                               .timer = (char *) timer, .suspend = suspend, .last_schedule = last,
+                               .created = created, .next = next };
+                print_cron_job_row(out, &c, active, wide, !*any);
+                *any = true;
+        }
+        if (r < 0) {
+                fprintf(stderr, "jobctl: cannot read the CronJobs: %s\n", strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
 int get_cron_jobs(const char *only) {
         FILE *out = jobctl_stdout();
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -187,6 +248,13 @@ int get_cron_jobs(const char *only) {
         r = bus_connect(&bus);
         if (r < 0)
                 return EXIT_ERROR;
+        if (!json && !yaml) {
+                r = print_cron_job_rows(bus, out, only, wide, &any);
+                if (r >= 0)
+                        goto done;
+                if (r != -EOPNOTSUPP)
+                        return EXIT_ERROR;
+        }
         r = list_cron_jobs(bus, &l);
         if (r < 0)
                 return EXIT_ERROR;
@@ -198,7 +266,6 @@ int get_cron_jobs(const char *only) {
                 em_open(&em, NULL, '{');
         for (char **k = l; k && k[0] && k[1]; k += 2) {
                 _cleanup_(cron_info_done) CronInfo c = {};
-                char last[64], age[32], next[64];
 
                 if (only && !streq(k[1], only))
                         continue;
@@ -216,22 +283,8 @@ int get_cron_jobs(const char *only) {
                         any = true;
                         continue;
                 }
-                if (!any)
-                        fprintf(out, wide ? "%-28s %-16s %-18s %-8s %-7s %-14s %-7s %-32s %s\n" :
-                                            "%-28s %-16s %-18s %-8s %-7s %-14s %s\n",
-                                     "NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE",
-                                     "NEXT SCHEDULE", "TIMER");
+                print_cron_job_row(out, &c, strv_length(c.active), wide, !any);
                 any = true;
-                format_time_or_none(last, sizeof(last), c.last_schedule, true);
-                format_duration(age, sizeof(age), now_usec() - c.created);
-                if (wide) {
-                        format_time_or_none(next, sizeof(next), c.next, false);
-                        fprintf(out, "%-28s %-16s %-18s %-8s %-7zu %-14s %-7s %-32s %s\n", c.name, c.schedule,
-                                     *c.tz ? c.tz : "<none>", c.suspend ? "True" : "False", strv_length(c.active), last, age,
-                                     next, *c.timer ? c.timer : "<none>");
-                } else
-                        fprintf(out, "%-28s %-16s %-18s %-8s %-7zu %-14s %s\n", c.name, c.schedule, *c.tz ? c.tz : "<none>",
-                                     c.suspend ? "True" : "False", strv_length(c.active), last, age);
         }
         if (json || yaml) {
                 if (!only) {
@@ -242,6 +295,7 @@ int get_cron_jobs(const char *only) {
                 if (!em.yaml)
                         fputc('\n', out);
         }
+done:
         if (only && !any)
                 return not_found("cronjobs", only);
         if (!any && !json && !yaml)

@@ -372,6 +372,91 @@ static void emit_job(Emitter *e, const JobInfo *j) {
         em_close(e, '}');
 }
 
+/* One line of `get jobs` (spec §4.4), after the header if none was printed yet. */
+static void print_job_row(FILE *out, const JobInfo *j, bool wide, bool *header) {
+        char completions[64], duration[32] = "", age[32];
+        usec_t now = now_usec();
+
+        format_completions(completions, sizeof(completions), j);
+        if (j->started)
+                format_duration(duration, sizeof(duration), (j->completed ?: now) - j->started);
+        format_duration(age, sizeof(age), now - j->created);
+        if (!*header) {
+                fprintf(out, wide ? "%-32s %-10s %-12s %-9s %-6s %-20s %s\n" : "%-32s %-10s %-12s %-9s %s\n",
+                             "NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE", "CONTAINERS", "IMAGES");
+                *header = true;
+        }
+        fprintf(out, "%-32s %-10s %-12s %-9s %-6s", j->name, j->status, completions, duration, age);
+        if (wide) {
+                _cleanup_(strv_freep) char **names = NULL, **images = NULL;
+                size_t n_names = 0, n_images = 0;
+                for (char **c = j->images; c && c[0] && c[1]; c += 2) {
+                        (void) strv_extend_n(&names, &n_names, c[0]);
+                        (void) strv_extend_n(&images, &n_images, c[1]);
+                }
+                _cleanup_(freep) char *a = strv_join(names, ","), *b = strv_join(images, ",");
+                fprintf(out, " %-20s %s", strempty(a), strempty(b));
+        }
+        fprintf(out, "\n");
+}
+
+/* The table's columns of every Job in one call (ListJobRows), printed as they come: -EOPNOTSUPP from a
+ * jobsd without the method, the caller then reads each Job with GetAll. */
+static int print_job_rows(sd_bus *bus, FILE *out, const char *only, bool wide, bool *any) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        bool header = false;
+        int r;
+
+        r = sd_bus_call_method(bus, JOBSD_BUS_NAME, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE, "ListJobRows", &error,
+                               &reply, "");
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD))
+                        return -EOPNOTSUPP;
+                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+                        fprintf(stderr, "jobctl: jobsd is not running on the %s bus\n", jobctl_arg_user ? "user" : "system");
+                else
+                        fprintf(stderr, "jobctl: %s\n", error.message ?: strerror(-r));
+                return r;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "(sssiiittta(ss))");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'r', "sssiiittta(ss)")) > 0) {
+                const char *ns, *name, *status, *cn, *img;
+                _cleanup_(strv_freep) char **images = NULL;
+                size_t n_images = 0;
+                JobInfo j = {};
+
+                r = sd_bus_message_read(reply, "sssiiittt", &ns, &name, &status, &j.completions, &j.parallelism,
+                                        &j.succeeded, &j.created, &j.started, &j.completed);
+                if (r >= 0)
+                        r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+                while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &cn, &img)) > 0) {
+                        r = strv_extend_n(&images, &n_images, cn);
+                        if (r >= 0)
+                                r = strv_extend_n(&images, &n_images, img);
+                }
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        break;
+                if (only && !streq(name, only))
+                        continue;
+                /* Borrowed strings: j is not freed. */
+                j.name = (char *) name;
+                j.status = (char *) status;
+                j.images = images;
+                print_job_row(out, &j, wide, &header);
+                *any = true;
+        }
+        if (r < 0) {
+                fprintf(stderr, "jobctl: cannot read the Jobs: %s\n", strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
 /* jobctl get jobs | get job NAME | get pods [-l job-name=NAME] */
 int verb_get(int argc, char *argv[]) {
         FILE *out = jobctl_stdout();
@@ -417,14 +502,22 @@ int verb_get(int argc, char *argv[]) {
         r = bus_connect(&bus);
         if (r < 0)
                 return EXIT_ERROR;
-        r = list_jobs(bus, &jobs);
-        if (r < 0)
-                return EXIT_ERROR;
 
         bool any = false, header = false, json = jobctl_arg_output && streq(jobctl_arg_output, "json"),
                 yaml = jobctl_arg_output && streq(jobctl_arg_output, "yaml"),
                 wide = jobctl_arg_output && streq(jobctl_arg_output, "wide");
         bool single = only && !pods && !selector;
+
+        if (!pods && !json && !yaml) {
+                r = print_job_rows(bus, out, only, wide, &any);
+                if (r >= 0)
+                        goto done;
+                if (r != -EOPNOTSUPP)
+                        return EXIT_ERROR;
+        }
+        r = list_jobs(bus, &jobs);
+        if (r < 0)
+                return EXIT_ERROR;
 
         Emitter em = { .f = out, .yaml = yaml };
         if ((json || yaml) && !single) {
@@ -436,7 +529,7 @@ int verb_get(int argc, char *argv[]) {
         for (char **k = jobs; k && k[0] && k[1]; k += 2) {
                 _cleanup_(job_info_done) JobInfo j = {};
                 usec_t now = now_usec();
-                char completions[64], duration[32] = "", age[32];
+                char age[32];
 
                 if (only && !streq(k[1], only))
                         continue;
@@ -493,26 +586,7 @@ int verb_get(int argc, char *argv[]) {
                         any = true;
                         continue;
                 }
-                format_completions(completions, sizeof(completions), &j);
-                if (j.started)
-                        format_duration(duration, sizeof(duration), (j.completed ?: now) - j.started);
-                format_duration(age, sizeof(age), now - j.created);
-                if (!header) {
-                        fprintf(out, wide ? "%-32s %-10s %-12s %-9s %-6s %-20s %s\n" : "%-32s %-10s %-12s %-9s %s\n",
-                                     "NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE", "CONTAINERS", "IMAGES");
-                        header = true;
-                }
-                fprintf(out, "%-32s %-10s %-12s %-9s %-6s", j.name, j.status, completions, duration, age);
-                if (wide) {
-                        _cleanup_(strv_freep) char **names = NULL, **images = NULL;
-                        for (char **c = j.images; c && c[0] && c[1]; c += 2) {
-                                (void) strv_extend(&names, c[0]);
-                                (void) strv_extend(&images, c[1]);
-                        }
-                        _cleanup_(freep) char *a = strv_join(names, ","), *b = strv_join(images, ",");
-                        fprintf(out, " %-20s %s", strempty(a), strempty(b));
-                }
-                fprintf(out, "\n");
+                print_job_row(out, &j, wide, &header);
                 any = true;
         }
         if ((json || yaml) && !single) {
@@ -526,6 +600,7 @@ int verb_get(int argc, char *argv[]) {
                 if (json)
                         fprintf(out, "\n");
         }
+done:
         if (single && !any)
                 return not_found("jobs", only);
         if (!any && !json && !yaml)

@@ -55,9 +55,10 @@ static int find_job(sd_bus *bus, const char *path, const char *interface, void *
 static int enumerate_jobs(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(strv_freep) char **l = NULL;
+        size_t n = 0;
 
         for (size_t i = 0; i < m->n_jobs; i++) {
-                int r = strv_push(&l, job_object_path(m->jobs[i]));
+                int r = strv_push_n(&l, &n, job_object_path(m->jobs[i]));
                 if (r < 0)
                         return r;
         }
@@ -104,6 +105,54 @@ static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *e
                         return -ENOMEM;
                 r = sd_bus_message_append(reply, "(ssso)", managed_job_namespace(m->jobs[i]),
                                           m->jobs[i]->job->metadata.name, status, path);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* The columns of `jobctl get jobs` (and -o wide) for every Job in one reply: one call, not a GetAll per
+ * Job (docs/performance.md). */
+static int method_list_job_rows(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(sssiiittta(ss))");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < m->n_jobs; i++) {
+                const ManagedJob *j = m->jobs[i];
+                const PodSpec *ps = &j->job->spec.template.spec;
+                _cleanup_(freep) char *status = managed_job_status_word(j);
+                if (!status)
+                        return -ENOMEM;
+                r = sd_bus_message_open_container(reply, 'r', "sssiiittta(ss)");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_append(reply, "sssiiittt", managed_job_namespace(j), j->job->metadata.name, status,
+                                          j->job->spec.completions, j->job->spec.parallelism, j->record.status.succeeded,
+                                          (uint64_t) j->record.created_usec, (uint64_t) j->record.status.start_usec,
+                                          (uint64_t) j->record.status.completion_usec);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_open_container(reply, 'a', "(ss)");
+                if (r < 0)
+                        return r;
+                for (size_t k = 0; k < ps->n_containers; k++) {
+                        r = sd_bus_message_append(reply, "(ss)", ps->containers[k].name, strempty(ps->containers[k].image));
+                        if (r < 0)
+                                return r;
+                }
+                r = sd_bus_message_close_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
                 if (r < 0)
                         return r;
         }
@@ -440,9 +489,10 @@ static int find_cron_job(sd_bus *bus, const char *path, const char *interface, v
 static int enumerate_cron_jobs(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(strv_freep) char **l = NULL;
+        size_t n = 0;
 
         for (size_t i = 0; i < m->n_cron_jobs; i++) {
-                int r = strv_push(&l, cron_job_object_path(m->cron_jobs[i]));
+                int r = strv_push_n(&l, &n, cron_job_object_path(m->cron_jobs[i]));
                 if (r < 0)
                         return r;
         }
@@ -486,6 +536,39 @@ static int property_get_manifest_directory(sd_bus *bus, const char *path, const 
 }
 
 #define C(userdata) ((ManagedCronJob *) (userdata))
+
+/* The columns of `jobctl get cronjobs` (and -o wide) for every CronJob in one reply: one call, not a
+ * GetAll per CronJob (whose Jobs property walks all Jobs). */
+static int method_list_cron_job_rows(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssssbuttts)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < m->n_cron_jobs; i++) {
+                const ManagedCronJob *c = m->cron_jobs[i];
+                _cleanup_(freep) char *timer = c->cj->spec.suspend ? strdup("") :
+                        cron_job_unit_name(managed_cron_job_namespace(c), c->cj->metadata.name, "timer");
+                if (!timer)
+                        return -ENOMEM;
+                r = sd_bus_message_append(reply, "(ssssbuttts)", managed_cron_job_namespace(c), c->cj->metadata.name,
+                                          strempty(c->cj->spec.schedule), strempty(c->cj->spec.time_zone),
+                                          (int) c->cj->spec.suspend, (uint32_t) strv_length(c->status.active),
+                                          (uint64_t) c->status.last_schedule_usec, (uint64_t) c->status.created_usec,
+                                          (uint64_t) c->next_usec, timer);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
 
 static int cron_property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -548,13 +631,14 @@ static int cron_property_get_active(sd_bus *bus, const char *path, const char *i
         ManagedCronJob *c = userdata;
         Manager *m = c->manager;
         _cleanup_(strv_freep) char **jobs = NULL;
+        size_t n = 0;
 
         if (streq(property, "Active"))
                 return sd_bus_message_append_strv(reply, c->status.active);
         for (size_t i = 0; i < m->n_jobs; i++)
                 if (m->jobs[i]->cron_owner && streq(m->jobs[i]->cron_owner, c->cj->metadata.name) &&
                     streq(managed_job_namespace(m->jobs[i]), managed_cron_job_namespace(c)) &&
-                    strv_extend(&jobs, m->jobs[i]->job->metadata.name) < 0)
+                    strv_extend_n(&jobs, &n, m->jobs[i]->job->metadata.name) < 0)
                         return -ENOMEM;
         return sd_bus_message_append_strv(reply, jobs);
 }
@@ -673,8 +757,12 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("ListJobs", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssso)", jobs), method_list_jobs,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListJobRows", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sssiiittta(ss))", rows),
+                                method_list_job_rows, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListCronJobs", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sso)", cron_jobs),
                                 method_list_cron_jobs, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListCronJobRows", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssssbuttts)", rows),
+                                method_list_cron_job_rows, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_PROPERTY("ManifestDirectory", "s", property_get_manifest_directory, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_VTABLE_END
 };

@@ -5,6 +5,7 @@
 #include <systemd/sd-event.h>
 
 #include "job-reconcile.h"
+#include "name-index.h"
 #include "jobsd/render.h"
 #include "podman.h"
 #include "unit-bus.h"
@@ -28,6 +29,7 @@ struct Manager {
         ManagedJob **index;             /* open addressing on "namespace/name": no scan of all Jobs per event */
         ManagedCronJob **cron_jobs;
         size_t n_cron_jobs;
+        NameIndex cron_index;           /* the CronJobs by "namespace/name" (name-index.h) */
         char *jobctl_path;              /* what the CronJobs' trigger services run */
         size_t n_index;
         sd_event_source *inotify;

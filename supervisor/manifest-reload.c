@@ -35,8 +35,13 @@ static void log_diag(const Diag *d) {
 /* Logs the diagnostics of each file once: again only when the file (inode, size, times) or what it
  * reports changed since the last reload, so that an unchanged bad file is not reported on every reload
  * that another file's change causes. */
+static int key_cmp(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
 static void log_diags(Manager *m, const DiagList *d) {
         _cleanup_(strv_freep) char **keys = NULL;
+        size_t n_keys = 0, n_old = strv_length(m->diag_keys);
 
         for (size_t i = 0; i < d->n;) {
                 const char *file = strempty(d->items[i].file);
@@ -54,13 +59,16 @@ static void log_diags(Manager *m, const DiagList *d) {
                 key = strprintf("%s\n%" PRIx64 " %" PRIu64 " %" PRIi64 " %" PRIi64 ".%ld %" PRIi64 ".%ld", file, h,
                                 (uint64_t) st.st_ino, (int64_t) st.st_size, (int64_t) st.st_mtim.tv_sec,
                                 st.st_mtim.tv_nsec, (int64_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-                if (!key || !strv_contains(m->diag_keys, key))
+                /* The last reload's keys are sorted: one lookup is O(log n), not a walk of them all. */
+                if (!key || !m->diag_keys || !bsearch(&key, m->diag_keys, n_old, sizeof(char *), key_cmp))
                         for (size_t x = i; x < k; x++)
                                 log_diag(d->items + x);
                 if (key)
-                        (void) strv_push(&keys, key);
+                        (void) strv_push_n(&keys, &n_keys, key);
                 i = k;
         }
+        if (keys)
+                qsort(keys, n_keys, sizeof(char *), key_cmp);
         strv_free(m->diag_keys);
         m->diag_keys = TAKE_PTR(keys);
 }

@@ -343,9 +343,10 @@ int metrics_new(Manager *m, const char *path, Metrics **ret) {
                 return -ENOMEM;
         }
         /* Jobs finished before this start were counted by the jobsd that saw them finish. */
+        size_t n_uids = 0;
         for (size_t i = 0; i < m->n_jobs; i++)
                 if (m->jobs[i]->record.uid && job_status_is_finished(&m->jobs[i]->record.status)) {
-                        r = strv_push(&x->finished_uids, strdup(m->jobs[i]->record.uid));
+                        r = strv_push_n(&x->finished_uids, &n_uids, strdup(m->jobs[i]->record.uid));
                         if (r < 0) {
                                 metrics_free(x);
                                 return -ENOMEM;

@@ -25,4 +25,18 @@ TEST(copy) {
         ASSERT_NULL(c[1]);
 }
 
+TEST(push_n) {
+        _cleanup_(strv_freep) char **l = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(strv_extend_n(&l, &n, "a"));
+        ASSERT_OK(strv_push_n(&l, &n, strdup("b")));
+        ASSERT_EQ(n, 2);
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(l[1], "b");
+        ASSERT_NULL(l[2]);
+        ASSERT_EQ(strv_push_n(&l, &n, NULL), -EINVAL);
+        ASSERT_EQ(n, 2);
+}
+
 TAP_MAIN()
