@@ -69,6 +69,30 @@ int get_all(sd_bus *bus, const char *path, const char *iface, sd_bus_message **r
         return 0;
 }
 
+/* A Manager1 method without arguments whose reply is one array: the reply entered into that array of
+ * CONTENTS. -EOPNOTSUPP from a jobsd without the method; other failures are reported. */
+int manager_list(sd_bus *bus, const char *method, const char *contents, sd_bus_message **ret_reply) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, JOBSD_BUS_NAME, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE, method, &error, &reply, "");
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD))
+                        return -EOPNOTSUPP;
+                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+                        fprintf(stderr, "jobctl: jobsd is not running on the %s bus\n", jobctl_arg_user ? "user" : "system");
+                else
+                        fprintf(stderr, "jobctl: %s\n", error.message ?: strerror(-r));
+                return r;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', contents);
+        if (r < 0)
+                return r;
+        *ret_reply = TAKE_PTR(reply);
+        return 0;
+}
+
 int bus_get_manifest_directory(char **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;

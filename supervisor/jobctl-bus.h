@@ -22,6 +22,7 @@ int read_events(sd_bus_message *reply, EventInfo **events, size_t *n_events);
 /* GetAll of an object's interface, with the reply entered into its a{sv}. -ENOENT if there is no such
  * object; other failures are reported. */
 int get_all(sd_bus *bus, const char *path, const char *iface, sd_bus_message **ret_reply);
+int manager_list(sd_bus *bus, const char *method, const char *contents, sd_bus_message **ret_reply);
 /* The running jobsd's ManifestDirectory. -ESRCH, not reported, if jobsd is not running on the bus (or
  * there is no bus); other failures are reported. */
 int bus_get_manifest_directory(char **ret);

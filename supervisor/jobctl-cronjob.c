@@ -103,22 +103,12 @@ fail:
 }
 
 static int list_cron_jobs(sd_bus *bus, char ***ret) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(strv_freep) char **l = NULL;
         const char *ns, *name, *path;
         int r;
 
-        r = sd_bus_call_method(bus, JOBSD_BUS_NAME, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE, "ListCronJobs", &error,
-                               &reply, "");
-        if (r < 0) {
-                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
-                        fprintf(stderr, "jobctl: jobsd is not running on the %s bus\n", jobctl_arg_user ? "user" : "system");
-                else
-                        fprintf(stderr, "jobctl: %s\n", error.message ?: strerror(-r));
-                return r;
-        }
-        r = sd_bus_message_enter_container(reply, 'a', "(sso)");
+        r = manager_list(bus, "ListCronJobs", "(sso)", &reply);
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_read(reply, "(sso)", &ns, &name, &path)) > 0)
@@ -198,25 +188,15 @@ static void print_cron_job_row(FILE *out, const CronInfo *c, size_t n_active, bo
 /* The table's columns of every CronJob in one call (ListCronJobRows): -EOPNOTSUPP from a jobsd without
  * the method, the caller then reads each CronJob with GetAll. */
 static int print_cron_job_rows(sd_bus *bus, FILE *out, const char *only, bool wide, bool *any) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *ns, *name, *schedule, *tz, *timer;
         uint64_t last, created, next;
         uint32_t active;
         int suspend, r;
 
-        r = sd_bus_call_method(bus, JOBSD_BUS_NAME, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE, "ListCronJobRows", &error,
-                               &reply, "");
-        if (r < 0) {
-                if (sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD))
-                        return -EOPNOTSUPP;
-                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
-                        fprintf(stderr, "jobctl: jobsd is not running on the %s bus\n", jobctl_arg_user ? "user" : "system");
-                else
-                        fprintf(stderr, "jobctl: %s\n", error.message ?: strerror(-r));
+        r = manager_list(bus, "ListCronJobRows", "(ssssbuttts)", &reply);
+        if (r < 0)
                 return r;
-        }
-        r = sd_bus_message_enter_container(reply, 'a', "(ssssbuttts)");
         while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssbuttts)", &ns, &name, &schedule, &tz, &suspend, &active,
                                                   &last, &created, &next, &timer)) > 0) {
                 if (only && !streq(name, only))

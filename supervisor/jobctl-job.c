@@ -235,22 +235,12 @@ static void format_completions(char *buf, size_t n, const JobInfo *j) {
 }
 
 static int list_jobs(sd_bus *bus, char ***ret) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(strv_freep) char **l = NULL;
         const char *ns, *name, *status, *path;
         int r;
 
-        r = sd_bus_call_method(bus, JOBSD_BUS_NAME, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE, "ListJobs", &error, &reply,
-                               "");
-        if (r < 0) {
-                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
-                        fprintf(stderr, "jobctl: jobsd is not running on the %s bus\n", jobctl_arg_user ? "user" : "system");
-                else
-                        fprintf(stderr, "jobctl: %s\n", error.message ?: strerror(-r));
-                return r;
-        }
-        r = sd_bus_message_enter_container(reply, 'a', "(ssso)");
+        r = manager_list(bus, "ListJobs", "(ssso)", &reply);
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_read(reply, "(ssso)", &ns, &name, &status, &path)) > 0) {
@@ -403,23 +393,13 @@ static void print_job_row(FILE *out, const JobInfo *j, bool wide, bool *header) 
 /* The table's columns of every Job in one call (ListJobRows), printed as they come: -EOPNOTSUPP from a
  * jobsd without the method, the caller then reads each Job with GetAll. */
 static int print_job_rows(sd_bus *bus, FILE *out, const char *only, bool wide, bool *any) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         bool header = false;
         int r;
 
-        r = sd_bus_call_method(bus, JOBSD_BUS_NAME, JOBSD_MANAGER_PATH, JOBSD_MANAGER_IFACE, "ListJobRows", &error,
-                               &reply, "");
-        if (r < 0) {
-                if (sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD))
-                        return -EOPNOTSUPP;
-                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
-                        fprintf(stderr, "jobctl: jobsd is not running on the %s bus\n", jobctl_arg_user ? "user" : "system");
-                else
-                        fprintf(stderr, "jobctl: %s\n", error.message ?: strerror(-r));
+        r = manager_list(bus, "ListJobRows", "(sssiiittta(ss))", &reply);
+        if (r < 0)
                 return r;
-        }
-        r = sd_bus_message_enter_container(reply, 'a', "(sssiiittta(ss))");
         while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'r', "sssiiittta(ss)")) > 0) {
                 const char *ns, *name, *status, *cn, *img;
                 _cleanup_(strv_freep) char **images = NULL;
