@@ -445,7 +445,12 @@ typedef struct LogReader {
         char *namespace, *job, *container;
         uint64_t attempt;
         unsigned restart;
-        bool single_pod, timestamps;
+        bool timestamps;
+        /* journald names the unit of a line only if it could still see the process's cgroup: a line
+         * without one is this run's when the pod ran alone (no other pod of the Job at the same time, one
+         * container, no restart) and the line came in while no later pod of the Job ran:
+         * [alone_from, alone_to). alone_to == 0: such lines are never this pod's. */
+        usec_t alone_from, alone_to;
         /* follow=true: */
         Manager *manager;
         ApiStream *stream;
@@ -467,6 +472,49 @@ static void log_reader_free(void *userdata) {
         free(lr);
 }
 
+/* When a pod ran (its creation to its end; a live pod has not ended). */
+static void pod_span(const ManagedJob *j, size_t i, usec_t *ret_from, usec_t *ret_to) {
+        if (i < j->record.status.n_pods) {
+                const Pod *p = j->record.status.pods + i;
+                *ret_from = p->created_usec;
+                *ret_to = p->finished_usec > 0 ? p->finished_usec : USEC_INFINITY;
+        } else {
+                const FinishedPod *f = j->finished + (i - j->record.status.n_pods);
+                *ret_from = f->created_usec;
+                *ret_to = f->finished_usec > 0 ? f->finished_usec : USEC_INFINITY;
+        }
+}
+
+/* Sets lr->alone_from and lr->alone_to for pod p (see LogReader). */
+static void log_reader_alone(LogReader *lr, const PodRef *p) {
+        const ManagedJob *j = p->job;
+        size_t n = j->record.status.n_pods + j->n_finished, self = SIZE_MAX;
+        usec_t from, to, next = USEC_INFINITY;
+
+        if (p->live ? p->live->n_containers != 1 || p->live->containers[0].restarts > 0 :
+                      p->finished->containers > 1 || p->finished->restarts > 0)
+                return;
+        for (size_t i = 0; i < n; i++)
+                if (i < j->record.status.n_pods ? j->record.status.pods + i == p->live :
+                                                  j->finished + (i - j->record.status.n_pods) == p->finished)
+                        self = i;
+        if (self == SIZE_MAX)
+                return;
+        pod_span(j, self, &from, &to);
+        for (size_t i = 0; i < n; i++) {
+                usec_t f, t;
+                if (i == self)
+                        continue;
+                pod_span(j, i, &f, &t);
+                if (f < to && t > from)
+                        return;                 /* ran beside it */
+                if (f >= from)
+                        next = MIN(next, f);
+        }
+        lr->alone_from = from;
+        lr->alone_to = next;
+}
+
 static int log_reader_new(ApiCall *c, const PodRef *p, const char *container, unsigned restart, LogReader **ret) {
         const char *ts = api_query(c, "timestamps");
         const ManagedJob *j = p->job;
@@ -484,7 +532,7 @@ static int log_reader_new(ApiCall *c, const PodRef *p, const char *container, un
         lr->container = strdup(container);
         lr->attempt = p->live ? p->live->attempt : p->finished->attempt;
         lr->restart = restart;
-        lr->single_pod = j->record.status.n_pods + j->n_finished == 1;
+        log_reader_alone(lr, p);
         lr->timestamps = ts && (streq(ts, "true") || streq(ts, "1"));
         lr->manager = c->manager;
         if (!lr->namespace || !lr->job || !lr->container) {
@@ -525,10 +573,12 @@ static char *log_reader_next(LogReader *lr, int *ret_r) {
                             !streq(uns, lr->namespace) || !streq(ujob, lr->job) || uatt != lr->attempt ||
                             !streq(ucont, lr->container) || ures != lr->restart)
                                 continue;
-                } else if (!lr->single_pod || sd_journal_get_data(lr->jr, "JOB_NAME", &d, &l) >= 0)
-                        /* journald attaches the unit only if the process still lived when it read the line:
-                         * such a line is the pod's only when the Job had one pod. */
-                        continue;
+                } else {
+                        uint64_t t = 0;
+                        if (sd_journal_get_data(lr->jr, "JOB_NAME", &d, &l) >= 0 ||       /* jobsd's own */
+                            sd_journal_get_realtime_usec(lr->jr, &t) < 0 || t < lr->alone_from || t >= lr->alone_to)
+                                continue;
+                }
                 if (sd_journal_get_data(lr->jr, "MESSAGE", &d, &l) < 0)
                         continue;
                 char *line;

@@ -382,10 +382,44 @@ else
         not_ok "kubectl get pods -l job-name=pi" "$out"
 fi
 out=$(k logs job/pi 2>/dev/null)       # (kubectl says on stderr which of the two pods it shows)
-[ "$out" = "3.14" ] && ok "kubectl logs job/pi: the pod's output from the journal" || not_ok "kubectl logs job/pi" "$out"
+pi_lines() { sandbox_journal -t pi -o verbose --output-fields=MESSAGE,_SYSTEMD_UNIT,_SYSTEMD_USER_UNIT,_PID | tail -24; }
+[ "$out" = "3.14" ] && ok "kubectl logs job/pi: the pod's output from the journal" || not_ok "kubectl logs job/pi" "$out; the journal: $(pi_lines)"
 pod=$(k get pods -l job-name=pi -o name | head -1)
 out=$(k logs "$pod" --timestamps --tail=1 2>&1)
-echo "$out" | grep -Eq '^20[0-9-]+T[0-9:]+\.[0-9]{9}Z 3\.14$' && ok "kubectl logs --timestamps --tail=1" || not_ok "kubectl logs --timestamps --tail=1" "$out"
+echo "$out" | grep -Eq '^20[0-9-]+T[0-9:]+\.[0-9]{9}Z 3\.14$' && ok "kubectl logs --timestamps --tail=1" || not_ok "kubectl logs --timestamps --tail=1" "$out; the journal: $(pi_lines)"
+# A line journald could not give a unit (here: from a process outside every unit, as journald sees the
+# output of a process that ended before it read the line) is the pod's that ran alone at the time, and
+# no other pod's.
+k create -f - >/dev/null 2>&1 <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: solo}
+spec:
+  completions: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "echo ran; sleep 3"]}]
+YAML
+journald_pid() {
+        local p
+        for p in $(find "$SANDBOX_CGROUP" -name cgroup.procs -exec cat {} +); do
+                [ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd-journal ] && echo "$p" && return 0
+        done
+        return 1
+}
+if until_true 30 "k get pods -l job-name=solo --no-headers | grep -q Running" &&
+   first=$(k get pods -l job-name=solo --no-headers | awk '$3 == "Running" { print $1 }') &&
+   echo "a line without a unit" | nsenter -t "$(journald_pid)" -m systemd-cat -t solo &&
+   k wait --for=condition=complete job/solo --timeout=60s >/dev/null 2>&1; then
+        second=$(k get pods -l job-name=solo --no-headers | awk -v f="$first" '$1 != f { print $1 }')
+        out=$(k logs "$first" 2>&1; echo --; k logs "$second" 2>&1)
+        [ "$out" = "$(printf 'ran\na line without a unit\n--\nran')" ] && ok "a line without a unit: in the logs of the pod that ran alone then, not the next one's" ||
+                not_ok "a line without a unit in kubectl logs" "$out; the journal: $(sandbox_journal -t solo -o verbose --output-fields=MESSAGE,_SYSTEMD_UNIT,_SYSTEMD_USER_UNIT | tail -20)"
+else
+        not_ok "the Job solo runs two pods one after the other" "$(k get pods -l job-name=solo 2>&1)"
+fi
+k delete job solo >/dev/null 2>&1
 out=$(k describe job pi 2>&1)
 if echo "$out" | grep -q '^Name: *pi$' && echo "$out" | grep -q '^Pods Statuses: *0 Active .* 2 Succeeded / 0 Failed' &&
    echo "$out" | grep -q 'Normal *SuccessfulCreate .*job-controller' && echo "$out" | grep -q 'Normal *Completed'; then
