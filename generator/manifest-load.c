@@ -1120,6 +1120,10 @@ int manifest_load_file(const char *path, ManifestList *ret, DiagList *diags) {
         return load_file(path, NULL, ret, diags);
 }
 
+int manifest_load_file_full(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags) {
+        return load_file(path, opts, ret, diags);
+}
+
 static bool is_manifest_name(const char *name) {
         size_t l = strlen(name);
 
@@ -1132,7 +1136,8 @@ static int name_cmp(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }
 
-int manifest_load_directory_full(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags) {
+int manifest_list_directory(const char *path, const ManifestLoadOptions *opts, char ***ret_names, size_t *ret_n,
+                            DiagList *diags) {
         _cleanup_(strv_freep) char **names = NULL;
         size_t n_names = 0;
         struct stat st;
@@ -1140,6 +1145,8 @@ int manifest_load_directory_full(const char *path, const ManifestLoadOptions *op
         DIR *d;
         int r = 0;
 
+        *ret_names = NULL;
+        *ret_n = 0;
         d = opendir(path);
         if (!d)
                 return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "cannot open directory: %s", strerror(errno));
@@ -1176,8 +1183,21 @@ int manifest_load_directory_full(const char *path, const ManifestLoadOptions *op
                 return r;
         if (names)
                 qsort(names, n_names, sizeof(char *), name_cmp);
-        STRV_FOREACH(n, names) {
-                _cleanup_(freep) char *p = strprintf("%s/%s", path, *n);
+        *ret_names = TAKE_PTR(names);
+        *ret_n = n_names;
+        return 0;
+}
+
+int manifest_load_directory_full(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags) {
+        _cleanup_(strv_freep) char **names = NULL;
+        size_t n_names = 0;
+        int r;
+
+        r = manifest_list_directory(path, opts, &names, &n_names, diags);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_names; i++) {
+                _cleanup_(freep) char *p = strprintf("%s/%s", path, names[i]);
                 if (!p)
                         return -ENOMEM;
                 r = load_file(p, opts, ret, diags);

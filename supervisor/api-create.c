@@ -35,6 +35,14 @@ bool api_object_file(const Manager *m, const char *file) {
         return p && startswith(p, "/" API_OBJECTS_DIR "/");
 }
 
+
+/* The API's object files are parsed again at the next reload whatever their times say (manifest-cache.h). */
+static void forget_api_object(Manager *m, const char *ns, const char *name, const char *suffix) {
+        _cleanup_(freep) char *file = strprintf("%s_%s.%s", ns, name, suffix);
+
+        manifest_cache_forget(&m->api_object_cache, file);     /* (NULL: every file) */
+}
+
 static const char *object_file(ApiCall *c, const ApiKind *k, const void *o) {
         return k == &api_kind_jobs ? ((const ManagedJob *) o)->file : ((const ManagedCronJob *) o)->file;
 }
@@ -397,6 +405,7 @@ int api_create(ApiCall *c, const ApiKind *k, const char *ns) {
                 /* A Job deleted earlier with the same content must not stay deleted: this is a new one. */
                 if (k == &api_kind_jobs)
                         (void) state_file_delete(c->manager->state_dir, "jobs", ns, name, "deleted");
+                forget_api_object(c->manager, ns, name, suffix);
                 r = state_file_put(c->manager->state_dir, API_OBJECTS_DIR, ns, name, suffix, l.text, strlen(l.text));
                 if (r < 0)
                         return log_error_errno(r, "API: cannot save %s %s/%s: %m", k->kind, ns, name);
@@ -482,6 +491,7 @@ int api_delete(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
                 suffix = strprintf("%s.yaml", k == &api_kind_jobs ? "job" : "cronjob");
                 if (!suffix)
                         return -ENOMEM;
+                forget_api_object(c->manager, ns, name, suffix);
                 r = state_file_delete(c->manager->state_dir, API_OBJECTS_DIR, ns, name, suffix);
                 if (r < 0)
                         return log_error_errno(r, "API: cannot remove %s: %m", file);
@@ -675,6 +685,7 @@ static int replace_object(ApiCall *c, const ApiKind *k, const char *ns, const ch
                 }
         }
         if (!streq_ptr(old_text, l.text)) {
+                forget_api_object(c->manager, ns, name, object_suffix(k));
                 r = state_file_put(c->manager->state_dir, API_OBJECTS_DIR, ns, name, object_suffix(k), l.text, strlen(l.text));
                 if (r < 0)
                         return log_error_errno(r, "API: cannot save %s %s/%s: %m", k->kind, ns, name);

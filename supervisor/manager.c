@@ -148,6 +148,8 @@ Manager *manager_free(Manager *m) {
         unit_bus_free(m->units);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
+        manifest_cache_done(&m->manifest_cache);
+        manifest_cache_done(&m->api_object_cache);
         strv_free(m->diag_keys);
         strv_free(m->state_errors_logged);
         free(m->manifest_dir);

@@ -5,6 +5,7 @@
 #include <systemd/sd-event.h>
 
 #include "job-reconcile.h"
+#include "manifest-cache.h"
 #include "name-index.h"
 #include "jobsd/render.h"
 #include "podman.h"
@@ -38,6 +39,8 @@ struct Manager {
         bool manifest_dir_refused;      /* the directory was untrusted at the last reload by an event, */
         mode_t manifest_dir_refused_mode;       /* with this mode and owner */
         uid_t manifest_dir_refused_uid;
+        ManifestCache manifest_cache;   /* the parsed manifests of manifest_dir, between reloads */
+        ManifestCache api_object_cache; /* and of the state directory's api-objects/ */
         char **diag_keys;               /* per file with diagnostics at the last reload: its name, state and
                                          * diagnostics; a file's diagnostics are logged when this changes */
         char **state_errors_logged;     /* unreadable Job state files already reported */

@@ -15,6 +15,7 @@
 #include "job-delete.h"
 #include "job-run.h"
 #include "managed-job.h"
+#include "manifest-cache.h"
 #include "manifest-diff.h"
 #include "api-create.h"
 #include "manifest-reload.h"
@@ -361,6 +362,12 @@ static int carry_out(Manager *m, const ReloadInput *in, const ManifestDecision *
         }
 }
 
+/* What the reload took from the cache's objects (new and changed Jobs and CronJobs) is theirs now. */
+static void reload_view_done(ManifestCacheView *view) {
+        manifest_cache_view_release(view);
+        manifest_cache_view_done(view);
+}
+
 /* Loads the manifest directory and brings the Jobs and CronJobs in line with it, as manifest_diff()
  * decides: new Jobs start, Jobs whose file is gone are deleted, changed ones follow the run-once rule. A
  * file with errors keeps its Jobs as they were: a half-written file never replaces a running Job. */
@@ -368,17 +375,19 @@ int manifest_reload(Manager *m) {
         assert(m);
 
         ManifestLoadOptions opts = { .strict = true, .trusted_uid = m->user ? getuid() : 0 };
-        _cleanup_(manifest_list_done) ManifestList list = {};
-        _cleanup_(diag_list_done) DiagList diags = {};
+        _cleanup_(reload_view_done) ManifestCacheView view = {};
+        ManifestList *list = &view.list;
+        DiagList *diags = &view.diags;
         _cleanup_(strv_freep) char **bad_files = NULL;
         _cleanup_(reload_input_done) ReloadInput in = {};
         _cleanup_(manifest_diff_done) ManifestDiff diff = {};
         int r;
 
-        r = manifest_load_directory_full(m->manifest_dir, &opts, &list, &diags);
+        /* Only the files that changed since the last reload are parsed again (manifest-cache.h). */
+        r = manifest_cache_load(&m->manifest_cache, m->manifest_dir, &opts, &view);
         if (r == -EPERM) {
                 /* An untrusted directory: nothing in it is loaded, and nothing already running changes. */
-                log_diags(m, &diags);
+                log_diags(m, diags);
                 return 0;
         }
         if (r < 0)
@@ -387,18 +396,18 @@ int manifest_reload(Manager *m) {
                 /* Objects made through the Kubernetes API (api-create.c): files of the state directory. */
                 _cleanup_(freep) char *api_dir = strprintf("%s/" API_OBJECTS_DIR, m->state_dir);
                 if (api_dir && access(api_dir, F_OK) >= 0)
-                        (void) manifest_load_directory_full(api_dir, &opts, &list, &diags);
+                        (void) manifest_cache_load(&m->api_object_cache, api_dir, &opts, &view);
         }
-        log_diags(m, &diags);
+        log_diags(m, diags);
         /* Files with errors keep what they defined; so does a file without objects: an empty file is most
          * often one being rewritten (opened with O_TRUNC), and removing the file is how to delete. */
-        for (size_t i = 0; i < diags.n; i++)
-                if ((diags.items[i].level == DIAG_ERROR ||
-                     (!diags.items[i].has_position && streq(diags.items[i].message, MANIFEST_NO_OBJECTS))) &&
-                    diags.items[i].file && !strv_contains(bad_files, diags.items[i].file))
-                        (void) strv_extend(&bad_files, diags.items[i].file);
+        for (size_t i = 0; i < diags->n; i++)
+                if ((diags->items[i].level == DIAG_ERROR ||
+                     (!diags->items[i].has_position && streq(diags->items[i].message, MANIFEST_NO_OBJECTS))) &&
+                    diags->items[i].file && !strv_contains(bad_files, diags->items[i].file))
+                        (void) strv_extend(&bad_files, diags->items[i].file);
 
-        r = describe_defined(m, &list, bad_files, &in);
+        r = describe_defined(m, list, bad_files, &in);
         if (r < 0)
                 return r;
         r = describe_loaded(m, bad_files, &in);
@@ -449,6 +458,10 @@ static int on_manifest_dir_event(sd_event_source *s, const struct inotify_event 
         usec_t now, at;
         int enabled = SD_EVENT_OFF;
 
+        /* The file named is parsed again, whatever its times say (a rewrite within the same clock tick
+         * may keep its size and times); an event without a name (the directory's own, or lost events) or
+         * an overflow, every file. */
+        manifest_cache_forget(&m->manifest_cache, ev->len > 0 && !(ev->mask & IN_Q_OVERFLOW) ? ev->name : NULL);
         (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
         (void) sd_event_source_get_enabled(m->reload_timer, &enabled);
         if (enabled != SD_EVENT_OFF)

@@ -36,3 +36,10 @@ typedef struct ManifestLoadOptions {
  * reported once (an error naming it and the reason) and nothing in it is loaded: returns -EPERM; a file
  * that fails it is an error naming it and the reason, and is not loaded. */
 int manifest_load_directory_full(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags);
+
+/* The parts of manifest_load_directory_full(): the names of the manifest files of a directory, sorted
+ * (the directory checked as there, -EPERM when untrusted; a directory that cannot be opened is a
+ * diagnostic and no names), and one file loaded with the options. */
+int manifest_list_directory(const char *path, const ManifestLoadOptions *opts, char ***ret_names, size_t *ret_n,
+                            DiagList *diags);
+int manifest_load_file_full(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags);

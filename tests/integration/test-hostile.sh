@@ -198,7 +198,10 @@ job_yaml linked > "$outside/linked.yaml"
 ln -s "$outside/linked.yaml" "$manifests/link.yaml"
 ln -s "$outside/nonexistent.yaml" "$manifests/dangling.yaml"
 : > "$manifests/empty.yaml"
-{ job_yaml huge; head -c $((1024 * 1024)) /dev/zero | tr '\0' '#'; } > "$manifests/huge.yaml"
+# Written aside and renamed in: a reload while it is half written would load the Job of its first lines
+# (the part written is a valid manifest), and the file's later error keeps what it defined.
+{ job_yaml huge; head -c $((1024 * 1024)) /dev/zero | tr '\0' '#'; } > "$manifests/.huge.tmp"
+mv "$manifests/.huge.tmp" "$manifests/huge.yaml"
 mkdir "$manifests/subdir.yaml" "$manifests/nested"
 job_yaml inner > "$manifests/subdir.yaml/inner.yaml"
 job_yaml inner2 > "$manifests/nested/inner2.yaml"
