@@ -66,12 +66,16 @@ else
 fi
 
 t0=$(now)
-timeout 180 "$PY" "$here/python-client.py" "$kubeconfig" $((n + 1)) "$SANDBOX_DIR/py-result" "$JOBCTL" "$SANDBOX_JOURNAL_DIR"
-rc=$?
+timeout 180 "$PY" "$here/python-client.py" "$kubeconfig" $((n + 1)) "$SANDBOX_DIR/py-result" "$JOBCTL" "$SANDBOX_JOURNAL_DIR" |
+        tee "$SANDBOX_DIR/py-out"
+rc=${PIPESTATUS[0]}
 if read -r count fails < "$SANDBOX_DIR/py-result" 2>/dev/null; then
         n=$((n + count)); failed=$((failed + fails))
         echo "# python-client.py: $count checks in $(since "$t0") s"
 else
+        # It stopped half-way: its checks so far count, then this failure.
+        count=$(grep -cE '^(not )?ok ' "$SANDBOX_DIR/py-out"); fails=$(grep -c '^not ok ' "$SANDBOX_DIR/py-out")
+        n=$((n + count)); failed=$((failed + fails))
         not_ok "python-client.py ran to its end" "exit status $rc" "$(sandbox_journal -u jobsd -o cat | tail -20)"
 fi
 
