@@ -140,6 +140,9 @@ def watch_job():
 
 check("Watch().stream(list_namespaced_job, field_selector=metadata.name=pyjob): ADDED, then MODIFIED "
       "until Complete (V1Job objects)", watch_job)
+# (Should the watch have failed, the checks below still find the Job complete.)
+wait_until(lambda: any(c.type == "Complete" and c.status == "True"
+                       for c in batch.read_namespaced_job_status("pyjob", NS).status.conditions or []), 60)
 
 
 def read_defaults():
@@ -200,6 +203,37 @@ def pod_and_events():
 
 check("read_namespaced_pod(pyjob-0): a V1Pod, exit code 0; list_namespaced_event(field_selector="
       "involvedObject.name=pyjob): SuccessfulCreate and Completed, with the Job's uid", pod_and_events)
+
+
+def pod_watch():
+    w = watch.Watch()
+    seen = []
+    for ev in w.stream(core.list_namespaced_pod, NS, label_selector="job-name=pyjob", timeout_seconds=30):
+        seen.append((ev["type"], ev["object"].metadata.name, type(ev["object"]).__name__, ev["object"].status.phase))
+        if len(seen) == 2:
+            w.stop()
+    return sorted(seen) == [("ADDED", "pyjob-0", "V1Pod", "Succeeded"), ("ADDED", "pyjob-1", "V1Pod", "Succeeded")], seen
+
+
+check("Watch().stream(CoreV1Api.list_namespaced_pod, label_selector=job-name=pyjob): both pods ADDED as V1Pod",
+      pod_watch)
+
+
+def log_follow():
+    batch.create_namespaced_job(NS, job_object("pyfollow", ["sh", "-c", "for i in 1 2 3; do echo line$i; sleep 0.4; done"]),
+                                _request_timeout=TIMEOUT)
+    if not wait_until(lambda: core.read_namespaced_pod("pyfollow-0", NS).status.phase == "Running", 30):
+        return False, "pyfollow-0 never Running"
+    t0 = time.monotonic()
+    lines = list(watch.Watch().stream(core.read_namespaced_pod_log, "pyfollow-0", NS))
+    took = time.monotonic() - t0
+    batch.delete_namespaced_job("pyfollow", NS)
+    done = wait_until(lambda: gone(lambda: batch.read_namespaced_job("pyfollow", NS)), 30)
+    return lines == ["line1", "line2", "line3"] and done, lines, f"{took:.3f} s"
+
+
+check("Watch().stream(read_namespaced_pod_log) of a running pod (follow=True): its three lines as they come, "
+      "then the end", log_follow)
 
 
 # Lists: a second Job with the same label in another namespace.
