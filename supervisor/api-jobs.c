@@ -487,8 +487,7 @@ static int watch_not_served(ApiCall *c) {
 }
 
 static bool wants_watch(ApiCall *c) {
-        const char *w = api_query(c, "watch");
-        return w && (streq(w, "true") || streq(w, "1"));
+        return api_query_bool(api_query(c, "watch"));
 }
 
 int api_batch_route(ApiCall *c, char **path, size_t n) {

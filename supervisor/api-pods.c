@@ -533,7 +533,7 @@ static int log_reader_new(ApiCall *c, const PodRef *p, const char *container, un
         lr->attempt = p->live ? p->live->attempt : p->finished->attempt;
         lr->restart = restart;
         log_reader_alone(lr, p);
-        lr->timestamps = ts && (streq(ts, "true") || streq(ts, "1"));
+        lr->timestamps = api_query_bool(ts);
         lr->manager = c->manager;
         if (!lr->namespace || !lr->job || !lr->container) {
                 log_reader_free(lr);
@@ -698,10 +698,10 @@ static int on_log_check(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static int pod_log(ApiCall *c, PodRef *p) {
         const char *container = api_query(c, "container"), *prev = api_query(c, "previous"), *fol = api_query(c, "follow");
-        bool follow = fol && (streq(fol, "true") || streq(fol, "1"));
+        bool follow = api_query_bool(fol);
         LogReader *lr = NULL;
         const PodSpec *ps = &p->job->job->spec.template.spec;
-        bool previous = prev && (streq(prev, "true") || streq(prev, "1"));
+        bool previous = api_query_bool(prev);
         unsigned restart = 0;
         _cleanup_(freep) char *text = NULL;
         size_t size = 0;
@@ -787,7 +787,7 @@ int api_pods_route(ApiCall *c, const char *ns, char **path, size_t n) {
                                         "the server does not allow this method on the requested resource");
         if (n > 2 || (n == 2 && !streq(path[1], "log")) || (n >= 1 && !ns))
                 return api_reply_status(c, 404, "NotFound", NULL, "the server could not find the requested resource");
-        if (n == 0 && api_query(c, "watch") && !streq(api_query(c, "watch"), "false"))
+        if (n == 0 && api_query_bool(api_query(c, "watch")))
                 return api_watch_start(c, &api_kind_pods, ns);
         r = collect_pods(c->manager, ns, &l, &nl);
         if (r < 0)
@@ -1032,7 +1032,7 @@ int api_events_route(ApiCall *c, const char *ns, char **path, size_t n) {
                                         "the server does not allow this method on the requested resource");
         if (n > 0)
                 return api_reply_status(c, 404, "NotFound", NULL, "the server could not find the requested resource");
-        if (api_query(c, "watch") && !streq(api_query(c, "watch"), "false"))
+        if (api_query_bool(api_query(c, "watch")))
                 return api_watch_start(c, &api_kind_events, ns);
         r = parse_selectors(c, &labels, &fields, event_field);
         if (r != 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Label and field selectors: kubectl's syntax, parsed and matched. */
 #include <ctype.h>
+#include <strings.h>
 
 #include "jobsd/strv.h"
 #include "api-select.h"
@@ -190,4 +191,8 @@ bool selector_matches_json(const Selector *s, struct json_object *object) {
                 }
         }
         return selector_matches_labels(s, &map);
+}
+
+bool api_query_bool(const char *value) {
+        return value && !streq(value, "0") && strcasecmp(value, "false") != 0;
 }

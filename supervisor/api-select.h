@@ -38,3 +38,8 @@ bool selector_matches_json(const Selector *s, struct json_object *object);
  * 0 on none, -ENOENT naming the unknown field in *ret_unknown. */
 typedef const char *(*SelectorFieldGetter)(const void *object, const char *key, char buf[static 64]);
 int selector_matches_fields(const Selector *s, const void *object, SelectorFieldGetter get, const char **ret_unknown);
+
+/* A boolean query parameter (watch, follow, previous, timestamps) as Kubernetes' API server reads it
+ * (apimachinery's Convert_Slice_string_To_bool): absent (NULL), "0" and "false" in any case are false,
+ * every other value is true ("true", "True" as the Python client sends it, "1", ""). */
+bool api_query_bool(const char *value);

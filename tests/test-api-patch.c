@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The API's patch formats (supervisor/api-patch.c) and selectors (supervisor/api-select.c). */
+/* The API's patch formats (supervisor/api-patch.c), selectors and boolean query parameters (supervisor/api-select.c). */
 #include <json-c/json.h>
 
 #include "api-patch.h"
@@ -122,6 +122,20 @@ TEST(selectors) {
                 }
                 selector_done(&s);
         }
+}
+
+TEST(query_bool) {
+        /* Kubernetes' rule for ?watch=, ?follow=, …: only absent, "0" and "false" (any case) are false. */
+        ASSERT_FALSE(api_query_bool(NULL));
+        ASSERT_FALSE(api_query_bool("0"));
+        ASSERT_FALSE(api_query_bool("false"));
+        ASSERT_FALSE(api_query_bool("False"));
+        ASSERT_FALSE(api_query_bool("FALSE"));
+        ASSERT_TRUE(api_query_bool("true"));
+        ASSERT_TRUE(api_query_bool("True"));
+        ASSERT_TRUE(api_query_bool("1"));
+        ASSERT_TRUE(api_query_bool(""));
+        ASSERT_TRUE(api_query_bool("yes"));
 }
 
 TAP_MAIN()

@@ -10,6 +10,7 @@ pkgs=(
         systemd dbus-user-session tzdata       # the manager, the user bus, time zones for CronJobs
         util-linux bc                          # unshare, for the test sandbox; bc for test-hostile.sh
         python3-prometheus-client              # test-metrics.sh parses the metrics file with Prometheus' parser
+        python3-kubernetes                     # test-python-client.sh: the official Kubernetes Python client against the API
         clang libclang-rt-dev                  # the fuzzer and the sanitizer build
         valgrind                               # the unit suite under memcheck (meson test --setup valgrind)
         libmath-bigint-perl                    # the pi example needs a current Math::BigInt
