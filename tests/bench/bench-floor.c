@@ -3,6 +3,7 @@
  * systemd's StartTransientUnit, P at a time, each with the properties jobsd gives the pod unit of the
  * manifest's first container (render_pod_container(), bus_append_unit_spec()), under another name.
  * Prints "units N seconds S". Usage: bench-floor MANIFEST N P
+ * With FLOOR_PRINT_START set, also "start-realtime USEC" as each start is sent (drop-to-start.sh).
  *
  * The client is as lean as a client of systemd can be: one match and one Subscribe, each unit's end read
  * from its PropertiesChanged signal (ActiveState/SubState), then StopUnit (and ResetFailedUnit after a
@@ -99,6 +100,13 @@ static int start_next(Floor *f) {
                 r = bus_append_unit_spec(m, &u);
         if (r >= 0)
                 r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r >= 0 && getenv("FLOOR_PRINT_START")) {
+                /* For drop-to-start.sh's floor: when the start was asked for, on the journal's clock. */
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                printf("start-realtime %" PRIu64 "\n", (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000);
+                fflush(stdout);
+        }
         if (r >= 0)
                 r = sd_bus_call_async(f->bus, NULL, m, on_start_reply, f, 0);
         if (r < 0)

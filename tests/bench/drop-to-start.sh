@@ -3,6 +3,9 @@
 # Latency from a manifest landing in the manifest directory (rename into place) to its pod's first line
 # in the journal, with jobsd on a sandboxed systemd user manager, over SAMPLES Jobs (default 50), one at a
 # time. Prints each sample, then p50 and p99 (nearest rank), min and max. Figures only, no verdict.
+# The floor, in the same run on the same manager: bench-floor (tests/bench/bench-floor.c) starting the
+# same Job's pod unit itself through StartTransientUnit, from the call to the first line; the ratio is
+# jobsd's p50 over the floor's.
 #   tests/bench/drop-to-start.sh [BUILD_DIR] [SAMPLES]
 set -eu
 build=$(realpath "${1:-build}")
@@ -30,7 +33,27 @@ for i in $(seq "$samples"); do
         results+=("$ms")
         echo "sample $i: ${ms} ms"
 done
-sorted=$(printf '%s\n' "${results[@]}" | sort -n)
-rank() { echo "$sorted" | sed -n "$(( ($1 * samples + 99) / 100 ))p"; }
-echo "drop-to-first-output over $samples Jobs: p50 $(rank 50) ms, p99 $(rank 99) ms, min $(echo "$sorted" | head -1) ms, max $(echo "$sorted" | tail -1) ms"
+floor=()
+for i in $(seq "$samples"); do
+        f=$SANDBOX_DIR/f$i.yaml
+        printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: f%d}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, started]}]\n' "$i" > "$f"
+        t0=$(FLOOR_PRINT_START=1 "$build/tests/bench-floor" "$f" 1 1 | sed -n 's/^start-realtime //p')
+        for k in $(seq 100); do
+                t1=$(journalctl -D "$SANDBOX_JOURNAL_DIR" -t "f$i" -o export 2>/dev/null | sed -n 's/^__REALTIME_TIMESTAMP=//p' | head -1)
+                [ -n "$t1" ] && break
+                sleep 0.1
+        done
+        floor+=($(( (t1 - t0) / 1000 )))
+done
+stats() { # LABEL VALUES...: p50 and p99 (nearest rank), min, max
+        local label=$1; shift
+        local sorted
+        sorted=$(printf '%s\n' "$@" | sort -n)
+        rank() { echo "$sorted" | sed -n "$(( ($1 * $# + 99) / 100 ))p"; }
+        p50=$(echo "$sorted" | sed -n "$(( (50 * $# + 99) / 100 ))p")
+        echo "$label over $# Jobs: p50 $p50 ms, p99 $(echo "$sorted" | sed -n "$(( (99 * $# + 99) / 100 ))p") ms, min $(echo "$sorted" | head -1) ms, max $(echo "$sorted" | tail -1) ms"
+}
+stats drop-to-first-output "${results[@]}"; jobsd_p50=$p50
+stats "floor (StartTransientUnit to first output)" "${floor[@]}"; floor_p50=$p50
+awk -v a="$jobsd_p50" -v b="$floor_p50" 'BEGIN { if (b > 0) printf "p50 ratio jobsd / floor: %.2f\n", a / b }'
 systemctl --user stop jobsd
