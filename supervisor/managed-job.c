@@ -511,17 +511,98 @@ int managed_job_load_record(ManagedJob *j) {
         return 0;
 }
 
+static void cron_children_key(const void *item, const char **namespace, const char **name) {
+        const CronChildren *g = item;
+
+        *namespace = g->namespace;
+        *name = g->owner;
+}
+
+CronChildren *manager_cron_children(Manager *m, const char *namespace, const char *owner) {
+        return name_index_find(&m->cron_children, namespace, owner);
+}
+
+static void cron_children_free_group(CronChildren *g) {
+        if (!g)
+                return;
+        free(g->namespace);
+        free(g->owner);
+        free(g);
+}
+
+/* Links a CronJob's Job into its group (made with the first one). */
+static int cron_children_link(Manager *m, ManagedJob *j) {
+        CronChildren *g = manager_cron_children(m, managed_job_namespace(j), j->cron_owner);
+
+        if (!g) {
+                g = calloc(1, sizeof(CronChildren));
+                if (!g)
+                        return -ENOMEM;
+                g->namespace = strdup(managed_job_namespace(j));
+                g->owner = strdup(j->cron_owner);
+                m->cron_children.key = cron_children_key;
+                if (!g->namespace || !g->owner || name_index_add(&m->cron_children, g) < 0) {
+                        cron_children_free_group(g);
+                        return -ENOMEM;
+                }
+        }
+        j->cron_group = g;
+        j->cron_prev = g->last;
+        j->cron_next = NULL;
+        if (g->last)
+                g->last->cron_next = j;
+        else
+                g->first = j;
+        g->last = j;
+        g->n++;
+        return 0;
+}
+
+static void cron_children_unlink(Manager *m, ManagedJob *j) {
+        CronChildren *g = j->cron_group;
+
+        if (!g)
+                return;
+        if (j->cron_prev)
+                j->cron_prev->cron_next = j->cron_next;
+        else
+                g->first = j->cron_next;
+        if (j->cron_next)
+                j->cron_next->cron_prev = j->cron_prev;
+        else
+                g->last = j->cron_prev;
+        j->cron_group = NULL;
+        j->cron_next = j->cron_prev = NULL;
+        if (--g->n == 0) {
+                name_index_remove(&m->cron_children, g);
+                cron_children_free_group(g);
+        }
+}
+
+void manager_cron_children_done(Manager *m) {
+        for (size_t i = 0; i < m->cron_children.n_slots; i++)
+                cron_children_free_group(m->cron_children.slots[i]);
+        name_index_done(&m->cron_children);
+        for (size_t i = 0; i < m->n_jobs; i++)
+                m->jobs[i]->cron_group = NULL;
+}
+
 int manager_add_job(Manager *m, ManagedJob *j) {
         assert(m);
         assert(j);
+
+        if (j->cron_owner && cron_children_link(m, j) < 0)
+                return -ENOMEM;
 
         /* The array grows by doubling: O(1) amortized per add. */
         if (m->n_jobs >= m->n_jobs_allocated) {
                 size_t a = m->n_jobs_allocated ? m->n_jobs_allocated * 2 : 64;
                 ManagedJob **n = realloc(m->jobs, sizeof(ManagedJob *) * a);
 
-                if (!n)
+                if (!n) {
+                        cron_children_unlink(m, j);
                         return -ENOMEM;
+                }
                 m->jobs = n;
                 m->n_jobs_allocated = a;
         }
@@ -542,6 +623,7 @@ void manager_remove_job_at(Manager *m, size_t i) {
 
         api_job_event(m, m->jobs[i], API_WATCH_DELETED);
         index_remove(m, m->jobs[i]);
+        cron_children_unlink(m, m->jobs[i]);
         managed_job_free(m->jobs[i]);
         memmove(m->jobs + i, m->jobs + i + 1, sizeof(ManagedJob *) * (m->n_jobs - i - 1));
         m->n_jobs--;
@@ -633,17 +715,19 @@ int manager_list_cron_children(Manager *m, const char *namespace, const char *ow
         assert(ret);
         assert(ret_n);
 
-        children = calloc(m->n_jobs + 1, sizeof(CronChild));
-        slots = calloc(m->n_jobs + 1, sizeof(usec_t));
+        CronChildren *g = manager_cron_children(m, namespace, owner);
+        size_t max = g ? g->n : 0;
+
+        children = calloc(max + 1, sizeof(CronChild));
+        slots = calloc(max + 1, sizeof(usec_t));
         if (!children || !slots) {
                 free(children);
                 return -ENOMEM;
         }
-        for (size_t i = 0; i < m->n_jobs; i++) {
-                ManagedJob *j = m->jobs[i];
+        for (ManagedJob *j = g ? g->first : NULL; j; j = j->cron_next) {
                 char *name;
 
-                if (!owned_by(j, namespace, owner) || j->deleting)
+                if (j->deleting)
                         continue;
                 name = strdup(j->job->metadata.name);
                 if (!name) {
@@ -675,7 +759,17 @@ void cron_children_free(CronChild *children, size_t n) {
 void manager_delete_cron_children(Manager *m, const char *namespace, const char *owner) {
         assert(m);
 
-        for (size_t i = m->n_jobs; i > 0; i--)
-                if (i <= m->n_jobs && owned_by(m->jobs[i - 1], namespace, owner))
-                        (void) manager_delete_job(m, m->jobs[i - 1], "background");
+        CronChildren *g = manager_cron_children(m, namespace, owner);
+        _cleanup_(strv_freep) char **names = NULL;
+        size_t n = 0;
+
+        /* By name: a deletion may remove the Job, and the group with the last one. */
+        for (ManagedJob *j = g ? g->first : NULL; j; j = j->cron_next)
+                if (strv_extend_n(&names, &n, j->job->metadata.name) < 0)
+                        break;
+        for (size_t i = n; i > 0; i--) {
+                ManagedJob *j = manager_find_job(m, namespace, names[i - 1]);
+                if (j && owned_by(j, namespace, owner))
+                        (void) manager_delete_job(m, j, "background");
+        }
 }

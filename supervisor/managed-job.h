@@ -43,6 +43,9 @@ struct ManagedJob {
         int suspend_override;           /* jobctl suspend (1) / resume (0); -1: the manifest decides */
         char *cron_owner;               /* made by this CronJob (same namespace); NULL: from a manifest */
         usec_t cron_slot_usec;          /* the CronJob's slot it runs for; 0: a manual run */
+        /* Its CronJob's Jobs, in the order they were added: manager_cron_children(). */
+        CronChildren *cron_group;
+        ManagedJob *cron_next, *cron_prev;
         /* Group commit (job-run.c): queued for a sync at the end of this turn of the loop; to be saved
          * lazily; a container's start to be saved by that sync. */
         ManagedJob *sync_next, *sync_prev;
@@ -52,6 +55,17 @@ struct ManagedJob {
         bool save_wanted;
         uint64_t resource_version;      /* the API's metadata.resourceVersion (api-watch.c) */
 };
+
+/* The Jobs one CronJob made, found by its namespace and name without a walk of all Jobs. */
+struct CronChildren {
+        char *namespace, *owner;
+        ManagedJob *first, *last;
+        size_t n;
+};
+
+/* The Jobs of CronJob namespace/owner, in the order they were added (NULL: none). */
+CronChildren *manager_cron_children(Manager *m, const char *namespace, const char *owner);
+void manager_cron_children_done(Manager *m);
 
 const char *managed_job_namespace(const ManagedJob *j);
 void managed_job_clear_history(ManagedJob *j);

@@ -635,10 +635,9 @@ static int cron_property_get_active(sd_bus *bus, const char *path, const char *i
 
         if (streq(property, "Active"))
                 return sd_bus_message_append_strv(reply, c->status.active);
-        for (size_t i = 0; i < m->n_jobs; i++)
-                if (m->jobs[i]->cron_owner && streq(m->jobs[i]->cron_owner, c->cj->metadata.name) &&
-                    streq(managed_job_namespace(m->jobs[i]), managed_cron_job_namespace(c)) &&
-                    strv_extend_n(&jobs, &n, m->jobs[i]->job->metadata.name) < 0)
+        CronChildren *g = manager_cron_children(m, managed_cron_job_namespace(c), c->cj->metadata.name);
+        for (ManagedJob *j = g ? g->first : NULL; j; j = j->cron_next)
+                if (strv_extend_n(&jobs, &n, j->job->metadata.name) < 0)
                         return -ENOMEM;
         return sd_bus_message_append_strv(reply, jobs);
 }

@@ -133,6 +133,7 @@ Manager *manager_free(Manager *m) {
                 managed_cron_job_free(m->cron_jobs[i]);
         free(m->cron_jobs);
         name_index_done(&m->cron_index);
+        manager_cron_children_done(m);
         for (size_t i = 0; i < m->n_jobs; i++)
                 managed_job_free(m->jobs[i]);
         free(m->jobs);

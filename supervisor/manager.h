@@ -14,6 +14,7 @@
 typedef struct Manager Manager;
 typedef struct ManagedJob ManagedJob;
 typedef struct ManagedCronJob ManagedCronJob;
+typedef struct CronChildren CronChildren;
 
 struct Manager {
         sd_event *event;
@@ -30,6 +31,7 @@ struct Manager {
         ManagedJob **index;             /* open addressing on "namespace/name": no scan of all Jobs per event */
         ManagedCronJob **cron_jobs;
         size_t n_cron_jobs;
+        NameIndex cron_children;        /* CronChildren by the CronJob's "namespace/name" (managed-job.h) */
         NameIndex cron_index;           /* the CronJobs by "namespace/name" (name-index.h) */
         char *jobctl_path;              /* what the CronJobs' trigger services run */
         size_t n_index;

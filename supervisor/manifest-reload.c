@@ -139,11 +139,10 @@ static int move_cron_job(Manager *m, ManagedCronJob *c, const char *file) {
         }
         log_info("%s/%s: CronJob now defined in %s (was %s)", managed_cron_job_namespace(c),
                  c->cj->metadata.name, file, old);
-        for (size_t i = 0; i < m->n_jobs; i++)
-                if (m->jobs[i]->cron_owner && streq(m->jobs[i]->file, old) &&
-                    streq(m->jobs[i]->cron_owner, c->cj->metadata.name) &&
-                    streq(managed_job_namespace(m->jobs[i]), managed_cron_job_namespace(c)))
-                        (void) free_and_strdup(&m->jobs[i]->file, file);
+        CronChildren *g = manager_cron_children(m, managed_cron_job_namespace(c), c->cj->metadata.name);
+        for (ManagedJob *j = g ? g->first : NULL; j; j = j->cron_next)
+                if (streq(j->file, old))
+                        (void) free_and_strdup(&j->file, file);
         return 0;
 }
 
