@@ -10,6 +10,10 @@
 #include "manifest-cache.h"
 
 static void entry_done(ManifestCacheEntry *e) {
+        if (e->fingerprints)
+                for (size_t i = 0; i < e->list.n; i++)
+                        free(e->fingerprints[i]);
+        free(e->fingerprints);
         free(e->name);
         manifest_list_done(&e->list);
         diag_list_done(&e->diags);
@@ -181,6 +185,20 @@ void manifest_cache_view_release(ManifestCacheView *view) {
                         view->origin[i]->job = NULL;    /* (the union's other member, cron_job, too) */
                         view->entry[i]->stale = true;
                 }
+}
+
+char **manifest_cache_view_fingerprint(ManifestCacheView *view, size_t i) {
+        ManifestCacheEntry *e;
+
+        assert(view);
+        assert(i < view->list.n);
+        e = view->entry[i];
+        if (!e->fingerprints) {
+                e->fingerprints = calloc(e->list.n, sizeof(char *));
+                if (!e->fingerprints)
+                        return NULL;
+        }
+        return e->fingerprints + (view->origin[i] - e->list.items);
 }
 
 void manifest_cache_view_done(ManifestCacheView *view) {

@@ -22,6 +22,7 @@ typedef struct ManifestCacheEntry {
         bool stale;                     /* parse again at the next load */
         ManifestList list;              /* owned; a taken object leaves NULL (and the entry stale) */
         DiagList diags;                 /* owned */
+        char **fingerprints;            /* per object, as its user computed it (NULL: not yet); owned */
 } ManifestCacheEntry;
 
 typedef struct ManifestCache {
@@ -51,5 +52,9 @@ void manifest_cache_forget(ManifestCache *c, const char *name);
 /* For each object of the view a caller took (its job or cron_job now NULL): the cache lets go of it too,
  * and parses its file again at the next load. */
 void manifest_cache_view_release(ManifestCacheView *view);
+
+/* Where the user of a view keeps a string derived from object i alone (a Job's fingerprint), so that the
+ * next load of an unchanged file hands it back: NULL on allocation failure. */
+char **manifest_cache_view_fingerprint(ManifestCacheView *view, size_t i);
 void manifest_cache_view_done(ManifestCacheView *view);
 void manifest_cache_done(ManifestCache *c);

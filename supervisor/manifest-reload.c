@@ -186,11 +186,13 @@ static int keep_copy(ReloadInput *in, const char *s, const char **ret) {
 
 /* The defined objects, in the loader's order: generateName resolved, fingerprints and tombstones looked up
  * (a tombstone only for a name not loaded: looking at one of a changed Job removes it). */
-static int describe_defined(Manager *m, ManifestList *list, char **bad_files, ReloadInput *in) {
+static int describe_defined(Manager *m, ManifestCacheView *view, char **bad_files, ReloadInput *in) {
+        ManifestList *list = &view->list;
+
         in->defined = calloc(list->n + 1, sizeof(DefinedObject));
         in->manifests = calloc(list->n + 1, sizeof(Manifest *));
-        /* A fingerprint for each definition, five strings for each Job and three for each CronJob loaded. */
-        in->strings = calloc(list->n + 5 * m->n_jobs + 3 * m->n_cron_jobs + 1, sizeof(char *));
+        /* Five strings for each Job and three for each CronJob loaded (the fingerprints are the cache's). */
+        in->strings = calloc(5 * m->n_jobs + 3 * m->n_cron_jobs + 1, sizeof(char *));
         if (!in->defined || !in->manifests || !in->strings)
                 return -ENOMEM;
         for (size_t i = 0; i < list->n; i++) {
@@ -218,7 +220,13 @@ static int describe_defined(Manager *m, ManifestList *list, char **bad_files, Re
                 }
                 d->namespace = job_namespace(&mf->job->metadata);
                 d->name = mf->job->metadata.name;
-                fp = keep(in, job_fingerprint(mf, m));
+                /* A rendering of the Job: kept with the parsed file, made again only when the file is. */
+                char **slot = manifest_cache_view_fingerprint(view, i);
+                if (!slot)
+                        return -ENOMEM;
+                if (!*slot)
+                        *slot = job_fingerprint(mf, m);
+                fp = *slot;
                 if (!fp)
                         return -ENOMEM;
                 d->fingerprint = fp;
@@ -375,7 +383,6 @@ int manifest_reload(Manager *m) {
 
         ManifestLoadOptions opts = { .strict = true, .trusted_uid = m->user ? getuid() : 0 };
         _cleanup_(reload_view_done) ManifestCacheView view = {};
-        ManifestList *list = &view.list;
         DiagList *diags = &view.diags;
         _cleanup_(strv_freep) char **bad_files = NULL;
         _cleanup_(reload_input_done) ReloadInput in = {};
@@ -406,7 +413,7 @@ int manifest_reload(Manager *m) {
                     diags->items[i].file && !strv_contains(bad_files, diags->items[i].file))
                         (void) strv_extend(&bad_files, diags->items[i].file);
 
-        r = describe_defined(m, list, bad_files, &in);
+        r = describe_defined(m, &view, bad_files, &in);
         if (r < 0)
                 return r;
         r = describe_loaded(m, bad_files, &in);

@@ -6,13 +6,19 @@
 # The floor, in the same run on the same manager: bench-floor (tests/bench/bench-floor.c) starting the
 # same Job's pod unit itself through StartTransientUnit, from the call to the first line; the ratio is
 # jobsd's p50 over the floor's.
-#   tests/bench/drop-to-start.sh [BUILD_DIR] [SAMPLES]
+# PRESENT (default 0) suspended Jobs are in the directory from the start: the cost of a file event with
+# many files beside it.
+#   tests/bench/drop-to-start.sh [BUILD_DIR] [SAMPLES] [PRESENT]
 set -eu
 build=$(realpath "${1:-build}")
 samples=${2:-50}
+present=${3:-0}
 . "$(dirname "$0")/../integration/sandbox.sh"
 sandbox_start
 mkdir -p "$SANDBOX_DIR/m" "$SANDBOX_DIR/s"
+for i in $(seq "$present"); do
+        printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: present%d}\nspec:\n  suspend: true\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, started]}]\n' "$i" > "$SANDBOX_DIR/m/present$i.yaml"
+done
 systemd-run --user --quiet --unit=jobsd -p Type=notify "$build/supervisor/jobsd" --user \
         --manifest-dir="$SANDBOX_DIR/m" --state-dir="$SANDBOX_DIR/s"
 results=()
