@@ -7,6 +7,7 @@
 #  2. W (default 1000) concurrent watches over TLS (tests/bench/api-watches.py): jobsd's RSS before and
 #     with them open (KiB per watch), and, after IDLE seconds (default 65: past the API's 60 s idle
 #     timeout) without an event, how many of them got the MODIFIED event of one Job's change, in how long;
+#     then the same event to W watches of Table rows (as `kubectl get -w` asks for them);
 #  3. `kubectl apply -f` of a new Job to its first pod running (its command's first action), p50 and
 #     p99 over A (default 20) Jobs, one after the other.
 # Figures only, never pass or fail.
@@ -42,6 +43,7 @@ systemd-run --user --quiet --unit=jobsd -p Type=notify "$build/supervisor/jobsd"
         --manifest-dir="$SANDBOX_DIR/m" --state-dir="$SANDBOX_DIR/s" --api-listen="127.0.0.1:$port"
 pid=$(systemctl --user show -P MainPID jobsd)
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
+cpu() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat"; }     # utime + stime, ticks
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
 # p50 and p99 (nearest rank) of the numbers on stdin.
 pct() { sort -n | awk '{ v[NR] = $1 } END { i = int(NR * 0.5 + 0.999); j = int(NR * 0.99 + 0.999); printf "p50 %.1f ms, p99 %.1f ms", v[i], v[j] }'; }
@@ -87,26 +89,40 @@ spec:
 YAML
 kubectl create -f "$SANDBOX_DIR/watched.yaml" >/dev/null
 kubectl wait --for=condition=complete job/watched --timeout=60s >/dev/null
-sleep 1
-rss0=$(rss)
 ulimit -n "$(ulimit -Hn)"
-coproc W { exec python3 "$bench/api-watches.py" 127.0.0.1 "$port" "$SANDBOX_DIR/s/api" "$nw" watched 2>&1; }
-read -r -t 300 word opened secs <&"${W[0]}"
-while [ "$word" = failed: ]; do echo "watch client: $word $opened $secs"; read -r -t 300 word opened secs <&"${W[0]}"; done
-sleep 2
-rss1=$(rss)
-echo "$opened of $nw watches open in ${secs} s; jobsd RSS $rss0 kB before, $rss1 kB with them:" \
-        "$(awk -v a="$rss0" -v b="$rss1" -v n="$opened" 'BEGIN { printf "%.1f", n ? (b - a) / n : 0 }') KiB per watch;" \
-        "open descriptors $(ls "/proc/$pid/fd" | wc -l)"
-sleep "$idle"
-echo >&"${W[1]}"
-read -r -t 120 word got total secs <&"${W[0]}"
-echo "a change of one Job (merge patch of a label) after ${idle} s without an event: $got of $opened watches got its MODIFIED event, the last after $(awk -v s="$secs" 'BEGIN { printf "%.1f", s * 1000 }') ms; jobsd RSS then $(rss) kB"
-echo >&"${W[1]}"
-read -r -t 60 word <&"${W[0]}"
-wait "$W_PID" 2>/dev/null
-sleep 2
-echo "after the watches closed: jobsd RSS $(rss) kB, open descriptors $(ls "/proc/$pid/fd" | wc -l)"
+# watches FORM IDLE: W watches (FORM plain or table), RSS per watch (meaningful in the first pass only:
+# memory freed by an earlier pass is reused), then the event after IDLE s.
+watches() {
+        local rss0 rss1 cpu0 word opened secs got total
+        sleep 1
+        rss0=$(rss)
+        coproc W { exec python3 "$bench/api-watches.py" 127.0.0.1 "$port" "$SANDBOX_DIR/s/api" "$nw" watched "$1" 2>&1; }
+        read -r -t 300 word opened secs <&"${W[0]}"
+        while [ "$word" = failed: ]; do echo "watch client: $word $opened $secs"; read -r -t 300 word opened secs <&"${W[0]}"; done
+        sleep 2
+        rss1=$(rss)
+        if [ "${3:-}" = first ]; then
+                echo "$opened of $nw $1 watches open in ${secs} s; jobsd RSS $rss0 kB before, $rss1 kB with them:" \
+                        "$(awk -v a="$rss0" -v b="$rss1" -v n="$opened" 'BEGIN { printf "%.1f", n ? (b - a) / n : 0 }') KiB per watch;" \
+                        "open descriptors $(ls "/proc/$pid/fd" | wc -l)"
+        else
+                echo "$opened of $nw $1 watches open in ${secs} s; open descriptors $(ls "/proc/$pid/fd" | wc -l)"
+        fi
+        sleep "$2"
+        cpu0=$(cpu)
+        echo >&"${W[1]}"
+        read -r -t 120 word got total secs <&"${W[0]}"
+        echo "a change of one Job (merge patch of a label) after $2 s without an event: $got of $opened $1 watches got its" \
+                "MODIFIED event, the last after $(awk -v s="$secs" 'BEGIN { printf "%.1f", s * 1000 }') ms; jobsd's CPU" \
+                "meanwhile $(( ($(cpu) - cpu0) * 1000 / $(getconf CLK_TCK) )) ms; jobsd RSS then $(rss) kB"
+        echo >&"${W[1]}"
+        read -r -t 60 word <&"${W[0]}"
+        wait "$W_PID" 2>/dev/null
+        sleep 2
+        echo "after the watches closed: jobsd RSS $(rss) kB, open descriptors $(ls "/proc/$pid/fd" | wc -l)"
+}
+watches plain "$idle" first
+watches table 1
 echo
 
 # 3. kubectl apply to the first pod running.

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 # Many concurrent watches of jobsd's Jobs over TLS (one asyncio task and one connection each, Python's
 # standard library only), for tests/bench/api-scale.sh:
-#   api-watches.py HOST PORT API_DIR N JOB
+#   api-watches.py HOST PORT API_DIR N JOB [table]
 # Opens N watches of the Jobs of namespace default (from the list's resourceVersion, so nothing is sent
 # at first), prints "open N SECONDS" once every one has its 200, then reads a line from stdin (the caller
 # measures jobsd meanwhile), merge-patches a label onto Job JOB (one of the API's own) and prints
 # "event RECEIVED N SECONDS": how many watches got its MODIFIED event and the time from the patch to the
-# last of them (at most 60 s). Then closes everything and prints "closed".
+# last of them (at most 60 s). Then closes everything and prints "closed". With "table", the watches ask
+# for Table rows as `kubectl get -w` does (the first event carries the column definitions).
 # A watch is requested with HTTP/1.0, so its body is the plain stream of newline-delimited JSON events
 # (no chunked framing) that ends with the connection; the status line and headers are read by http.client.
 import asyncio
@@ -19,6 +20,7 @@ import sys
 import time
 
 HANDSHAKES_AT_ONCE = 64
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 
 
 def context(api_dir):
@@ -48,12 +50,19 @@ class Watch:
         self.writer = None
 
 
-async def watch(w, host, port, ctx, rv, job, opened, sem, failures):
+def event_name(ev):
+    obj = ev["object"]
+    if obj.get("kind") == "Table":
+        obj = obj["rows"][0]["object"]
+    return obj["metadata"]["name"]
+
+
+async def watch(w, host, port, ctx, rv, job, accept, opened, sem, failures):
     async with sem:
         try:
             reader, w.writer = await asyncio.open_connection(host, port, ssl=ctx, limit=8 * 1024 * 1024)
             w.writer.write(f"GET /apis/batch/v1/namespaces/default/jobs?watch=true&resourceVersion={rv} HTTP/1.0\r\n"
-                           f"Host: {host}:{port}\r\nAccept: application/json\r\n\r\n".encode())
+                           f"Host: {host}:{port}\r\nAccept: {accept}\r\n\r\n".encode())
             head = await reader.readuntil(b"\r\n\r\n")
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as e:
             failures.append(str(e) or type(e).__name__)
@@ -72,7 +81,7 @@ async def watch(w, host, port, ctx, rv, job, opened, sem, failures):
             if not line:
                 return
             ev = json.loads(line)
-            if ev.get("type") == "MODIFIED" and ev["object"]["metadata"]["name"] == job and w.got is None:
+            if ev.get("type") == "MODIFIED" and event_name(ev) == job and w.got is None:
                 w.got = time.monotonic()
     except (OSError, ValueError, asyncio.LimitOverrunError):
         return
@@ -80,6 +89,7 @@ async def watch(w, host, port, ctx, rv, job, opened, sem, failures):
 
 async def main():
     host, port, api_dir, n, job = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
+    accept = TABLE if sys.argv[6:7] == ["table"] else "application/json"
     ctx = context(api_dir)
     loop = asyncio.get_running_loop()
     rv = (await asyncio.to_thread(request, host, port, ctx, "GET", "/apis/batch/v1/namespaces/default/jobs"))["metadata"]["resourceVersion"]
@@ -88,7 +98,7 @@ async def main():
     sem = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
     failures = []
     t0 = time.monotonic()
-    tasks = [asyncio.create_task(watch(w, host, port, ctx, rv, job, opened, sem, failures)) for w in watches]
+    tasks = [asyncio.create_task(watch(w, host, port, ctx, rv, job, accept, opened, sem, failures)) for w in watches]
     for _ in range(n):
         await opened.acquire()
     print(f"open {n - len(failures)} {time.monotonic() - t0:.3f}", flush=True)
