@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "jobsd/log.h"
@@ -17,9 +18,16 @@
 /* Kubernetes' own limit on a request body is 3 MiB. */
 #define API_BODY_MAX (3U * 1024U * 1024U)
 /* An idle connection (no byte in either direction) is closed after this (a watch is never idle for
- * MHD: it is suspended between events). */
+ * MHD: it is suspended between events, and MHD does not time out a suspended connection). */
 #define API_IDLE_TIMEOUT_SEC 60U
-#define API_CONNECTIONS_MAX 128U
+/* At most this many connections at a time (open watches included), and at most half of the descriptors
+ * jobsd may open (the rest are its journal, bus, inotify and pods' cgroups). */
+#define API_CONNECTIONS_MAX 4096U
+#define API_CONNECTIONS_MIN 16U
+/* libmicrohttpd's memory per connection (request line and headers, the reply's headers, the send buffer
+ * of a streamed reply): its default, 32 KiB, cost an open watch 9 KiB more; 16 KiB takes headers up to
+ * about 15 KB. */
+#define API_CONNECTION_MEMORY (16U * 1024U)
 
 struct ApiServer {
         Manager *manager;
@@ -352,11 +360,32 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ret, char *
         return 0;
 }
 
+/* Each connection is a descriptor: the soft RLIMIT_NOFILE is raised to the hard one (systemd's advice for a
+ * program that needs many and uses no select(); pods are started by systemd, so they inherit nothing of
+ * it), and the connection cap is derived from it. */
+static unsigned connections_max(void) {
+        struct rlimit nofile;
+
+        if (getrlimit(RLIMIT_NOFILE, &nofile) < 0)
+                return API_CONNECTIONS_MIN;
+        if (nofile.rlim_cur != nofile.rlim_max) {
+                struct rlimit raised = { .rlim_cur = nofile.rlim_max, .rlim_max = nofile.rlim_max };
+                if (setrlimit(RLIMIT_NOFILE, &raised) < 0)
+                        log_warning_errno(-errno, "cannot raise the open file limit from %llu to %llu, the API takes fewer connections: %m",
+                                          (unsigned long long) nofile.rlim_cur, (unsigned long long) nofile.rlim_max);
+                else
+                        nofile = raised;
+        }
+        if (nofile.rlim_cur == RLIM_INFINITY || nofile.rlim_cur / 2 >= API_CONNECTIONS_MAX)
+                return API_CONNECTIONS_MAX;
+        return MAX((unsigned) (nofile.rlim_cur / 2), API_CONNECTIONS_MIN);
+}
+
 int api_server_new(Manager *m, const char *listen, char * const *sans, ApiServer **ret) {
         _cleanup_(freep) char *host = NULL;
         struct sockaddr_storage sa;
         const union MHD_DaemonInfo *info;
-        unsigned port;
+        unsigned port, max_conns;
         ApiServer *a;
         int r;
 
@@ -376,6 +405,7 @@ int api_server_new(Manager *m, const char *listen, char * const *sans, ApiServer
         r = api_tls_setup(m->state_dir, host, sans, port, &a->tls);
         if (r < 0)
                 goto fail;
+        max_conns = connections_max();
         a->mhd = MHD_start_daemon(MHD_USE_TLS | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
                                   (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
                                   (uint16_t) port, NULL, NULL, on_request, a,
@@ -385,7 +415,8 @@ int api_server_new(Manager *m, const char *listen, char * const *sans, ApiServer
                                   MHD_OPTION_HTTPS_MEM_KEY, a->tls.server_key_pem,
                                   MHD_OPTION_HTTPS_MEM_TRUST, a->tls.ca_pem,
                                   MHD_OPTION_CONNECTION_TIMEOUT, API_IDLE_TIMEOUT_SEC,
-                                  MHD_OPTION_CONNECTION_LIMIT, API_CONNECTIONS_MAX,
+                                  MHD_OPTION_CONNECTION_LIMIT, max_conns,
+                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) API_CONNECTION_MEMORY,
                                   MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
                                   MHD_OPTION_END);
         if (!a->mhd) {
@@ -408,8 +439,8 @@ int api_server_new(Manager *m, const char *listen, char * const *sans, ApiServer
                 goto fail;
         (void) sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
         api_server_run(a);
-        log_info("Kubernetes API on https://%s%s%s:%u, kubeconfig in %s/kubeconfig", strchr(host, ':') ? "[" : "",
-                 host, strchr(host, ':') ? "]" : "", port, m->state_dir);
+        log_info("Kubernetes API on https://%s%s%s:%u (at most %u connections), kubeconfig in %s/kubeconfig",
+                 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port, max_conns, m->state_dir);
         *ret = a;
         return 0;
 fail:

@@ -59,6 +59,7 @@ struct ApiWatch {
         size_t size, offset;
         bool suspended, finished;
         sd_event_source *timeout;
+        sd_event_source *hangup;        /* the client's socket, watched while MHD does not (suspended) */
         void *userdata;                 /* a plain stream's (api_stream_start()) */
         void (*free_userdata)(void *userdata);
 };
@@ -91,6 +92,7 @@ static void watch_wake(ApiWatch *w) {
         if (!w->suspended)
                 return;
         w->suspended = false;
+        (void) sd_event_source_set_enabled(w->hangup, SD_EVENT_OFF);
         MHD_resume_connection(w->conn);
         api_server_kick(w->hub->manager->api);
 }
@@ -185,11 +187,17 @@ static bool watch_matches(ApiWatch *w, const WatchEntry *e) {
         return selector_matches_fields(&w->fields, e->object, w->kind->json_field ?: json_field, &unknown) > 0;
 }
 
-static int watch_send(ApiWatch *w, const WatchEntry *e) {
-        _cleanup_(json_object_putp) json_object *ev = json_object_new_object();
+/* plain: the event as a plain (not Table) watch gets it, made by the first such watch and kept by the
+ * caller for the next ones (NULL: made each time). */
+static int watch_send(ApiWatch *w, const WatchEntry *e, char **plain) {
+        _cleanup_(json_object_putp) json_object *ev = NULL;
+        const char *text;
         json_object *obj;
         char rv[32];
 
+        if (plain && *plain && !w->table)
+                return watch_append(w, *plain);
+        ev = json_object_new_object();
         if (!ev || api_json_str(ev, "type", event_names[e->type]) < 0)
                 return -ENOMEM;
         if (!w->table)
@@ -228,10 +236,19 @@ static int watch_send(ApiWatch *w, const WatchEntry *e) {
         }
         if (api_json_add(ev, "object", obj) < 0)
                 return -ENOMEM;
-        return watch_append(w, api_json_text(ev));
+        text = api_json_text(ev);
+        if (!text)
+                return -ENOMEM;
+        if (plain && !w->table) {
+                *plain = strdup(text);
+                if (!*plain)
+                        return -ENOMEM;
+        }
+        return watch_append(w, text);
 }
 
 static void hub_publish(ApiWatchHub *h, WatchEntry *e) {
+        _cleanup_(freep) char *plain = NULL;
         WatchEntry *slot;
 
         if (h->n == API_WATCH_HISTORY) {
@@ -245,7 +262,7 @@ static void hub_publish(ApiWatchHub *h, WatchEntry *e) {
         h->n++;
         for (ApiWatch *w = h->watches; w; w = w->next)
                 if (!w->finished && watch_matches(w, slot)) {
-                        if (watch_send(w, slot) < 0)
+                        if (watch_send(w, slot, &plain) < 0)
                                 watch_finish(w);
                         else
                                 watch_wake(w);
@@ -436,6 +453,31 @@ void api_cron_job_event(Manager *m, ManagedCronJob *c, ApiWatchEvent e) {
                 events_changed(h, NULL, c, c->resource_version, e == API_WATCH_DELETED, true);
 }
 
+/* MHD does not look at a suspended connection: without this, a client that went away between events
+ * would hold its connection (and its memory) until the next event or the watch's timeout. Anything from
+ * the client of a watch (its close, TLS close_notify, a reset) ends the watch. */
+static int on_watch_hangup(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        ApiWatch *w = userdata;
+
+        (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        watch_finish(w);
+        return 0;
+}
+
+static void watch_hangup_arm(ApiWatch *w) {
+        const union MHD_ConnectionInfo *info;
+
+        if (w->hangup) {
+                (void) sd_event_source_set_enabled(w->hangup, SD_EVENT_ON);
+                return;
+        }
+        info = MHD_get_connection_info(w->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        /* Without it, the watch ends at its next event or timeout, as before. */
+        if (info && sd_event_add_io(w->hub->manager->event, &w->hangup, info->connect_fd, EPOLLIN | EPOLLRDHUP,
+                                    on_watch_hangup, w) >= 0)
+                (void) sd_event_source_set_description(w->hangup, "api-watch-hangup");
+}
+
 static ssize_t watch_read(void *cls, uint64_t pos, char *buf, size_t max) {
         ApiWatch *w = cls;
 
@@ -443,10 +485,16 @@ static ssize_t watch_read(void *cls, uint64_t pos, char *buf, size_t max) {
                 size_t n = MIN(max, w->size - w->offset);
                 memcpy(buf, w->buf + w->offset, n);
                 w->offset += n;
+                if (w->offset == w->size) {
+                        /* All sent: an idle watch keeps no buffer. */
+                        w->buf = mfree(w->buf);
+                        w->offset = w->size = 0;
+                }
                 return (ssize_t) n;
         }
         if (w->finished || !w->hub)
                 return MHD_CONTENT_READER_END_OF_STREAM;
+        watch_hangup_arm(w);
         MHD_suspend_connection(w->conn);
         w->suspended = true;
         return 0;
@@ -464,6 +512,7 @@ static void watch_free(void *cls) {
                         w->next->prev = w->prev;
         }
         sd_event_source_disable_unref(w->timeout);
+        sd_event_source_disable_unref(w->hangup);
         if (w->free_userdata)
                 w->free_userdata(w->userdata);
         selector_done(&w->labels);
@@ -571,7 +620,7 @@ int api_watch_start(ApiCall *c, const ApiKind *k, const char *ns) {
                         WatchEntry e = { .rv = c->manager->resource_version, .type = API_WATCH_ADDED, .kind = k,
                                          .object = pod_with_rv(h->pods[i].object, h->pods[i].rv),
                                          .cells = json_object_get(h->pods[i].cells) };
-                        r = !e.object ? -ENOMEM : watch_matches(w, &e) ? watch_send(w, &e) : 0;
+                        r = !e.object ? -ENOMEM : watch_matches(w, &e) ? watch_send(w, &e, NULL) : 0;
                         entry_done(&e);
                         if (r < 0) {
                                 watch_free(w);
@@ -586,7 +635,7 @@ int api_watch_start(ApiCall *c, const ApiKind *k, const char *ns) {
                                 watch_free(w);
                                 return -ENOMEM;
                         }
-                        r = watch_matches(w, &e) ? watch_send(w, &e) : 0;
+                        r = watch_matches(w, &e) ? watch_send(w, &e, NULL) : 0;
                         entry_done(&e);
                         if (r < 0) {
                                 watch_free(w);
@@ -602,7 +651,7 @@ int api_watch_start(ApiCall *c, const ApiKind *k, const char *ns) {
         } else
                 for (size_t i = 0; i < h->n; i++) {
                         WatchEntry *e = &h->ring[(h->start + i) % API_WATCH_HISTORY];
-                        if (e->rv > requested && watch_matches(w, e) && watch_send(w, e) < 0) {
+                        if (e->rv > requested && watch_matches(w, e) && watch_send(w, e, NULL) < 0) {
                                 watch_free(w);
                                 return -ENOMEM;
                         }
@@ -614,7 +663,7 @@ int api_watch_start(ApiCall *c, const ApiKind *k, const char *ns) {
                 watch_free(w);
                 return r;
         }
-        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, watch_read, w, watch_free);
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, watch_read, w, watch_free);
         if (!resp) {
                 watch_free(w);
                 return -ENOMEM;
@@ -643,7 +692,7 @@ int api_stream_start(ApiCall *c, const char *content_type, void *userdata, void 
         if (!w)
                 return -ENOMEM;
         w->conn = c->conn;
-        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, watch_read, w, watch_free);
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, watch_read, w, watch_free);
         if (!resp) {
                 free(w);
                 if (free_userdata)
