@@ -207,6 +207,106 @@ static int on_timer_retry(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* At start: the CronJob timers systemd runs still ("UNIT\tDESCRIPTION", sorted), from one
+ * ListUnitsByPatterns call (manager_cron_timers_snapshot()), so that a restarted jobsd keeps each timer
+ * that is what it would make, instead of stopping and making every one again. */
+static int timer_line_cmp(const void *key, const void *line) {
+        const char *l = *(char * const *) line, *tab = strchr(l, '\t');
+        size_t n = tab ? (size_t) (tab - l) : strlen(l);
+        int r = strncmp(key, l, n);
+
+        return r != 0 ? r : ((const char *) key)[n] == 0 ? 0 : 1;
+}
+
+static int str_cmp(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+int manager_cron_timers_snapshot(Manager *m) {
+        _cleanup_(strv_freep) char **units = NULL, **descriptions = NULL;
+        size_t n = 0;
+        int r;
+
+        r = unit_bus_list_active(m->units, "jobsd-cron_*.timer", &units, &descriptions);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; units && units[i]; i++) {
+                char *line = strprintf("%s\t%s", units[i], strempty(descriptions ? descriptions[i] : NULL));
+                if (!line || strv_push_n(&m->start_timers, &n, line) < 0) {
+                        free(line);
+                        return -ENOMEM;
+                }
+        }
+        if (n > 0)
+                qsort(m->start_timers, n, sizeof(char *), str_cmp);
+        m->n_start_timers = n;
+        return 0;
+}
+
+void manager_cron_timers_forget(Manager *m) {
+        m->start_timers = strv_free(m->start_timers);
+        m->n_start_timers = 0;
+}
+
+/* "<state>/cronjobs/NS_NAME.timer": the key and the time of the timer made last. Not synced: a lost or
+ * stale file only means the timer is made again. */
+static void timer_note(ManagedCronJob *c, bool made) {
+        _cleanup_(freep) char *path = state_file(c, "timer");
+        FILE *f;
+
+        if (!path)
+                return;
+        if (!made) {
+                (void) unlink(path);
+                return;
+        }
+        f = fopen(path, "we");
+        if (!f)
+                return;
+        fprintf(f, "%s\n%" PRIu64 "\n", c->timer_key, (uint64_t) c->timer_made_usec);
+        fclose(f);
+}
+
+/* The timer of a CronJob first seen by this jobsd (key: what it would be made for) is adopted if
+ * systemd runs it with the description it would have, and the note says it was made for key less than
+ * TIMER_RENEW_USEC ago: then it is left as it is (and renewed when due), not made again. */
+static bool timer_adopt(ManagedCronJob *c, const char *key, usec_t now) {
+        _cleanup_(unit_spec_done) UnitSpec t = {}, s = {};
+        _cleanup_(freep) char *err = NULL, *path = NULL, *unit = NULL;
+        RenderContext ctx = { .trigger_command = c->manager->jobctl_path, .user_manager = c->manager->user };
+        const UnitProp *d;
+        char saved[1024], made[32];
+        char **line;
+        uint64_t made_usec;
+        FILE *f;
+
+        if (c->manager->n_start_timers == 0)
+                return false;
+        unit = cron_job_unit_name(managed_cron_job_namespace(c), cname(c), "timer");
+        line = unit ? bsearch(unit, c->manager->start_timers, c->manager->n_start_timers, sizeof(char *),
+                              timer_line_cmp) : NULL;
+        if (!line)
+                return false;
+        if (render_cron_job_timer(c->cj, now, RENDER_CRON_HORIZON_USEC, &ctx, &t, &s, &err) < 0 ||
+            !(d = unit_spec_get(&t, UNIT_PROP_DESCRIPTION)) || !d->string ||
+            !streq(strchr(*line, '\t') + 1, d->string))
+                return false;
+        path = state_file(c, "timer");
+        if (!path || !(f = fopen(path, "re")))
+                return false;
+        if (!fgets(saved, sizeof(saved), f) || !fgets(made, sizeof(made), f)) {
+                fclose(f);
+                return false;
+        }
+        fclose(f);
+        saved[strcspn(saved, "\n")] = 0;
+        if (!streq(saved, key) || sscanf(made, "%" SCNu64, &made_usec) != 1 || made_usec > now ||
+            now >= made_usec + TIMER_RENEW_USEC)
+                return false;
+        c->timer_made_usec = made_usec;
+        return true;
+}
+
 /* The timer exists while the CronJob is not suspended, made for its current schedule and zone, and
  * made again every TIMER_RENEW_USEC (its lines cover two years). Making it again: stop, then start; a
  * start that finds the old one still loaded is retried (manager_cron_unit_event()). */
@@ -219,6 +319,11 @@ static void timer_update(ManagedCronJob *c) {
                 return;
         if (c->timer_key && streq(c->timer_key, key) && now < c->timer_made_usec + TIMER_RENEW_USEC)
                 return;
+        if (!c->timer_key && want && timer_adopt(c, key, now)) {
+                c->timer_key = TAKE_PTR(key);
+                c->timer_attempts = 0;
+                return;
+        }
         if (c->timer_key)
                 timer_stop(c);
         free(c->timer_key);
@@ -227,6 +332,7 @@ static void timer_update(ManagedCronJob *c) {
         c->timer_attempts = 0;
         if (want)
                 (void) timer_start(c);
+        timer_note(c, want);
 }
 
 /* Start failures of the timer: the old one (or its service, still running a trigger) is loaded yet. */
@@ -479,6 +585,7 @@ void manager_remove_cron_job(Manager *m, ManagedCronJob *c) {
         (void) cronjob_state_remove(m->state_dir, managed_cron_job_namespace(c), cname(c));
         (void) state_file_delete(m->state_dir, "cronjobs", managed_cron_job_namespace(c), cname(c), "jobs");
         (void) state_file_delete(m->state_dir, "cronjobs", managed_cron_job_namespace(c), cname(c), "suspend");
+        (void) state_file_delete(m->state_dir, "cronjobs", managed_cron_job_namespace(c), cname(c), "timer");
         name_index_remove(&m->cron_index, c);
         for (size_t i = 0; i < m->n_cron_jobs; i++)
                 if (m->cron_jobs[i] == c) {

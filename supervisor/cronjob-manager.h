@@ -36,6 +36,10 @@ void managed_cron_job_free(ManagedCronJob *c);
 /* Runs the CronJob controller soon (from the event loop, never inside the caller). */
 void manager_cron_job_poke(Manager *m, const char *namespace, const char *name);
 void manager_sync_cron_job(Manager *m, ManagedCronJob *c);
+/* At start, around the first load: the CronJob timers systemd still runs, which CronJobs adopt when
+ * they are what they would be made again as (cronjob-manager.c, timer_adopt()). */
+int manager_cron_timers_snapshot(Manager *m);
+void manager_cron_timers_forget(Manager *m);
 int manager_cron_job_set_suspend(Manager *m, ManagedCronJob *c, bool suspend);
 int manager_cron_job_create_manual(Manager *m, ManagedCronJob *c, const char *name, sd_bus_error *error);
 void manager_cron_unit_event(Manager *m, const UnitEvent *ev);

@@ -152,6 +152,7 @@ Manager *manager_free(Manager *m) {
         manifest_cache_done(&m->manifest_cache);
         manifest_cache_done(&m->api_object_cache);
         strv_free(m->diag_keys);
+        strv_free(m->start_timers);
         strv_free(m->state_errors_logged);
         free(m->manifest_dir);
         free(m->state_dir);
@@ -185,7 +186,11 @@ int manager_start(Manager *m) {
          * file system instead of two per file (state_file_batch_begin()); a Job that starts pods commits
          * it first (manager_sync_job()). */
         state_file_batch_begin();
+        q = manager_cron_timers_snapshot(m);
+        if (q < 0)
+                log_warning_errno(q, "cannot list the CronJobs' timers, making them all again: %m");
         r = manifest_reload(m);
+        manager_cron_timers_forget(m);
         q = state_file_batch_end();
         if (q < 0)
                 log_error_errno(q, "cannot save the state of the Jobs loaded to %s: %m", m->state_dir);

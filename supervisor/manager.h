@@ -43,6 +43,8 @@ struct Manager {
         uid_t manifest_dir_refused_uid;
         ManifestCache manifest_cache;   /* the parsed manifests of manifest_dir, between reloads */
         ManifestCache api_object_cache; /* and of the state directory's api-objects/ */
+        char **start_timers;            /* at start only: manager_cron_timers_snapshot() */
+        size_t n_start_timers;
         char **diag_keys;               /* per file with diagnostics at the last reload: its name, state and
                                          * diagnostics; a file's diagnostics are logged when this changes */
         char **state_errors_logged;     /* unreadable Job state files already reported */

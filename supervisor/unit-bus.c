@@ -654,28 +654,45 @@ int unit_bus_remove(UnitBus *u, const char *unit) {
         return removing_add(u, unit);
 }
 
-int unit_bus_list(UnitBus *u, const char *pattern, char ***ret_units) {
+static int list_units(UnitBus *u, const char *pattern, bool active_only, char ***ret_units, char ***ret_descriptions) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(strv_freep) char **units = NULL;
-        const char *name;
+        _cleanup_(strv_freep) char **units = NULL, **descriptions = NULL;
+        size_t n = 0, n_descriptions = 0;
+        const char *name, *description;
         int r;
 
-        r = sd_bus_call_method(u->bus, SD_DESTINATION, SD_PATH, SD_MANAGER, "ListUnitsByPatterns", &error, &reply,
-                               "asas", 0, 1, pattern);
+        if (active_only)
+                r = sd_bus_call_method(u->bus, SD_DESTINATION, SD_PATH, SD_MANAGER, "ListUnitsByPatterns", &error,
+                                       &reply, "asas", 1, "active", 1, pattern);
+        else
+                r = sd_bus_call_method(u->bus, SD_DESTINATION, SD_PATH, SD_MANAGER, "ListUnitsByPatterns", &error,
+                                       &reply, "asas", 0, 1, pattern);
         if (r < 0)
                 return r;
         r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                                        NULL)) > 0) {
-                r = strv_extend(&units, name);
+        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &name, &description, NULL, NULL, NULL, NULL, NULL,
+                                        NULL, NULL, NULL)) > 0) {
+                r = strv_extend_n(&units, &n, name);
+                if (r >= 0 && ret_descriptions)
+                        r = strv_extend_n(&descriptions, &n_descriptions, description);
                 if (r < 0)
                         return r;
         }
         if (r < 0)
                 return r;
         *ret_units = TAKE_PTR(units);
+        if (ret_descriptions)
+                *ret_descriptions = TAKE_PTR(descriptions);
         return 0;
+}
+
+int unit_bus_list(UnitBus *u, const char *pattern, char ***ret_units) {
+        return list_units(u, pattern, false, ret_units, NULL);
+}
+
+int unit_bus_list_active(UnitBus *u, const char *pattern, char ***ret_units, char ***ret_descriptions) {
+        return list_units(u, pattern, true, ret_units, ret_descriptions);
 }

@@ -46,3 +46,5 @@ int unit_bus_remove(UnitBus *u, const char *unit);
 int unit_bus_query(UnitBus *u, const char *unit);
 /* Lists loaded units whose name matches pattern, synchronously (only at start-up, before the loop). */
 int unit_bus_list(UnitBus *u, const char *pattern, char ***ret_units);
+/* The active units matching pattern, and their descriptions (the same order). */
+int unit_bus_list_active(UnitBus *u, const char *pattern, char ***ret_units, char ***ret_descriptions);

@@ -105,6 +105,7 @@ fi
 until_true 10 'jobctl get job allow-'$min1' && jobctl get job forbid-'$min1' && jobctl get job replace-'$min1
 
 # Down across M2, up 15 s after it.
+timer_inv=$(systemctl --user show -P InvocationID jobsd-cron_default_timer.timer)
 stop_jobsd
 sleep_until $(( m1 + 75 ))
 start_jobsd
@@ -114,6 +115,13 @@ if jobctl get job "missed-$min2" >/dev/null 2>&1 && ! jobctl get job "deadline-$
         ok "37/36 jobsd down across a slot: it runs late; with startingDeadlineSeconds 10 it is skipped, no event"
 else
         not_ok "37/36 missed slot" "$(jobctl get jobs | grep -E 'missed|deadline')"
+fi
+# The timers outlived jobsd and are what it would make: kept, not made again (docs/cronjobs.md).
+out=$(systemctl --user show -P InvocationID jobsd-cron_default_timer.timer)
+if [ -n "$timer_inv" ] && [ "$out" = "$timer_inv" ] && ! sandbox_journal -t jobsd -o cat | grep -q 'cannot make its timer'; then
+        ok "a restarted jobsd keeps the CronJobs' running timers (the same invocation)"
+else
+        not_ok "a restarted jobsd keeps the running timers" "invocation before '$timer_inv', after '$out'"
 fi
 if [ "$(jobctl get cronjobs allow -o json | grep -c '"kind": "Job"')" = 2 ]; then
         ok "33 Allow: the Jobs of two slots run at once"
@@ -203,6 +211,17 @@ if systemctl --user show -P NextElapseUSecRealtime jobsd-cron_default_timer.time
 else
         not_ok "an edited schedule: the timer is made again" "$(systemctl --user show -P NextElapseUSecRealtime jobsd-cron_default_timer.timer)" \
                 "jobs before $before, now $(jobctl get jobs | grep -c '^timer-')"
+fi
+
+# An edit while jobsd is stopped: the timer it finds running is not what it would make, so it is made again.
+stop_jobsd
+sed -i 's/schedule: "0 0 1 1 \*"/schedule: "0 0 2 1 *"/' "$manifests/timer.yaml"
+start_jobsd
+until_true 10 "systemctl --user show -P NextElapseUSecRealtime jobsd-cron_default_timer.timer | grep -q '$year-01-02 00:00:00'"
+if systemctl --user show -P NextElapseUSecRealtime jobsd-cron_default_timer.timer | grep -q "$year-01-02 00:00:00"; then
+        ok "a schedule edited while jobsd was stopped: its running timer is made again for $year-01-02"
+else
+        not_ok "a schedule edited while jobsd was stopped" "$(systemctl --user show -P NextElapseUSecRealtime jobsd-cron_default_timer.timer)"
 fi
 
 stop_jobsd
