@@ -1010,6 +1010,15 @@ int api_patch(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
         current = parse_text(text);
         if (!current)
                 return api_reply_status(c, 500, "InternalError", NULL, "the saved object %s/%s is not JSON", ns, name);
+        /* A Job created with neither completions nor parallelism was stored by a cluster with both
+         * defaulted to 1: a patch of one of them keeps the other (spec.completions is immutable). They
+         * are put in for the patch and taken out again if it left both at 1. */
+        json_object *spec = json_object_object_get(current, "spec");
+        bool defaulted = k == &api_kind_jobs && json_object_is_type(spec, json_type_object) &&
+                !json_object_object_get_ex(spec, "completions", NULL) && !json_object_object_get_ex(spec, "parallelism", NULL);
+        if (defaulted && (json_object_object_add(spec, "completions", json_object_new_int(1)) < 0 ||
+                          json_object_object_add(spec, "parallelism", json_object_new_int(1)) < 0))
+                return -ENOMEM;
         if (streq(type, "application/json-patch+json"))
                 r = api_json_patch(current, patch, &result, &err);
         else if (streq(type, "application/strategic-merge-patch+json"))
@@ -1021,5 +1030,14 @@ int api_patch(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
                 return api_reply_status(c, 422, "Invalid", NULL, "the patch cannot be applied: %s", strempty(err));
         if (r < 0)
                 return r;
+        if (defaulted) {
+                json_object *rs = json_object_object_get(result, "spec"), *rc, *rp;
+                if (json_object_object_get_ex(rs, "completions", &rc) && json_object_object_get_ex(rs, "parallelism", &rp) &&
+                    json_object_is_type(rc, json_type_int) && json_object_get_int64(rc) == 1 &&
+                    json_object_is_type(rp, json_type_int) && json_object_get_int64(rp) == 1) {
+                        json_object_object_del(rs, "completions");
+                        json_object_object_del(rs, "parallelism");
+                }
+        }
         return replace_object(c, k, ns, name, o, result, text, dry);
 }

@@ -312,9 +312,13 @@ int api_continue_decode(const char *token, uint64_t *ret_rv, uint64_t *ret_issue
         }
         json_tokener_free(tok);
         v = json_object_object_get(o, "v");
-        if (!json_object_is_type(v, json_type_string) || !streq(json_object_get_string(v), "meta.k8s.io/v1"))
-                return continue_error(reterr, "server does not recognize this encoded version ",
-                                      json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "(none)");
+        if (!json_object_is_type(v, json_type_string) || !streq(json_object_get_string(v), "meta.k8s.io/v1")) {
+                _cleanup_(freep) char *quoted = strprintf("\"%s\"", json_object_is_type(v, json_type_string) ?
+                                                          json_object_get_string(v) : "");
+                if (!quoted)
+                        return -ENOMEM;
+                return continue_error(reterr, "server does not recognize this encoded version ", quoted);
+        }
         rv = json_object_object_get(o, "rv");
         if (!json_object_is_type(rv, json_type_int) || json_object_get_int64(rv) <= 0)
                 return continue_error(reterr, "incorrect encoded start resourceVersion (version meta.k8s.io/v1)", NULL);

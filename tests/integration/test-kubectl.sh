@@ -643,6 +643,17 @@ out=$(k replace --dry-run=server -f "$SANDBOX_DIR/owned.json" -o jsonpath='{.spe
 out=$(k delete job owned --dry-run=server 2>&1; k get job owned -o name 2>&1)
 [ "$out" = "$(printf 'job.batch "owned" deleted (server dry run)\njob.batch/owned')" ] &&
         ok "kubectl delete --dry-run=server: deleted (server dry run), the Job still there" || not_ok "delete --dry-run=server" "$out"
+# kubectl's own requests (-v=8): dryRun=All in the query of a create, in the DeleteOptions body of a delete.
+# (kubectl 1.32 logs a body as '"Request Body" body=<', its lines, '>'.)
+out=$(k create job dry2 --image=busybox --dry-run=server -v=8 -- true 2>&1 | grep -E 'POST https://|DELETE https://')
+got=$(k delete job owned --dry-run=server -v=8 2>&1 | grep -E -A4 'DELETE https://|Request Body')
+if echo "$out" | grep -q 'POST https://[^ ]*/apis/batch/v1/namespaces/default/jobs?[^ ]*dryRun=All' &&
+   echo "$got" | grep -q 'DELETE https://[^ ]*/apis/batch/v1/namespaces/default/jobs/owned[? ]' &&
+   echo "$got" | grep -q '"dryRun": *\[ *"All" *\]'; then
+        ok "kubectl --dry-run=server sends dryRun=All in the query (create) and {\"dryRun\":[\"All\"]} as DeleteOptions (delete)"
+else
+        not_ok "kubectl's dry-run requests" "$out" "$got"
+fi
 out=$(k delete job pi --dry-run=server 2>&1)
 echo "$out" | grep -q 'Forbidden.*manifest file' && ok "kubectl delete --dry-run=server of a file's Job: Forbidden as without" ||
         not_ok "delete --dry-run=server of a file's Job" "$out"
@@ -654,6 +665,12 @@ out=$(curl -sk "${auth[@]}" -X POST -w ' %{http_code}' --data-binary @"$SANDBOX_
         "$api/apis/batch/v1/namespaces/default/jobs?dryRun=Sometimes")
 echo "$out" | grep -q ' 422$' && echo "$out" | grep -qF 'CreateOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"Sometimes\"}: supported values: \"All\"' &&
         ! k get job dryapply >/dev/null 2>&1 && ok "dryRun=Sometimes: 422 Invalid, as Kubernetes' API server" || not_ok "an unknown dryRun value" "$out"
+
+# A Job created with neither completions nor parallelism: both 1 as a cluster stores them, so a patch of
+# parallelism keeps completions (immutable) at 1.
+out=$(k patch job owned --type=merge -p '{"spec":{"parallelism":2}}' 2>&1; k get job owned -o jsonpath='{.spec.completions} {.spec.parallelism}' 2>&1)
+[ "$out" = "$(printf 'job.batch/owned patched\n1 2')" ] && ok "kubectl patch of parallelism of a Job created without completions: completions stays 1" ||
+        not_ok "patch parallelism of a defaulted Job" "$out"
 
 # Paging: limit and continue on lists, as JSON and as Tables; kubectl follows metadata.continue.
 all=$(k get jobs -A -o name --chunk-size=0 2>&1 | sort)
