@@ -324,7 +324,7 @@ int api_continue_decode(const char *token, uint64_t *ret_rv, uint64_t *ret_issue
                 return continue_error(reterr, "incorrect encoded start resourceVersion (version meta.k8s.io/v1)", NULL);
         start = json_object_object_get(o, "start");
         if (!json_object_is_type(start, json_type_string) || json_object_get_string_len(start) == 0)
-                return continue_error(reterr, "encoded start key is empty", NULL);
+                return continue_error(reterr, "encoded start key empty (version meta.k8s.io/v1)", NULL);
         t = json_object_object_get(o, "t");
         if (t && (!json_object_is_type(t, json_type_int) || json_object_get_int64(t) < 0))
                 return continue_error(reterr, "incorrect encoded time", NULL);

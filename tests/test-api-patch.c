@@ -168,7 +168,7 @@ TEST(continue_token) {
         free(err);
         /* {"v":"meta.k8s.io/v1","rv":5,"start":""} */
         ASSERT_ERROR(api_continue_decode("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6NSwic3RhcnQiOiIifQ", &rv, &t, &start, &n, &err), EINVAL);
-        ASSERT_STREQ(err, "continue key is not valid: encoded start key is empty");
+        ASSERT_STREQ(err, "continue key is not valid: encoded start key empty (version meta.k8s.io/v1)");
         free(err);
         ASSERT_ERROR(api_continue_decode("bm90IGpzb24", &rv, &t, &start, &n, &err), EINVAL);  /* not json */
         free(err);
