@@ -48,6 +48,15 @@ static void object_meta_done(ObjectMeta *m) {
         free(m->namespace);
         str_map_done(&m->labels);
         str_map_done(&m->annotations);
+        for (size_t i = 0; i < m->n_owner_references; i++) {
+                free(m->owner_references[i].api_version);
+                free(m->owner_references[i].kind);
+                free(m->owner_references[i].name);
+                free(m->owner_references[i].uid);
+        }
+        free(m->owner_references);
+        m->owner_references = NULL;
+        m->n_owner_references = 0;
 }
 
 static void security_context_done(SecurityContext *s) {

@@ -24,13 +24,80 @@
 
 /* ---- metadata ---- */
 
+static bool isempty(const char *s) {
+        return !s || !*s;
+}
+
+static const FieldSpec owner_reference_fields[] = {
+        { "apiVersion",         field_string,   offsetof(OwnerReference, api_version) },
+        { "kind",               field_string,   offsetof(OwnerReference, kind) },
+        { "name",               field_string,   offsetof(OwnerReference, name) },
+        { "uid",                field_string,   offsetof(OwnerReference, uid) },
+        { "controller",         field_tristate, offsetof(OwnerReference, controller) },
+        { "blockOwnerDeletion", field_tristate, offsetof(OwnerReference, block_owner_deletion) },
+        {}
+};
+
+static int field_owner_reference(Loader *l, const MNode *n, void *target) {
+        OwnerReference *o = target;
+
+        o->controller = o->block_owner_deletion = TRISTATE_UNSET;
+        return dispatch_mapping(l, n, owner_reference_fields, target);
+}
+
+static int field_owner_references(Loader *l, const MNode *n, void *target) {
+        ObjectMeta *m = (ObjectMeta *) ((uint8_t *) target - offsetof(ObjectMeta, owner_references));
+        return dispatch_list(l, n, sizeof(OwnerReference), field_owner_reference, &m->owner_references,
+                             &m->n_owner_references);
+}
+
+/* The version of an apiVersion as Kubernetes' schema.ParseGroupVersion reads it: "v1", "batch/v1";
+ * empty for "batch/" or more than one slash. */
+static bool api_version_has_version(const char *v) {
+        const char *slash = strchr(strempty(v), '/');
+
+        if (!slash)
+                return !isempty(v);
+        return slash[1] && !strchr(slash + 1, '/');
+}
+
+/* Kubernetes' ValidateOwnerReferences: its messages, at metadata.ownerReferences.<field>. */
+static int validate_owner_references(Loader *l, const ObjectMeta *m) {
+        const OwnerReference *controller = NULL;
+        int r = 0;
+
+        for (size_t i = 0; i < m->n_owner_references && r >= 0; i++) {
+                const OwnerReference *o = m->owner_references + i;
+                if (!api_version_has_version(o->api_version))
+                        r = loader_error_path(l, "metadata.ownerReferences.apiVersion",
+                                              "Invalid value: \"%s\": version must not be empty", strempty(o->api_version));
+                if (r >= 0 && isempty(o->kind))
+                        r = loader_error_path(l, "metadata.ownerReferences.kind", "Invalid value: \"\": kind must not be empty");
+                if (r >= 0 && isempty(o->name))
+                        r = loader_error_path(l, "metadata.ownerReferences.name", "Invalid value: \"\": name must not be empty");
+                if (r >= 0 && isempty(o->uid))
+                        r = loader_error_path(l, "metadata.ownerReferences.uid", "Invalid value: \"\": uid must not be empty");
+                if (r >= 0 && o->controller == TRISTATE_TRUE) {
+                        if (controller)
+                                r = loader_error_path(l, "metadata.ownerReferences",
+                                                      "Invalid value: Only one reference can have Controller set to true. "
+                                                      "Found \"true\" in references for %s/%s and %s/%s",
+                                                      strempty(controller->kind), strempty(controller->name),
+                                                      strempty(o->kind), strempty(o->name));
+                        else
+                                controller = o;
+                }
+        }
+        return r;
+}
+
 static const FieldSpec object_meta_fields[] = {
-        { "name",         field_string,  offsetof(ObjectMeta, name) },
-        { "generateName", field_string,  offsetof(ObjectMeta, generate_name) },
-        { "namespace",    field_string,  offsetof(ObjectMeta, namespace) },
-        { "labels",       field_str_map, offsetof(ObjectMeta, labels) },
-        { "annotations",  field_str_map, offsetof(ObjectMeta, annotations) },
-        IGNORED_WHY("ownerReferences", "owners are objects of a cluster"),
+        { "name",            field_string,           offsetof(ObjectMeta, name) },
+        { "generateName",    field_string,           offsetof(ObjectMeta, generate_name) },
+        { "namespace",       field_string,           offsetof(ObjectMeta, namespace) },
+        { "labels",          field_str_map,          offsetof(ObjectMeta, labels) },
+        { "annotations",     field_str_map,          offsetof(ObjectMeta, annotations) },
+        { "ownerReferences", field_owner_references, offsetof(ObjectMeta, owner_references) },
         IGNORED_WHY("finalizers", "jobsd tracks its pods itself"),
         SILENT("uid"), SILENT("resourceVersion"), SILENT("generation"), SILENT("creationTimestamp"),
         SILENT("deletionTimestamp"), SILENT("deletionGracePeriodSeconds"), SILENT("selfLink"),
@@ -39,7 +106,8 @@ static const FieldSpec object_meta_fields[] = {
 };
 
 static int field_object_meta(Loader *l, const MNode *n, void *target) {
-        return dispatch_mapping(l, n, object_meta_fields, target);
+        int r = dispatch_mapping(l, n, object_meta_fields, target);
+        return r < 0 ? r : validate_owner_references(l, target);
 }
 
 /* Template metadata: only labels and annotations matter for a pod. */

@@ -270,6 +270,100 @@ static int replied(int r) {
         return r < 0 ? r : 1;
 }
 
+/* dryRun of a request: the query's (kubectl's --dry-run=server on create, replace, patch), or the
+ * DeleteOptions body's list (kubectl delete --dry-run=server sends {"dryRun":["All"]}). "All" is the one
+ * value Kubernetes knows; anything else: 422 as the API server answers (returns 1 then). */
+static int dry_run(ApiCall *c, const char *options_kind, json_object *body_list, bool *ret) {
+        const char *q = api_query(c, "dryRun"), *bad = NULL;
+
+        *ret = false;
+        if (q) {
+                if (streq(q, "All"))
+                        *ret = true;
+                else
+                        bad = q;
+        }
+        if (!bad && body_list) {
+                if (!json_object_is_type(body_list, json_type_array))
+                        return replied(api_reply_status(c, 400, "BadRequest", NULL, "dryRun must be a list of strings"));
+                for (size_t i = 0; i < json_object_array_length(body_list); i++) {
+                        json_object *v = json_object_array_get_idx(body_list, i);
+                        if (!json_object_is_type(v, json_type_string))
+                                return replied(api_reply_status(c, 400, "BadRequest", NULL, "dryRun must be a list of strings"));
+                        if (!streq(json_object_get_string(v), "All")) {
+                                bad = json_object_get_string(v);
+                                break;
+                        }
+                        *ret = true;
+                }
+        }
+        if (bad) {
+                /* A header's quoted string and a JSON string alike: no quote, backslash or control byte. */
+                _cleanup_(freep) char *safe = strdup(bad);
+                json_object *details = api_status_details("", "meta.k8s.io", options_kind), *causes = json_object_new_array(),
+                        *cause = json_object_new_object();
+                if (!safe || !details || api_json_add(details, "causes", causes) < 0 || !cause ||
+                    json_object_array_add(causes, cause) < 0) {
+                        json_object_put(details);
+                        json_object_put(cause);
+                        return -ENOMEM;
+                }
+                for (char *p = safe; *p; p++)
+                        if ((unsigned char) *p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f)
+                                *p = '?';
+                if (api_json_str(cause, "reason", "FieldValueNotSupported") < 0 || api_json_str(cause, "field", "dryRun") < 0) {
+                        json_object_put(details);
+                        return -ENOMEM;
+                }
+                {
+                        _cleanup_(freep) char *m = strprintf("Unsupported value: []string{\"%s\"}: supported values: \"All\"", safe);
+                        if (!m || api_json_str(cause, "message", m) < 0) {
+                                json_object_put(details);
+                                return -ENOMEM;
+                        }
+                }
+                return replied(api_reply_status(c, 422, "Invalid", details,
+                                                "%s.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"%s\"}: "
+                                                "supported values: \"All\"", options_kind, safe));
+        }
+        return 0;
+}
+
+/* The object a dry run would have made: a Job or CronJob of the loaded model, not added to jobsd, with
+ * the server's fields of a new object (uid, creationTimestamp; no resourceVersion, as Kubernetes). */
+static json_object *dry_run_new_object(ApiCall *c, const ApiKind *k, const char *ns, const char *name, Manifest *mf) {
+        _cleanup_(freep) char *file = strprintf("%s/%s/%s_%s.%s.yaml", c->manager->state_dir, API_OBJECTS_DIR, ns, name,
+                                                 k == &api_kind_jobs ? "job" : "cronjob");
+        usec_t now = manager_now();
+        json_object *o;
+
+        if (!file)
+                return NULL;
+        if (k == &api_kind_jobs) {
+                char uid[37];
+                sd_id128_t id;
+                if (sd_id128_randomize(&id) < 0)
+                        return NULL;
+                snprintf(uid, sizeof(uid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                         id.bytes[0], id.bytes[1], id.bytes[2], id.bytes[3], id.bytes[4], id.bytes[5],
+                         (id.bytes[6] & 0x0f) | 0x40, id.bytes[7], (id.bytes[8] & 0x3f) | 0x80, id.bytes[9], id.bytes[10],
+                         id.bytes[11], id.bytes[12], id.bytes[13], id.bytes[14], id.bytes[15]);
+                ManagedJob tmp = {
+                        .manager = c->manager, .file = file, .job = mf->job,
+                        .record = { .uid = uid, .created_usec = now },
+                };
+                o = api_job_to_json(&tmp);
+        } else {
+                ManagedCronJob tmp = {
+                        .manager = c->manager, .file = file, .cj = mf->cron_job, .status = { .created_usec = now },
+                };
+                o = api_cron_job_to_json(&tmp);
+        }
+        if (o)
+                json_object_object_del(json_object_object_get(o, "metadata"), "resourceVersion");
+        return o;
+}
+
 /* The tree through the manifest loader with fieldValidation applied: 0 and *l loaded, 1 if it replied
  * (400, 422), < 0 on failure. Warnings (Warn) are added to *warnings. */
 static int validate_tree(ApiCall *c, const ApiKind *k, const char *name, const char *validation, json_object *tree,
@@ -337,13 +431,15 @@ int api_create(ApiCall *c, const ApiKind *k, const char *ns) {
         const char *validation = field_validation(c), *kind, *api_version, *body_ns, *name;
         json_object *meta;
         char *name_buf = NULL;
+        bool dry;
         int r;
 
         if (!streq(validation, "Strict") && !streq(validation, "Warn") && !streq(validation, "Ignore"))
                 return api_reply_status(c, 400, "BadRequest", NULL,
                                         "fieldValidation must be Strict, Warn or Ignore, not '%s'", validation);
-        if (api_query(c, "dryRun"))
-                return api_reply_status(c, 400, "BadRequest", NULL, "dryRun is not supported by jobsd");
+        r = dry_run(c, "CreateOptions", NULL, &dry);
+        if (r != 0)
+                return r < 0 ? r : 0;
         if (!c->admin)
                 return reply_forbidden_user(c, k, "create", ns);
         r = parse_object_body(c, k, &tree);
@@ -398,6 +494,15 @@ int api_create(ApiCall *c, const ApiKind *k, const char *ns) {
         if (find_object(c, k, ns, name))
                 return api_reply_status(c, 409, "AlreadyExists", api_status_details(name, k->group, k->resource),
                                         "%s.%s \"%s\" already exists", k->resource, k->group, name);
+        if (dry) {
+                /* Validated, answered as done; nothing saved, nothing runs, no event. */
+                STRV_FOREACH(w, warnings) {
+                        _cleanup_(freep) char *h = strprintf("299 - \"%s\"", *w);
+                        if (h)
+                                api_add_warning(c, h);
+                }
+                return api_reply_json(c, 201, dry_run_new_object(c, k, ns, name, l.list.items), NULL);
+        }
         {
                 _cleanup_(freep) char *suffix = strprintf("%s.yaml", k == &api_kind_jobs ? "job" : "cronjob");
                 if (!suffix)
@@ -426,16 +531,20 @@ int api_create(ApiCall *c, const ApiKind *k, const char *ns) {
         return api_reply_json(c, 201, k->to_json(o), NULL);
 }
 
-/* The propagationPolicy of a DeleteOptions body or the query. */
-static int propagation(ApiCall *c, const char **ret) {
+/* The propagationPolicy and dryRun of a DeleteOptions body or the query. */
+static int propagation(ApiCall *c, const char **ret, bool *ret_dry) {
         const char *p = api_query(c, "propagationPolicy");
         static const char *const policies[] = { "Background", "Foreground", "Orphan" };
+        int r;
 
         if (c->body_size > 0) {
                 _cleanup_(json_object_putp) json_object *tree = NULL;
-                int r = parse_body(c, &tree);
+                r = parse_body(c, &tree);
                 if (r < 0 || !tree)
                         return r < 0 ? r : 1;
+                r = dry_run(c, "DeleteOptions", json_object_object_get(tree, "dryRun"), ret_dry);
+                if (r != 0)
+                        return r;
                 json_object *v = json_object_object_get(tree, "propagationPolicy");
                 if (v && json_object_is_type(v, json_type_string)) {
                         for (size_t i = 0; i < ELEMENTSOF(policies); i++)
@@ -456,7 +565,58 @@ static int propagation(ApiCall *c, const char **ret) {
                                  "propagationPolicy must be Background, Foreground or Orphan, not '%s'", p);
                 return 1;
         }
+        if (c->body_size == 0) {
+                r = dry_run(c, "DeleteOptions", NULL, ret_dry);
+                if (r != 0)
+                        return r;
+        }
         *ret = p ?: "Background";
+        return 0;
+}
+
+/* Whether a Job names CronJob uid (of its namespace) as an owner. */
+static bool job_owned_by(const ManagedJob *j, const char *uid) {
+        const ObjectMeta *m = &j->job->metadata;
+
+        for (size_t i = 0; i < m->n_owner_references; i++)
+                if (streq_ptr(m->owner_references[i].kind, "CronJob") && streq_ptr(m->owner_references[i].uid, uid) &&
+                    startswith(strempty(m->owner_references[i].api_version), "batch/"))
+                        return true;
+        return false;
+}
+
+/* A CronJob deleted through the API (Background or Foreground): the Jobs of the API that name it as an
+ * owner by its uid (kubectl create job --from=cronjob/…) are deleted too, as a cluster's garbage
+ * collector deletes them. A manifest file's Job is the file's: kept. */
+static int delete_owned_jobs(ApiCall *c, ManagedCronJob *cj, const char *policy) {
+        _cleanup_(strv_freep) char **names = NULL;
+        const char *ns = managed_cron_job_namespace(cj);
+        char uid[37];
+        int r;
+
+        if (streq(policy, "Orphan"))
+                return 0;
+        api_cron_job_uid(cj, uid);
+        for (size_t i = 0; i < c->manager->n_jobs; i++) {
+                const ManagedJob *j = c->manager->jobs[i];
+                if (!j->cron_owner && !j->deleting && streq(managed_job_namespace(j), ns) &&
+                    api_object_file(c->manager, j->file) && job_owned_by(j, uid) &&
+                    strv_extend(&names, j->job->metadata.name) < 0)
+                        return -ENOMEM;
+        }
+        STRV_FOREACH(name, names) {
+                ManagedJob *j = manager_find_job(c->manager, ns, *name);
+                if (!j)
+                        continue;
+                forget_api_object(c->manager, ns, *name, "job.yaml");
+                r = state_file_delete(c->manager->state_dir, API_OBJECTS_DIR, ns, *name, "job.yaml");
+                if (r < 0)
+                        return log_error_errno(r, "API: cannot remove %s: %m", j->file);
+                r = manager_delete_job(c->manager, j, streq(policy, "Foreground") ? "foreground" : "background");
+                if (r < 0)
+                        return r;
+                log_info("%s/%s: Job deleted with its owner CronJob %s", ns, *name, cj->cj->metadata.name);
+        }
         return 0;
 }
 
@@ -465,6 +625,7 @@ int api_delete(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
         const char *policy = NULL, *file;
         _cleanup_(json_object_putp) json_object *before = NULL;
         _cleanup_(freep) char *suffix = NULL;
+        bool dry = false;
         int r;
 
         if (!c->admin)
@@ -472,11 +633,9 @@ int api_delete(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
         if (!o)
                 return api_reply_status(c, 404, "NotFound", api_status_details(name, k->group, k->resource),
                                         "%s.%s \"%s\" not found", k->resource, k->group, name);
-        r = propagation(c, &policy);
+        r = propagation(c, &policy, &dry);
         if (r != 0)
                 return r < 0 ? r : 0;
-        if (api_query(c, "dryRun"))
-                return api_reply_status(c, 400, "BadRequest", NULL, "dryRun is not supported by jobsd");
         file = object_file(c, k, o);
         if (k == &api_kind_jobs && ((const ManagedJob *) o)->cron_owner) {
                 /* A CronJob's Job: deleted as jobctl deletes it. */
@@ -487,6 +646,8 @@ int api_delete(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
         before = k->to_json(o);
         if (!before)
                 return -ENOMEM;
+        if (dry)
+                return api_reply_json(c, 200, TAKE_PTR(before), NULL);
         if (api_object_file(c->manager, file)) {
                 suffix = strprintf("%s.yaml", k == &api_kind_jobs ? "job" : "cronjob");
                 if (!suffix)
@@ -504,8 +665,12 @@ int api_delete(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
                 r = manager_delete_job(c->manager, (ManagedJob *) o, lower);
                 if (r < 0)
                         return r;
-        } else
+        } else {
+                r = delete_owned_jobs(c, (ManagedCronJob *) o, policy);
+                if (r < 0)
+                        return r;
                 manager_remove_cron_job(c->manager, (ManagedCronJob *) o);
+        }
         log_info("%s/%s: %s deleted through the API by %s (%s)", ns, name, k->kind, strempty(c->user), policy);
         return api_reply_json(c, 200, TAKE_PTR(before), NULL);
 }
@@ -591,7 +756,7 @@ static const char *object_suffix(const ApiKind *k) {
 static void strip_server_fields(json_object *tree, const ApiKind *k, const void *o) {
         json_object *meta = json_object_object_get(tree, "metadata"), *spec = json_object_object_get(tree, "spec"), *ann;
         static const char * const owned[] = { "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
-                                              "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "ownerReferences" };
+                                              "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink" };
 
         json_object_object_del(tree, "status");
         if (json_object_is_type(meta, json_type_object)) {
@@ -634,7 +799,7 @@ static uint64_t object_rv(const ApiKind *k, const void *o) {
 /* The new manifest tree of an existing object (taken): checks, validation, immutable fields, save,
  * reload, reply. */
 static int replace_object(ApiCall *c, const ApiKind *k, const char *ns, const char *name, const void *o,
-                          json_object *tree_in, const char *old_text) {
+                          json_object *tree_in, const char *old_text, bool dry) {
         _cleanup_(json_object_putp) json_object *tree = tree_in;
         _cleanup_(loaded_done) Loaded l = {};
         _cleanup_(strv_freep) char **warnings = NULL;
@@ -684,6 +849,26 @@ static int replace_object(ApiCall *c, const ApiKind *k, const char *ns, const ch
                                                 name, field);
                 }
         }
+        if (dry) {
+                /* The object as it would be: the new content with the current record (uid, status,
+                 * resourceVersion); nothing saved, no event. */
+                json_object *out;
+                STRV_FOREACH(w, warnings) {
+                        _cleanup_(freep) char *h = strprintf("299 - \"%s\"", *w);
+                        if (h)
+                                api_add_warning(c, h);
+                }
+                if (k == &api_kind_jobs) {
+                        ManagedJob tmp = *(const ManagedJob *) o;
+                        tmp.job = l.list.items[0].job;
+                        out = api_job_to_json(&tmp);
+                } else {
+                        ManagedCronJob tmp = *(const ManagedCronJob *) o;
+                        tmp.cj = l.list.items[0].cron_job;
+                        out = api_cron_job_to_json(&tmp);
+                }
+                return api_reply_json(c, 200, out, NULL);
+        }
         if (!streq_ptr(old_text, l.text)) {
                 forget_api_object(c->manager, ns, name, object_suffix(k));
                 r = state_file_put(c->manager->state_dir, API_OBJECTS_DIR, ns, name, object_suffix(k), l.text, strlen(l.text));
@@ -706,6 +891,12 @@ static int replace_object(ApiCall *c, const ApiKind *k, const char *ns, const ch
                                 t = j->job->metadata.annotations;
                                 j->job->metadata.annotations = new->annotations;
                                 new->annotations = t;
+                                OwnerReference *refs = j->job->metadata.owner_references;
+                                size_t n_refs = j->job->metadata.n_owner_references;
+                                j->job->metadata.owner_references = new->owner_references;
+                                j->job->metadata.n_owner_references = new->n_owner_references;
+                                new->owner_references = refs;
+                                new->n_owner_references = n_refs;
                         }
                         api_job_event(c->manager, j, API_WATCH_MODIFIED);
                 } else if (o)
@@ -743,8 +934,6 @@ static int changeable(ApiCall *c, const ApiKind *k, const char *ns, const char *
                 return replied(api_reply_status(c, 403, "Forbidden", api_status_details(name, k->group, k->resource),
                                                 "%s.%s \"%s\" is defined in the manifest file %s: remove or edit the file to "
                                                 "delete or change it", k->resource, k->group, name, file));
-        if (api_query(c, "dryRun"))
-                return replied(api_reply_status(c, 400, "BadRequest", NULL, "dryRun is not supported by jobsd"));
         r = state_file_get(c->manager->state_dir, API_OBJECTS_DIR, ns, name, object_suffix(k), API_OBJECT_MAX, ret_text, &msg);
         if (r < 0)
                 return log_error_errno(r, "API: cannot read %s: %s", file, msg ?: strerror(-r));
@@ -773,13 +962,18 @@ int api_update(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
         const void *o;
         int r;
 
+        bool dry;
+
+        r = dry_run(c, "UpdateOptions", NULL, &dry);
+        if (r != 0)
+                return r < 0 ? r : 0;
         r = changeable(c, k, ns, name, &o, &text);
         if (r != 0)
                 return r < 0 ? r : 0;
         r = parse_object_body(c, k, &tree);
         if (r < 0 || !tree)
                 return r;
-        return replace_object(c, k, ns, name, o, tree, text);
+        return replace_object(c, k, ns, name, o, tree, text, dry);
 }
 
 int api_patch(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
@@ -788,6 +982,7 @@ int api_patch(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
         json_object *result = NULL;
         const char *ct = api_header(c, "Content-Type");
         const void *o;
+        bool dry;
         int r;
 
         type = strndup(strempty(ct), strcspn(strempty(ct), "; "));
@@ -799,6 +994,9 @@ int api_patch(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
                                         "the body of the request was in an unknown format - accepted media types include: "
                                         "application/json-patch+json, application/merge-patch+json, "
                                         "application/strategic-merge-patch+json, application/apply-patch+yaml");
+        r = dry_run(c, "PatchOptions", NULL, &dry);
+        if (r != 0)
+                return r < 0 ? r : 0;
         if (streq(type, "application/apply-patch+yaml") && !find_object(c, k, ns, name)) {
                 /* Server-side apply of a new object: a create. */
                 return api_create(c, k, ns);
@@ -812,6 +1010,15 @@ int api_patch(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
         current = parse_text(text);
         if (!current)
                 return api_reply_status(c, 500, "InternalError", NULL, "the saved object %s/%s is not JSON", ns, name);
+        /* A Job created with neither completions nor parallelism was stored by a cluster with both
+         * defaulted to 1: a patch of one of them keeps the other (spec.completions is immutable). They
+         * are put in for the patch and taken out again if it left both at 1. */
+        json_object *spec = json_object_object_get(current, "spec");
+        bool defaulted = k == &api_kind_jobs && json_object_is_type(spec, json_type_object) &&
+                !json_object_object_get_ex(spec, "completions", NULL) && !json_object_object_get_ex(spec, "parallelism", NULL);
+        if (defaulted && (json_object_object_add(spec, "completions", json_object_new_int(1)) < 0 ||
+                          json_object_object_add(spec, "parallelism", json_object_new_int(1)) < 0))
+                return -ENOMEM;
         if (streq(type, "application/json-patch+json"))
                 r = api_json_patch(current, patch, &result, &err);
         else if (streq(type, "application/strategic-merge-patch+json"))
@@ -823,5 +1030,14 @@ int api_patch(ApiCall *c, const ApiKind *k, const char *ns, const char *name) {
                 return api_reply_status(c, 422, "Invalid", NULL, "the patch cannot be applied: %s", strempty(err));
         if (r < 0)
                 return r;
-        return replace_object(c, k, ns, name, o, result, text);
+        if (defaulted) {
+                json_object *rs = json_object_object_get(result, "spec"), *rc, *rp;
+                if (json_object_object_get_ex(rs, "completions", &rc) && json_object_object_get_ex(rs, "parallelism", &rp) &&
+                    json_object_is_type(rc, json_type_int) && json_object_get_int64(rc) == 1 &&
+                    json_object_is_type(rp, json_type_int) && json_object_get_int64(rp) == 1) {
+                        json_object_object_del(rs, "completions");
+                        json_object_object_del(rs, "parallelism");
+                }
+        }
+        return replace_object(c, k, ns, name, o, result, text, dry);
 }

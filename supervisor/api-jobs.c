@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* jobs, cronjobs and namespaces: lists, gets, Tables, selectors. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "jobsd/render.h"
 #include "jobsd/strv.h"
@@ -318,16 +320,26 @@ static char *rv_string(Manager *m) {
         return strprintf("%" PRIu64, m->resource_version);
 }
 
-static int reply_table(ApiCall *c, json_object *columns_def, json_object *rows) {
+static int reply_table_page(ApiCall *c, json_object *columns_def, json_object *rows, const ApiPage *page) {
         _cleanup_(json_object_putp) json_object *t = api_json_object("meta.k8s.io/v1", "Table"), *cols = columns_def,
                 *r = rows;
         _cleanup_(freep) char *rv = rv_string(c->manager);
         json_object *meta = json_object_new_object();
 
         if (!t || !cols || !r || !rv || api_json_add(t, "metadata", meta) < 0 || api_json_str(meta, "resourceVersion", rv) < 0 ||
+            (page && api_page_metadata(meta, page) < 0) ||
             api_json_add(t, "columnDefinitions", TAKE_PTR(cols)) < 0 || api_json_add(t, "rows", TAKE_PTR(r)) < 0)
                 return -ENOMEM;
         return api_reply_json(c, 200, TAKE_PTR(t), NULL);
+}
+
+static int reply_table(ApiCall *c, json_object *columns_def, json_object *rows) {
+        return reply_table_page(c, columns_def, rows, NULL);
+}
+
+/* A reply was queued: 1, or the failure to queue it. */
+static int replied_status(int r) {
+        return r < 0 ? r : 1;
 }
 
 static json_object *row_object(ApiCall *c, const ApiKind *k, const void *o) {
@@ -414,31 +426,142 @@ static int select_objects(ApiCall *c, const ApiKind *k, const char *ns, const vo
         return 0;
 }
 
+/* A continue token older than this is stale (410 Expired): Kubernetes' API server compacts etcd every 5
+ * minutes, after which a token of an older resourceVersion gets 410. */
+#define CONTINUE_TOKEN_LIFETIME_SEC 300
+
+static bool isempty(const char *s) {
+        return !s || !*s;
+}
+
+static int compare_key(const char *ns_a, const char *name_a, const char *ns_b, const char *name_b) {
+        int r = strcmp(ns_a, ns_b);
+        return r != 0 ? r : strcmp(name_a, name_b);
+}
+
+int api_page(ApiCall *c, const char * const *namespaces, const char * const *names, size_t n, ApiPage *ret) {
+        const char *limit_s = api_query(c, "limit"), *token = api_query(c, "continue");
+        bool selectors = !isempty(api_query(c, "labelSelector")) || !isempty(api_query(c, "fieldSelector"));
+        uint64_t rv = c->manager->resource_version, issued = manager_now() / USEC_PER_SEC;
+        int64_t limit = 0;
+        size_t from = 0, to;
+        int r;
+
+        *ret = (ApiPage) { .to = n, .remaining = -1 };
+        if (!isempty(limit_s)) {
+                char *e;
+                errno = 0;
+                limit = strtoll(limit_s, &e, 10);
+                if (errno != 0 || *e || e == limit_s)
+                        return replied_status(api_reply_status(c, 400, "BadRequest", NULL,
+                                                               "limit: Invalid value: \"%s\": must be an integer", limit_s));
+        }
+        if (!isempty(token)) {
+                _cleanup_(freep) char *start = NULL, *err = NULL;
+                uint64_t now = issued, n_start = 1;
+                const char *slash;
+
+                r = api_continue_decode(token, &rv, &issued, &start, &n_start, &err);
+                if (r == -EINVAL)
+                        return replied_status(api_reply_status(c, 400, "BadRequest", NULL, "invalid continue token: %s", err));
+                if (r < 0)
+                        return r;
+                slash = strchr(start, '/');
+                if (!slash)
+                        return replied_status(api_reply_status(c, 400, "BadRequest", NULL, "%s",
+                                                               "invalid continue token: continue key is not valid: the start key has no namespace"));
+                /* jobsd keeps no old versions to list from: a token of a later resourceVersion than the
+                 * current one (another run of jobsd) or older than the lifetime is expired, as a token of
+                 * a compacted resourceVersion is in a cluster. */
+                if (rv > c->manager->resource_version || issued + CONTINUE_TOKEN_LIFETIME_SEC < now)
+                        return replied_status(api_reply_status(c, 410, "Expired", NULL, "%s",
+                                "The provided continue parameter is too old to display a consistent list result. You can start "
+                                "a new list without the continue parameter."));
+                {
+                        _cleanup_(freep) char *ns = strndup(start, slash - start);
+                        if (!ns)
+                                return -ENOMEM;
+                        /* After the last item sent; of items of the same name (a Job's pods of
+                         * several runs), after the n_start sent. */
+                        while (from < n && compare_key(namespaces[from], names[from], ns, slash + 1) < 0)
+                                from++;
+                        for (uint64_t k = 0; k < n_start && from < n &&
+                             compare_key(namespaces[from], names[from], ns, slash + 1) == 0; k++)
+                                from++;
+                }
+        }
+        to = limit > 0 && (uint64_t) limit < n - from ? from + (size_t) limit : n;
+        ret->from = from;
+        ret->to = to;
+        if (to < n) {
+                _cleanup_(freep) char *last = strprintf("%s/%s", namespaces[to - 1], names[to - 1]);
+                if (!last)
+                        return -ENOMEM;
+                uint64_t same = 1;
+                while (same < to && compare_key(namespaces[to - 1 - same], names[to - 1 - same],
+                                                 namespaces[to - 1], names[to - 1]) == 0)
+                        same++;
+                /* Items of that key sent in earlier pages too. */
+                ret->token = api_continue_encode(rv, issued, last, same);
+                if (!ret->token)
+                        return -ENOMEM;
+                /* As Kubernetes: the count of the items left only when no selector filtered them. */
+                if (!selectors)
+                        ret->remaining = (int64_t) (n - to);
+        }
+        return 0;
+}
+
+int api_page_metadata(json_object *meta, const ApiPage *p) {
+        if (p->token && api_json_str(meta, "continue", p->token) < 0)
+                return -ENOMEM;
+        if (p->remaining >= 0 && api_json_int_always(meta, "remainingItemCount", p->remaining) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+void api_page_done(ApiPage *p) {
+        p->token = mfree(p->token);
+}
+
 static int list(ApiCall *c, const ApiKind *k, const char *ns) {
         _cleanup_(freep) const void **l = NULL;
+        _cleanup_(freep) const char **nss = NULL, **names = NULL;
+        _cleanup_(api_page_done) ApiPage page = {};
         size_t n;
         int r;
 
         r = select_objects(c, k, ns, &l, &n);
         if (r < 0 || !l)
                 return r;
+        nss = calloc(n + 1, sizeof(char *));
+        names = calloc(n + 1, sizeof(char *));
+        if (!nss || !names)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                nss[i] = k->namespace(l[i]);
+                names[i] = k->name(l[i]);
+        }
+        r = api_page(c, nss, names, n, &page);
+        if (r != 0)
+                return r < 0 ? r : 0;
         if (api_wants_table(c)) {
                 json_object *rows = json_object_new_array();
-                for (size_t i = 0; rows && i < n; i++)
+                for (size_t i = page.from; rows && i < page.to; i++)
                         if (api_table_add_row(c, k, l[i], rows) < 0) {
                                 json_object_put(rows);
                                 return -ENOMEM;
                         }
-                return reply_table(c, k->columns(), rows);
+                return reply_table_page(c, k->columns(), rows, &page);
         }
         _cleanup_(json_object_putp) json_object *o = api_json_object(k->api_version, k->list_kind);
         _cleanup_(freep) char *rv = rv_string(c->manager);
         json_object *meta = json_object_new_object(), *items = json_object_new_array();
         if (!o || !rv || api_json_add(o, "metadata", meta) < 0 || api_json_str(meta, "resourceVersion", rv) < 0 ||
-            api_json_add(o, "items", items) < 0)
+            api_page_metadata(meta, &page) < 0 || api_json_add(o, "items", items) < 0)
                 return -ENOMEM;
-        for (size_t i = 0; i < n; i++)
-                if (json_object_array_add(items, k->to_json(l[i])) < 0 || !json_object_array_get_idx(items, i))
+        for (size_t i = page.from; i < page.to; i++)
+                if (json_object_array_add(items, k->to_json(l[i])) < 0 || !json_object_array_get_idx(items, i - page.from))
                         return -ENOMEM;
         return api_reply_json(c, 200, TAKE_PTR(o), NULL);
 }

@@ -39,3 +39,17 @@ int api_core_route(ApiCall *c, char **path, size_t n);
 bool api_wants_table(ApiCall *c);
 /* kubectl's durations (HumanDuration): 45s, 2m3s, 3h4m, 2d3h, 3y20d. */
 void api_human_duration(char buf[static 32], usec_t d);
+
+/* A page of a list (limit, continue): items [from, to) of the list; token: metadata.continue (NULL on the
+ * last page); remaining: metadata.remainingItemCount (-1: left out, as when a selector filtered the list). */
+typedef struct ApiPage {
+        size_t from, to;
+        char *token;
+        int64_t remaining;
+} ApiPage;
+/* The page the request's limit and continue ask for of a list sorted by (namespace, name). Replies itself
+ * (400 for a bad limit or malformed token, 410 Expired for a stale one) and returns 1 then. */
+int api_page(ApiCall *c, const char * const *namespaces, const char * const *names, size_t n, ApiPage *ret);
+/* Adds continue and remainingItemCount to a list's metadata. */
+int api_page_metadata(json_object *meta, const ApiPage *p);
+void api_page_done(ApiPage *p);

@@ -448,6 +448,31 @@ static int add_rv(json_object *meta, uint64_t rv) {
         return api_json_str(meta, "resourceVersion", buf);
 }
 
+/* metadata.ownerReferences as they were given (an object of the API or of a file). */
+static int add_owner_references(json_object *meta, const ObjectMeta *m) {
+        json_object *refs;
+
+        if (m->n_owner_references == 0)
+                return 0;
+        refs = json_object_new_array();
+        if (api_json_add(meta, "ownerReferences", refs) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_owner_references; i++) {
+                const OwnerReference *o = m->owner_references + i;
+                json_object *ref = new_object();
+                if (!ref || json_object_array_add(refs, ref) < 0) {
+                        json_object_put(ref);
+                        return -ENOMEM;
+                }
+                if (api_json_str(ref, "apiVersion", o->api_version) < 0 || api_json_str(ref, "kind", o->kind) < 0 ||
+                    api_json_str(ref, "name", o->name) < 0 || api_json_str(ref, "uid", o->uid) < 0 ||
+                    add_tristate(ref, "controller", o->controller) < 0 ||
+                    add_tristate(ref, "blockOwnerDeletion", o->block_owner_deletion) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 json_object *api_job_metadata(const ManagedJob *j) {
         _cleanup_(json_object_putp) json_object *meta = new_object();
         const ObjectMeta *m = &j->job->metadata;
@@ -487,7 +512,8 @@ json_object *api_job_metadata(const ManagedJob *j) {
                 }
                 TRY_J(api_json_bool(ref, "controller", true));
                 TRY_J(api_json_bool(ref, "blockOwnerDeletion", true));
-        }
+        } else
+                TRY_J(add_owner_references(meta, m));
         if (j->deleting)
                 TRY_J(api_json_time(meta, "deletionTimestamp", j->record.created_usec));
         return TAKE_PTR(meta);
@@ -561,6 +587,7 @@ json_object *api_cron_job_metadata(const ManagedCronJob *c) {
                 if (!api_object_file(c->manager, c->file))
                         TRY_J(api_json_str(ann, API_MANIFEST_FILE_ANNOTATION, c->file));
         }
+        TRY_J(add_owner_references(meta, m));
         return TAKE_PTR(meta);
 }
 

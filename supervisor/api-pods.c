@@ -370,9 +370,28 @@ static int reply_list(ApiCall *c, const char *list_kind, json_object **objs, siz
                       int (*row)(ApiCall *c, const void *o, json_object *rows), const void * const *raw) {
         _cleanup_(freep) char *rv = strprintf("%" PRIu64, c->manager->resource_version);
         _cleanup_(json_object_putp) json_object *cols = columns;
-        json_object *o, *meta = json_object_new_object(), *items;
+        _cleanup_(api_page_done) ApiPage page = { .to = n, .remaining = -1 };
+        json_object *o, *meta, *items;
+        int r;
 
-        if (!rv || !meta)
+        if (!rv)
+                return -ENOMEM;
+        if (objs) {
+                /* A list (not a single pod's Table): paged by limit and continue. */
+                _cleanup_(freep) const char **nss = calloc(n + 1, sizeof(char *)), **names = calloc(n + 1, sizeof(char *));
+                if (!nss || !names)
+                        return -ENOMEM;
+                for (size_t i = 0; i < n; i++) {
+                        json_object *m = json_object_object_get(objs[i], "metadata");
+                        nss[i] = json_object_get_string(json_object_object_get(m, "namespace")) ?: "";
+                        names[i] = json_object_get_string(json_object_object_get(m, "name")) ?: "";
+                }
+                r = api_page(c, nss, names, n, &page);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
+        meta = json_object_new_object();
+        if (!meta || api_page_metadata(meta, &page) < 0)
                 return json_object_put(meta), -ENOMEM;
         if (api_wants_table(c) && row) {
                 o = api_json_object("meta.k8s.io/v1", "Table");
@@ -382,7 +401,7 @@ static int reply_list(ApiCall *c, const char *list_kind, json_object **objs, siz
                         json_object_put(o);
                         return -ENOMEM;
                 }
-                for (size_t i = 0; i < n; i++)
+                for (size_t i = page.from; i < page.to; i++)
                         if (row(c, raw[i], items) < 0) {
                                 json_object_put(o);
                                 return -ENOMEM;
@@ -396,7 +415,7 @@ static int reply_list(ApiCall *c, const char *list_kind, json_object **objs, siz
                 json_object_put(o);
                 return -ENOMEM;
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = page.from; i < page.to; i++)
                 if (json_object_array_add(items, json_object_get(objs[i])) < 0) {
                         json_object_put(o);
                         return -ENOMEM;
@@ -1009,6 +1028,16 @@ static int event_row_cb(ApiCall *c, const void *o, json_object *rows) {
         return 0;
 }
 
+static const char *meta_string(json_object *o, const char *key) {
+        return json_object_get_string(json_object_object_get(json_object_object_get(o, "metadata"), key)) ?: "";
+}
+
+static int compare_event_rows(const void *a, const void *b) {
+        const EventRow *x = a, *y = b;
+        int r = strcmp(meta_string(x->object, "namespace"), meta_string(y->object, "namespace"));
+        return r != 0 ? r : strcmp(meta_string(x->object, "name"), meta_string(y->object, "name"));
+}
+
 static size_t no_count_events(Manager *m) { return 0; }
 
 const ApiKind api_kind_events = {
@@ -1072,6 +1101,9 @@ int api_events_route(ApiCall *c, const char *ns, char **path, size_t n) {
                 free(o);
                 free(cl);
         }
+        /* In the order of a cluster's list (and of its pages): by namespace and name. */
+        if (total > 0)
+                qsort(rows, total, sizeof(EventRow), compare_event_rows);
         objs = calloc(total + 1, sizeof(json_object *));
         raw = calloc(total + 1, sizeof(void *));
         if (!objs || !raw) {

@@ -43,3 +43,11 @@ int selector_matches_fields(const Selector *s, const void *object, SelectorField
  * (apimachinery's Convert_Slice_string_To_bool): absent (NULL), "0" and "false" in any case are false,
  * every other value is true ("true", "True" as the Python client sends it, "1", ""). */
 bool api_query_bool(const char *value);
+
+/* The continue token of a list's page: opaque to clients; base64url (unpadded) of
+ * {"v":"meta.k8s.io/v1","rv":…,"start":"<namespace>/<name> of the last item sent","t":<seconds when issued>,
+ * "n":<items of that same key sent, when more than one>}. decode: -EINVAL with Kubernetes' message
+ * ("continue key is not valid: …", allocated) in *reterr. */
+char *api_continue_encode(uint64_t rv, uint64_t issued_sec, const char *start, uint64_t n_start);
+int api_continue_decode(const char *token, uint64_t *ret_rv, uint64_t *ret_issued_sec, char **ret_start, uint64_t *ret_n_start,
+                        char **reterr);

@@ -138,4 +138,43 @@ TEST(query_bool) {
         ASSERT_TRUE(api_query_bool("yes"));
 }
 
+TEST(continue_token) {
+        uint64_t rv = 0, t = 0, n = 0;
+        char *start = NULL, *err = NULL, *tok;
+
+        /* Round trip, with a name that needs JSON escaping and base64url's - and _. */
+        tok = api_continue_encode(1796610130580, 1700000000, "default/a\"b?>~", 3);
+        ASSERT_NOT_NULL(tok);
+        ASSERT_TRUE(strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == strlen(tok));
+        ASSERT_OK(api_continue_decode(tok, &rv, &t, &start, &n, &err));
+        ASSERT_EQ(rv, (uint64_t) 1796610130580);
+        ASSERT_EQ(t, (uint64_t) 1700000000);
+        ASSERT_EQ(n, (uint64_t) 3);
+        ASSERT_STREQ(start, "default/a\"b?>~");
+        free(start);
+        free(tok);
+        start = NULL;
+
+        /* Kubernetes' messages for what does not decode. */
+        ASSERT_ERROR(api_continue_decode("not*a*token", &rv, &t, &start, &n, &err), EINVAL);
+        ASSERT_STREQ(err, "continue key is not valid: illegal base64 data at input byte 3");
+        free(err);
+        ASSERT_ERROR(api_continue_decode("e30", &rv, &t, &start, &n, &err), EINVAL);       /* {} */
+        ASSERT_STREQ(err, "continue key is not valid: server does not recognize this encoded version \"\"");
+        free(err);
+        /* {"v":"meta.k8s.io/v1","rv":0,"start":"a/b"} */
+        ASSERT_ERROR(api_continue_decode("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MCwic3RhcnQiOiJhL2IifQ", &rv, &t, &start, &n, &err), EINVAL);
+        ASSERT_STREQ(err, "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+        free(err);
+        /* {"v":"meta.k8s.io/v1","rv":5,"start":""} */
+        ASSERT_ERROR(api_continue_decode("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6NSwic3RhcnQiOiIifQ", &rv, &t, &start, &n, &err), EINVAL);
+        ASSERT_STREQ(err, "continue key is not valid: encoded start key empty (version meta.k8s.io/v1)");
+        free(err);
+        ASSERT_ERROR(api_continue_decode("bm90IGpzb24", &rv, &t, &start, &n, &err), EINVAL);  /* not json */
+        free(err);
+        ASSERT_ERROR(api_continue_decode("A", &rv, &t, &start, &n, &err), EINVAL);            /* 6 bits */
+        free(err);
+        ASSERT_NULL(start);
+}
+
 TAP_MAIN()

@@ -25,12 +25,24 @@ void str_map_done(StrMap *m);
 const char *str_map_get(const StrMap *m, const char *key);
 int str_map_set(StrMap *m, const char *key, const char *value);
 
+/* metadata.ownerReferences: kept as given (Kubernetes' fields), shown by the API. */
+typedef struct OwnerReference {
+        char *api_version;
+        char *kind;
+        char *name;
+        char *uid;
+        int controller;                 /* Tristate: -1 unset, 0 false, 1 true */
+        int block_owner_deletion;       /* the same */
+} OwnerReference;
+
 typedef struct ObjectMeta {
         char *name;
         char *generate_name;
         char *namespace;
         StrMap labels;
         StrMap annotations;
+        OwnerReference *owner_references;
+        size_t n_owner_references;
 } ObjectMeta;
 
 typedef enum EnvSourceType {

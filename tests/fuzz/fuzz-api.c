@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for the Kubernetes API's body path: JSON (json-c) → patch (merge, JSON patch,
- * strategic merge) → the manifest loader, and the label/field selector parser. The first byte picks
+ * strategic merge) → the manifest loader, and the label/field selector parser and list continue tokens
+ * (mode 4). The first byte picks
  * the path; the rest is "<patch>" or "<target>\0<patch>" (no NUL: a fixed Job is the target). */
 #include <json-c/json.h>
 
@@ -79,6 +80,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         (void) selector_matches_labels(&s, &m);
                 selector_done(&s);
                 free(err);
+                err = NULL;
+                /* The same text as a list's continue token. */
+                {
+                        uint64_t rv, t, n;
+                        char *start = NULL;
+                        if (api_continue_decode(buf, &rv, &t, &start, &n, &err) >= 0) {
+                                char *again = api_continue_encode(rv, t, start, n);
+                                free(again);
+                        }
+                        free(start);
+                        free(err);
+                }
                 return 0;
         }
         target = parse(target_text, target_len);

@@ -282,6 +282,43 @@ def list_meta():
 check("list_job_for_all_namespaces: a V1JobList with the current resourceVersion", list_meta)
 
 
+def paging():
+    whole = names(batch.list_job_for_all_namespaces(_request_timeout=TIMEOUT))
+    got, token, pages, remaining = [], None, 0, []
+    while True:
+        lst = batch.list_job_for_all_namespaces(limit=1, _continue=token, _request_timeout=TIMEOUT)
+        pages += 1
+        got += names(lst)
+        remaining.append(lst.metadata.remaining_item_count)
+        token = lst.metadata._continue
+        if not token or pages > 50:
+            break
+    e, body = api_error(lambda: batch.list_job_for_all_namespaces(limit=1, _continue="%%%"))
+    return (len(whole) >= 2 and got == whole and pages == len(whole) and remaining[0] == len(whole) - 1 and
+            remaining[-1] is None and e is not None and e.status == 400 and
+            body.get("message", "").startswith("invalid continue token: "), whole, got, remaining, body)
+
+
+check("list_job_for_all_namespaces(limit=1, _continue=…): every Job, one a page, remaining_item_count; "
+      "a bad token: 400", paging)
+
+
+def dry_run():
+    rv = batch.list_job_for_all_namespaces(limit=1).metadata.resource_version
+    made = batch.create_namespaced_job(NS, job_object("pydry", ["true"]), dry_run="All", _request_timeout=TIMEOUT)
+    r = batch.delete_namespaced_job("pyjob", NS, dry_run="All")
+    e, body = api_error(lambda: batch.create_namespaced_job(NS, job_object("pydry", ["true"]), dry_run="Maybe"))
+    return (made.metadata.name == "pydry" and made.metadata.uid and made.spec.backoff_limit == 6 and
+            gone(lambda: batch.read_namespaced_job("pydry", NS)) and r.kind == "Job" and
+            batch.read_namespaced_job("pyjob", NS).metadata.name == "pyjob" and
+            batch.list_job_for_all_namespaces(limit=1).metadata.resource_version == rv and
+            e is not None and e.status == 422, made.metadata, body)
+
+
+check("create_namespaced_job(dry_run='All'): the Job answered, not made; delete (dry_run='All'): kept; "
+      "resourceVersion unchanged; dry_run='Maybe': 422", dry_run)
+
+
 def namespaces():
     got = sorted(ns.metadata.name for ns in core.list_namespace(_request_timeout=TIMEOUT).items)
     one = core.read_namespace(OTHER)

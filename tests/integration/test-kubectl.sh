@@ -54,7 +54,11 @@ spec:
 ---
 apiVersion: batch/v1
 kind: Job
-metadata: {name: sleeper, namespace: other}
+metadata:
+  name: sleeper
+  namespace: other
+  # An owner in a file: accepted and kept, as kubectl apply would send it.
+  ownerReferences: [{apiVersion: example.com/v1, kind: Widget, name: w1, uid: 0b6e5b1c-0000-4000-8000-000000000001}]
 spec:
   template:
     spec:
@@ -566,6 +570,177 @@ if echo "$out" | head -1 | grep -q '^LAST SEEN *TYPE *REASON *OBJECT *MESSAGE$' 
 else
         not_ok "kubectl get events (table)" "$out"
 fi
+
+# ownerReferences: kubectl create job --from=cronjob sends one (protobuf); kept and returned as sent. A file's
+# Job keeps its own. Kubernetes' validation messages.
+cj_uid=$(k get cj nightly -o jsonpath='{.metadata.uid}' 2>&1)
+out=$(k get job from-cron -o jsonpath='{.metadata.ownerReferences[0].apiVersion} {.metadata.ownerReferences[0].kind} {.metadata.ownerReferences[0].name} {.metadata.ownerReferences[0].uid} {.metadata.ownerReferences[0].controller}' 2>&1)
+[ -n "$cj_uid" ] && [ "$out" = "batch/v1 CronJob nightly $cj_uid true" ] &&
+        ok "kubectl get job from-cron: the ownerReference kubectl sent to CronJob nightly ($cj_uid)" ||
+        not_ok "ownerReferences of create job --from=cronjob" "$out" "cronjob uid: $cj_uid"
+out=$(k get job sleeper -n other -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name} {.metadata.ownerReferences[0].uid}' 2>&1)
+[ "$out" = "Widget/w1 0b6e5b1c-0000-4000-8000-000000000001" ] && ok "a manifest file's ownerReferences: loaded and shown" ||
+        not_ok "a manifest file's ownerReferences" "$out"
+cat > "$SANDBOX_DIR/owned.yaml" <<YAML
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: owned
+  ownerReferences: [{apiVersion: batch/v1, kind: CronJob, name: nightly, uid: "$cj_uid", blockOwnerDeletion: true}]
+spec:
+  suspend: true
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: ["true"]}]
+YAML
+out=$(k apply -f "$SANDBOX_DIR/owned.yaml" 2>&1; k get job owned -o jsonpath='{.metadata.ownerReferences}' 2>&1)
+[ "$out" = "$(printf 'job.batch/owned created\n[{"apiVersion":"batch/v1","blockOwnerDeletion":true,"kind":"CronJob","name":"nightly","uid":"%s"}]' "$cj_uid")" ] &&
+        ok "kubectl apply of a Job with an ownerReference: GET returns what was created" || not_ok "apply with ownerReferences" "$out"
+sed -e 's/name: owned/name: badowner/' -e 's/, uid: "[^"]*"//' -e 's/apiVersion: batch\/v1, kind/apiVersion: "batch\/", kind/' \
+        "$SANDBOX_DIR/owned.yaml" > "$SANDBOX_DIR/badowner.yaml"
+out=$(k create -f "$SANDBOX_DIR/badowner.yaml" 2>&1)
+echo "$out" | grep -qF 'The Job "badowner" is invalid:' &&
+   echo "$out" | grep -qF '* metadata.ownerReferences.apiVersion: Invalid value: "batch/": version must not be empty' &&
+   echo "$out" | grep -qF '* metadata.ownerReferences.uid: Invalid value: "": uid must not be empty' &&
+        ok "an ownerReference without uid, with apiVersion batch/: 422 with Kubernetes' messages" || not_ok "ownerReferences validation" "$out"
+
+# Server-side dry runs: validated and answered as done; nothing saved, nothing runs, no event, no new
+# resourceVersion.
+list_rv() { curl -sk "${auth[@]}" "$api/apis/batch/v1/jobs?limit=1" | sed -n 's/^{"kind":"JobList","apiVersion":"batch\/v1","metadata":{"resourceVersion":"\([0-9]*\)".*/\1/p'; }
+rv_before=$(list_rv)
+out=$(k create job dry --image=busybox --dry-run=server -o yaml -- echo dry 2>&1)
+if echo "$out" | grep -q '^  name: dry$' && echo "$out" | grep -q '^  uid: ' && echo "$out" | grep -q '^  backoffLimit: 6$' &&
+   echo "$out" | grep -q 'batch.kubernetes.io/controller-uid: ' && ! echo "$out" | grep -q 'resourceVersion' &&
+   ! k get job dry >/dev/null 2>&1 && [ ! -e "$state/api-objects/default_dry.job.yaml" ]; then
+        ok "kubectl create job dry --image=busybox --dry-run=server -o yaml: the Job with defaults, not saved"
+else
+        not_ok "kubectl create job --dry-run=server" "$out"
+fi
+out=$(k create cronjob drycj --image=busybox --schedule='*/7 * * * *' --dry-run=server -o jsonpath='{.metadata.name} {.spec.concurrencyPolicy}' 2>&1)
+[ "$out" = "drycj Allow" ] && ! k get cj drycj >/dev/null 2>&1 && ok "kubectl create cronjob --dry-run=server" ||
+        not_ok "kubectl create cronjob --dry-run=server" "$out"
+sed -e 's/name: made/name: dryapply/' "$SANDBOX_DIR/made.yaml" > "$SANDBOX_DIR/dryapply.yaml"
+out=$(k apply --dry-run=server -f "$SANDBOX_DIR/dryapply.yaml" 2>&1)
+[ "$out" = "job.batch/dryapply created (server dry run)" ] && ! k get job dryapply >/dev/null 2>&1 &&
+        ok "kubectl apply --dry-run=server of a new Job: created (server dry run), nothing made" || not_ok "apply --dry-run=server" "$out"
+out=$(k apply --dry-run=server -f "$SANDBOX_DIR/owned.yaml" 2>&1)
+[ "$out" = "job.batch/owned unchanged (server dry run)" ] && ok "kubectl apply --dry-run=server of an unchanged Job" ||
+        not_ok "apply --dry-run=server, unchanged" "$out"
+out=$(k label job owned colour=blue --dry-run=server -o jsonpath='{.metadata.labels.colour}' 2>&1; echo; k get job owned -o jsonpath='{.metadata.labels.colour}' 2>&1)
+[ "$out" = "blue" ] && ok "kubectl label --dry-run=server (a patch): the label in the answer, not on the Job" ||
+        not_ok "label --dry-run=server" "$out"
+out=$(k patch job owned --type=merge -p '{"spec":{"backoffLimit":2}}' --dry-run=server -o jsonpath='{.spec.backoffLimit}' 2>&1; echo; k get job owned -o jsonpath='{.spec.backoffLimit}' 2>&1)
+[ "$out" = "$(printf '2\n6')" ] && ok "kubectl patch --dry-run=server: backoffLimit 2 answered, 6 kept" || not_ok "patch --dry-run=server" "$out"
+out=$(k patch job owned --type=merge -p '{"spec":{"completions":5}}' --dry-run=server 2>&1)
+echo "$out" | grep -q 'spec.completions: field is immutable' && ok "kubectl patch --dry-run=server of an immutable field: 422" ||
+        not_ok "patch --dry-run=server, immutable field" "$out"
+k get job owned -o json > "$SANDBOX_DIR/owned.json" 2>/dev/null
+sed -i 's/"suspend": true/"suspend": false/' "$SANDBOX_DIR/owned.json"
+out=$(k replace --dry-run=server -f "$SANDBOX_DIR/owned.json" -o jsonpath='{.spec.suspend}' 2>&1; echo; k get job owned -o jsonpath='{.spec.suspend}' 2>&1)
+[ "$out" = "$(printf 'false\ntrue')" ] && ok "kubectl replace --dry-run=server: answered, not saved (the Job stays suspended)" ||
+        not_ok "replace --dry-run=server" "$out"
+out=$(k delete job owned --dry-run=server 2>&1; k get job owned -o name 2>&1)
+[ "$out" = "$(printf 'job.batch "owned" deleted (server dry run)\njob.batch/owned')" ] &&
+        ok "kubectl delete --dry-run=server: deleted (server dry run), the Job still there" || not_ok "delete --dry-run=server" "$out"
+# kubectl's own requests (-v=8): dryRun=All in the query of a create, in the DeleteOptions body of a delete.
+# (kubectl 1.32 logs a body as '"Request Body" body=<', its lines, '>'.)
+out=$(k create job dry2 --image=busybox --dry-run=server -v=8 -- true 2>&1 | grep -E 'POST https://|DELETE https://')
+got=$(k delete job owned --dry-run=server -v=8 2>&1 | grep -E -A4 'DELETE https://|Request Body')
+if echo "$out" | grep -q 'POST https://[^ ]*/apis/batch/v1/namespaces/default/jobs?[^ ]*dryRun=All' &&
+   echo "$got" | grep -q 'DELETE https://[^ ]*/apis/batch/v1/namespaces/default/jobs/owned[? ]' &&
+   echo "$got" | grep -q '"dryRun": *\[ *"All" *\]'; then
+        ok "kubectl --dry-run=server sends dryRun=All in the query (create) and {\"dryRun\":[\"All\"]} as DeleteOptions (delete)"
+else
+        not_ok "kubectl's dry-run requests" "$out" "$got"
+fi
+out=$(k delete job pi --dry-run=server 2>&1)
+echo "$out" | grep -q 'Forbidden.*manifest file' && ok "kubectl delete --dry-run=server of a file's Job: Forbidden as without" ||
+        not_ok "delete --dry-run=server of a file's Job" "$out"
+rv_after=$(list_rv)
+events=$(k get events -A -o name 2>&1 | grep -c -e '/dry\.' -e '/dryapply\.' -e '/drycj\.')
+[ -n "$rv_before" ] && [ "$rv_before" = "$rv_after" ] && [ "$events" = 0 ] && ok "the dry runs made no event and no new resourceVersion ($rv_after)" ||
+        not_ok "dry runs: no event, no resourceVersion" "$rv_before -> $rv_after, $events events"
+out=$(curl -sk "${auth[@]}" -X POST -w ' %{http_code}' --data-binary @"$SANDBOX_DIR/dryapply.yaml" -H 'Content-Type: application/yaml' \
+        "$api/apis/batch/v1/namespaces/default/jobs?dryRun=Sometimes")
+echo "$out" | grep -q ' 422$' && echo "$out" | grep -qF 'CreateOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"Sometimes\"}: supported values: \"All\"' &&
+        ! k get job dryapply >/dev/null 2>&1 && ok "dryRun=Sometimes: 422 Invalid, as Kubernetes' API server" || not_ok "an unknown dryRun value" "$out"
+
+# A Job created with neither completions nor parallelism: both 1 as a cluster stores them, so a patch of
+# parallelism keeps completions (immutable) at 1.
+out=$(k patch job owned --type=merge -p '{"spec":{"parallelism":2}}' 2>&1; k get job owned -o jsonpath='{.spec.completions} {.spec.parallelism}' 2>&1)
+[ "$out" = "$(printf 'job.batch/owned patched\n1 2')" ] && ok "kubectl patch of parallelism of a Job created without completions: completions stays 1" ||
+        not_ok "patch parallelism of a defaulted Job" "$out"
+
+# Paging: limit and continue on lists, as JSON and as Tables; kubectl follows metadata.continue.
+all=$(k get jobs -A -o name --chunk-size=0 2>&1 | sort)
+out=$(k get jobs -A -o name --chunk-size=2 -v=6 2>&1)
+pages=$(echo "$out" | grep -c 'GET https://.*/jobs?.*limit=2')
+names=$(echo "$out" | grep '^job.batch/' | sort)
+[ "$(echo "$all" | wc -l)" -gt 4 ] && [ "$names" = "$all" ] && [ "$pages" -ge 3 ] &&
+        ok "kubectl get jobs -A --chunk-size=2: all $(echo "$all" | wc -l) Jobs in $pages pages" ||
+        not_ok "kubectl get jobs --chunk-size=2" "$out" "all: $all"
+out=$(k get jobs -A --chunk-size=2 2>&1)
+[ "$(echo "$out" | grep -c '^NAMESPACE')" = 1 ] && [ "$(echo "$out" | grep -vc '^NAMESPACE')" = "$(echo "$all" | wc -l)" ] &&
+        ok "kubectl get jobs -A --chunk-size=2 (Tables): one header, every Job" || not_ok "get jobs --chunk-size=2, table" "$out"
+out=$(k get cronjobs -A --chunk-size=1 -o name 2>&1 | sort | tr '\n' ' '; echo; k get cronjobs -A -o name 2>&1 | sort | tr '\n' ' ')
+[ "$(echo "$out" | sed -n 1p)" = "$(echo "$out" | sed -n 2p)" ] && ok "kubectl get cronjobs --chunk-size=1" || not_ok "get cronjobs --chunk-size=1" "$out"
+out=$(k get pods -A --chunk-size=1 -o name 2>&1 | tr '\n' ' '; echo; k get pods -A -o name 2>&1 | tr '\n' ' ')
+[ "$(echo "$out" | sed -n 1p)" = "$(echo "$out" | sed -n 2p)" ] && [ -n "$(echo "$out" | sed -n 1p)" ] &&
+        ok "kubectl get pods -A --chunk-size=1: the same pods" || not_ok "get pods --chunk-size=1" "$out"
+out=$(k get events -A --chunk-size=3 -o name 2>&1 | tr '\n' ' '; echo; k get events -A -o name 2>&1 | tr '\n' ' ')
+[ "$(echo "$out" | sed -n 1p)" = "$(echo "$out" | sed -n 2p)" ] && [ -n "$(echo "$out" | sed -n 1p)" ] &&
+        ok "kubectl get events -A --chunk-size=3: the same events" || not_ok "get events --chunk-size=3" "$out"
+n_jobs=$(echo "$all" | wc -l)
+out=$(curl -sk "${auth[@]}" "$api/apis/batch/v1/jobs?limit=1")
+token=$(echo "$out" | sed -n 's/.*"continue":"\([^"]*\)".*/\1/p')
+if [ -n "$token" ] && echo "$out" | grep -q "\"remainingItemCount\":$((n_jobs - 1))[,}]"; then
+        ok "limit=1: metadata.continue and remainingItemCount $((n_jobs - 1))"
+else
+        not_ok "limit=1: continue and remainingItemCount" "$out"
+fi
+out=$(curl -sk "${auth[@]}" "$api/apis/batch/v1/jobs?limit=1&labelSelector=app%3Dpi,app")
+echo "$out" | grep -q '"remainingItemCount"' && not_ok "a selector: no remainingItemCount, as Kubernetes" "$out" ||
+        ok "a list with a selector: no remainingItemCount, as Kubernetes"
+out=$(curl -sk "${auth[@]}" "$api/apis/batch/v1/jobs?limit=500&continue=$token")
+[ "$(echo "$out" | grep -o '"kind":"Job"' | wc -l)" = $((n_jobs - 1)) ] && ! echo "$out" | grep -q '"continue"' &&
+        ok "continue=<token>: the other $((n_jobs - 1)) Jobs, no further token" || not_ok "continue" "$out"
+out=$(curl -sk "${auth[@]}" -w ' %{http_code}' "$api/apis/batch/v1/jobs?limit=1&continue=not*a*token")
+echo "$out" | grep -q ' 400$' && echo "$out" | grep -q '"message":"invalid continue token: continue key is not valid: illegal base64 data at input byte 3"' &&
+        ok "a malformed continue token: 400 ($(echo "$out" | sed 's/.*"message":"\([^"]*\)".*/\1/'))" || not_ok "a malformed continue token" "$out"
+# A token of an hour ago ({"v":"meta.k8s.io/v1","rv":1,"start":"default/a","t":1}).
+old=$(printf '{"v":"meta.k8s.io/v1","rv":1,"start":"default/a","t":1}' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+out=$(curl -sk "${auth[@]}" -w ' %{http_code}' "$api/apis/batch/v1/jobs?limit=1&continue=$old")
+echo "$out" | grep -q ' 410$' && echo "$out" | grep -q '"reason":"Expired"' && ok "a stale continue token: 410 Expired" ||
+        not_ok "a stale continue token: 410" "$out"
+out=$(curl -sk "${auth[@]}" -w ' %{http_code}' "$api/apis/batch/v1/jobs?limit=x")
+echo "$out" | grep -q ' 400$' && ok "limit=x: 400" || not_ok "limit=x: 400" "$out"
+
+# Deleting a CronJob through the API deletes the API's Jobs that name it as their owner (its uid), as a
+# cluster's garbage collector does; --cascade=orphan keeps them.
+cat > "$SANDBOX_DIR/gc.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: gc}
+spec:
+  schedule: "0 4 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: c, image: busybox, command: ["true"]}]
+YAML
+out=$(k create -f "$SANDBOX_DIR/gc.yaml" 2>&1; k create job gc-manual --from=cronjob/gc 2>&1; k delete cronjob gc 2>&1)
+if [ "$out" = "$(printf 'cronjob.batch/gc created\njob.batch/gc-manual created\ncronjob.batch "gc" deleted')" ] &&
+   until_true 10 "! '$KUBECTL' get job gc-manual >/dev/null 2>&1" && [ ! -e "$state/api-objects/default_gc-manual.job.yaml" ]; then
+        ok "kubectl delete cronjob gc: the Job made by create job --from=cronjob/gc is deleted with it"
+else
+        not_ok "cascade delete of a CronJob's owned Job" "$out" "$(k get job gc-manual 2>&1)"
+fi
+out=$(k create -f "$SANDBOX_DIR/gc.yaml" 2>&1; k create job gc-kept --from=cronjob/gc 2>&1; k delete cronjob gc --cascade=orphan 2>&1; k get job gc-kept -o name 2>&1)
+[ "$out" = "$(printf 'cronjob.batch/gc created\njob.batch/gc-kept created\ncronjob.batch "gc" deleted\njob.batch/gc-kept')" ] &&
+        ok "kubectl delete cronjob --cascade=orphan: the owned Job stays" || not_ok "delete cronjob --cascade=orphan" "$out"
 
 #LAYERS
 
