@@ -184,9 +184,20 @@ static int keep_copy(ReloadInput *in, const char *s, const char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* The files with errors, sorted and without duplicates (reload_bad_files()): a lookup per object is
+ * O(log bad files), not a walk of them. */
+typedef struct BadFiles {
+        char **files;
+        size_t n;
+} BadFiles;
+
+static bool is_bad_file(const BadFiles *b, const char *file) {
+        return b->n > 0 && file && bsearch(&file, b->files, b->n, sizeof(char *), key_cmp);
+}
+
 /* The defined objects, in the loader's order: generateName resolved, fingerprints and tombstones looked up
  * (a tombstone only for a name not loaded: looking at one of a changed Job removes it). */
-static int describe_defined(Manager *m, ManifestCacheView *view, char **bad_files, ReloadInput *in) {
+static int describe_defined(Manager *m, ManifestCacheView *view, const BadFiles *bad_files, ReloadInput *in) {
         ManifestList *list = &view->list;
 
         in->defined = calloc(list->n + 1, sizeof(DefinedObject));
@@ -204,14 +215,14 @@ static int describe_defined(Manager *m, ManifestCacheView *view, char **bad_file
                         *d = (DefinedObject) { .kind = MANIFEST_OBJECT_CRON_JOB,
                                                .namespace = job_namespace(&mf->cron_job->metadata),
                                                .name = mf->cron_job->metadata.name, .file = mf->file,
-                                               .file_has_errors = strv_contains(bad_files, mf->file) };
+                                               .file_has_errors = is_bad_file(bad_files, mf->file) };
                         in->manifests[in->n_defined++] = mf;
                         continue;
                 }
                 if (mf->kind != MANIFEST_JOB)
                         continue;
                 *d = (DefinedObject) { .kind = MANIFEST_OBJECT_JOB, .file = mf->file,
-                                       .file_has_errors = strv_contains(bad_files, mf->file), .job = mf->job };
+                                       .file_has_errors = is_bad_file(bad_files, mf->file), .job = mf->job };
                 if (!mf->job->metadata.name) {
                         mf->job->metadata.name = generated_name(m, mf);
                         if (!mf->job->metadata.name)
@@ -238,7 +249,7 @@ static int describe_defined(Manager *m, ManifestCacheView *view, char **bad_file
 }
 
 /* The loaded Jobs, then the CronJobs (after describe_defined(), which made room for their strings). */
-static int describe_loaded(Manager *m, char **bad_files, ReloadInput *in) {
+static int describe_loaded(Manager *m, const BadFiles *bad_files, ReloadInput *in) {
         in->loaded = calloc(m->n_jobs + m->n_cron_jobs + 1, sizeof(LoadedObject));
         if (!in->loaded)
                 return -ENOMEM;
@@ -246,7 +257,7 @@ static int describe_loaded(Manager *m, char **bad_files, ReloadInput *in) {
                 const ManagedJob *j = m->jobs[i];
                 LoadedObject *l = in->loaded + in->n_loaded++;
 
-                *l = (LoadedObject) { .kind = MANIFEST_OBJECT_JOB, .file_has_errors = strv_contains(bad_files, j->file),
+                *l = (LoadedObject) { .kind = MANIFEST_OBJECT_JOB, .file_has_errors = is_bad_file(bad_files, j->file),
                                       .job = j->job, .finished = job_status_is_finished(&j->record.status) };
                 TRY(keep_copy(in, managed_job_namespace(j), &l->namespace));
                 TRY(keep_copy(in, j->job->metadata.name, &l->name));
@@ -258,7 +269,7 @@ static int describe_loaded(Manager *m, char **bad_files, ReloadInput *in) {
                 const ManagedCronJob *c = m->cron_jobs[i];
                 LoadedObject *l = in->loaded + in->n_loaded++;
 
-                *l = (LoadedObject) { .kind = MANIFEST_OBJECT_CRON_JOB, .file_has_errors = strv_contains(bad_files, c->file) };
+                *l = (LoadedObject) { .kind = MANIFEST_OBJECT_CRON_JOB, .file_has_errors = is_bad_file(bad_files, c->file) };
                 TRY(keep_copy(in, managed_cron_job_namespace(c), &l->namespace));
                 TRY(keep_copy(in, c->cj->metadata.name, &l->name));
                 TRY(keep_copy(in, c->file, &l->file));
@@ -384,7 +395,8 @@ int manifest_reload(Manager *m) {
         ManifestLoadOptions opts = { .strict = true, .trusted_uid = m->user ? getuid() : 0 };
         _cleanup_(reload_view_done) ManifestCacheView view = {};
         DiagList *diags = &view.diags;
-        _cleanup_(strv_freep) char **bad_files = NULL;
+        _cleanup_(strv_freep) char **bad = NULL;
+        BadFiles bad_files = {};
         _cleanup_(reload_input_done) ReloadInput in = {};
         _cleanup_(manifest_diff_done) ManifestDiff diff = {};
         int r;
@@ -410,13 +422,25 @@ int manifest_reload(Manager *m) {
         for (size_t i = 0; i < diags->n; i++)
                 if ((diags->items[i].level == DIAG_ERROR ||
                      (!diags->items[i].has_position && streq(diags->items[i].message, MANIFEST_NO_OBJECTS))) &&
-                    diags->items[i].file && !strv_contains(bad_files, diags->items[i].file))
-                        (void) strv_extend(&bad_files, diags->items[i].file);
+                    diags->items[i].file)
+                        (void) strv_extend_n(&bad, &bad_files.n, diags->items[i].file);
+        if (bad_files.n > 0) {
+                size_t k = 0;
+                qsort(bad, bad_files.n, sizeof(char *), key_cmp);
+                for (size_t i = 0; i < bad_files.n; i++)
+                        if (k == 0 || !streq(bad[k - 1], bad[i]))
+                                bad[k++] = bad[i];
+                        else
+                                free(bad[i]);
+                bad[k] = NULL;
+                bad_files.n = k;
+        }
+        bad_files.files = bad;
 
-        r = describe_defined(m, &view, bad_files, &in);
+        r = describe_defined(m, &view, &bad_files, &in);
         if (r < 0)
                 return r;
-        r = describe_loaded(m, bad_files, &in);
+        r = describe_loaded(m, &bad_files, &in);
         if (r < 0)
                 return r;
         r = manifest_diff(in.defined, in.n_defined, in.loaded, in.n_loaded, job_immutable_change, &diff);
