@@ -123,6 +123,7 @@ void managed_job_free(ManagedJob *j) {
         free(j->file);
         free(j->fingerprint);
         free(j->cron_owner);
+        free(j->metrics_counted_uid);
         job_free(j->job);
         job_record_done(&j->record);
         free(j);

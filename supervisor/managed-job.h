@@ -54,6 +54,7 @@ struct ManagedJob {
         bool lazy_queued;
         bool save_wanted;
         uint64_t resource_version;      /* the API's metadata.resourceVersion (api-watch.c) */
+        char *metrics_counted_uid;      /* the record uid whose finish the metrics counted (metrics.c) */
 };
 
 /* The Jobs one CronJob made, found by its namespace and name without a walk of all Jobs. */

@@ -22,7 +22,6 @@ struct Metrics {
         sd_event_source *defer;         /* the coalesced write: one-shot, enabled by metrics_poke() */
         sd_event_source *timer;         /* one-shot: a change within METRICS_INTERVAL_USEC of the last write */
         usec_t last_write_usec;         /* CLOCK_MONOTONIC; 0: none yet */
-        char **finished_uids;           /* Jobs (by record uid) whose finish is counted already */
         MetricsCounters counters;
         bool dir_missing_logged;
         int last_error;                 /* of the last write, logged once per distinct error */
@@ -194,21 +193,6 @@ static void metrics_write_now(Metrics *x) {
         FILE *f;
         int r;
 
-        /* Forget Jobs that are gone or run again (a new uid): the list stays as long as the Jobs. */
-        if (x->finished_uids) {
-                size_t k = 0;
-                for (size_t i = 0; x->finished_uids[i]; i++) {
-                        bool keep = false;
-                        for (size_t n = 0; n < x->manager->n_jobs && !keep; n++)
-                                keep = streq_ptr(x->manager->jobs[n]->record.uid, x->finished_uids[i]);
-                        if (keep)
-                                x->finished_uids[k++] = x->finished_uids[i];
-                        else
-                                free(x->finished_uids[i]);
-                }
-                x->finished_uids[k] = NULL;
-        }
-
         (void) sd_event_now(x->manager->event, CLOCK_MONOTONIC, &x->last_write_usec);
         f = open_memstream(&buf, &len);
         if (!f) {
@@ -303,15 +287,20 @@ static void count_finished(Metrics *x, const ManagedJob *j) {
         x->counters.n_finished++;
 }
 
-void metrics_job_changed(Manager *m, const ManagedJob *j) {
+/* A Job's finish is counted once per run (its record's uid: a Job run again has a new one); the uid
+ * counted is kept on the Job, so this is O(1) per change. */
+void metrics_job_changed(Manager *m, ManagedJob *j) {
         Metrics *x = m->metrics;
 
         if (!x)
                 return;
-        if (j->record.uid && job_status_is_finished(&j->record.status) && !strv_contains(x->finished_uids, j->record.uid)) {
+        if (j->record.uid && job_status_is_finished(&j->record.status) && !streq_ptr(j->metrics_counted_uid, j->record.uid)) {
                 char *uid = strdup(j->record.uid);
-                if (uid && strv_push(&x->finished_uids, uid) >= 0)
+                if (uid) {
+                        free(j->metrics_counted_uid);
+                        j->metrics_counted_uid = uid;
                         count_finished(x, j);
+                }
         }
         metrics_poke(m);
 }
@@ -343,15 +332,18 @@ int metrics_new(Manager *m, const char *path, Metrics **ret) {
                 return -ENOMEM;
         }
         /* Jobs finished before this start were counted by the jobsd that saw them finish. */
-        size_t n_uids = 0;
-        for (size_t i = 0; i < m->n_jobs; i++)
-                if (m->jobs[i]->record.uid && job_status_is_finished(&m->jobs[i]->record.status)) {
-                        r = strv_push_n(&x->finished_uids, &n_uids, strdup(m->jobs[i]->record.uid));
-                        if (r < 0) {
+        for (size_t i = 0; i < m->n_jobs; i++) {
+                ManagedJob *j = m->jobs[i];
+                if (j->record.uid && job_status_is_finished(&j->record.status) &&
+                    !streq_ptr(j->metrics_counted_uid, j->record.uid)) {
+                        free(j->metrics_counted_uid);
+                        j->metrics_counted_uid = strdup(j->record.uid);
+                        if (!j->metrics_counted_uid) {
                                 metrics_free(x);
                                 return -ENOMEM;
                         }
                 }
+        }
         r = sd_event_add_defer(m->event, &x->defer, on_defer, x);
         if (r >= 0)
                 r = sd_event_source_set_priority(x->defer, SD_EVENT_PRIORITY_IDLE);
@@ -374,7 +366,6 @@ Metrics *metrics_free(Metrics *x) {
                 return NULL;
         sd_event_source_disable_unref(x->defer);
         sd_event_source_disable_unref(x->timer);
-        strv_free(x->finished_uids);
         for (size_t i = 0; i < x->counters.n_finished; i++) {
                 free(x->counters.finished[i].completion_mode);
                 free(x->counters.finished[i].result);

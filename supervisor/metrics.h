@@ -36,7 +36,7 @@ Metrics *metrics_free(Metrics *x);
 /* The hooks: a Job's status changed (manager_bus_job_changed()), a counted pod's units are removed
  * (its podFailurePolicy decision counts), anything else shown changed (Jobs and CronJobs added, removed,
  * synced). Each does nothing without --metrics-file. */
-void metrics_job_changed(Manager *m, const ManagedJob *j);
+void metrics_job_changed(Manager *m, ManagedJob *j);
 void metrics_pod_counted(Manager *m, const Pod *p);
 void metrics_poke(Manager *m);
 
