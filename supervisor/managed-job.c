@@ -129,102 +129,31 @@ void managed_job_free(ManagedJob *j) {
         free(j);
 }
 
-static uint64_t job_hash(const char *namespace, const char *name) {
-        uint64_t h = 14695981039346656037ULL;
-
-        for (const char *p = namespace; *p; p++)
-                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
-        h = (h ^ '/') * 1099511628211ULL;
-        for (const char *p = name; *p; p++)
-                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
-        return h;
-}
-
 static bool job_is(const ManagedJob *j, const char *namespace, const char *name) {
         return streq(managed_job_namespace(j), namespace) && streq(j->job->metadata.name, name);
 }
 
-static size_t index_home(const Manager *m, const ManagedJob *j) {
-        return job_hash(managed_job_namespace(j), j->job->metadata.name) & (m->n_index - 1);
+static void job_index_key(const void *item, const char **namespace, const char **name) {
+        const ManagedJob *j = item;
+
+        *namespace = managed_job_namespace(j);
+        *name = j->job->metadata.name;
 }
 
-static void index_put(Manager *m, ManagedJob *j) {
-        size_t k = index_home(m, j);
-
-        while (m->index[k])
-                k = (k + 1) & (m->n_index - 1);
-        m->index[k] = j;
-}
-
-/* Rebuilds the index with room for at least four times the Jobs: O(n), done only when the Jobs double,
- * so an add costs O(1) amortized. */
-static int index_rebuild(Manager *m) {
-        size_t n = 16;
-        ManagedJob **idx;
-
-        while (n < m->n_jobs * 4 + 1)
-                n *= 2;
-        idx = calloc(n, sizeof(ManagedJob *));
-        if (!idx)
-                return -ENOMEM;
-        free(m->index);
-        m->index = idx;
-        m->n_index = n;
-        for (size_t i = 0; i < m->n_jobs; i++)
-                index_put(m, m->jobs[i]);
-        return 0;
-}
-
-/* Open addressing, linear probing: at most half full; an add rebuilds only past that. */
-static int index_add(Manager *m, ManagedJob *j) {
-        if (m->n_index == 0 || m->n_jobs * 2 > m->n_index)
-                return index_rebuild(m);
-        index_put(m, j);
-        return 0;
-}
-
-/* Removal with backward shift: each entry after the hole that may move into it does, so no lookup stops
- * early and no tombstones pile up. O(1) on average. */
-static void index_remove(Manager *m, ManagedJob *j) {
-        size_t mask = m->n_index - 1, i, k;
-
-        if (m->n_index == 0)
-                return;
-        for (i = index_home(m, j);; i = (i + 1) & mask) {
-                if (!m->index[i])
-                        return;
-                if (m->index[i] == j)
-                        break;
-        }
-        m->index[i] = NULL;
-        for (k = (i + 1) & mask; m->index[k]; k = (k + 1) & mask) {
-                size_t h = index_home(m, m->index[k]);
-                /* Moves into the hole unless its home lies cyclically in (i, k]. */
-                if ((i < k) ? (h <= i || h > k) : (h <= i && h > k)) {
-                        m->index[i] = m->index[k];
-                        m->index[k] = NULL;
-                        i = k;
-                }
-        }
-}
-
+/* Through the index by "namespace/name" (name-index.h), as the CronJobs: no scan of all Jobs per event
+ * or bus call; a scan only if the index could not be allocated. */
 ManagedJob *manager_find_job(Manager *m, const char *namespace, const char *name) {
         assert(m);
         assert(namespace);
         assert(name);
 
-        if (m->n_index == 0) {
+        if (m->jobs_unindexed) {
                 for (size_t i = 0; i < m->n_jobs; i++)
                         if (job_is(m->jobs[i], namespace, name))
                                 return m->jobs[i];
                 return NULL;
         }
-        for (size_t k = job_hash(namespace, name) & (m->n_index - 1);; k = (k + 1) & (m->n_index - 1)) {
-                if (!m->index[k])
-                        return NULL;
-                if (job_is(m->index[k], namespace, name))
-                        return m->index[k];
-        }
+        return name_index_find(&m->job_index, namespace, name);
 }
 
 /* spec §4.4: STATUS of kubectl get jobs. */
@@ -610,9 +539,10 @@ int manager_add_job(Manager *m, ManagedJob *j) {
         m->jobs[m->n_jobs++] = j;
         metrics_poke(m);
         api_job_event(m, j, API_WATCH_ADDED);
-        if (index_add(m, j) < 0) {
-                m->index = mfree(m->index);     /* lookups fall back to a scan */
-                m->n_index = 0;
+        m->job_index.key = job_index_key;
+        if (!m->jobs_unindexed && name_index_add(&m->job_index, j) < 0) {
+                name_index_done(&m->job_index);         /* lookups fall back to a scan */
+                m->jobs_unindexed = true;
         }
         return 0;
 }
@@ -623,7 +553,7 @@ void manager_remove_job_at(Manager *m, size_t i) {
         assert(i < m->n_jobs);
 
         api_job_event(m, m->jobs[i], API_WATCH_DELETED);
-        index_remove(m, m->jobs[i]);
+        name_index_remove(&m->job_index, m->jobs[i]);
         cron_children_unlink(m, m->jobs[i]);
         managed_job_free(m->jobs[i]);
         memmove(m->jobs + i, m->jobs + i + 1, sizeof(ManagedJob *) * (m->n_jobs - i - 1));

@@ -141,7 +141,7 @@ Manager *manager_free(Manager *m) {
         free(m->podman);
         strv_free(m->podman_args);
         podman_host_done(&m->podman_host);
-        free(m->index);
+        name_index_done(&m->job_index);
         sd_event_source_disable_unref(m->sync_defer);
         sd_event_source_disable_unref(m->lazy_timer);
         sd_event_source_disable_unref(m->inotify);

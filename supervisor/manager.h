@@ -28,13 +28,13 @@ struct Manager {
         JobConfig config;
         ManagedJob **jobs;
         size_t n_jobs, n_jobs_allocated;
-        ManagedJob **index;             /* open addressing on "namespace/name": no scan of all Jobs per event */
+        NameIndex job_index;            /* the Jobs by "namespace/name" (name-index.h) */
+        bool jobs_unindexed;            /* the index could not grow: lookups scan */
         ManagedCronJob **cron_jobs;
         size_t n_cron_jobs;
         NameIndex cron_children;        /* CronChildren by the CronJob's "namespace/name" (managed-job.h) */
         NameIndex cron_index;           /* the CronJobs by "namespace/name" (name-index.h) */
         char *jobctl_path;              /* what the CronJobs' trigger services run */
-        size_t n_index;
         sd_event_source *inotify;
         sd_event_source *reload_timer;
         usec_t last_reload_usec;        /* CLOCK_MONOTONIC of the last reload by an event (manifest-reload.c) */
