@@ -128,3 +128,12 @@ check_no_sanitizer_report() {
                 ok "no sanitizer report from jobsd"
         fi
 }
+
+# free_port: a port on 127.0.0.1 nothing listens on (for jobsd --api-listen), empty if 20 tries found none.
+free_port() {
+        local p
+        for _ in $(seq 20); do
+                p=$((20000 + RANDOM % 30000))
+                if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+        done
+}

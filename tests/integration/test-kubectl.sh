@@ -31,12 +31,7 @@ export HOME=$SANDBOX_DIR/home
 export KUBECONFIG=$state/kubeconfig
 k() { timeout 60 "$KUBECTL" --request-timeout=20s "$@"; }
 
-# A free port on 127.0.0.1.
-port=
-for _ in $(seq 20); do
-        p=$((20000 + RANDOM % 30000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
+port=$(free_port)
 api=https://127.0.0.1:$port
 
 cat > "$manifests/pi.yaml" <<'YAML'

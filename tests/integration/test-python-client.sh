@@ -27,12 +27,7 @@ mkdir -p "$manifests" "$state" "$SANDBOX_DIR/home"
 export HOME=$SANDBOX_DIR/home
 kubeconfig=$state/kubeconfig
 
-# A free port on 127.0.0.1.
-port=
-for _ in $(seq 20); do
-        p=$((20000 + RANDOM % 30000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
+port=$(free_port)
 
 # The manifest directory's objects, which the client reads beside its own.
 cat > "$manifests/filejob.yaml" <<'YAML'
