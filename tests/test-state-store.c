@@ -459,7 +459,7 @@ TEST(slots_round_trip_in_place) {
 TEST(slots_torn_write_loads_the_older_copy) {
         _cleanup_(job_freep) Job *j = load_job(yaml);
         char *dir = scratch_dir();
-        _cleanup_(freep) char *path = record_path(dir, "rt"), *buf = NULL, *newer = NULL, *uid = NULL,
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *buf = NULL, *uid = NULL,
                 *note = NULL, *slot = NULL, *after = NULL;
         size_t size = 0, half, n = 0;
         int r;
