@@ -357,6 +357,17 @@ static int save_uid(const Job *j, const char *dir, const char *uid) {
         return state_store_save(dir, "default", j->metadata.name, &rec);
 }
 
+/* The same with a manifest hash of 3,000 times fill. */
+static int save_big(const Job *j, const char *dir, const char *uid, char fill) {
+        _cleanup_(job_record_done) JobRecord rec = { .uid = strdup(uid), .manifest_hash = malloc(3001) };
+
+        assert_se(rec.uid && rec.manifest_hash);
+        memset(rec.manifest_hash, fill, 3000);
+        rec.manifest_hash[3000] = 0;
+        assert_se(job_status_init(&rec.status, &j->spec) >= 0);
+        return state_store_save(dir, "default", j->metadata.name, &rec);
+}
+
 /* The UID of the record loaded, NULL on an error (*ret_error) or with *ret_note. */
 static char *load_uid(const Job *j, const char *dir, int *ret_error, char **ret_note) {
         _cleanup_(job_record_done) JobRecord back = {};
@@ -717,6 +728,59 @@ TEST(slots_in_the_batch) {
         uid = mfree(uid);
         uid = load_uid(j, dir, NULL, NULL);
         ASSERT_STREQ(uid, "after");
+        scratch_done(dir);
+}
+
+/* Every way a save can be cut short: the new copy's slot holding any prefix of its new bytes, or any mix
+ * of its 512-byte sectors old and new. The record read is the old one or the new one, never an error
+ * and never anything else. */
+TEST(slots_every_torn_write_reads_old_or_new) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *before = NULL, *after = NULL;
+        size_t size = 0, n = 0, half;
+        unsigned olds = 0, news = 0;
+
+        /* Records of 3 KiB, over six sectors. */
+        ASSERT_OK(save_big(j, dir, "old-1", 'a'));
+        ASSERT_OK(save_big(j, dir, "old-2", 'b'));      /* slot 1 */
+        before = read_file(path, &size);
+        ASSERT_OK(save_big(j, dir, "new-3", 'c'));      /* slot 0 */
+        after = read_file(path, &n);
+        ASSERT_EQ(n, size);
+        half = size / 2;
+        ASSERT_TRUE(memcmp(before + half, after + half, half) == 0);
+        for (size_t cut = 0; cut <= half; cut += cut < 600 ? 1 : 512) {
+                _cleanup_(freep) char *c = malloc(size), *uid = NULL;
+                int r;
+
+                memcpy(c, before, size);
+                memcpy(c, after, cut);
+                write_file(path, c, size);
+                uid = load_uid(j, dir, &r, NULL);
+                ASSERT_OK(r);
+                if (!uid || !(streq(uid, "old-2") || (streq(uid, "new-3") && memcmp(c, after, half) == 0)))
+                        tap_fail(__FILE__, __LINE__, "cut at %zu: read %s", cut, uid ?: "nothing");
+                if (uid && streq(uid, "new-3"))
+                        news++;
+                else
+                        olds++;
+        }
+        for (unsigned mask = 0; mask < 256; mask++) {
+                _cleanup_(freep) char *c = malloc(size), *uid = NULL;
+                int r;
+
+                memcpy(c, before, size);
+                for (unsigned k = 0; k < 8; k++)
+                        if (mask & (1u << k))
+                                memcpy(c + k * 512, after + k * 512, 512);
+                write_file(path, c, size);
+                uid = load_uid(j, dir, &r, NULL);
+                ASSERT_OK(r);
+                if (!uid || !(streq(uid, "old-2") || (streq(uid, "new-3") && memcmp(c, after, half) == 0)))
+                        tap_fail(__FILE__, __LINE__, "sectors %02x: read %s", mask, uid ?: "nothing");
+        }
+        tap_diag("cut short: %u read the old copy, %u the new one (its header and whole text written)", olds, news);
         scratch_done(dir);
 }
 
