@@ -571,6 +571,11 @@ static int record_write_whole(const char *dir, const char *kind, const char *fil
 
         if (!sub)
                 return -ENOMEM;
+        /* In the batch (the start, which writes every record of a first start and reads them at the
+         * next), the plain text: one block per record, as before the slots. The first save after it
+         * writes the slots. */
+        if (batch.active)
+                return write_data(sub, file, data, len, NULL);
         if (len > SLOT_BODY_MAX || slot > SLOT_BODY_MAX)
                 return -EFBIG;
         image = malloc(2 * slot);
@@ -587,10 +592,9 @@ static int record_write_whole(const char *dir, const char *kind, const char *fil
                 distrust(path);
                 return r;
         }
-        /* In the batch, its commit distrusts what it cannot sync. */
         if (dir_synced)
                 trust(path);
-        else if (!batch.active)
+        else
                 distrust(path);
         return 0;
 }
@@ -606,7 +610,8 @@ int state_file_put_record(const char *dir, const char *kind, const char *namespa
 
         if (!path || !file)
                 return -ENOMEM;
-        /* In the batch, every file is written whole: its group commit is the cheaper sync. */
+        /* In the batch, every file is written whole: its group commit is the cheaper sync. (A file the
+         * batch could not sync the directory of is distrusted by its commit.) */
         if (batch.active || strv_contains(distrusted, path))
                 return record_write_whole(dir, kind, file, path, data, len);
         fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);

@@ -42,10 +42,11 @@ int state_file_delete(const char *dir, const char *kind, const char *namespace, 
  *
  * put writes the record into the slot that does not hold the newest valid copy, with the next sequence
  * number, and fdatasync()s the file: no rename, no directory sync. The file is written whole (both slots
- * a copy of the record, atomically as state_file_write_data() does, so also in the batch) when it does
- * not exist yet, has no valid slot (an old plain-text record is converted so), the record outgrows S
- * (S is then made with room for half again the record), the batch is active, or a write or sync of
- * that file (or of its directory after a whole write) failed in this process. A newest slot written by
+ * a copy of the record, atomically as state_file_write_data() does) when it does not exist yet, has no
+ * valid slot (a plain-text record is converted so), the record outgrows S (S is then made with room for
+ * half again the record), or a write or sync of that file (or of its directory after a whole write)
+ * failed in this process. In the batch the record is written as plain text, one block instead of two
+ * pages, into the batch (state_file_write_data()); the first save after the batch converts it. A newest slot written by
  * another process (the writer field, random per process) is synced once before the other slot is
  * overwritten: its data may still have been in the page cache only.
  *

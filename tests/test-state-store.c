@@ -700,7 +700,8 @@ TEST(slots_grow) {
         scratch_done(dir);
 }
 
-/* At start the saves go to the group commit: written whole, read back after it. */
+/* At start the saves go to the group commit, as plain text, read back after it; the first save after the
+ * batch writes the slots, the next ones write in place. */
 TEST(slots_in_the_batch) {
         _cleanup_(job_freep) Job *j = load_job(yaml);
         char *dir = scratch_dir();
@@ -722,12 +723,20 @@ TEST(slots_in_the_batch) {
         uid = mfree(uid);
         uid = load_uid(j, dir, NULL, NULL);
         ASSERT_STREQ(uid, "in-batch-2");
+        {
+                size_t size = 0;
+                _cleanup_(freep) char *b = read_file(path, &size);
+                ASSERT_TRUE(startswith(b, "jobsd-state 1\n"));
+        }
         ino = inode_of(path);
         ASSERT_OK(save_uid(j, dir, "after"));
+        ASSERT_TRUE(inode_of(path) != ino);
+        ino = inode_of(path);
+        ASSERT_OK(save_uid(j, dir, "after-2"));
         ASSERT_EQ(inode_of(path), ino);
         uid = mfree(uid);
         uid = load_uid(j, dir, NULL, NULL);
-        ASSERT_STREQ(uid, "after");
+        ASSERT_STREQ(uid, "after-2");
         scratch_done(dir);
 }
 
