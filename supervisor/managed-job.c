@@ -390,10 +390,14 @@ int managed_job_load_record(ManagedJob *j) {
         assert(j);
 
         Manager *m = j->manager;
-        _cleanup_(freep) char *err = NULL;
+        _cleanup_(freep) char *err = NULL, *note = NULL;
         int r;
 
-        r = state_store_load(m->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->job->spec, &j->record, &err);
+        r = state_store_load(m->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->job->spec, &j->record,
+                             &note, &err);
+        if (note)
+                log_warning("%s/%s: state file %s/jobs/%s_%s.state: %s", managed_job_namespace(j), j->job->metadata.name,
+                            m->state_dir, managed_job_namespace(j), j->job->metadata.name, note);
         if (r == -ENOENT)
                 return managed_job_record_new(j);
         if (r < 0) {

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The files of a Job or CronJob in the state directory: one naming, atomic writes. */
+/* The files of a Job or CronJob in the state directory: one naming, atomic writes, a record in two slots. */
 #include <errno.h>
+#include <inttypes.h>
+#include <sys/random.h>
+#include <time.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -45,6 +48,31 @@ static struct {
         size_t n, allocated;
         Pending *buckets[PENDING_BUCKETS];
 } batch;
+
+/* The records (state_file_put_record()) not to be written in place until they have been written whole
+ * again: a write or sync of theirs failed in this process (the page cache may then hold what the disk
+ * does not), or the directory holding their new name could not be synced. Normally empty. */
+static char **distrusted = NULL;
+
+static void distrust(const char *path) {
+        if (!strv_contains(distrusted, path))
+                (void) strv_extend(&distrusted, path);
+}
+
+static void trust(const char *path) {
+        size_t k = 0;
+
+        if (!distrusted)
+                return;
+        for (size_t i = 0; distrusted[i]; i++)
+                if (streq(distrusted[i], path))
+                        free(distrusted[i]);
+                else
+                        distrusted[k++] = distrusted[i];
+        distrusted[k] = NULL;
+        if (k == 0)
+                distrusted = mfree(distrusted);
+}
 
 static unsigned path_hash(const char *s) {
         unsigned h = 2166136261u;
@@ -161,8 +189,12 @@ int state_file_batch_commit(void) {
                         seen = streq(batch.items[k]->dir, batch.items[i]->dir);
                 if (!seen) {
                         _cleanup_(closep) int dfd = open(batch.items[i]->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                        if (dfd >= 0)
-                                (void) fsync(dfd);
+                        /* The new names may not be on disk: those files are written whole again at
+                         * their next save, which syncs the directory again. */
+                        if (dfd < 0 || fsync(dfd) < 0)
+                                for (size_t k = i; k < batch.n; k++)
+                                        if (streq(batch.items[k]->dir, batch.items[i]->dir))
+                                                distrust(batch.items[k]->path);
                 }
         }
         for (size_t i = 0; i < batch.n; i++) {
@@ -185,20 +217,8 @@ int state_file_batch_end(void) {
         return r;
 }
 
-int state_file_write_data(const char *dir, const char *name, const void *data, size_t len) {
-        int r;
-
-        /* The directories are made only when missing: no mkdir per write. */
-        r = batch.active ? batch_write(dir, name, data, len) : atomic_file_write(dir, name, data, len, 0600);
-        if (r != -ENOENT)
-                return r;
-        r = mkdir_parent_and(dir);
-        if (r < 0)
-                return r;
-        return batch.active ? batch_write(dir, name, data, len) : atomic_file_write(dir, name, data, len, 0600);
-}
-
-int atomic_file_write(const char *dir, const char *name, const void *data, size_t len, mode_t mode) {
+static int atomic_write(const char *dir, const char *name, const void *data, size_t len, mode_t mode,
+                        bool *ret_dir_synced) {
         _cleanup_(freep) char *path = strprintf("%s/%s", dir, name), *tmp = strprintf("%s/.%s.tmp", dir, name);
         _cleanup_(closep) int fd = -EBADF, dfd = -EBADF;
         const char *text = data;
@@ -231,12 +251,39 @@ int atomic_file_write(const char *dir, const char *name, const void *data, size_
         }
         /* The new content is in place: a directory that cannot be synced does not undo that. */
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0)
+        if (ret_dir_synced)
+                *ret_dir_synced = dfd >= 0 && fsync(dfd) >= 0;
+        else if (dfd >= 0)
                 (void) fsync(dfd);
         return 0;
 fail:
         (void) unlink(tmp);
         return r;
+}
+
+int atomic_file_write(const char *dir, const char *name, const void *data, size_t len, mode_t mode) {
+        return atomic_write(dir, name, data, len, mode, NULL);
+}
+
+/* ret_dir_synced: whether the directory was synced after the rename (outside the batch); in the batch,
+ * false (its commit says, through distrust_dir()). */
+static int write_data(const char *dir, const char *name, const void *data, size_t len, bool *ret_dir_synced) {
+        int r;
+
+        if (ret_dir_synced)
+                *ret_dir_synced = false;
+        /* The directories are made only when missing: no mkdir per write. */
+        r = batch.active ? batch_write(dir, name, data, len) : atomic_write(dir, name, data, len, 0600, ret_dir_synced);
+        if (r != -ENOENT)
+                return r;
+        r = mkdir_parent_and(dir);
+        if (r < 0)
+                return r;
+        return batch.active ? batch_write(dir, name, data, len) : atomic_write(dir, name, data, len, 0600, ret_dir_synced);
+}
+
+int state_file_write_data(const char *dir, const char *name, const void *data, size_t len) {
+        return write_data(dir, name, data, len, NULL);
 }
 
 int state_file_read(const char *path, size_t max, char **ret_text, char **reterr_message) {
@@ -318,5 +365,373 @@ int state_file_delete(const char *dir, const char *kind, const char *namespace, 
                 (void) state_file_batch_commit();
         if (unlink(path) < 0 && errno != ENOENT)
                 return -errno;
+        return 0;
+}
+
+/* Records in two slots (state-file.h). */
+
+#define SLOT_MAGIC "jobsd-slot 1 "
+#define SLOT_ALIGN ((size_t) 4096)
+/* Header fields: offsets of the sequence number, writer, length, slot size, checksum; each is followed
+ * by one space (the checksum by a newline). */
+#define SLOT_SEQ 13
+#define SLOT_WRITER (SLOT_SEQ + 21)
+#define SLOT_LEN (SLOT_WRITER + 17)
+#define SLOT_SIZE (SLOT_LEN + 11)
+#define SLOT_CRC (SLOT_SIZE + 11)
+#define SLOT_BODY_MAX ((size_t) 999999999)
+
+static uint32_t crc32c_table[256];
+
+static uint32_t crc32c(uint32_t crc, const void *data, size_t len) {
+        const unsigned char *p = data;
+
+        if (crc32c_table[1] == 0)
+                for (uint32_t i = 0; i < 256; i++) {
+                        uint32_t c = i;
+                        for (int k = 0; k < 8; k++)
+                                c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+                        crc32c_table[i] = c;
+                }
+        crc = ~crc;
+        while (len-- > 0)
+                crc = crc32c_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+        return ~crc;
+}
+
+/* This process's mark in the slots it writes: random, made once. */
+static uint64_t slot_writer(void) {
+        static uint64_t writer = 0;
+
+        while (writer == 0)
+                if (getrandom(&writer, sizeof(writer), 0) != sizeof(writer)) {
+                        /* No entropy yet, or no getrandom(): distinct enough from other processes. */
+                        struct timespec ts = {};
+                        (void) clock_gettime(CLOCK_REALTIME, &ts);
+                        writer = ((uint64_t) getpid() << 40) ^ (uint64_t) ts.tv_sec * 1000000000u ^ (uint64_t) ts.tv_nsec;
+                }
+        return writer;
+}
+
+static size_t page_up(size_t n) {
+        size_t page = (size_t) sysconf(_SC_PAGESIZE), align = page > SLOT_ALIGN ? page : SLOT_ALIGN;
+
+        return (n + align - 1) / align * align;
+}
+
+/* The slot size for a record of len bytes: room to grow by half before the file must be written whole
+ * again, whole pages so that a slot's write touches no page of the other slot. */
+static size_t slot_size_for(size_t len) {
+        return page_up(STATE_FILE_SLOT_HEADER_SIZE + len + len / 2);
+}
+
+int state_file_record_slot(uint64_t seq, uint64_t writer, size_t slot_size, const void *data, size_t len, char *buf) {
+        char crc[10];
+
+        if (len > SLOT_BODY_MAX || slot_size > SLOT_BODY_MAX || slot_size < STATE_FILE_SLOT_HEADER_SIZE ||
+            len > slot_size - STATE_FILE_SLOT_HEADER_SIZE)
+                return -EINVAL;
+        /* snprintf() writes a NUL after the header: the checksum's place, filled in below. */
+        assert_se(snprintf(buf, slot_size, SLOT_MAGIC "%020" PRIu64 " %016" PRIx64 " %010zu %010zu ", seq, writer, len,
+                           slot_size) == SLOT_CRC);
+        memcpy(buf + STATE_FILE_SLOT_HEADER_SIZE, data, len);
+        assert_se(snprintf(crc, sizeof(crc), "%08" PRIx32,
+                           crc32c(crc32c(0, buf, SLOT_CRC), buf + STATE_FILE_SLOT_HEADER_SIZE, len)) == 8);
+        memcpy(buf + SLOT_CRC, crc, 8);
+        buf[SLOT_CRC + 8] = '\n';
+        memset(buf + STATE_FILE_SLOT_HEADER_SIZE + len, '\n', slot_size - STATE_FILE_SLOT_HEADER_SIZE - len);
+        return 0;
+}
+
+typedef struct Slot {
+        bool valid;
+        uint64_t seq, writer;
+        const char *text;
+        size_t len;
+        char why[64];           /* why not valid */
+} Slot;
+
+static bool fixed_number(const char *p, size_t n, unsigned base, uint64_t *ret) {
+        uint64_t v = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                unsigned d;
+                if (p[i] >= '0' && p[i] <= '9')
+                        d = p[i] - '0';
+                else if (base == 16 && p[i] >= 'a' && p[i] <= 'f')
+                        d = p[i] - 'a' + 10;
+                else
+                        return false;
+                if (v > (UINT64_MAX - d) / base)
+                        return false;
+                v = v * base + d;
+        }
+        *ret = v;
+        return true;
+}
+
+/* One slot of slot_size bytes at p, in a file of file_size bytes. */
+static void slot_check(const char *p, size_t slot_size, size_t file_size, Slot *ret) {
+        uint64_t len, size, crc;
+
+        *ret = (Slot) {};
+        if (slot_size < STATE_FILE_SLOT_HEADER_SIZE || memcmp(p, SLOT_MAGIC, STRLEN(SLOT_MAGIC)) != 0) {
+                snprintf(ret->why, sizeof(ret->why), "no slot header");
+                return;
+        }
+        if (!fixed_number(p + SLOT_SEQ, 20, 10, &ret->seq) || p[SLOT_WRITER - 1] != ' ' ||
+            !fixed_number(p + SLOT_WRITER, 16, 16, &ret->writer) || p[SLOT_LEN - 1] != ' ' ||
+            !fixed_number(p + SLOT_LEN, 10, 10, &len) || p[SLOT_SIZE - 1] != ' ' ||
+            !fixed_number(p + SLOT_SIZE, 10, 10, &size) || p[SLOT_CRC - 1] != ' ' ||
+            !fixed_number(p + SLOT_CRC, 8, 16, &crc) || p[STATE_FILE_SLOT_HEADER_SIZE - 1] != '\n') {
+                snprintf(ret->why, sizeof(ret->why), "bad slot header");
+                return;
+        }
+        if (size != slot_size || 2 * size != file_size) {
+                snprintf(ret->why, sizeof(ret->why), "slot of %" PRIu64 " bytes in a file of %zu", size, file_size);
+                return;
+        }
+        if (len > slot_size - STATE_FILE_SLOT_HEADER_SIZE) {
+                snprintf(ret->why, sizeof(ret->why), "record longer than its slot");
+                return;
+        }
+        if (crc32c(crc32c(0, p, SLOT_CRC), p + STATE_FILE_SLOT_HEADER_SIZE, len) != crc) {
+                snprintf(ret->why, sizeof(ret->why), "checksum mismatch (sequence %" PRIu64 ")", ret->seq);
+                return;
+        }
+        if (memchr(p + STATE_FILE_SLOT_HEADER_SIZE, 0, len)) {
+                snprintf(ret->why, sizeof(ret->why), "contains a NUL byte");
+                return;
+        }
+        ret->text = p + STATE_FILE_SLOT_HEADER_SIZE;
+        ret->len = len;
+        ret->valid = true;
+}
+
+/* The two slots of a file's bytes; the index of the newest valid one, or -1. */
+static int slots_check(const char *buf, size_t size, Slot slots[2]) {
+        size_t half = size / 2;
+
+        slot_check(buf, half, size, slots + 0);
+        if (half >= STATE_FILE_SLOT_HEADER_SIZE)
+                slot_check(buf + half, half, size, slots + 1);
+        else
+                slots[1] = slots[0];
+        if (slots[0].valid && (!slots[1].valid || slots[0].seq > slots[1].seq))
+                return 0;
+        return slots[1].valid ? 1 : -1;
+}
+
+/* The largest file a record of at most max bytes can be in. */
+static size_t record_file_max(size_t max) {
+        return 2 * slot_size_for(max);
+}
+
+/* The whole file at fd, if it is a regular file of at most max bytes: -EFBIG if it is larger. */
+static int read_all(int fd, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_(freep) char *buf = NULL;
+        struct stat st;
+        size_t n = 0, size;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADMSG;
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+        size = (size_t) st.st_size;
+        buf = malloc(size + 1);
+        if (!buf)
+                return -ENOMEM;
+        while (n < size) {
+                ssize_t k = pread(fd, buf + n, size - n, (off_t) n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;  /* shrunk meanwhile: what is there */
+                n += k;
+        }
+        buf[n] = 0;
+        *ret = TAKE_PTR(buf);
+        *ret_size = n;
+        return 0;
+}
+
+/* The whole file: both slots a copy of the record (sequence numbers 0 and 1), written as
+ * state_file_write_data() does. */
+static int record_write_whole(const char *dir, const char *kind, const char *file, const char *path,
+                              const void *data, size_t len) {
+        _cleanup_(freep) char *sub = strprintf("%s/%s", dir, kind), *image = NULL;
+        size_t slot = slot_size_for(len);
+        bool dir_synced = false;
+        int r;
+
+        if (!sub)
+                return -ENOMEM;
+        /* In the batch (the start, which writes every record of a first start and reads them at the
+         * next), the plain text: one block per record, as before the slots. The first save after it
+         * writes the slots. */
+        if (batch.active)
+                return write_data(sub, file, data, len, NULL);
+        if (len > SLOT_BODY_MAX || slot > SLOT_BODY_MAX)
+                return -EFBIG;
+        image = malloc(2 * slot);
+        if (!image)
+                return -ENOMEM;
+        r = state_file_record_slot(1, slot_writer(), slot, data, len, image);
+        if (r < 0)
+                return r;
+        r = state_file_record_slot(0, slot_writer(), slot, data, len, image + slot);
+        if (r < 0)
+                return r;
+        r = write_data(sub, file, image, 2 * slot, &dir_synced);
+        if (r < 0) {
+                distrust(path);
+                return r;
+        }
+        if (dir_synced)
+                trust(path);
+        else
+                distrust(path);
+        return 0;
+}
+
+int state_file_put_record(const char *dir, const char *kind, const char *namespace, const char *name,
+                          const char *suffix, const void *data, size_t len) {
+        _cleanup_(freep) char *path = state_file_path(dir, kind, namespace, name, suffix),
+                *file = strprintf("%s_%s.%s", namespace, name, suffix), *buf = NULL, *image = NULL;
+        _cleanup_(closep) int fd = -EBADF;
+        size_t size = 0, slot, want;
+        Slot slots[2];
+        int newest, r;
+
+        if (!path || !file)
+                return -ENOMEM;
+        /* In the batch, every file is written whole: its group commit is the cheaper sync. (A file the
+         * batch could not sync the directory of is distrusted by its commit.) */
+        if (batch.active || strv_contains(distrusted, path))
+                return record_write_whole(dir, kind, file, path, data, len);
+        fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return record_write_whole(dir, kind, file, path, data, len);
+        /* A file larger than any record jobsd keeps is written whole. */
+        r = read_all(fd, (size_t) 256 << 20, &buf, &size);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return record_write_whole(dir, kind, file, path, data, len);
+        newest = slots_check(buf, size, slots);
+        slot = size / 2;
+        /* An old plain-text record, a damaged file, a record that outgrew its slots, the last sequence
+         * number: written whole. */
+        if (newest < 0 || STATE_FILE_SLOT_HEADER_SIZE + len > slot || slots[newest].seq == UINT64_MAX)
+                return record_write_whole(dir, kind, file, path, data, len);
+        /* The newest copy was written by another process (a jobsd that was killed): it may be in the page
+         * cache only. On disk before the other copy is overwritten. */
+        if (slots[newest].writer != slot_writer() && fdatasync(fd) < 0)
+                goto fail;
+        image = malloc(slot);
+        if (!image)
+                return -ENOMEM;
+        r = state_file_record_slot(slots[newest].seq + 1, slot_writer(), slot, data, len, image);
+        if (r < 0)
+                return r;
+        /* The pages of the record, and those the slot's old record covered (the whole slot if that one
+         * cannot be read), so that no old bytes are left behind it. A slot never shrinks in place: a
+         * record's size goes up and down with its pods. */
+        want = page_up(STATE_FILE_SLOT_HEADER_SIZE + len);
+        if (!slots[1 - newest].valid)
+                want = slot;
+        else if (page_up(STATE_FILE_SLOT_HEADER_SIZE + slots[1 - newest].len) > want)
+                want = page_up(STATE_FILE_SLOT_HEADER_SIZE + slots[1 - newest].len);
+        if (want > slot)
+                want = slot;
+        for (size_t done = 0; done < want;) {
+                ssize_t k = pwrite(fd, image + done, want - done, (off_t) ((1 - newest) * slot + done));
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        goto fail;
+                }
+                if (k == 0) {
+                        errno = EIO;
+                        goto fail;
+                }
+                done += k;
+        }
+        if (fdatasync(fd) < 0)
+                goto fail;
+        return 0;
+fail:
+        r = -errno;
+        /* What the page cache holds of this file may not be on disk: written whole next time. */
+        distrust(path);
+        return r;
+}
+
+int state_file_get_record(const char *dir, const char *kind, const char *namespace, const char *name,
+                          const char *suffix, size_t max, char **ret_text, char **ret_note, char **reterr_message) {
+        _cleanup_(freep) char *path = state_file_path(dir, kind, namespace, name, suffix), *buf = NULL;
+        _cleanup_(closep) int fd = -EBADF;
+        size_t size = 0;
+        Slot slots[2];
+        int newest, r;
+
+        if (!path)
+                return -ENOMEM;
+        /* A file of the batch is read as written. */
+        if (batch.n > 0 && batch_has(path))
+                (void) state_file_batch_commit();
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        r = read_all(fd, record_file_max(max), &buf, &size);
+        if (r == -EFBIG || r == -EBADMSG) {
+                if (reterr_message)
+                        *reterr_message = strdup(r == -EFBIG ? "file too large" : "not a regular file");
+                return -EBADMSG;
+        }
+        if (r < 0)
+                return r;
+        newest = slots_check(buf, size, slots);
+        if (newest >= 0) {
+                char *text;
+
+                if (slots[newest].len > max) {
+                        if (reterr_message)
+                                *reterr_message = strdup("record too large");
+                        return -EBADMSG;
+                }
+                text = strndup(slots[newest].text, slots[newest].len);
+                if (!text)
+                        return -ENOMEM;
+                if (ret_note && !slots[1 - newest].valid)
+                        *ret_note = strprintf("copy %d of the record is damaged (%s); copy %d (sequence %" PRIu64
+                                              ") was read: a write cut short by a crash, or damage to the file",
+                                              1 - newest, slots[1 - newest].why, newest, slots[newest].seq);
+                *ret_text = text;
+                return 0;
+        }
+        if (startswith(buf, SLOT_MAGIC) || (size / 2 >= STRLEN(SLOT_MAGIC) && startswith(buf + size / 2, SLOT_MAGIC))) {
+                if (reterr_message)
+                        *reterr_message = strprintf("neither copy of the record is valid (copy 0: %s; copy 1: %s)",
+                                                    slots[0].why, slots[1].why);
+                return -EBADMSG;
+        }
+        /* A plain-text record of the format before slots, read as state_file_read() does. */
+        if (size > max) {
+                if (reterr_message)
+                        *reterr_message = strdup("file too large");
+                return -EBADMSG;
+        }
+        if (strlen(buf) != size) {
+                if (reterr_message)
+                        *reterr_message = strdup("contains a NUL byte");
+                return -EBADMSG;
+        }
+        *ret_text = TAKE_PTR(buf);
         return 0;
 }

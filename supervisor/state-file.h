@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Files of the state directory, written so that a crash leaves the old content or the new one, never a
@@ -30,6 +31,36 @@ int state_file_put(const char *dir, const char *kind, const char *namespace, con
 int state_file_get(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix,
                    size_t max, char **ret_text, char **reterr_message);
 int state_file_delete(const char *dir, const char *kind, const char *namespace, const char *name, const char *suffix);
+
+/* A Job's record (kind "jobs", suffix "state"), written in place: the file "<dir>/<kind>/<namespace>_<name>.<suffix>"
+ * is two slots of S bytes each (S a multiple of 4096 and of the page size, so that writing one slot
+ * touches no page of the other; the file exactly 2·S bytes, every byte written: no holes, so an
+ * overwrite changes no metadata). A slot is a header of STATE_FILE_SLOT_HEADER_SIZE bytes,
+ *     "jobsd-slot 1 <seq: 20 digits> <writer: 16 hex> <length: 10 digits> <S: 10 digits> <crc32c: 8 hex>\n",
+ * then the record's text (length bytes), then newlines to the end of the slot. The CRC32C covers the
+ * header up to its checksum and the text. A slot is valid when all of that checks and S is half the file.
+ *
+ * put writes the record into the slot that does not hold the newest valid copy, with the next sequence
+ * number, and fdatasync()s the file: no rename, no directory sync. The file is written whole (both slots
+ * a copy of the record, atomically as state_file_write_data() does) when it does not exist yet, has no
+ * valid slot (a plain-text record is converted so), the record outgrows S (S is then made with room for
+ * half again the record), or a write or sync of that file (or of its directory after a whole write)
+ * failed in this process. In the batch the record is written as plain text, one block instead of two
+ * pages, into the batch (state_file_write_data()); the first save after the batch converts it. A newest slot written by
+ * another process (the writer field, random per process) is synced once before the other slot is
+ * overwritten: its data may still have been in the page cache only.
+ *
+ * get reads the newest valid slot; a damaged slot beside a valid one is ignored, and *ret_note (if
+ * non-NULL) says so. A file without any valid slot is an error (-EBADMSG and a message) unless it is a
+ * whole plain-text record of the format before slots, which is read as it is. */
+#define STATE_FILE_SLOT_HEADER_SIZE 82
+int state_file_put_record(const char *dir, const char *kind, const char *namespace, const char *name,
+                          const char *suffix, const void *data, size_t len);
+int state_file_get_record(const char *dir, const char *kind, const char *namespace, const char *name,
+                          const char *suffix, size_t max, char **ret_text, char **ret_note, char **reterr_message);
+/* One slot's bytes (slot_size of them, into buf): for the tests, which forge files with it. -EINVAL if
+ * the record does not fit. */
+int state_file_record_slot(uint64_t seq, uint64_t writer, size_t slot_size, const void *data, size_t len, char *buf);
 
 /* Group commit of state files, for loading many Jobs at start: between begin and end, the writes of
  * state_file_write_data() (and so state_file_put()) leave the temporary file unsynced and not renamed;

@@ -440,15 +440,16 @@ int state_store_save(const char *dir, const char *namespace, const char *name, c
         q = job_record_format(r, &text);
         if (q < 0)
                 return q;
-        return state_file_put(dir, "jobs", namespace, name, "state", text, strlen(text));
+        return state_file_put_record(dir, "jobs", namespace, name, "state", text, strlen(text));
 }
 
 int state_store_load(const char *dir, const char *namespace, const char *name, const JobSpec *spec,
-                     JobRecord *ret, char **reterr_message) {
+                     JobRecord *ret, char **ret_note, char **reterr_message) {
         _cleanup_(freep) char *buf = NULL;
         int r;
 
-        r = state_file_get(dir, "jobs", namespace, name, "state", 64 * 1024 * 1024, &buf, reterr_message);
+        r = state_file_get_record(dir, "jobs", namespace, name, "state", STATE_RECORD_MAX, &buf, ret_note,
+                                  reterr_message);
         if (r < 0)
                 return r;
         return job_record_parse(buf, spec, ret, reterr_message);

@@ -4,8 +4,9 @@
 #include "job-status.h"
 
 /* A Job's persistent record under the state directory: the status, the Job's UID and the hash of the
- * manifest content it ran for (the run-once rule). Text, one record per line, written atomically:
- * temporary file, fsync, rename, fsync of the directory. */
+ * manifest content it ran for (the run-once rule). Text, one record per line, kept in the two slots of
+ * state_file_put_record() (state-file.h): a save overwrites the older copy in place and fdatasync()s it;
+ * a load reads the newest valid copy. */
 
 typedef struct JobRecord {
         char *uid;                      /* the Job's UID, minted once */
@@ -20,8 +21,12 @@ void job_record_done(JobRecord *r);
 int job_record_format(const JobRecord *r, char **ret);
 int job_record_parse(const char *text, const JobSpec *spec, JobRecord *ret, char **reterr_message);
 
-/* "<dir>/jobs/<namespace>_<name>.state" */
+#define STATE_RECORD_MAX ((size_t) 64 * 1024 * 1024)
+
+/* "<dir>/jobs/<namespace>_<name>.state". Load: -ENOENT if there is none; -EBADMSG and a message if no
+ * copy can be read; *ret_note (if non-NULL) is set when one copy was damaged and the other was read. A
+ * plain-text record of the format before slots loads too (and is converted by the next save). */
 int state_store_save(const char *dir, const char *namespace, const char *name, const JobRecord *r);
 int state_store_load(const char *dir, const char *namespace, const char *name, const JobSpec *spec,
-                     JobRecord *ret, char **reterr_message);
+                     JobRecord *ret, char **ret_note, char **reterr_message);
 int state_store_remove(const char *dir, const char *namespace, const char *name);

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <inttypes.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "job-reconcile.h"
 #include "jobsd/manifest.h"
 #include "jobsd/strv.h"
+#include "state-file.h"
 #include "state-store.h"
 #include "tap.h"
 
@@ -314,15 +318,479 @@ TEST(save_and_load) {
         rec.status.succeeded = 1;
         rec.status.completed_indexes[3] = true;
         ASSERT_OK(state_store_save(dir, "default", "rt", &rec));
-        ASSERT_OK(state_store_load(dir, "default", "rt", &j->spec, &back, &err));
+        ASSERT_OK(state_store_load(dir, "default", "rt", &j->spec, &back, NULL, &err));
         ASSERT_STREQ(back.uid, "u1");
         ASSERT_EQ(back.status.succeeded, 1);
         ASSERT_TRUE(back.status.completed_indexes[3]);
-        ASSERT_ERROR(state_store_load(dir, "default", "missing", &j->spec, &back, &err), ENOENT);
+        ASSERT_ERROR(state_store_load(dir, "default", "missing", &j->spec, &back, NULL, &err), ENOENT);
         ASSERT_OK(state_store_remove(dir, "default", "rt"));
         cmd = strprintf("rm -rf '%s'", dir);
         ASSERT_EQ(system(cmd), 0);
         job_record_done(&rec);
+}
+
+/* The record's file in two slots (state-file.h): a scratch state directory per test. */
+static char *scratch_dir(void) {
+        char *dir = strprintf("%s/jobsd-test-slots-XXXXXX", getenv("TMPDIR") ?: "/tmp");
+
+        assert_se(dir && mkdtemp(dir));
+        return dir;
+}
+
+static void scratch_done(char *dir) {
+        _cleanup_(freep) char *cmd = strprintf("rm -rf '%s'", dir);
+
+        assert_se(cmd && system(cmd) == 0);
+        free(dir);
+}
+
+static char *record_path(const char *dir, const char *name) {
+        return strprintf("%s/jobs/default_%s.state", dir, name);
+}
+
+/* Saves a fresh record of the Job with the given UID. */
+static int save_uid(const Job *j, const char *dir, const char *uid) {
+        _cleanup_(job_record_done) JobRecord rec = { .uid = strdup(uid), .manifest_hash = strdup("h") };
+
+        assert_se(rec.uid && rec.manifest_hash);
+        assert_se(job_status_init(&rec.status, &j->spec) >= 0);
+        return state_store_save(dir, "default", j->metadata.name, &rec);
+}
+
+/* The same with a manifest hash of 3,000 times fill. */
+static int save_big(const Job *j, const char *dir, const char *uid, char fill) {
+        _cleanup_(job_record_done) JobRecord rec = { .uid = strdup(uid), .manifest_hash = malloc(3001) };
+
+        assert_se(rec.uid && rec.manifest_hash);
+        memset(rec.manifest_hash, fill, 3000);
+        rec.manifest_hash[3000] = 0;
+        assert_se(job_status_init(&rec.status, &j->spec) >= 0);
+        return state_store_save(dir, "default", j->metadata.name, &rec);
+}
+
+/* The UID of the record loaded, NULL on an error (*ret_error) or with *ret_note. */
+static char *load_uid(const Job *j, const char *dir, int *ret_error, char **ret_note) {
+        _cleanup_(job_record_done) JobRecord back = {};
+        _cleanup_(freep) char *err = NULL;
+        int r = state_store_load(dir, "default", j->metadata.name, &j->spec, &back, ret_note, &err);
+
+        if (ret_error)
+                *ret_error = r;
+        if (r < 0) {
+                if (err)
+                        tap_diag("load: %s", err);
+                return NULL;
+        }
+        return TAKE_PTR(back.uid);
+}
+
+static char *read_file(const char *path, size_t *ret_size) {
+        _cleanup_(fclosep) FILE *f = fopen(path, "re");
+        char *buf;
+        size_t n;
+
+        assert_se(f);
+        buf = calloc(1, 1 << 20);
+        assert_se(buf);
+        n = fread(buf, 1, (1 << 20) - 1, f);
+        *ret_size = n;
+        return buf;
+}
+
+static void write_file(const char *path, const void *data, size_t len) {
+        _cleanup_(fclosep) FILE *f = fopen(path, "we");
+
+        assert_se(f);
+        assert_se(fwrite(data, 1, len, f) == len);
+}
+
+static uint64_t slot_seq(const char *buf, size_t offset) {
+        uint64_t seq = 0;
+
+        assert_se(sscanf(buf + offset + STRLEN("jobsd-slot 1 "), "%" SCNu64, &seq) == 1);
+        return seq;
+}
+
+static ino_t inode_of(const char *path) {
+        struct stat st;
+
+        assert_se(stat(path, &st) == 0);
+        return st.st_ino;
+}
+
+/* Saves write the slot that does not hold the newest copy, in place (same inode, same size, mode 0600),
+ * with sequence numbers going up; a load reads the newest. */
+TEST(slots_round_trip_in_place) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *buf = NULL, *uid = NULL;
+        struct stat st;
+        size_t size = 0, half;
+        ino_t ino;
+
+        ASSERT_OK(save_uid(j, dir, "first"));
+        ino = inode_of(path);
+        buf = read_file(path, &size);
+        ASSERT_EQ(size % 8192, 0u);
+        half = size / 2;
+        /* Written whole: both slots a copy, the first the newer. */
+        ASSERT_EQ(slot_seq(buf, 0), 1u);
+        ASSERT_EQ(slot_seq(buf, half), 0u);
+        ASSERT_NOT_NULL(strstr(buf + STATE_FILE_SLOT_HEADER_SIZE, "uid first\n"));
+        ASSERT_NOT_NULL(strstr(buf + half + STATE_FILE_SLOT_HEADER_SIZE, "uid first\n"));
+        for (int i = 0; i < 7; i++) {
+                _cleanup_(freep) char *u = strprintf("uid-%d", i), *back = NULL, *note = NULL, *b = NULL;
+                size_t n = 0;
+
+                ASSERT_OK(save_uid(j, dir, u));
+                back = load_uid(j, dir, NULL, &note);
+                ASSERT_STREQ(back, u);
+                ASSERT_NULL(note);
+                ASSERT_EQ(inode_of(path), ino);
+                b = read_file(path, &n);
+                ASSERT_EQ(n, size);
+                /* Slot 1 took save 0 (sequence 2), slot 0 save 1 (3), ... */
+                ASSERT_EQ(slot_seq(b, i % 2 == 0 ? half : 0), (uint64_t) i + 2);
+                ASSERT_EQ(slot_seq(b, i % 2 == 0 ? 0 : half), (uint64_t) i + 1);
+                /* Nothing of an older record is left behind the newer one in its slot: newlines to its end. */
+                const char *slot = b + (i % 2 == 0 ? half : 0), *end = strstr(slot, "\nend\n") + 5;
+                ASSERT_EQ(strspn(end, "\n"), half - (size_t) (end - slot));
+        }
+        ASSERT_OK(stat(path, &st));
+        ASSERT_EQ(st.st_mode & 07777, 0600u);
+        ASSERT_OK(state_store_remove(dir, "default", "rt"));
+        ASSERT_EQ(access(path, F_OK), -1);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_NULL(uid);
+        scratch_done(dir);
+}
+
+/* A save cut short (the slot it wrote holds part of the new copy): the copy before it loads, with a
+ * note; both copies damaged: an error, and the file is left as it is. */
+TEST(slots_torn_write_loads_the_older_copy) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *buf = NULL, *uid = NULL,
+                *note = NULL, *slot = NULL, *after = NULL;
+        size_t size = 0, half, n = 0;
+        int r;
+
+        ASSERT_OK(save_uid(j, dir, "a"));
+        ASSERT_OK(save_uid(j, dir, "b"));       /* slot 1, sequence 2 */
+        ASSERT_OK(save_uid(j, dir, "c"));       /* slot 0, sequence 3 */
+        buf = read_file(path, &size);
+        half = size / 2;
+        ASSERT_EQ(slot_seq(buf, 0), 3u);
+        /* The next save ("d", sequence 4) would go to slot 1: only its first 100 bytes got there. */
+        slot = malloc(half);
+        ASSERT_NOT_NULL(slot);
+        ASSERT_OK(state_file_record_slot(4, 42, half, "jobsd-state 1\nuid d\n", 20, slot));
+        memcpy(buf + half, slot, 100);
+        write_file(path, buf, size);
+        uid = load_uid(j, dir, &r, &note);
+        ASSERT_STREQ(uid, "c");
+        ASSERT_NOT_NULL(note);
+        tap_diag("note: %s", strempty(note));
+        ASSERT_NOT_NULL(strstr(note, "copy 1 of the record is damaged (checksum mismatch (sequence 4))"));
+        /* The newest copy damaged in its text: the one before it. */
+        uid = mfree(uid);
+        note = mfree(note);
+        buf[half + 100] ^= 1;           /* slot 1 stays damaged */
+        memcpy(buf + half, slot, 100);
+        buf[STATE_FILE_SLOT_HEADER_SIZE + 20] = 'X';
+        write_file(path, buf, size);
+        uid = load_uid(j, dir, &r, &note);
+        ASSERT_NULL(uid);
+        ASSERT_EQ(r, -EBADMSG);
+        after = read_file(path, &n);
+        ASSERT_EQ(n, size);
+        ASSERT_TRUE(memcmp(after, buf, size) == 0);
+        /* A save replaces such a file whole: the record in memory is the one to keep. */
+        ASSERT_OK(save_uid(j, dir, "e"));
+        uid = load_uid(j, dir, &r, &note);
+        ASSERT_STREQ(uid, "e");
+        ASSERT_NULL(note);
+        scratch_done(dir);
+}
+
+TEST(slots_one_damaged_copy_either_way) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *buf = NULL;
+        size_t size = 0, half;
+
+        ASSERT_OK(save_uid(j, dir, "a"));
+        ASSERT_OK(save_uid(j, dir, "b"));       /* slot 1, sequence 2: the newest */
+        buf = read_file(path, &size);
+        half = size / 2;
+        for (int which = 0; which < 2; which++)
+                for (size_t at = 0; at < STATE_FILE_SLOT_HEADER_SIZE + 30; at += 7) {
+                        _cleanup_(freep) char *c = malloc(size), *uid = NULL, *note = NULL;
+                        int r;
+
+                        ASSERT_NOT_NULL(c);
+                        memcpy(c, buf, size);
+                        c[(which ? half : 0) + at] ^= 0x20;
+                        write_file(path, c, size);
+                        uid = load_uid(j, dir, &r, &note);
+                        /* Damage to the older copy loses nothing; to the newer, the save before it. */
+                        ASSERT_STREQ(uid, which ? "a" : "b");
+                        ASSERT_NOT_NULL(note);
+                }
+        scratch_done(dir);
+}
+
+/* What test-hostile.sh does to a state file: truncated to half, a line changed, emptied, a NUL byte. */
+TEST(slots_damaged_files_are_refused) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *buf = NULL;
+        size_t size = 0;
+        int r;
+
+        ASSERT_OK(save_uid(j, dir, "a"));
+        ASSERT_OK(save_uid(j, dir, "b"));
+        buf = read_file(path, &size);
+        for (int k = 0; k < 4; k++) {
+                _cleanup_(freep) char *c = malloc(size + 16), *uid = NULL;
+                size_t n = size;
+
+                ASSERT_NOT_NULL(c);
+                memcpy(c, buf, size);
+                if (k == 0)
+                        n = size / 2;           /* a whole valid slot, in a file of the wrong size */
+                else if (k == 1) {
+                        /* "succeeded 0" -> "succeeded banana" in both copies */
+                        for (char *p = c; (p = memmem(p, c + n - p, "\nsucceeded 0\n", 13)); p += 5) {
+                                memmove(p + 17, p + 12, c + n - (p + 12));
+                                memcpy(p + 11, "banana", 6);
+                                n += 5;
+                        }
+                } else if (k == 2)
+                        n = 0;
+                else {
+                        memcpy(c, "jobsd-state 1\n\0uid x\n", 21);
+                        n = 21;
+                }
+                write_file(path, c, n);
+                uid = load_uid(j, dir, &r, NULL);
+                ASSERT_NULL(uid);
+                ASSERT_EQ(r, -EBADMSG);
+        }
+        scratch_done(dir);
+}
+
+/* A state directory of the format before slots: the plain record loads, the next save converts it (a
+ * whole write, renamed over it), and it loads again. */
+TEST(slots_legacy_file_loads_and_is_converted) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *jobs = strprintf("%s/jobs", dir), *uid = NULL,
+                *note = NULL, *buf = NULL;
+        _cleanup_(job_record_done) JobRecord rec = { .uid = strdup("old"), .manifest_hash = strdup("h") };
+        _cleanup_(freep) char *text = NULL;
+        size_t size = 0;
+        int r;
+
+        ASSERT_OK(job_status_init(&rec.status, &j->spec));
+        ASSERT_OK(job_record_format(&rec, &text));
+        ASSERT_OK(mkdir(jobs, 0700));
+        write_file(path, text, strlen(text));
+        uid = load_uid(j, dir, &r, &note);
+        ASSERT_STREQ(uid, "old");
+        ASSERT_NULL(note);
+        ASSERT_OK(save_uid(j, dir, "new"));
+        buf = read_file(path, &size);
+        ASSERT_TRUE(startswith(buf, "jobsd-slot 1 "));
+        ASSERT_EQ(size % 8192, 0u);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, &r, &note);
+        ASSERT_STREQ(uid, "new");
+        /* A plain record cut short is refused as before. */
+        write_file(path, text, strlen(text) / 2);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, &r, NULL);
+        ASSERT_NULL(uid);
+        ASSERT_EQ(r, -EBADMSG);
+        scratch_done(dir);
+}
+
+/* Sequence numbers are 64 bits: at the very last one the file is written whole and they start again. A
+ * newest copy written by another process (another writer mark) is taken over. */
+TEST(slots_last_sequence_number_and_another_writer) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *buf = NULL, *uid = NULL, *after = NULL;
+        const char *x = "jobsd-state 1\nuid x\nend\n", *y = "jobsd-state 1\nuid y\nend\n";
+        size_t size = 0, half;
+        ino_t ino;
+
+        ASSERT_OK(save_uid(j, dir, "a"));
+        buf = read_file(path, &size);
+        half = size / 2;
+        ASSERT_OK(state_file_record_slot(UINT64_MAX, 7, half, x, strlen(x), buf));
+        ASSERT_OK(state_file_record_slot(UINT64_MAX - 1, 7, half, y, strlen(y), buf + half));
+        write_file(path, buf, size);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "x");
+        ino = inode_of(path);
+        ASSERT_OK(save_uid(j, dir, "b"));
+        ASSERT_TRUE(inode_of(path) != ino);
+        after = read_file(path, &size);
+        ASSERT_EQ(slot_seq(after, 0), 1u);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "b");
+        /* Another writer's newest copy (sequence 5, slot 1): the save goes to slot 0, in place. */
+        ASSERT_OK(state_file_record_slot(4, 7, half, x, strlen(x), buf));
+        ASSERT_OK(state_file_record_slot(5, 7, half, y, strlen(y), buf + half));
+        write_file(path, buf, size);
+        ino = inode_of(path);
+        ASSERT_OK(save_uid(j, dir, "c"));
+        ASSERT_EQ(inode_of(path), ino);
+        after = mfree(after);
+        after = read_file(path, &size);
+        ASSERT_EQ(slot_seq(after, 0), 6u);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "c");
+        scratch_done(dir);
+}
+
+/* A record that outgrows its slots is written whole into larger ones; one that shrinks stays in place. */
+TEST(slots_grow) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *big = NULL, *uid = NULL;
+        _cleanup_(job_record_done) JobRecord rec = { .uid = strdup("big"), .manifest_hash = NULL };
+        struct stat st;
+        ino_t ino;
+
+        ASSERT_OK(save_uid(j, dir, "small"));
+        ino = inode_of(path);
+        ASSERT_OK(stat(path, &st));
+        ASSERT_EQ(st.st_size, 8192);
+        big = malloc(20001);
+        ASSERT_NOT_NULL(big);
+        memset(big, 'x', 20000);
+        big[20000] = 0;
+        rec.manifest_hash = strdup(big);
+        ASSERT_OK(job_status_init(&rec.status, &j->spec));
+        ASSERT_OK(state_store_save(dir, "default", "rt", &rec));
+        ASSERT_TRUE(inode_of(path) != ino);
+        ASSERT_OK(stat(path, &st));
+        ASSERT_TRUE(st.st_size >= 2 * 20000 && st.st_size % 8192 == 0);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "big");
+        ino = inode_of(path);
+        ASSERT_OK(save_uid(j, dir, "small-again"));
+        ASSERT_EQ(inode_of(path), ino);
+        /* Slot 1 held the large copy: newlines behind the small one to the slot's end, no old bytes. */
+        {
+                size_t size = 0;
+                _cleanup_(freep) char *b = read_file(path, &size);
+                const char *slot = b + size / 2, *end = strstr(slot, "\nend\n");
+                ASSERT_NOT_NULL(strstr(slot, "uid small-again\n"));
+                ASSERT_NOT_NULL(end);
+                ASSERT_EQ(strspn(end + 5, "\n"), size / 2 - (size_t) (end + 5 - slot));
+        }
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "small-again");
+        scratch_done(dir);
+}
+
+/* At start the saves go to the group commit, as plain text, read back after it; the first save after the
+ * batch writes the slots, the next ones write in place. */
+TEST(slots_in_the_batch) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *uid = NULL;
+        ino_t ino;
+
+        ASSERT_OK(save_uid(j, dir, "before"));
+        ino = inode_of(path);
+        state_file_batch_begin();
+        ASSERT_OK(save_uid(j, dir, "in-batch"));
+        ASSERT_TRUE(state_file_batch_pending());
+        ASSERT_EQ(inode_of(path), ino);         /* not yet renamed */
+        uid = load_uid(j, dir, NULL, NULL);     /* commits first */
+        ASSERT_STREQ(uid, "in-batch");
+        ASSERT_FALSE(state_file_batch_pending());
+        ASSERT_TRUE(inode_of(path) != ino);
+        ASSERT_OK(save_uid(j, dir, "in-batch-2"));
+        ASSERT_OK(state_file_batch_end());
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "in-batch-2");
+        {
+                size_t size = 0;
+                _cleanup_(freep) char *b = read_file(path, &size);
+                ASSERT_TRUE(startswith(b, "jobsd-state 1\n"));
+        }
+        ino = inode_of(path);
+        ASSERT_OK(save_uid(j, dir, "after"));
+        ASSERT_TRUE(inode_of(path) != ino);
+        ino = inode_of(path);
+        ASSERT_OK(save_uid(j, dir, "after-2"));
+        ASSERT_EQ(inode_of(path), ino);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "after-2");
+        scratch_done(dir);
+}
+
+/* Every way a save can be cut short: the new copy's slot holding any prefix of its new bytes, or any mix
+ * of its 512-byte sectors old and new. The record read is the old one or the new one, never an error
+ * and never anything else. */
+TEST(slots_every_torn_write_reads_old_or_new) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *before = NULL, *after = NULL;
+        size_t size = 0, n = 0, half;
+        unsigned olds = 0, news = 0;
+
+        /* Records of 3 KiB, over six sectors. */
+        ASSERT_OK(save_big(j, dir, "old-1", 'a'));
+        ASSERT_OK(save_big(j, dir, "old-2", 'b'));      /* slot 1 */
+        before = read_file(path, &size);
+        ASSERT_OK(save_big(j, dir, "new-3", 'c'));      /* slot 0 */
+        after = read_file(path, &n);
+        ASSERT_EQ(n, size);
+        half = size / 2;
+        ASSERT_TRUE(memcmp(before + half, after + half, half) == 0);
+        for (size_t cut = 0; cut <= half; cut += cut < 600 ? 1 : 512) {
+                _cleanup_(freep) char *c = malloc(size), *uid = NULL;
+                int r;
+
+                memcpy(c, before, size);
+                memcpy(c, after, cut);
+                write_file(path, c, size);
+                uid = load_uid(j, dir, &r, NULL);
+                ASSERT_OK(r);
+                if (!uid || !(streq(uid, "old-2") || (streq(uid, "new-3") && memcmp(c, after, half) == 0)))
+                        tap_fail(__FILE__, __LINE__, "cut at %zu: read %s", cut, uid ?: "nothing");
+                if (uid && streq(uid, "new-3"))
+                        news++;
+                else
+                        olds++;
+        }
+        for (unsigned mask = 0; mask < 256; mask++) {
+                _cleanup_(freep) char *c = malloc(size), *uid = NULL;
+                int r;
+
+                memcpy(c, before, size);
+                for (unsigned k = 0; k < 8; k++)
+                        if (mask & (1u << k))
+                                memcpy(c + k * 512, after + k * 512, 512);
+                write_file(path, c, size);
+                uid = load_uid(j, dir, &r, NULL);
+                ASSERT_OK(r);
+                if (!uid || !(streq(uid, "old-2") || (streq(uid, "new-3") && memcmp(c, after, half) == 0)))
+                        tap_fail(__FILE__, __LINE__, "sectors %02x: read %s", mask, uid ?: "nothing");
+        }
+        tap_diag("cut short: %u read the old copy, %u the new one (its header and whole text written)", olds, news);
+        scratch_done(dir);
 }
 
 TAP_MAIN()
