@@ -653,7 +653,7 @@ out=$(k delete job pi --dry-run=server 2>&1)
 echo "$out" | grep -q 'Forbidden.*manifest file' && ok "kubectl delete --dry-run=server of a file's Job: Forbidden as without" ||
         not_ok "delete --dry-run=server of a file's Job" "$out"
 events=$(k get events -A -o name 2>&1 | grep -c -e '/dry\.' -e '/dryapply\.' -e '/drycj\.')
-# Other Jobs and CronJobs (every5 fires every 5 minutes, sleeper runs) may change meanwhile: the changes
+# Other Jobs and CronJobs (a CronJob firing, a Job starting or ending) may change meanwhile: the changes
 # since rv_before, as a watch from it streams them, must not name an object of the dry runs.
 changes=$(curl -sk "${auth[@]}" --max-time 10 "$api/apis/batch/v1/jobs?watch=true&resourceVersion=$rv_before&timeoutSeconds=1";
           curl -sk "${auth[@]}" --max-time 10 "$api/apis/batch/v1/cronjobs?watch=true&resourceVersion=$rv_before&timeoutSeconds=1")
