@@ -398,7 +398,7 @@ spec:
   template:
     spec:
       restartPolicy: Never
-      containers: [{name: c, image: busybox, command: [sh, -c, "echo ran; sleep 3"]}]
+      containers: [{name: c, image: busybox, command: [sh, -c, "echo ran; sleep 6"]}]
 YAML
 journald_pid() {
         local p
