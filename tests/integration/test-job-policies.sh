@@ -323,11 +323,20 @@ fi
 # 28: ttlSecondsAfterFinished 4: gone ~4 s after Complete, and not run again while the file is unchanged.
 cp "$work/s28.yaml" "$manifests/"
 until_true 10 'jobctl get job s28-ttl'
-if wait_for s28-ttl Complete 30s && sleep 1 && jobctl get job s28-ttl >/dev/null 2>&1 &&
-   until_true 10 '! jobctl get job s28-ttl'; then
-        ok "28 ttlSecondsAfterFinished 4: the Job is there 1 s after Complete, deleted within 10 s"
+# The times are jobsd's own (its journal lines): a test slowed by a loaded machine may see the Complete
+# late, but the TTL counts from the completion.
+ttl_span() {    # seconds from the Job's Completed event to its TTL deletion, from jobsd's journal
+        sandbox_journal -t jobsd -o short-unix | awk '
+                / default\/s28-ttl: Completed: / { c = $1 }
+                / default\/s28-ttl: ttlSecondsAfterFinished \(4 s\) passed/ { d = $1 }
+                END { if (c != "" && d != "") printf "%.2f", d - c }'
+}
+if wait_for s28-ttl Complete 30s && until_true 10 '! jobctl get job s28-ttl' &&
+   span=$(ttl_span) && [ -n "$span" ] && awk -v s="$span" 'BEGIN { exit !(s >= 3.5 && s < 10) }'; then
+        ok "28 ttlSecondsAfterFinished 4: deleted ${span} s after Complete"
 else
-        not_ok "28 ttlSecondsAfterFinished 4: the Job is there 1 s after Complete, deleted within 10 s"
+        not_ok "28 ttlSecondsAfterFinished 4: deleted about 4 s after Complete" "span: '${span:-}'" \
+                "$(sandbox_journal -t jobsd -o short-unix | grep 's28-ttl' | tail -6)"
 fi
 stop_jobsd; start_jobsd; sleep 1
 if ! jobctl get job s28-ttl >/dev/null 2>&1 && [ "$(pods_created s28-ttl)" = 1 ] &&
