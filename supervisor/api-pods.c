@@ -251,8 +251,18 @@ oom:
 
 static int pod_cells(const PodRef *p, json_object *cells);
 
+/* The first n objects and table cells of a half-built answer, and the arrays. */
+static void objs_cells_free(json_object **objs, json_object **cells, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                json_object_put(objs[i]);
+                json_object_put(cells[i]);
+        }
+        free(objs);
+        free(cells);
+}
+
 int api_job_pods(const ManagedJob *j, char ***ret_names, json_object ***ret_objs, json_object ***ret_cells, size_t *ret_n) {
-        size_t n = j->record.status.n_pods + j->n_finished, k = 0;
+        size_t n = j->record.status.n_pods + j->n_finished, k = 0, n_names = 0;
         _cleanup_(strv_freep) char **names = NULL;
         json_object **objs = calloc(n + 1, sizeof(json_object *)), **cells = calloc(n + 1, sizeof(json_object *));
         int r = -ENOMEM;
@@ -268,7 +278,7 @@ int api_job_pods(const ManagedJob *j, char ***ret_names, json_object ***ret_objs
                         p.finished = j->finished + (i - j->record.status.n_pods);
                         p.name = strdup(p.finished->name);
                 }
-                if (!p.name || strv_push(&names, p.name) < 0)
+                if (!p.name || strv_push_n(&names, &n_names, p.name) < 0)
                         goto fail;
                 objs[k] = pod_json(&p);
                 cells[k] = json_object_new_array();
@@ -282,12 +292,7 @@ int api_job_pods(const ManagedJob *j, char ***ret_names, json_object ***ret_objs
         *ret_n = k;
         return 0;
 fail:
-        for (size_t i = 0; i < k; i++) {
-                json_object_put(objs[i]);
-                json_object_put(cells[i]);
-        }
-        free(objs);
-        free(cells);
+        objs_cells_free(objs, cells, k);
         return r;
 }
 
@@ -939,7 +944,7 @@ static int owner_events(Manager *m, const char *kind, const char *ns, const char
                         json_object ***ret_objs, json_object ***ret_cells, size_t *ret_n) {
         _cleanup_(strv_freep) char **keys = NULL;
         json_object **objs = calloc(n + 1, sizeof(json_object *)), **cells = calloc(n + 1, sizeof(json_object *));
-        size_t k = 0;
+        size_t k = 0, n_keys = 0;
 
         if (!objs || !cells)
                 goto fail;
@@ -949,7 +954,7 @@ static int owner_events(Manager *m, const char *kind, const char *ns, const char
                 k++;
                 if (!objs[k - 1] || !cells[k - 1] || event_cells(events + i, kind, name, cells[k - 1]) < 0)
                         goto fail;
-                if (strv_push(&keys, strprintf("%s/%s", ns, json_object_get_string(json_object_object_get(
+                if (strv_push_n(&keys, &n_keys, strprintf("%s/%s", ns, json_object_get_string(json_object_object_get(
                                                        json_object_object_get(objs[k - 1], "metadata"), "name")))) < 0)
                         goto fail;
         }
@@ -959,12 +964,7 @@ static int owner_events(Manager *m, const char *kind, const char *ns, const char
         *ret_n = k;
         return 0;
 fail:
-        for (size_t i = 0; i < k; i++) {
-                json_object_put(objs[i]);
-                json_object_put(cells[i]);
-        }
-        free(objs);
-        free(cells);
+        objs_cells_free(objs, cells, k);
         return -ENOMEM;
 }
 

@@ -538,7 +538,7 @@ static int property_get_manifest_directory(sd_bus *bus, const char *path, const 
 #define C(userdata) ((ManagedCronJob *) (userdata))
 
 /* The columns of `jobctl get cronjobs` (and -o wide) for every CronJob in one reply: one call, not a
- * GetAll per CronJob (whose Jobs property walks all Jobs). */
+ * GetAll per CronJob. */
 static int method_list_cron_job_rows(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
