@@ -6,7 +6,7 @@
 
 /* What the API sees change: every change of a Job or CronJob gets the next resourceVersion (the
  * Manager's counter, started at the wall clock in milliseconds so that it grows across restarts), and
- * the API's watches get the event. Hooks: manager_add_job(), manager_remove_job_at() (before the free),
+ * the API's watches get the event. Hooks: manager_add_job(), manager_remove_job() (before the free),
  * manager_bus_job_changed(), and the same for CronJobs.
  *
  * Watches (docs/kubernetes-api.md, "Watch"): a streamed response of newline-delimited WatchEvents, one

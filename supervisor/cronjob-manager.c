@@ -488,14 +488,20 @@ done:
 }
 
 static int cron_job_add(Manager *m, ManagedCronJob *c) {
-        ManagedCronJob **n = realloc(m->cron_jobs, sizeof(ManagedCronJob *) * (m->n_cron_jobs + 1));
+        /* The array grows by doubling: O(1) amortized per add. */
+        if (m->n_cron_jobs >= m->n_cron_jobs_allocated) {
+                size_t a = m->n_cron_jobs_allocated ? m->n_cron_jobs_allocated * 2 : 16;
+                ManagedCronJob **n = realloc(m->cron_jobs, sizeof(ManagedCronJob *) * a);
 
-        if (!n)
-                return -ENOMEM;
-        m->cron_jobs = n;
+                if (!n)
+                        return -ENOMEM;
+                m->cron_jobs = n;
+                m->n_cron_jobs_allocated = a;
+        }
         m->cron_index.key = cron_index_key;
         if (name_index_add(&m->cron_index, c) < 0)
                 return -ENOMEM;
+        c->position = m->n_cron_jobs;
         m->cron_jobs[m->n_cron_jobs++] = c;
         api_cron_job_event(m, c, API_WATCH_ADDED);
         return 0;
@@ -587,12 +593,12 @@ void manager_remove_cron_job(Manager *m, ManagedCronJob *c) {
         (void) state_file_delete(m->state_dir, "cronjobs", managed_cron_job_namespace(c), cname(c), "suspend");
         (void) state_file_delete(m->state_dir, "cronjobs", managed_cron_job_namespace(c), cname(c), "timer");
         name_index_remove(&m->cron_index, c);
-        for (size_t i = 0; i < m->n_cron_jobs; i++)
-                if (m->cron_jobs[i] == c) {
-                        memmove(m->cron_jobs + i, m->cron_jobs + i + 1, sizeof(ManagedCronJob *) * (m->n_cron_jobs - i - 1));
-                        m->n_cron_jobs--;
-                        break;
-                }
+        /* The last CronJob fills the gap: no walk, no move of the rest (the order is not kept). */
+        assert(c->position < m->n_cron_jobs && m->cron_jobs[c->position] == c);
+        if (c->position < --m->n_cron_jobs) {
+                m->cron_jobs[c->position] = m->cron_jobs[m->n_cron_jobs];
+                m->cron_jobs[c->position]->position = c->position;
+        }
         managed_cron_job_free(c);
 }
 

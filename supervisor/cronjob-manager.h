@@ -12,6 +12,7 @@
  * the pure controller (cronjob-controller.c) decides what is due. */
 struct ManagedCronJob {
         Manager *manager;
+        size_t position;                /* its index in manager->cron_jobs: removal without a walk */
         char *file;
         CronJob *cj;
         CronJobStatus status;

@@ -83,11 +83,7 @@ int manager_delete_job(Manager *m, ManagedJob *j, const char *cascade) {
                  cascade ?: "background");
         _cleanup_(freep) char *owner = j->cron_owner ? strdup(j->cron_owner) : NULL,
                 *owner_ns = owner ? strdup(managed_job_namespace(j)) : NULL;
-        for (size_t i = 0; i < m->n_jobs; i++)
-                if (m->jobs[i] == j) {
-                        manager_remove_job_at(m, i);
-                        break;
-                }
+        manager_remove_job(m, j);
         if (owner && owner_ns)
                 manager_cron_job_poke(m, owner_ns, owner);
         return 0;

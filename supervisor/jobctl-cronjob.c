@@ -205,7 +205,10 @@ static int print_cron_job_rows(sd_bus *bus, FILE *out, const char *only, bool wi
                 CronInfo c = { .name = (char *) name, .schedule = (char *) schedule, .tz = (char *) tz,
                                .timer = (char *) timer, .suspend = suspend, .last_schedule = last,
                                .created = created, .next = next };
-                print_cron_job_row(out, &c, active, wide, !*any);
+                if (jobctl_output_is("name"))
+                        fprintf(out, "cronjob.batch/%s\n", name);
+                else
+                        print_cron_job_row(out, &c, active, wide, !*any);
                 *any = true;
         }
         if (r < 0) {
@@ -263,7 +266,10 @@ int get_cron_jobs(const char *only) {
                         any = true;
                         continue;
                 }
-                print_cron_job_row(out, &c, strv_length(c.active), wide, !any);
+                if (jobctl_output_is("name"))
+                        fprintf(out, "cronjob.batch/%s\n", k[1]);
+                else
+                        print_cron_job_row(out, &c, strv_length(c.active), wide, !any);
                 any = true;
         }
         if (json || yaml) {

@@ -423,6 +423,11 @@ static int print_job_rows(sd_bus *bus, FILE *out, const char *only, bool wide, b
                         break;
                 if (only && !streq(name, only))
                         continue;
+                if (jobctl_output_is("name")) {
+                        fprintf(out, "job.batch/%s\n", name);
+                        *any = true;
+                        continue;
+                }
                 /* Borrowed strings: j is not freed. */
                 j.name = (char *) name;
                 j.status = (char *) status;
@@ -530,6 +535,11 @@ int verb_get(int argc, char *argv[]) {
                                         status = *p->reason ? p->reason : "Error";
                                 else if (streq(status, "Pending") && *p->reason)
                                         status = p->reason;     /* ErrImagePull, ImagePullBackOff */
+                                if (jobctl_output_is("name")) {
+                                        fprintf(out, "pod/%s\n", p->name);
+                                        any = true;
+                                        continue;
+                                }
                                 if (!header) {
                                         if (wide)
                                                 fprintf(out, "%-40s %-7s %-18s %-9s %-6s %-32s %s\n", "NAME", "READY", "STATUS",
@@ -566,7 +576,10 @@ int verb_get(int argc, char *argv[]) {
                         any = true;
                         continue;
                 }
-                print_job_row(out, &j, wide, &header);
+                if (jobctl_output_is("name"))
+                        fprintf(out, "job.batch/%s\n", j.name);
+                else
+                        print_job_row(out, &j, wide, &header);
                 any = true;
         }
         if ((json || yaml) && !single) {

@@ -76,7 +76,7 @@ static void help(void) {
                "     --system            Talk to the system instance of jobsd (default)\n"
                "     --user              Talk to the user instance of jobsd\n"
                "     --now=@SECONDS      render: take this time (seconds since the epoch) as now\n"
-               "  -o --output=FORMAT     get: wide, json or yaml\n"
+               "  -o --output=FORMAT     get: wide, json, yaml or name\n"
                "     --journal-dir=DIR   logs: read the journal files in DIR\n"
                "     --manifest-dir=DIR  apply, delete -f: the manifest directory when jobsd is not\n"
                "                         running (else jobsd's own, which jobctl asks it for)\n"
@@ -119,9 +119,9 @@ static int parse_argv(int argc, char *argv[]) {
                         arg_user = true;
                         break;
                 case 'o':
-                        if (!streq(optarg, "json") && !streq(optarg, "yaml") && !streq(optarg, "wide")) {
+                        if (!STR_IN_SET(optarg, "json", "yaml", "wide", "name")) {
                                 fprintf(stderr, "error: unable to match a printer suitable for the output format \"%s\", "
-                                        "allowed formats are: json,wide,yaml\n", optarg);
+                                        "allowed formats are: json,name,wide,yaml\n", optarg);
                                 return -EINVAL;
                         }
                         jobctl_arg_output = optarg;

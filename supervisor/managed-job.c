@@ -540,6 +540,7 @@ int manager_add_job(Manager *m, ManagedJob *j) {
                 m->jobs = n;
                 m->n_jobs_allocated = a;
         }
+        j->position = m->n_jobs;
         m->jobs[m->n_jobs++] = j;
         metrics_poke(m);
         api_job_event(m, j, API_WATCH_ADDED);
@@ -551,17 +552,23 @@ int manager_add_job(Manager *m, ManagedJob *j) {
         return 0;
 }
 
-void manager_remove_job_at(Manager *m, size_t i) {
-        metrics_poke(m);
+void manager_remove_job(Manager *m, ManagedJob *j) {
         assert(m);
-        assert(i < m->n_jobs);
+        assert(j);
+        assert(j->position < m->n_jobs && m->jobs[j->position] == j);
 
-        api_job_event(m, m->jobs[i], API_WATCH_DELETED);
-        name_index_remove(&m->job_index, m->jobs[i]);
-        cron_children_unlink(m, m->jobs[i]);
-        managed_job_free(m->jobs[i]);
-        memmove(m->jobs + i, m->jobs + i + 1, sizeof(ManagedJob *) * (m->n_jobs - i - 1));
-        m->n_jobs--;
+        size_t i = j->position;
+
+        metrics_poke(m);
+        api_job_event(m, j, API_WATCH_DELETED);
+        name_index_remove(&m->job_index, j);
+        cron_children_unlink(m, j);
+        managed_job_free(j);
+        /* The last Job fills the gap: no walk, no move of the rest. */
+        if (i < --m->n_jobs) {
+                m->jobs[i] = m->jobs[m->n_jobs];
+                m->jobs[i]->position = i;
+        }
 }
 
 /* Adopt: ask systemd how the pods it may still run are doing; answers come as events. */

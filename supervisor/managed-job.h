@@ -27,6 +27,7 @@ typedef struct FinishedPod {
 
 struct ManagedJob {
         Manager *manager;
+        size_t position;                /* its index in manager->jobs: removal without a walk */
         char *file;                     /* the manifest it came from */
         char *fingerprint;              /* of its content: the run-once rule */
         Job *job;
@@ -86,7 +87,8 @@ int managed_job_new(Manager *m, const Manifest *mf, ManagedJob **ret);
 int managed_job_record_new(ManagedJob *j);
 int managed_job_load_record(ManagedJob *j);
 int manager_add_job(Manager *m, ManagedJob *j);
-void manager_remove_job_at(Manager *m, size_t i);
+/* Frees j: O(1), the last Job takes its place in manager->jobs (whose order is therefore not kept). */
+void manager_remove_job(Manager *m, ManagedJob *j);
 void managed_job_adopt_units(Manager *m, ManagedJob *j);
 /* Logs a Job's event to the journal and keeps it in the Job's list (job-events.c). */
 void job_log_event(ManagedJob *j, const JobAction *a, usec_t now);

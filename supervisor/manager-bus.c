@@ -88,6 +88,42 @@ static int check_caller(sd_bus_message *m, Manager *mgr, sd_bus_error *error) {
         return 0;
 }
 
+/* The lists answer in the order kubectl shows: by namespace, then name (the arrays themselves are in no
+ * particular order: a removal moves the last object into the gap). */
+static int compare_job(const void *a, const void *b) {
+        const ManagedJob *x = *(const ManagedJob * const *) a, *y = *(const ManagedJob * const *) b;
+        int r = strcmp(managed_job_namespace(x), managed_job_namespace(y));
+
+        return r != 0 ? r : strcmp(x->job->metadata.name, y->job->metadata.name);
+}
+
+static ManagedJob **sorted_jobs(Manager *m) {
+        ManagedJob **l = malloc(sizeof(ManagedJob *) * (m->n_jobs + 1));
+
+        if (l && m->n_jobs > 0)
+                memcpy(l, m->jobs, sizeof(ManagedJob *) * m->n_jobs);
+        if (l && m->n_jobs > 1)
+                qsort(l, m->n_jobs, sizeof(ManagedJob *), compare_job);
+        return l;
+}
+
+static int compare_cron_job(const void *a, const void *b) {
+        const ManagedCronJob *x = *(const ManagedCronJob * const *) a, *y = *(const ManagedCronJob * const *) b;
+        int r = strcmp(managed_cron_job_namespace(x), managed_cron_job_namespace(y));
+
+        return r != 0 ? r : strcmp(x->cj->metadata.name, y->cj->metadata.name);
+}
+
+static ManagedCronJob **sorted_cron_jobs(Manager *m) {
+        ManagedCronJob **l = malloc(sizeof(ManagedCronJob *) * (m->n_cron_jobs + 1));
+
+        if (l && m->n_cron_jobs > 0)
+                memcpy(l, m->cron_jobs, sizeof(ManagedCronJob *) * m->n_cron_jobs);
+        if (l && m->n_cron_jobs > 1)
+                qsort(l, m->n_cron_jobs, sizeof(ManagedCronJob *), compare_cron_job);
+        return l;
+}
+
 static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
@@ -96,15 +132,18 @@ static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *e
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r < 0)
                 return r;
+        _cleanup_(freep) ManagedJob **jobs = sorted_jobs(m);
+        if (!jobs)
+                return -ENOMEM;
         r = sd_bus_message_open_container(reply, 'a', "(ssso)");
         if (r < 0)
                 return r;
         for (size_t i = 0; i < m->n_jobs; i++) {
-                _cleanup_(freep) char *path = job_object_path(m->jobs[i]), *status = managed_job_status_word(m->jobs[i]);
+                _cleanup_(freep) char *path = job_object_path(jobs[i]), *status = managed_job_status_word(jobs[i]);
                 if (!path || !status)
                         return -ENOMEM;
-                r = sd_bus_message_append(reply, "(ssso)", managed_job_namespace(m->jobs[i]),
-                                          m->jobs[i]->job->metadata.name, status, path);
+                r = sd_bus_message_append(reply, "(ssso)", managed_job_namespace(jobs[i]),
+                                          jobs[i]->job->metadata.name, status, path);
                 if (r < 0)
                         return r;
         }
@@ -124,11 +163,14 @@ static int method_list_job_rows(sd_bus_message *msg, void *userdata, sd_bus_erro
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r < 0)
                 return r;
+        _cleanup_(freep) ManagedJob **jobs = sorted_jobs(m);
+        if (!jobs)
+                return -ENOMEM;
         r = sd_bus_message_open_container(reply, 'a', "(sssiiittta(ss))");
         if (r < 0)
                 return r;
         for (size_t i = 0; i < m->n_jobs; i++) {
-                const ManagedJob *j = m->jobs[i];
+                const ManagedJob *j = jobs[i];
                 const PodSpec *ps = &j->job->spec.template.spec;
                 _cleanup_(freep) char *status = managed_job_status_word(j);
                 if (!status)
@@ -508,15 +550,18 @@ static int method_list_cron_jobs(sd_bus_message *msg, void *userdata, sd_bus_err
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r < 0)
                 return r;
+        _cleanup_(freep) ManagedCronJob **cron_jobs = sorted_cron_jobs(m);
+        if (!cron_jobs)
+                return -ENOMEM;
         r = sd_bus_message_open_container(reply, 'a', "(sso)");
         if (r < 0)
                 return r;
         for (size_t i = 0; i < m->n_cron_jobs; i++) {
-                _cleanup_(freep) char *path = cron_job_object_path(m->cron_jobs[i]);
+                _cleanup_(freep) char *path = cron_job_object_path(cron_jobs[i]);
                 if (!path)
                         return -ENOMEM;
-                r = sd_bus_message_append(reply, "(sso)", managed_cron_job_namespace(m->cron_jobs[i]),
-                                          m->cron_jobs[i]->cj->metadata.name, path);
+                r = sd_bus_message_append(reply, "(sso)", managed_cron_job_namespace(cron_jobs[i]),
+                                          cron_jobs[i]->cj->metadata.name, path);
                 if (r < 0)
                         return r;
         }
@@ -547,11 +592,14 @@ static int method_list_cron_job_rows(sd_bus_message *msg, void *userdata, sd_bus
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r < 0)
                 return r;
+        _cleanup_(freep) ManagedCronJob **cron_jobs = sorted_cron_jobs(m);
+        if (!cron_jobs)
+                return -ENOMEM;
         r = sd_bus_message_open_container(reply, 'a', "(ssssbuttts)");
         if (r < 0)
                 return r;
         for (size_t i = 0; i < m->n_cron_jobs; i++) {
-                const ManagedCronJob *c = m->cron_jobs[i];
+                const ManagedCronJob *c = cron_jobs[i];
                 _cleanup_(freep) char *timer = c->cj->spec.suspend ? strdup("") :
                         cron_job_unit_name(managed_cron_job_namespace(c), c->cj->metadata.name, "timer");
                 if (!timer)

@@ -31,7 +31,7 @@ struct Manager {
         NameIndex job_index;            /* the Jobs by "namespace/name" (name-index.h) */
         bool jobs_unindexed;            /* the index could not grow: lookups scan */
         ManagedCronJob **cron_jobs;
-        size_t n_cron_jobs;
+        size_t n_cron_jobs, n_cron_jobs_allocated;
         NameIndex cron_children;        /* CronChildren by the CronJob's "namespace/name" (managed-job.h) */
         NameIndex cron_index;           /* the CronJobs by "namespace/name" (name-index.h) */
         char *jobctl_path;              /* what the CronJobs' trigger services run */

@@ -71,6 +71,14 @@ else
         not_ok "a timer per CronJob; nextScheduleTime" "timers $timers, next '$next', expected $(date -u -d @$m1)" \
                 "$(systemctl --user list-timers --all --no-pager | head -5)"
 fi
+cnames=$(jobctl get cronjobs -o name 2>&1)
+ctable=$(jobctl get cronjobs | awk 'NR > 1 { print "cronjob.batch/" $1 }')
+if [ "$(printf '%s\n' "$cnames" | wc -l)" = 9 ] && [ "$cnames" = "$ctable" ] &&
+   [ "$cnames" = "$(printf '%s\n' "$cnames" | LC_ALL=C sort)" ]; then
+        ok "get cronjobs: sorted by name; -o name prints cronjob.batch/NAME"
+else
+        not_ok "get cronjobs: sorted by name; -o name" "names: $cnames; table: $ctable"
+fi
 jobctl suspend cronjob suspended >/dev/null
 until_true 5 '! systemctl --user list-timers --all --no-legend | grep -q jobsd-cron_default_suspended'
 if jobctl get cronjobs suspended | grep -q '^suspended .* True ' &&

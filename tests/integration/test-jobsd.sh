@@ -450,6 +450,19 @@ else
         not_ok "delete: the Job is gone, and stays gone across a restart while its manifest is unchanged"
 fi
 
+# Lists are sorted by name as kubectl shows them, also after deletions (a deletion moves the last Job
+# into the gap of jobsd's array); -o name prints TYPE/NAME.
+names=$(jobctl get jobs -o name 2>&1)
+table=$(jobctl get jobs | awk 'NR > 1 { print "job.batch/" $1 }')
+pods=$(jobctl get pods -o name 2>&1)
+if [ -n "$names" ] && [ "$names" = "$table" ] && [ "$names" = "$(printf '%s\n' "$names" | LC_ALL=C sort)" ] &&
+   ! printf '%s\n' "$names" | grep -q '^job.batch/s18-work-queue$' && printf '%s\n' "$names" | grep -q '^job.batch/pi$' &&
+   [ -n "$pods" ] && ! printf '%s\n' "$pods" | grep -qv '^pod/[a-z0-9.-]*$'; then
+        ok "get jobs: sorted by name after deletions; -o name prints job.batch/NAME, get pods -o name pod/NAME"
+else
+        not_ok "get jobs: sorted by name; -o name" "names: $names; table: $table; pods: $pods"
+fi
+
 stop_jobsd
 
 # With jobsd not running, apply and delete -f say so, and use --manifest-dir only if it is given.
