@@ -206,6 +206,31 @@ static int compare_pods(const void *a, const void *b) {
         return r != 0 ? r : strcmp(x->name, y->name);
 }
 
+/* Appends the pods of Job j, without their JSON, to *l (n of them, room for more made here). */
+static int append_job_pods(const ManagedJob *j, PodRef **l, size_t *n) {
+        size_t more = j->record.status.n_pods + j->n_finished;
+        PodRef *nl = realloc(*l, sizeof(PodRef) * (*n + more + 1));
+
+        if (!nl)
+                return -ENOMEM;
+        *l = nl;
+        for (size_t k = 0; k < j->record.status.n_pods; k++) {
+                const Pod *p = j->record.status.pods + k;
+                nl[*n] = (PodRef) { .job = j, .live = p,
+                                    .name = pod_name(j->job->metadata.name, job_indexed(j) ? p->index : UNSET, p->attempt) };
+                if (!nl[*n].name)
+                        return -ENOMEM;
+                (*n)++;
+        }
+        for (size_t k = 0; k < j->n_finished; k++) {
+                nl[*n] = (PodRef) { .job = j, .finished = j->finished + k, .name = strdup(j->finished[k].name) };
+                if (!nl[*n].name)
+                        return -ENOMEM;
+                (*n)++;
+        }
+        return 0;
+}
+
 /* Every pod of the namespace (NULL: all), with its JSON. */
 static int collect_pods(Manager *m, const char *ns, PodRef **ret, size_t *ret_n) {
         PodRef *l = NULL;
@@ -213,28 +238,10 @@ static int collect_pods(Manager *m, const char *ns, PodRef **ret, size_t *ret_n)
 
         for (size_t i = 0; i < m->n_jobs; i++) {
                 const ManagedJob *j = m->jobs[i];
-                size_t more = j->record.status.n_pods + j->n_finished;
-                PodRef *nl;
                 if (ns && !streq(managed_job_namespace(j), ns))
                         continue;
-                nl = realloc(l, sizeof(PodRef) * (n + more + 1));
-                if (!nl)
+                if (append_job_pods(j, &l, &n) < 0)
                         goto oom;
-                l = nl;
-                for (size_t k = 0; k < j->record.status.n_pods; k++) {
-                        const Pod *p = j->record.status.pods + k;
-                        l[n] = (PodRef) { .job = j, .live = p,
-                                          .name = pod_name(j->job->metadata.name, job_indexed(j) ? p->index : UNSET, p->attempt) };
-                        if (!l[n].name)
-                                goto oom;
-                        n++;
-                }
-                for (size_t k = 0; k < j->n_finished; k++) {
-                        l[n] = (PodRef) { .job = j, .finished = j->finished + k, .name = strdup(j->finished[k].name) };
-                        if (!l[n].name)
-                                goto oom;
-                        n++;
-                }
         }
         for (size_t i = 0; i < n; i++)
                 if (!(l[i].json = pod_json(l + i)))
@@ -243,6 +250,47 @@ static int collect_pods(Manager *m, const char *ns, PodRef **ret, size_t *ret_n)
                 qsort(l, n, sizeof(PodRef), compare_pods);
         *ret = l;
         *ret_n = n;
+        return 0;
+oom:
+        pod_refs_free(l, n);
+        return -ENOMEM;
+}
+
+/* The pod called name in namespace ns, with its JSON, as *ret (an array of one; NULL: none). A pod's name
+ * is its Job's name, a dash and more: the Jobs whose names are such prefixes are looked up by name, so
+ * one pod is found without a walk of every Job's pods. */
+static int find_pod(Manager *m, const char *ns, const char *name, PodRef **ret) {
+        _cleanup_(freep) char *prefix = strdup(name);
+        PodRef *l = NULL;
+        size_t n = 0;
+
+        *ret = NULL;
+        if (!prefix)
+                return -ENOMEM;
+        for (char *dash; (dash = strrchr(prefix, '-')); ) {
+                *dash = 0;
+                const ManagedJob *j = manager_find_job(m, ns, prefix);
+                if (!j)
+                        continue;
+                if (append_job_pods(j, &l, &n) < 0)
+                        goto oom;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (streq(l[i].name, name)) {
+                        PodRef *p = calloc(1, sizeof(PodRef));
+                        if (!p)
+                                goto oom;
+                        *p = l[i];
+                        l[i] = (PodRef) {};
+                        p->json = pod_json(p);
+                        if (!p->json) {
+                                pod_refs_free(p, 1);
+                                goto oom;
+                        }
+                        *ret = p;
+                        break;
+                }
+        pod_refs_free(l, n);
         return 0;
 oom:
         pod_refs_free(l, n);
@@ -813,14 +861,13 @@ int api_pods_route(ApiCall *c, const char *ns, char **path, size_t n) {
                 return api_reply_status(c, 404, "NotFound", NULL, "the server could not find the requested resource");
         if (n == 0 && api_query_bool(api_query(c, "watch")))
                 return api_watch_start(c, &api_kind_pods, ns);
-        r = collect_pods(c->manager, ns, &l, &nl);
-        if (r < 0)
-                return r;
         if (n >= 1) {
                 PodRef *p = NULL;
-                for (size_t i = 0; i < nl; i++)
-                        if (streq(l[i].name, path[0]))
-                                p = l + i;
+                r = find_pod(c->manager, ns, path[0], &p);
+                if (r < 0)
+                        return r;
+                l = p;
+                nl = p ? 1 : 0;
                 if (!p)
                         r = api_reply_status(c, 404, "NotFound", api_status_details(path[0], "", "pods"),
                                              "pods \"%s\" not found", path[0]);
@@ -834,6 +881,9 @@ int api_pods_route(ApiCall *c, const char *ns, char **path, size_t n) {
                 pod_refs_free(l, nl);
                 return r;
         }
+        r = collect_pods(c->manager, ns, &l, &nl);
+        if (r < 0)
+                return r;
         r = parse_selectors(c, &labels, &fields, pod_field);
         if (r != 0) {
                 pod_refs_free(l, nl);

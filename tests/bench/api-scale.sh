@@ -3,7 +3,7 @@
 # The Kubernetes API at scale (docs/kubernetes-api.md, "Performance"), on a sandboxed user manager:
 #  1. `kubectl get jobs` with N Jobs (default 1000): the server's time for the Table list kubectl asks
 #     for (curl's time_starttransfer - time_pretransfer over one kept-alive connection, median of 11),
-#     and the whole kubectl process for reference;
+#     and the whole kubectl process for reference; then one pod by name, and its log;
 #  2. W (default 1000) concurrent watches over TLS (tests/bench/api-watches.py): jobsd's RSS before and
 #     with them open (KiB per watch), and, after IDLE seconds (default 65: past the API's 60 s idle
 #     timeout) without an event, how many of them got the MODIFIED event of one Job's change, in how long;
@@ -69,6 +69,15 @@ for _ in $(seq 11); do printf 'url = "%s"\noutput = "/dev/null"\n' "$api"; done 
 curl -s "${auth[@]}" -K "$SANDBOX_DIR/curl.conf" -w '%{time_pretransfer} %{time_starttransfer} %{time_total}\n' > "$SANDBOX_DIR/t"
 echo "GET jobs as JSON ($n Jobs, $bytes bytes): server time $(awk '{ printf "%.3f\n", ($2 - $1) * 1000 }' "$SANDBOX_DIR/t" | pct | sed 's/, p99/, max/')," \
         "whole response $(awk '{ printf "%.3f\n", ($3 - $1) * 1000 }' "$SANDBOX_DIR/t" | pct | sed 's/,.*//')"
+# One pod by name, and its log (what `kubectl logs` asks for), among the pods of all N Jobs.
+papi=https://127.0.0.1:$port/api/v1/namespaces/default/pods
+podname=$(curl -s "${auth[@]}" "$papi?labelSelector=job-name=j$n" | python3 -c 'import json, sys; print(json.load(sys.stdin)["items"][0]["metadata"]["name"])' 2>/dev/null)
+for what in "" /log; do
+        for _ in $(seq 11); do printf 'url = "%s/%s%s"\noutput = "/dev/null"\n' "$papi" "$podname" "$what"; done > "$SANDBOX_DIR/curl.conf"
+        curl -s "${auth[@]}" -K "$SANDBOX_DIR/curl.conf" -w '%{time_pretransfer} %{time_starttransfer} %{http_code}\n' > "$SANDBOX_DIR/t"
+        echo "GET pods/$podname$what ($(awk 'NR == 1 { print $3 }' "$SANDBOX_DIR/t") among the pods of $n Jobs): server time" \
+                "$(awk '{ printf "%.3f\n", ($2 - $1) * 1000 }' "$SANDBOX_DIR/t" | pct | sed 's/, p99/, max/')"
+done
 kubectl get jobs >/dev/null       # discovery cached
 for _ in $(seq 5); do
         t0=$(date +%s.%N); kubectl get jobs >/dev/null; t1=$(date +%s.%N)

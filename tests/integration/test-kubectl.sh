@@ -386,6 +386,16 @@ pi_lines() { sandbox_journal -t pi -o verbose --output-fields=MESSAGE,_SYSTEMD_U
 pod=$(k get pods -l job-name=pi -o name | head -1)
 out=$(k logs "$pod" --timestamps --tail=1 2>&1)
 echo "$out" | grep -Eq '^20[0-9-]+T[0-9:]+\.[0-9]{9}Z 3\.14$' && ok "kubectl logs --timestamps --tail=1" || not_ok "kubectl logs --timestamps --tail=1" "$out; the journal: $(pi_lines)"
+# One pod by name: found through its Job's name (a prefix of the pod's), not by a walk of every pod.
+out=$(k get "$pod" -o jsonpath='{.metadata.name} {.metadata.labels.job-name} {.status.phase}' 2>&1)
+out2=$(k get pod "${pod#pod/}x" 2>&1); rc2=$?
+out3=$(k get pod pi 2>&1); rc3=$?
+if [ "$out" = "${pod#pod/} pi Succeeded" ] && [ $rc2 = 1 ] && [ "$out2" = "Error from server (NotFound): pods \"${pod#pod/}x\" not found" ] &&
+   [ $rc3 = 1 ] && [ "$out3" = 'Error from server (NotFound): pods "pi" not found' ]; then
+        ok "kubectl get pod NAME: the pod; a name no Job's pod has, and a Job's own name, NotFound"
+else
+        not_ok "kubectl get pod NAME" "$out; $rc2: $out2; $rc3: $out3"
+fi
 # A line journald could not give a unit (here: from a process outside every unit, as journald sees the
 # output of a process that ended before it read the line) is the pod's that ran alone at the time, and
 # no other pod's.
