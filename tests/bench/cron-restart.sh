@@ -3,7 +3,7 @@
 # A restart with C CronJobs (default 1000, a yearly schedule), on a sandboxed user manager: their
 # transient timers outlive jobsd, so the restarted jobsd finds each one loaded. Prints jobsd's wake-ups
 # and CPU per 5 s until a quiet window (at most two minutes), then how many timers are active and how
-# many CronJobs gave up making theirs. Figures only, no verdict.
+# many CronJobs gave up making theirs; the start and stop times. Figures only, no verdict.
 #   tests/bench/cron-restart.sh [BUILD_DIR] [C]
 set -eu
 build=$(realpath "${1:-build}")
@@ -21,11 +21,18 @@ start() {
 }
 timers() { systemctl --user list-units "$@" 'jobsd-cron_*.timer' --no-legend | wc -l; }
 wakeups() { awk '/ctxt_switches/ { v += $2 } END { print v }' /proc/"$pid"/status; }
-start
+stop() { # prints how long `systemctl stop jobsd` took
+        local t0 t1
+        t0=$(date +%s%N); systemctl --user stop jobsd; t1=$(date +%s%N)
+        echo "$(( (t1 - t0) / 1000000 )) ms"
+}
+t0=$(date +%s%N); start; t1=$(date +%s%N)
+echo "first start to READY: $(( (t1 - t0) / 1000000 )) ms"
 sleep 3
-systemctl --user stop jobsd
+echo "stop: $(stop)"
 echo "$c CronJobs; timers loaded after the first run: $(timers --all)"
-start
+t0=$(date +%s%N); start; t1=$(date +%s%N)
+echo "restart to READY: $(( (t1 - t0) / 1000000 )) ms"
 w0=$(wakeups)
 for t in $(seq 5 5 120); do
         sleep 5
@@ -35,4 +42,4 @@ for t in $(seq 5 5 120); do
         w0=$w1
 done
 echo "timers active: $(timers --state=active), CronJobs that gave up: $(sandbox_journal -o cat | grep -c 'cannot make its timer' || true)"
-systemctl --user stop jobsd
+echo "stop: $(stop)"
