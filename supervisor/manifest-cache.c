@@ -655,3 +655,52 @@ void manifest_index_unstick_if(ManifestIndex *x, bool (*pred)(const ManifestKey 
         }
         x->n_sticky = w;
 }
+
+/* The order of a full load: the caches by rank (the manifest directory's files, then the API's), their
+ * files by name; in a file, its documents'. */
+static int definition_compare(const void *a, const void *b) {
+        const ManifestDefinition *x = a, *y = b;
+        int c;
+
+        if (x->entry->cache->rank != y->entry->cache->rank)
+                return x->entry->cache->rank < y->entry->cache->rank ? -1 : 1;
+        c = strcmp(x->entry->name, y->entry->name);
+        if (c != 0)
+                return c;
+        return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int manifest_index_view(const ManifestIndex *x, const ManifestKey *const *names, size_t n_names,
+                        ManifestCacheView *view) {
+        _cleanup_(freep) ManifestDefinition *defs = NULL;
+        size_t n = 0, allocated = 0;
+
+        assert(x);
+        assert(view);
+
+        for (size_t w = 0; w < n_names; w++) {
+                const ManifestKey *k = names[w];
+                ManifestIndexSlot *slot = manifest_index_find(x, k->kind, k->namespace, k->name);
+
+                if (!slot)
+                        continue;
+                if (n + slot->n_defs > allocated) {
+                        size_t a = MAX(allocated * 2, n + slot->n_defs);
+                        ManifestDefinition *d = realloc(defs, sizeof(ManifestDefinition) * a);
+                        if (!d)
+                                return -ENOMEM;
+                        defs = d;
+                        allocated = a;
+                }
+                memcpy(defs + n, slot->defs, sizeof(ManifestDefinition) * slot->n_defs);
+                n += slot->n_defs;
+        }
+        if (n > 0)
+                qsort(defs, n, sizeof(ManifestDefinition), definition_compare);
+        for (size_t i = 0; i < n; i++) {
+                if (!defs[i].entry->list.items[defs[i].i].job)
+                        return -ESTALE;
+                TRY(manifest_cache_view_add(view, defs[i].entry, defs[i].i));
+        }
+        return 0;
+}

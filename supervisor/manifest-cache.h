@@ -150,3 +150,9 @@ void manifest_index_done(ManifestIndex *x);
 bool manifest_index_sticky(const ManifestIndex *x, ManifestKind kind, const char *namespace, const char *name);
 int manifest_index_stick(ManifestIndex *x, ManifestKind kind, const char *namespace, const char *name);
 void manifest_index_unstick_if(ManifestIndex *x, bool (*pred)(const ManifestKey *k, void *userdata), void *userdata);
+
+/* Appends to view every definition of the names (each once: names without duplicates), in the order of a
+ * full load of the caches sharing the index. -ESTALE: one's object was taken (its file is to be parsed
+ * again first). */
+int manifest_index_view(const ManifestIndex *x, const ManifestKey *const *names, size_t n_names,
+                        ManifestCacheView *view);

@@ -522,14 +522,11 @@ static int full_reload(Manager *m, const ManifestLoadOptions *opts) {
 }
 
 /* The names a scoped reload decides: a set (an index by kind) and the order they came in. */
-typedef struct ScopeName {
-        ManifestKind kind;
-        char *namespace, *name;
-} ScopeName;
+typedef ManifestKey ScopeName;
 
 typedef struct Scope {
         Manager *m;
-        ScopeName **items;
+        const ManifestKey **items;
         size_t n, n_allocated;
         NameIndex jobs, cron_jobs;
         char **changed;                 /* files whose entry was parsed again or dropped: their diagnostics */
@@ -545,9 +542,10 @@ static void scope_name_key(const void *item, const char **namespace, const char 
 
 static void scope_done(Scope *sc) {
         for (size_t i = 0; i < sc->n; i++) {
-                free(sc->items[i]->namespace);
-                free(sc->items[i]->name);
-                free(sc->items[i]);
+                ScopeName *s = (ScopeName *) sc->items[i];
+                free(s->namespace);
+                free(s->name);
+                free(s);
         }
         free(sc->items);
         name_index_done(&sc->jobs);
@@ -570,7 +568,7 @@ static int scope_add(Scope *sc, ManifestKind kind, const char *namespace, const 
                 return 0;
         if (sc->n >= sc->n_allocated) {
                 size_t a = sc->n_allocated ? sc->n_allocated * 2 : 16;
-                ScopeName **n = realloc(sc->items, sizeof(ScopeName *) * a);
+                const ManifestKey **n = realloc(sc->items, sizeof(ManifestKey *) * a);
                 if (!n)
                         return -ENOMEM;
                 sc->items = n;
@@ -671,53 +669,6 @@ static int scope_collect(Scope *sc, const char *api_dir, const ManifestLoadOptio
                                                         j->job->metadata.name))
                                         TRY(scope_add(sc, MANIFEST_JOB, s->namespace, j->job->metadata.name));
                 }
-        }
-        return 0;
-}
-
-/* The order of a full load: the manifest directory's files by name, then the API's; in a file, its
- * documents'. */
-static int definition_compare(const void *a, const void *b) {
-        const ManifestDefinition *x = a, *y = b;
-        int c;
-
-        if (x->entry->cache->rank != y->entry->cache->rank)
-                return x->entry->cache->rank < y->entry->cache->rank ? -1 : 1;
-        c = strcmp(x->entry->name, y->entry->name);
-        if (c != 0)
-                return c;
-        return x->i < y->i ? -1 : x->i > y->i;
-}
-
-/* The definitions of the scope's names, in the order of a full load. */
-static int scope_view(Scope *sc, ManifestCacheView *view) {
-        _cleanup_(freep) ManifestDefinition *defs = NULL;
-        size_t n = 0, allocated = 0;
-
-        for (size_t w = 0; w < sc->n; w++) {
-                const ScopeName *s = sc->items[w];
-                ManifestIndexSlot *slot = manifest_index_find(&sc->m->manifest_index, s->kind, s->namespace, s->name);
-
-                if (!slot)
-                        continue;
-                if (n + slot->n_defs > allocated) {
-                        size_t a = MAX(allocated * 2, n + slot->n_defs);
-                        ManifestDefinition *d = realloc(defs, sizeof(ManifestDefinition) * a);
-                        if (!d)
-                                return -ENOMEM;
-                        defs = d;
-                        allocated = a;
-                }
-                memcpy(defs + n, slot->defs, sizeof(ManifestDefinition) * slot->n_defs);
-                n += slot->n_defs;
-        }
-        if (n > 0)
-                qsort(defs, n, sizeof(ManifestDefinition), definition_compare);
-        for (size_t i = 0; i < n; i++) {
-                /* Every entry defining a name in scope was looked at: a taken object was parsed again. */
-                if (!defs[i].entry->list.items[defs[i].i].job)
-                        return -ESTALE;
-                TRY(manifest_cache_view_add(view, defs[i].entry, defs[i].i));
         }
         return 0;
 }
@@ -837,7 +788,7 @@ static int scoped_reload(Manager *m, const ManifestLoadOptions *opts) {
                         if (!startswith(sc.changed[i], m->manifest_dir))
                                 log_file_diags(m, sc.changed[i]);
         }
-        r = scope_view(&sc, &view);
+        r = manifest_index_view(&m->manifest_index, sc.items, sc.n, &view);
         if (r < 0)
                 return r;
         TRY(describe_defined(m, &view, &in));
