@@ -303,6 +303,8 @@ static void touched_clear(ManifestCache *c) {
         c->touched = mfree(c->touched);
         c->n_touched = 0;
         c->forgot_all = false;
+        c->move_cookies = mfree(c->move_cookies);
+        c->n_move_cookies = 0;
 }
 
 int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOptions *opts, ManifestCacheView *view) {
@@ -439,11 +441,6 @@ void manifest_cache_forget(ManifestCache *c, const char *name) {
                 c->forgot_all = true;   /* cannot remember it: the next reload reads everything */
 }
 
-bool manifest_cache_can_scope(const ManifestCache *c) {
-        assert(c);
-        return c->loaded && !c->forgot_all && c->dir_diags.n == 0;
-}
-
 /* As manifest_list_directory() picks its files. */
 static bool is_manifest_name(const char *name) {
         size_t l = strlen(name);
@@ -451,6 +448,35 @@ static bool is_manifest_name(const char *name) {
         if (name[0] == '.' || strchr(name, '/'))
                 return false;
         return (l > 5 && streq(name + l - 5, ".yaml")) || (l > 4 && streq(name + l - 4, ".yml"));
+}
+
+void manifest_cache_moved(ManifestCache *c, const char *name, uint32_t cookie, bool from) {
+        uint32_t *a;
+
+        assert(c);
+        assert(name);
+        if (!from) {
+                for (size_t i = 0; i < c->n_move_cookies; i++)
+                        if (c->move_cookies[i] == cookie) {
+                                c->move_cookies[i] = c->move_cookies[--c->n_move_cookies];
+                                return;
+                        }
+                return;
+        }
+        if (!is_manifest_name(name))
+                return;         /* (a temporary file renamed into place: only its new name matters) */
+        a = realloc(c->move_cookies, sizeof(uint32_t) * (c->n_move_cookies + 1));
+        if (!a) {
+                c->forgot_all = true;
+                return;
+        }
+        c->move_cookies = a;
+        c->move_cookies[c->n_move_cookies++] = cookie;
+}
+
+bool manifest_cache_can_scope(const ManifestCache *c) {
+        assert(c);
+        return c->loaded && !c->forgot_all && c->dir_diags.n == 0 && c->n_move_cookies == 0;
 }
 
 static int report_names(const ManifestCacheEntry *e, ManifestKeyFunc key_func, void *userdata) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "jobsd/diag.h"
@@ -88,6 +89,9 @@ struct ManifestCache {
         bool forgot_all;                /* manifest_cache_forget(NULL) since the last full load */
         char **touched;                 /* named by manifest_cache_forget() since: for a scoped reload */
         size_t n_touched;
+        uint32_t *move_cookies;         /* renames of manifest files whose second half (IN_MOVED_TO) is not
+                                         * read yet (manifest_cache_moved()) */
+        size_t n_move_cookies;
 };
 
 /* A load's result: its items and diagnostics are the cache's (copies of the structures, pointing at what
@@ -107,6 +111,11 @@ int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOpt
 
 /* Parse name (NULL: every file) again at the next load; remembered for a scoped reload. */
 void manifest_cache_forget(ManifestCache *c, const char *name);
+
+/* inotify's IN_MOVED_FROM (from) or IN_MOVED_TO of name, with its cookie. A manifest file renamed is a
+ * move of its objects only if both names are looked at in the same reload: while the second half of a
+ * rename is not read (it may be still queued, or the file left the directory), no scoped reload. */
+void manifest_cache_moved(ManifestCache *c, const char *name, uint32_t cookie, bool from);
 
 /* Whether the changes since the last load are all named (manifest_cache_forget() with a name), and the
  * last full load saw a readable, trusted directory: then a scoped reload of the named files is exact. */

@@ -799,9 +799,45 @@ static int scoped_reload(Manager *m, const ManifestLoadOptions *opts) {
 }
 
 /* JOBSD_VERIFY_SCOPED_RELOAD=1 (read once): after each scoped reload, the full one's decisions are worked
- * out (not carried out): anything but "nothing to do" is what the scoped reload left undone, an error,
- * and jobsd aborts (for the tests). */
+ * out (not carried out) from caches of their own (the reload's are not touched, so that the next scoped
+ * reload still knows what each file defined): anything but "nothing to do" is what the scoped reload left
+ * undone, an error, and jobsd aborts (for the tests). Files changed since the scoped reload looked at them
+ * (their events not yet read) are in flux: their names are not checked. */
 static int verify_scoped = -1;
+static ManifestCache verify_caches[2];
+
+static bool same_file(const ManifestCacheEntry *a, const ManifestCacheEntry *b) {
+        return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mode == b->mode &&
+                a->uid == b->uid && a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
+                a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
+}
+
+static int flux_names(Scope *flux, const ManifestCacheEntry *e) {
+        for (size_t i = 0; e->keys && i < e->list.n; i++)
+                if (e->keys[i].namespace)
+                        TRY(scope_add(flux, e->keys[i].kind, e->keys[i].namespace, e->keys[i].name));
+        for (size_t i = 0; i < e->n_held; i++)
+                TRY(scope_add(flux, e->held[i].kind, e->held[i].namespace, e->held[i].name));
+        return 0;
+}
+
+/* The names of the files whose reload's entry and check's entry differ. */
+static int flux_collect(Scope *flux, const ManifestCache *real, const ManifestCache *check) {
+        size_t i = 0, k = 0;
+
+        while (i < real->n || k < check->n) {
+                int c = i >= real->n ? 1 : k >= check->n ? -1 : strcmp(real->entries[i]->name, check->entries[k]->name);
+                if (c == 0 && same_file(real->entries[i], check->entries[k])) {
+                        i++, k++;
+                        continue;
+                }
+                if (c <= 0)
+                        TRY(flux_names(flux, real->entries[i++]));
+                if (c >= 0)
+                        TRY(flux_names(flux, check->entries[k++]));
+        }
+        return 0;
+}
 
 static bool decision_is_settled(Manager *m, const ReloadInput *in, const ManifestDecision *x) {
         const DefinedObject *d = x->defined != MANIFEST_DIFF_NONE ? in->defined + x->defined : NULL;
@@ -840,13 +876,30 @@ static bool decision_is_settled(Manager *m, const ReloadInput *in, const Manifes
 }
 
 static void verify_scoped_reload(Manager *m, const ManifestLoadOptions *opts) {
-        _cleanup_(reload_view_done) ManifestCacheView view = {};
+        _cleanup_(freep) char *api_dir = api_objects_dir(m);
+        _cleanup_(manifest_cache_view_done) ManifestCacheView view = {};
         _cleanup_(reload_input_done) ReloadInput in = {};
         _cleanup_(manifest_diff_done) ManifestDiff diff = {};
+        _cleanup_(scope_done) Scope flux = { .m = m };
         unsigned bad = 0;
         int r;
 
-        r = load_all(m, opts, &view);
+        if (!api_dir)
+                return;
+        for (size_t k = 0; k < ELEMENTSOF(verify_caches); k++) {
+                verify_caches[k].rank = k;
+                verify_caches[k].name_func = reload_generated_name;
+                verify_caches[k].name_userdata = m;
+        }
+        r = manifest_cache_load(verify_caches + 0, m->manifest_dir, opts, &view);
+        if (r >= 0 && access(api_dir, F_OK) >= 0)
+                (void) manifest_cache_load(verify_caches + 1, api_dir, opts, &view);
+        else
+                manifest_cache_done(verify_caches + 1);
+        if (r >= 0)
+                r = flux_collect(&flux, &m->manifest_cache, verify_caches + 0);
+        if (r >= 0)
+                r = flux_collect(&flux, &m->api_object_cache, verify_caches + 1);
         if (r >= 0)
                 r = describe_defined(m, &view, &in);
         if (r >= 0)
@@ -861,13 +914,14 @@ static void verify_scoped_reload(Manager *m, const ManifestLoadOptions *opts) {
                 const ManifestDecision *x = diff.items + i;
                 const DefinedObject *d = x->defined != MANIFEST_DIFF_NONE ? in.defined + x->defined : NULL;
                 const LoadedObject *l = x->loaded != MANIFEST_DIFF_NONE ? in.loaded + x->loaded : NULL;
+                const char *namespace = d ? d->namespace : l->namespace, *name = d ? d->name : l->name;
 
-                if (decision_is_settled(m, &in, x))
+                if (decision_is_settled(m, &in, x) || scope_has(&flux, manifest_kind(x->kind), namespace, name))
                         continue;
                 log_error("scoped reload check: the full reload would still %s %s %s/%s (%s)",
                           manifest_decision_type_to_string(x->type),
-                          x->kind == MANIFEST_OBJECT_CRON_JOB ? "CronJob" : "Job",
-                          d ? d->namespace : l->namespace, d ? d->name : l->name, d ? d->file : strempty(x->file));
+                          x->kind == MANIFEST_OBJECT_CRON_JOB ? "CronJob" : "Job", namespace, name,
+                          d ? d->file : strempty(x->file));
                 bad++;
         }
         if (bad > 0) {
@@ -941,8 +995,11 @@ static int on_manifest_dir_event(sd_event_source *s, const struct inotify_event 
         int enabled = SD_EVENT_OFF;
 
         /* The file named is parsed again, whatever its times say (a rewrite within the same clock tick
-         * may keep its size and times); an event without a name (the directory's own, or lost events) or
-         * an overflow, every file. */
+         * may keep its size and times), and the next reload is scoped to it (manifest_reload()); an
+         * event without a name (the directory's own, or lost events) or an overflow, every file, and the
+         * next reload is a full one; so is one while a rename's second half is not read yet. */
+        if (ev->len > 0 && !(ev->mask & IN_Q_OVERFLOW) && (ev->mask & (IN_MOVED_FROM | IN_MOVED_TO)))
+                manifest_cache_moved(&m->manifest_cache, ev->name, ev->cookie, ev->mask & IN_MOVED_FROM);
         manifest_cache_forget(&m->manifest_cache, ev->len > 0 && !(ev->mask & IN_Q_OVERFLOW) ? ev->name : NULL);
         (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
         (void) sd_event_source_get_enabled(m->reload_timer, &enabled);

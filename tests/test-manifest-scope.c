@@ -408,6 +408,13 @@ TEST(the_index_follows_the_files) {
         manifest_cache_forget(&c, "0.yaml");
         ASSERT_EQ(c.n_touched, 1u);
         ASSERT_TRUE(manifest_cache_can_scope(&c));
+        /* Half a rename read: no scoped reload until the other half is (a temporary file's: no matter). */
+        manifest_cache_moved(&c, ".0.yaml.tmp", 7, true);
+        ASSERT_TRUE(manifest_cache_can_scope(&c));
+        manifest_cache_moved(&c, "0.yaml", 8, true);
+        ASSERT_FALSE(manifest_cache_can_scope(&c));
+        manifest_cache_moved(&c, "1.yaml", 8, false);
+        ASSERT_TRUE(manifest_cache_can_scope(&c));
         manifest_cache_forget(&c, NULL);
         ASSERT_FALSE(manifest_cache_can_scope(&c));
         manifest_cache_done(&c);
