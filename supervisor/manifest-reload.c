@@ -417,51 +417,58 @@ static ManifestKind manifest_kind(ManifestObjectKind k) {
         return k == MANIFEST_OBJECT_CRON_JOB ? MANIFEST_CRON_JOB : MANIFEST_JOB;
 }
 
-/* After the decisions are carried out: what a full reload would decide again at every reload stays in
- * scope (sticky): a refused change (taken once the Job finished), a Job whose record could not be read
- * (taken once it is repaired), a CronJob whose state file could not be read (looked at again), a name
- * defined twice (its duplicate reported again); and what a bad file keeps is held by its entry. */
-static int after_decisions(Manager *m, const ReloadInput *in, const ManifestDiff *diff) {
-        for (size_t i = 0; i < diff->n; i++) {
-                const ManifestDecision *x = diff->items + i;
-                const DefinedObject *d = x->defined != MANIFEST_DIFF_NONE ? in->defined + x->defined : NULL;
-                const LoadedObject *l = x->loaded != MANIFEST_DIFF_NONE ? in->loaded + x->loaded : NULL;
-                const char *namespace = d ? d->namespace : l->namespace, *name = d ? d->name : l->name;
-                bool stick = false;
+/* After a decision is carried out: what a full reload would decide again at every reload stays in scope
+ * (sticky): a refused change (taken once the Job finished), a Job whose record could not be read (taken
+ * once it is repaired), a CronJob whose state file could not be read (looked at again), a name defined
+ * twice (its duplicate reported again); and what a bad file keeps is held by its entry. namespace and name
+ * are copies: carrying out an addition may have freed the definition's. */
+static int after_decision(Manager *m, const ReloadInput *in, const ManifestDecision *x, const char *namespace,
+                          const char *name) {
+        const LoadedObject *l = x->loaded != MANIFEST_DIFF_NONE ? in->loaded + x->loaded : NULL;
+        bool stick = false;
 
-                switch (x->type) {
-                case DECISION_REFUSE:
-                case DECISION_DUPLICATE:
-                        stick = true;
-                        break;
-                case DECISION_ADD:
-                case DECISION_UPDATE:
-                        if (x->kind == MANIFEST_OBJECT_JOB)
-                                stick = !manager_find_job(m, namespace, name);
-                        else {
-                                ManagedCronJob *c = manager_find_cron_job(m, namespace, name);
-                                stick = !c || c->status_bad;
-                        }
-                        break;
-                case DECISION_KEEP: {
-                        ManifestCacheEntry *e = entry_of_file(m, l->file);
-                        if (e)
-                                TRY(manifest_cache_entry_hold(e, manifest_kind(x->kind), namespace, name));
-                        break;
+        switch (x->type) {
+        case DECISION_REFUSE:
+        case DECISION_DUPLICATE:
+                stick = true;
+                break;
+        case DECISION_ADD:
+        case DECISION_UPDATE:
+                if (x->kind == MANIFEST_OBJECT_JOB)
+                        stick = !manager_find_job(m, namespace, name);
+                else {
+                        ManagedCronJob *c = manager_find_cron_job(m, namespace, name);
+                        stick = !c || c->status_bad;
                 }
-                default:
-                        break;
-                }
-                if (stick)
-                        TRY(manifest_index_stick(&m->manifest_index, manifest_kind(x->kind), namespace, name));
+                break;
+        case DECISION_KEEP: {
+                ManifestCacheEntry *e = l ? entry_of_file(m, l->file) : NULL;
+                if (e)
+                        TRY(manifest_cache_entry_hold(e, manifest_kind(x->kind), namespace, name));
+                break;
         }
+        default:
+                break;
+        }
+        if (stick)
+                TRY(manifest_index_stick(&m->manifest_index, manifest_kind(x->kind), namespace, name));
         return 0;
 }
 
 static int carry_out_all(Manager *m, const ReloadInput *in, const ManifestDiff *diff) {
-        for (size_t i = 0; i < diff->n; i++)
-                TRY(carry_out(m, in, diff->items + i));
-        return after_decisions(m, in, diff);
+        for (size_t i = 0; i < diff->n; i++) {
+                const ManifestDecision *x = diff->items + i;
+                const DefinedObject *d = x->defined != MANIFEST_DIFF_NONE ? in->defined + x->defined : NULL;
+                const LoadedObject *l = x->loaded != MANIFEST_DIFF_NONE ? in->loaded + x->loaded : NULL;
+                _cleanup_(freep) char *namespace = strdup(d ? d->namespace : l->namespace),
+                        *name = strdup(d ? d->name : l->name);
+
+                if (!namespace || !name)
+                        return -ENOMEM;
+                TRY(carry_out(m, in, x));
+                TRY(after_decision(m, in, x, namespace, name));
+        }
+        return 0;
 }
 
 /* What the reload took from the cache's objects (new and changed Jobs and CronJobs) is theirs now. */
@@ -520,6 +527,11 @@ static int full_reload(Manager *m, const ManifestLoadOptions *opts) {
         manifest_index_unstick_if(&m->manifest_index, NULL, NULL);
         return carry_out_all(m, &in, &diff);
 }
+
+/* JOBSD_VERIFY_SCOPED_RELOAD=1 (verify_scoped_reload()): read once; the check's own caches. */
+static int verify_scoped = -1;
+static ManifestCache verify_caches[2];
+static void verify_forget(Manager *m, char **paths);
 
 /* The names a scoped reload decides: a set (an index by kind) and the order they came in. */
 typedef ManifestKey ScopeName;
@@ -788,6 +800,8 @@ static int scoped_reload(Manager *m, const ManifestLoadOptions *opts) {
                         if (!startswith(sc.changed[i], m->manifest_dir))
                                 log_file_diags(m, sc.changed[i]);
         }
+        if (verify_scoped > 0)
+                verify_forget(m, sc.changed);
         r = manifest_index_view(&m->manifest_index, sc.items, sc.n, &view);
         if (r < 0)
                 return r;
@@ -803,13 +817,31 @@ static int scoped_reload(Manager *m, const ManifestLoadOptions *opts) {
  * reload still knows what each file defined): anything but "nothing to do" is what the scoped reload left
  * undone, an error, and jobsd aborts (for the tests). Files changed since the scoped reload looked at them
  * (their events not yet read) are in flux: their names are not checked. */
-static int verify_scoped = -1;
-static ManifestCache verify_caches[2];
 
+/* The same file, and parsed to the same names: a file rewritten within one tick of the clock keeps its
+ * times (and often its size), and the two caches may have read it at different moments. */
 static bool same_file(const ManifestCacheEntry *a, const ManifestCacheEntry *b) {
-        return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mode == b->mode &&
-                a->uid == b->uid && a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
-                a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
+        if (!(a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mode == b->mode &&
+              a->uid == b->uid && a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
+              a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec))
+                return false;
+        if (a->bad != b->bad || a->list.n != b->list.n || !a->keys || !b->keys)
+                return false;
+        for (size_t i = 0; i < a->list.n; i++)
+                if (a->keys[i].kind != b->keys[i].kind || !streq_ptr(a->keys[i].namespace, b->keys[i].namespace) ||
+                    !streq_ptr(a->keys[i].name, b->keys[i].name))
+                        return false;
+        return true;
+}
+
+/* The files the scoped reload parsed again are parsed again by the check too (not from its own older
+ * reading of a file whose times did not change). */
+static void verify_forget(Manager *m, char **paths) {
+        STRV_FOREACH(p, paths) {
+                const char *name = strrchr(*p, '/');
+                if (name)
+                        manifest_cache_forget(verify_caches + (startswith(*p, m->manifest_dir) ? 0 : 1), name + 1);
+        }
 }
 
 static int flux_names(Scope *flux, const ManifestCacheEntry *e) {
@@ -994,6 +1026,18 @@ static int on_manifest_dir_event(sd_event_source *s, const struct inotify_event 
         usec_t now, at;
         int enabled = SD_EVENT_OFF;
 
+        /* A file made: a regular file is looked at when it is closed after writing (IN_CLOSE_WRITE); what
+         * is never written (a symbolic link, a FIFO, a device) now, for its error. */
+        if (ev->mask & IN_CREATE) {
+                _cleanup_(freep) char *path = NULL;
+                struct stat st;
+
+                if ((ev->mask & IN_ISDIR) || ev->len == 0)
+                        return 0;
+                path = strprintf("%s/%s", m->manifest_dir, ev->name);
+                if (path && (lstat(path, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+                        return 0;
+        }
         /* The file named is parsed again, whatever its times say (a rewrite within the same clock tick
          * may keep its size and times), and the next reload is scoped to it (manifest_reload()); an
          * event without a name (the directory's own, or lost events) or an overflow, every file, and the
@@ -1027,7 +1071,8 @@ int manifest_watch_start(Manager *m) {
         /* To the microsecond: sd-event's default accuracy (250 ms) would delay the reload by that much. */
         (void) sd_event_source_set_time_accuracy(m->reload_timer, 1);
         r = sd_event_add_inotify(m->event, &m->inotify, m->manifest_dir,
-                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_ONLYDIR,
+                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_CREATE |
+                                 IN_ONLYDIR,
                                  on_manifest_dir_event, m);
         if (r < 0)
                 return r;
