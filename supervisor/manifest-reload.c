@@ -1027,7 +1027,7 @@ static int on_manifest_dir_event(sd_event_source *s, const struct inotify_event 
         int enabled = SD_EVENT_OFF;
 
         /* A file made: a regular file is looked at when it is closed after writing (IN_CLOSE_WRITE); what
-         * is never written (a symbolic link, a FIFO, a device) now, for its error. */
+         * is never written (a symbolic link, a FIFO, a device, a hard link to a file) now. */
         if (ev->mask & IN_CREATE) {
                 _cleanup_(freep) char *path = NULL;
                 struct stat st;
@@ -1035,7 +1035,8 @@ static int on_manifest_dir_event(sd_event_source *s, const struct inotify_event 
                 if ((ev->mask & IN_ISDIR) || ev->len == 0)
                         return 0;
                 path = strprintf("%s/%s", m->manifest_dir, ev->name);
-                if (path && (lstat(path, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+                if (path && (lstat(path, &st) < 0 || (S_ISREG(st.st_mode) && st.st_nlink < 2) ||
+                             S_ISDIR(st.st_mode)))
                         return 0;
         }
         /* The file named is parsed again, whatever its times say (a rewrite within the same clock tick
