@@ -626,10 +626,15 @@ static int scope_refresh(Scope *sc, ManifestCache *c, const char *dir, const cha
 
 static int scope_refresh_file(Scope *sc, const char *file, const char *api_dir, const ManifestLoadOptions *opts) {
         ManifestCacheEntry *e = entry_of_file(sc->m, file);
+        _cleanup_(freep) char *name = NULL;
 
         if (!e || e->visited == sc->m->manifest_index.generation)
                 return 0;
-        return scope_refresh(sc, e->cache, cache_dir(sc->m, e->cache, api_dir), e->name, false, opts);
+        /* A copy: the refresh may drop the entry. */
+        name = strdup(e->name);
+        if (!name)
+                return -ENOMEM;
+        return scope_refresh(sc, e->cache, cache_dir(sc->m, e->cache, api_dir), name, false, opts);
 }
 
 /* The names the named files define and defined, and whatever decides them: every file defining them
