@@ -9,10 +9,10 @@
 #include "jobsd/manifest.h"
 #include "name-index.h"
 
-/* The parsed manifests of one directory, kept between reloads: a reload parses again only the files
- * that changed (by their inode, size, times, mode and owner, or because inotify named them), so a file
- * event costs a directory listing and the parse of that file, not a parse of every file. A scoped reload
- * (manifest_cache_refresh()) looks at the named files only. */
+/* The parsed manifests of one directory, kept between reloads: a full load parses again only the files
+ * that changed (by their inode, size, times, mode and owner, or because inotify named them), at the cost
+ * of a directory listing; a scoped reload (manifest_cache_refresh()) looks at the named files only, and
+ * finds the other files defining the same names through the index (ManifestIndex). */
 
 /* A name (kind, namespace, name) an object of a file defines: kept after the object is taken. */
 typedef struct ManifestKey {
