@@ -151,6 +151,7 @@ Manager *manager_free(Manager *m) {
         sd_event_unref(m->event);
         manifest_cache_done(&m->manifest_cache);
         manifest_cache_done(&m->api_object_cache);
+        manifest_index_done(&m->manifest_index);
         strv_free(m->diag_keys);
         strv_free(m->start_timers);
         strv_free(m->state_errors_logged);

@@ -43,6 +43,7 @@ struct Manager {
         uid_t manifest_dir_refused_uid;
         ManifestCache manifest_cache;   /* the parsed manifests of manifest_dir, between reloads */
         ManifestCache api_object_cache; /* and of the state directory's api-objects/ */
+        ManifestIndex manifest_index;   /* the names both caches' files define (manifest-reload.c) */
         char **start_timers;            /* at start only: manager_cron_timers_snapshot() */
         size_t n_start_timers;
         char **diag_keys;               /* per file with diagnostics at the last reload: its name, state and

@@ -1,23 +1,148 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The parsed manifests of a directory, kept between reloads: only changed files are parsed again. */
+/* The parsed manifests of a directory, kept between reloads: only changed files are parsed again; the index of the names they define. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jobsd/macro.h"
+#include "jobsd/render.h"
 #include "jobsd/strv.h"
 #include "manifest-cache.h"
 
-static void entry_done(ManifestCacheEntry *e) {
+/* The index: one slot per name, its definitions in no order. */
+
+static void slot_key(const void *item, const char **namespace, const char **name) {
+        const ManifestIndexSlot *s = item;
+
+        *namespace = s->namespace;
+        *name = s->name;
+}
+
+static NameIndex *index_of(ManifestIndex *x, ManifestKind kind) {
+        NameIndex *n = kind == MANIFEST_CRON_JOB ? &x->cron_jobs : &x->jobs;
+
+        n->key = slot_key;
+        return n;
+}
+
+ManifestIndexSlot *manifest_index_find(const ManifestIndex *x, ManifestKind kind, const char *namespace,
+                                       const char *name) {
+        assert(x);
+        return name_index_find(kind == MANIFEST_CRON_JOB ? &x->cron_jobs : &x->jobs, namespace, name);
+}
+
+static void slot_free(ManifestIndexSlot *s) {
+        if (!s)
+                return;
+        free(s->namespace);
+        free(s->name);
+        free(s->defs);
+        free(s);
+}
+
+static int index_add(ManifestIndex *x, ManifestCacheEntry *e, size_t i) {
+        const ManifestKey *k = e->keys + i;
+        ManifestIndexSlot *s = manifest_index_find(x, k->kind, k->namespace, k->name);
+
+        if (!s) {
+                s = calloc(1, sizeof(ManifestIndexSlot));
+                if (!s)
+                        return -ENOMEM;
+                *s = (ManifestIndexSlot) { .kind = k->kind, .namespace = strdup(k->namespace), .name = strdup(k->name) };
+                if (!s->namespace || !s->name || name_index_add(index_of(x, k->kind), s) < 0) {
+                        slot_free(s);
+                        return -ENOMEM;
+                }
+        }
+        if (s->n_defs >= s->n_allocated) {
+                size_t a = s->n_allocated ? s->n_allocated * 2 : 2;
+                ManifestDefinition *d = realloc(s->defs, sizeof(ManifestDefinition) * a);
+                if (!d)
+                        return -ENOMEM;
+                s->defs = d;
+                s->n_allocated = a;
+        }
+        s->defs[s->n_defs++] = (ManifestDefinition) { .entry = e, .i = i };
+        return 0;
+}
+
+static void index_remove(ManifestIndex *x, ManifestCacheEntry *e, size_t i) {
+        const ManifestKey *k = e->keys + i;
+        ManifestIndexSlot *s = manifest_index_find(x, k->kind, k->namespace, k->name);
+
+        if (!s)
+                return;
+        for (size_t d = 0; d < s->n_defs; d++)
+                if (s->defs[d].entry == e && s->defs[d].i == i) {
+                        s->defs[d] = s->defs[--s->n_defs];
+                        break;
+                }
+        if (s->n_defs == 0) {
+                name_index_remove(index_of(x, k->kind), s);
+                slot_free(s);
+        }
+}
+
+static void keys_free(ManifestKey *k, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(k[i].namespace);
+                free(k[i].name);
+        }
+        free(k);
+}
+
+static void free_slots(NameIndex *n) {
+        for (size_t i = 0; i < n->n_slots; i++)
+                slot_free(n->slots[i]);
+        name_index_done(n);
+}
+
+void manifest_index_done(ManifestIndex *x) {
+        if (!x)
+                return;
+        free_slots(&x->jobs);
+        free_slots(&x->cron_jobs);
+        keys_free(x->sticky, x->n_sticky);
+        *x = (ManifestIndex) {};
+}
+
+/* The entries. */
+
+static void entry_unindex(ManifestCacheEntry *e) {
+        if (!e->keys || !e->cache || !e->cache->index)
+                return;
+        for (size_t i = 0; i < e->list.n; i++)
+                if (e->keys[i].namespace)
+                        index_remove(e->cache->index, e, i);
+}
+
+/* Lets go of what the entry parsed (its names leave the index); the entry itself and its names stay. */
+static void entry_clear(ManifestCacheEntry *e) {
+        entry_unindex(e);
         if (e->fingerprints)
                 for (size_t i = 0; i < e->list.n; i++)
                         free(e->fingerprints[i]);
-        free(e->fingerprints);
-        free(e->name);
+        e->fingerprints = mfree(e->fingerprints);
+        if (e->keys)
+                keys_free(e->keys, e->list.n);
+        e->keys = NULL;
+        keys_free(e->held, e->n_held);
+        e->held = NULL;
+        e->n_held = 0;
         manifest_list_done(&e->list);
         diag_list_done(&e->diags);
-        *e = (ManifestCacheEntry) {};
+        e->bad = false;
+}
+
+static ManifestCacheEntry *entry_free(ManifestCacheEntry *e) {
+        if (!e)
+                return NULL;
+        entry_clear(e);
+        free(e->name);
+        free(e->path);
+        free(e);
+        return NULL;
 }
 
 static bool entry_matches(const ManifestCacheEntry *e, const struct stat *st) {
@@ -27,23 +152,80 @@ static bool entry_matches(const ManifestCacheEntry *e, const struct stat *st) {
                 e->ctim.tv_sec == st->st_ctim.tv_sec && e->ctim.tv_nsec == st->st_ctim.tv_nsec;
 }
 
-static int entry_load(ManifestCacheEntry *e, const char *dir, const char *name, const struct stat *st,
-                      const ManifestLoadOptions *opts) {
-        _cleanup_(freep) char *path = strprintf("%s/%s", dir, name);
+/* Its names, as the reload sees them (a generateName Job named through the cache's name_func), indexed. */
+static int entry_name_objects(ManifestCacheEntry *e) {
+        ManifestCache *c = e->cache;
+
+        e->keys = calloc(e->list.n + 1, sizeof(ManifestKey));
+        if (!e->keys)
+                return -ENOMEM;
+        for (size_t i = 0; i < e->list.n; i++) {
+                Manifest *mf = e->list.items + i;
+                ManifestKey *k = e->keys + i;
+                const ObjectMeta *meta;
+
+                k->kind = mf->kind;
+                if (mf->kind == MANIFEST_CRON_JOB && mf->cron_job)
+                        meta = &mf->cron_job->metadata;
+                else if (mf->kind == MANIFEST_JOB && mf->job) {
+                        if (!mf->job->metadata.name && c->name_func) {
+                                mf->job->metadata.name = c->name_func(mf, c->name_userdata);
+                                if (!mf->job->metadata.name)
+                                        return -ENOMEM;
+                                k->generated = true;
+                        }
+                        meta = &mf->job->metadata;
+                } else
+                        continue;
+                if (!meta->name)
+                        continue;
+                k->name = strdup(meta->name);
+                k->namespace = strdup(job_namespace(meta));
+                if (!k->name || !k->namespace)
+                        return -ENOMEM;
+                if (c->index)
+                        TRY(index_add(c->index, e, i));
+        }
+        return 0;
+}
+
+/* Whether a diagnostic makes its file keep what it defined: an error, or no object (an empty file is
+ * most often one being rewritten, opened with O_TRUNC; removing the file is how to delete). */
+static bool diag_is_bad(const Diag *d) {
+        return d->level == DIAG_ERROR || (!d->has_position && streq(d->message, MANIFEST_NO_OBJECTS));
+}
+
+/* Parses the file (again) into e, which has its name and path. */
+static int entry_parse(ManifestCacheEntry *e, const struct stat *st, const ManifestLoadOptions *opts) {
         int r;
 
-        *e = (ManifestCacheEntry) { .name = strdup(name) };
-        if (!path || !e->name)
-                return -ENOMEM;
+        entry_clear(e);
+        e->stale = false;
         if (st) {
                 e->dev = st->st_dev, e->ino = st->st_ino, e->size = st->st_size;
                 e->mode = st->st_mode, e->uid = st->st_uid, e->mtim = st->st_mtim, e->ctim = st->st_ctim;
         } else
                 e->stale = true;        /* lstat() failed: the loader reports why, and the next load tries again */
-        r = manifest_load_file_full(path, opts, &e->list, &e->diags);
+        r = manifest_load_file_full(e->path, opts, &e->list, &e->diags);
         if (r < 0)
                 return r;
-        return 0;
+        for (size_t i = 0; i < e->diags.n; i++)
+                if (diag_is_bad(e->diags.items + i) && e->diags.items[i].file)
+                        e->bad = true;
+        return entry_name_objects(e);
+}
+
+static ManifestCacheEntry *entry_new(ManifestCache *c, const char *dir, const char *name) {
+        ManifestCacheEntry *e = calloc(1, sizeof(ManifestCacheEntry));
+
+        if (!e)
+                return NULL;
+        e->cache = c;
+        e->name = strdup(name);
+        e->path = strprintf("%s/%s", dir, name);
+        if (!e->name || !e->path)
+                return entry_free(e);
+        return e;
 }
 
 static int view_append(ManifestCacheView *v, ManifestCacheEntry *e) {
@@ -86,14 +268,49 @@ static int view_append(ManifestCacheView *v, ManifestCacheEntry *e) {
         return 0;
 }
 
-static int entry_cmp(const void *key, const void *e) {
-        return strcmp(key, ((const ManifestCacheEntry *) e)->name);
+int manifest_cache_view_add(ManifestCacheView *v, ManifestCacheEntry *e, size_t i) {
+        size_t n = v->list.n + 1;
+        Manifest *items;
+        Manifest **origin;
+        ManifestCacheEntry **entry;
+
+        assert(v);
+        assert(e);
+        assert(i < e->list.n);
+
+        items = realloc(v->list.items, sizeof(Manifest) * n);
+        if (!items)
+                return -ENOMEM;
+        v->list.items = items;
+        origin = realloc(v->origin, sizeof(Manifest *) * n);
+        if (!origin)
+                return -ENOMEM;
+        v->origin = origin;
+        entry = realloc(v->entry, sizeof(ManifestCacheEntry *) * n);
+        if (!entry)
+                return -ENOMEM;
+        v->entry = entry;
+        v->list.items[v->list.n] = e->list.items[i];
+        v->origin[v->list.n] = e->list.items + i;
+        v->entry[v->list.n] = e;
+        v->list.n++;
+        return 0;
+}
+
+static void touched_clear(ManifestCache *c) {
+        for (size_t i = 0; i < c->n_touched; i++)
+                free(c->touched[i]);
+        c->touched = mfree(c->touched);
+        c->n_touched = 0;
+        c->forgot_all = false;
+        c->move_cookies = mfree(c->move_cookies);
+        c->n_move_cookies = 0;
 }
 
 int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOptions *opts, ManifestCacheView *view) {
         _cleanup_(strv_freep) char **names = NULL;
         _cleanup_(closep) int dfd = -EBADF;
-        ManifestCacheEntry *entries = NULL;
+        ManifestCacheEntry **entries = NULL;
         size_t n_names = 0, n = 0, k = 0;
         int r;
 
@@ -102,6 +319,8 @@ int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOpt
         assert(view);
 
         c->parsed = 0;
+        c->loaded = false;
+        touched_clear(c);
         diag_list_done(&c->dir_diags);
         r = manifest_list_directory(dir, opts, &names, &n_names, &c->dir_diags);
         if (r >= 0 && n_names > 0) {
@@ -110,7 +329,7 @@ int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOpt
                         r = -errno;
         }
         if (r >= 0 && n_names > 0) {
-                entries = calloc(n_names, sizeof(ManifestCacheEntry));
+                entries = calloc(n_names, sizeof(ManifestCacheEntry *));
                 if (!entries)
                         r = -ENOMEM;
         }
@@ -128,28 +347,36 @@ int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOpt
                 bool have = fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) >= 0;
                 int cmp = 1;
 
-                while (k < c->n && (cmp = strcmp(c->entries[k].name, names[i])) < 0)
-                        entry_done(c->entries + k++);   /* a file that is gone */
-                if (k < c->n && cmp == 0 && have && entry_matches(c->entries + k, &st)) {
-                        entries[n++] = c->entries[k];
-                        c->entries[k++] = (ManifestCacheEntry) {};
+                while (k < c->n && (cmp = strcmp(c->entries[k]->name, names[i])) < 0)
+                        c->entries[k] = entry_free(c->entries[k]), k++;        /* a file that is gone */
+                if (k < c->n && cmp == 0 && have && entry_matches(c->entries[k], &st)) {
+                        entries[n++] = TAKE_PTR(c->entries[k]);
+                        k++;
                         continue;
                 }
-                if (k < c->n && cmp == 0)
-                        entry_done(c->entries + k++);
-                r = entry_load(entries + n, dir, names[i], have ? &st : NULL, opts);
+                if (k < c->n && cmp == 0) {
+                        entries[n] = TAKE_PTR(c->entries[k]);
+                        k++;
+                } else
+                        entries[n] = entry_new(c, dir, names[i]);
+                if (!entries[n]) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = entry_parse(entries[n], have ? &st : NULL, opts);
                 n++;
                 c->parsed++;
                 if (r < 0)
                         break;
         }
         for (; k < c->n; k++)
-                entry_done(c->entries + k);
+                entry_free(c->entries[k]);
         free(c->entries);
         c->entries = entries;
         c->n = n;
         if (r < 0)
                 return r;
+        c->loaded = c->dir_diags.n == 0;
         {
                 ManifestCacheEntry d = { .diags = c->dir_diags };
                 r = view_append(view, &d);
@@ -157,25 +384,206 @@ int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOpt
                         return r;
         }
         for (size_t i = 0; i < c->n; i++) {
-                r = view_append(view, c->entries + i);
+                r = view_append(view, c->entries[i]);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
+/* Where name is, or would be inserted. */
+static size_t entry_position(const ManifestCache *c, const char *name, bool *found) {
+        size_t lo = 0, hi = c->n;
+
+        *found = false;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int cmp = strcmp(name, c->entries[mid]->name);
+                if (cmp == 0) {
+                        *found = true;
+                        return mid;
+                }
+                if (cmp < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        return lo;
+}
+
+ManifestCacheEntry *manifest_cache_find(const ManifestCache *c, const char *name) {
+        bool found;
+        size_t i;
+
+        assert(c);
+        if (!name)
+                return NULL;
+        i = entry_position(c, name, &found);
+        return found ? c->entries[i] : NULL;
+}
+
 void manifest_cache_forget(ManifestCache *c, const char *name) {
         ManifestCacheEntry *e;
+        char *copy;
 
         assert(c);
         if (!name) {
                 for (size_t i = 0; i < c->n; i++)
-                        c->entries[i].stale = true;
+                        c->entries[i]->stale = true;
+                c->forgot_all = true;
                 return;
         }
-        e = c->n > 0 ? bsearch(name, c->entries, c->n, sizeof(ManifestCacheEntry), entry_cmp) : NULL;
+        e = manifest_cache_find(c, name);
         if (e)
                 e->stale = true;
+        copy = strdup(name);
+        if (!copy || strv_push_n(&c->touched, &c->n_touched, copy) < 0)
+                c->forgot_all = true;   /* cannot remember it: the next reload reads everything */
+}
+
+/* As manifest_list_directory() picks its files. */
+static bool is_manifest_name(const char *name) {
+        size_t l = strlen(name);
+
+        if (name[0] == '.' || strchr(name, '/'))
+                return false;
+        return (l > 5 && streq(name + l - 5, ".yaml")) || (l > 4 && streq(name + l - 4, ".yml"));
+}
+
+void manifest_cache_moved(ManifestCache *c, const char *name, uint32_t cookie, bool from) {
+        uint32_t *a;
+
+        assert(c);
+        assert(name);
+        if (!from) {
+                for (size_t i = 0; i < c->n_move_cookies; i++)
+                        if (c->move_cookies[i] == cookie) {
+                                c->move_cookies[i] = c->move_cookies[--c->n_move_cookies];
+                                return;
+                        }
+                return;
+        }
+        if (!is_manifest_name(name))
+                return;         /* (a temporary file renamed into place: only its new name matters) */
+        a = realloc(c->move_cookies, sizeof(uint32_t) * (c->n_move_cookies + 1));
+        if (!a) {
+                c->forgot_all = true;
+                return;
+        }
+        c->move_cookies = a;
+        c->move_cookies[c->n_move_cookies++] = cookie;
+}
+
+bool manifest_cache_can_scope(const ManifestCache *c) {
+        assert(c);
+        return c->loaded && !c->forgot_all && c->dir_diags.n == 0 && c->n_move_cookies == 0;
+}
+
+static int report_names(const ManifestCacheEntry *e, ManifestKeyFunc key_func, void *userdata) {
+        if (!key_func)
+                return 0;
+        for (size_t i = 0; e->keys && i < e->list.n; i++)
+                if (e->keys[i].namespace)
+                        TRY(key_func(e->keys + i, userdata));
+        for (size_t i = 0; i < e->n_held; i++)
+                TRY(key_func(e->held + i, userdata));
+        return 0;
+}
+
+int manifest_cache_refresh(ManifestCache *c, const char *dir, const char *name, const ManifestLoadOptions *opts,
+                           bool force, ManifestKeyFunc key_func, void *userdata) {
+        _cleanup_(freep) char *path = NULL;
+        ManifestCacheEntry *e;
+        struct stat st;
+        bool found, have = false, gone = false;
+        size_t i;
+        int r;
+
+        assert(c);
+        assert(dir);
+        assert(name);
+
+        i = entry_position(c, name, &found);
+        e = found ? c->entries[i] : NULL;
+        if (e && c->index && e->visited == c->index->generation)
+                return 0;       /* looked at in this reload already */
+        if (!is_manifest_name(name))
+                gone = true;
+        else {
+                path = strprintf("%s/%s", dir, name);
+                if (!path)
+                        return -ENOMEM;
+                have = lstat(path, &st) >= 0;
+                /* Listed by the full load whatever lstat() says, unless it is not there or a directory. */
+                gone = have ? S_ISDIR(st.st_mode) : (errno == ENOENT || errno == ENOTDIR);
+        }
+        if (gone) {
+                if (!e)
+                        return 0;
+                r = report_names(e, key_func, userdata);
+                if (r < 0)
+                        return r;
+                memmove(c->entries + i, c->entries + i + 1, sizeof(ManifestCacheEntry *) * (c->n - i - 1));
+                c->n--;
+                entry_free(e);
+                return 1;
+        }
+        if (e && !force && have && entry_matches(e, &st)) {
+                if (c->index)
+                        e->visited = c->index->generation;
+                return 0;
+        }
+        if (e) {
+                r = report_names(e, key_func, userdata);
+                if (r < 0)
+                        return r;
+        } else {
+                ManifestCacheEntry **a = realloc(c->entries, sizeof(ManifestCacheEntry *) * (c->n + 1));
+                if (!a)
+                        return -ENOMEM;
+                c->entries = a;
+                e = entry_new(c, dir, name);
+                if (!e)
+                        return -ENOMEM;
+                memmove(c->entries + i + 1, c->entries + i, sizeof(ManifestCacheEntry *) * (c->n - i));
+                c->entries[i] = e;
+                c->n++;
+        }
+        if (c->index)
+                e->visited = c->index->generation;
+        c->parsed++;
+        r = entry_parse(e, have ? &st : NULL, opts);
+        if (r < 0)
+                return r;
+        r = report_names(e, key_func, userdata);
+        if (r < 0)
+                return r;
+        return 1;
+}
+
+int manifest_cache_entry_hold(ManifestCacheEntry *e, ManifestKind kind, const char *namespace, const char *name) {
+        ManifestKey *a, k = { .kind = kind };
+
+        assert(e);
+        assert(namespace);
+        assert(name);
+
+        for (size_t i = 0; i < e->n_held; i++)
+                if (e->held[i].kind == kind && streq(e->held[i].namespace, namespace) && streq(e->held[i].name, name))
+                        return 0;
+        a = realloc(e->held, sizeof(ManifestKey) * (e->n_held + 1));
+        if (!a)
+                return -ENOMEM;
+        e->held = a;
+        k.namespace = strdup(namespace);
+        k.name = strdup(name);
+        if (!k.namespace || !k.name) {
+                free(k.namespace);
+                free(k.name);
+                return -ENOMEM;
+        }
+        e->held[e->n_held++] = k;
+        return 0;
 }
 
 void manifest_cache_view_release(ManifestCacheView *view) {
@@ -215,8 +623,110 @@ void manifest_cache_done(ManifestCache *c) {
         if (!c)
                 return;
         for (size_t i = 0; i < c->n; i++)
-                entry_done(c->entries + i);
+                entry_free(c->entries[i]);
         free(c->entries);
         diag_list_done(&c->dir_diags);
-        *c = (ManifestCache) {};
+        touched_clear(c);
+        *c = (ManifestCache) { .index = c->index, .rank = c->rank, .name_func = c->name_func,
+                               .name_userdata = c->name_userdata };
+}
+
+static bool key_is(const ManifestKey *k, ManifestKind kind, const char *namespace, const char *name) {
+        return k->kind == kind && streq(k->namespace, namespace) && streq(k->name, name);
+}
+
+bool manifest_index_sticky(const ManifestIndex *x, ManifestKind kind, const char *namespace, const char *name) {
+        assert(x);
+        for (size_t i = 0; i < x->n_sticky; i++)
+                if (key_is(x->sticky + i, kind, namespace, name))
+                        return true;
+        return false;
+}
+
+int manifest_index_stick(ManifestIndex *x, ManifestKind kind, const char *namespace, const char *name) {
+        ManifestKey *a, k = { .kind = kind };
+
+        assert(x);
+        assert(namespace);
+        assert(name);
+
+        if (manifest_index_sticky(x, kind, namespace, name))
+                return 0;
+        a = realloc(x->sticky, sizeof(ManifestKey) * (x->n_sticky + 1));
+        if (!a)
+                return -ENOMEM;
+        x->sticky = a;
+        k.namespace = strdup(namespace);
+        k.name = strdup(name);
+        if (!k.namespace || !k.name) {
+                free(k.namespace);
+                free(k.name);
+                return -ENOMEM;
+        }
+        x->sticky[x->n_sticky++] = k;
+        return 0;
+}
+
+void manifest_index_unstick_if(ManifestIndex *x, bool (*pred)(const ManifestKey *k, void *userdata), void *userdata) {
+        size_t w = 0;
+
+        assert(x);
+        for (size_t i = 0; i < x->n_sticky; i++) {
+                if (!pred || pred(x->sticky + i, userdata)) {
+                        free(x->sticky[i].namespace);
+                        free(x->sticky[i].name);
+                        continue;
+                }
+                x->sticky[w++] = x->sticky[i];
+        }
+        x->n_sticky = w;
+}
+
+/* The order of a full load: the caches by rank (the manifest directory's files, then the API's), their
+ * files by name; in a file, its documents'. */
+static int definition_compare(const void *a, const void *b) {
+        const ManifestDefinition *x = a, *y = b;
+        int c;
+
+        if (x->entry->cache->rank != y->entry->cache->rank)
+                return x->entry->cache->rank < y->entry->cache->rank ? -1 : 1;
+        c = strcmp(x->entry->name, y->entry->name);
+        if (c != 0)
+                return c;
+        return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int manifest_index_view(const ManifestIndex *x, const ManifestKey *const *names, size_t n_names,
+                        ManifestCacheView *view) {
+        _cleanup_(freep) ManifestDefinition *defs = NULL;
+        size_t n = 0, allocated = 0;
+
+        assert(x);
+        assert(view);
+
+        for (size_t w = 0; w < n_names; w++) {
+                const ManifestKey *k = names[w];
+                ManifestIndexSlot *slot = manifest_index_find(x, k->kind, k->namespace, k->name);
+
+                if (!slot)
+                        continue;
+                if (n + slot->n_defs > allocated) {
+                        size_t a = MAX(allocated * 2, n + slot->n_defs);
+                        ManifestDefinition *d = realloc(defs, sizeof(ManifestDefinition) * a);
+                        if (!d)
+                                return -ENOMEM;
+                        defs = d;
+                        allocated = a;
+                }
+                memcpy(defs + n, slot->defs, sizeof(ManifestDefinition) * slot->n_defs);
+                n += slot->n_defs;
+        }
+        if (n > 0)
+                qsort(defs, n, sizeof(ManifestDefinition), definition_compare);
+        for (size_t i = 0; i < n; i++) {
+                if (!defs[i].entry->list.items[defs[i].i].job)
+                        return -ESTALE;
+                TRY(manifest_cache_view_add(view, defs[i].entry, defs[i].i));
+        }
+        return 0;
 }

@@ -2,17 +2,32 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "jobsd/diag.h"
 #include "jobsd/manifest.h"
+#include "name-index.h"
 
-/* The parsed manifests of one directory, kept between reloads: a reload parses again only the files
- * that changed (by their inode, size, times, mode and owner, or because inotify named them), so a file
- * event costs a directory listing and the parse of that file, not a parse of every file. */
+/* The parsed manifests of one directory, kept between reloads: a full load parses again only the files
+ * that changed (by their inode, size, times, mode and owner, or because inotify named them), at the cost
+ * of a directory listing; a scoped reload (manifest_cache_refresh()) looks at the named files only, and
+ * finds the other files defining the same names through the index (ManifestIndex). */
+
+/* A name (kind, namespace, name) an object of a file defines: kept after the object is taken. */
+typedef struct ManifestKey {
+        ManifestKind kind;              /* MANIFEST_JOB or MANIFEST_CRON_JOB; other kinds have no name */
+        char *namespace;                /* owned; NULL: not named, not indexed */
+        char *name;                     /* owned */
+        bool generated;                 /* a Job's name from generateName */
+} ManifestKey;
+
+typedef struct ManifestCache ManifestCache;
 
 typedef struct ManifestCacheEntry {
+        ManifestCache *cache;
         char *name;                     /* in the directory */
+        char *path;                     /* dir/name: what its objects' and diagnostics' file is */
         dev_t dev;
         ino_t ino;
         off_t size;
@@ -20,17 +35,64 @@ typedef struct ManifestCacheEntry {
         uid_t uid;
         struct timespec mtim, ctim;
         bool stale;                     /* parse again at the next load */
+        bool bad;                       /* its last parse had errors, or no object: it keeps what it defined */
         ManifestList list;              /* owned; a taken object leaves NULL (and the entry stale) */
         DiagList diags;                 /* owned */
         char **fingerprints;            /* per object, as its user computed it (NULL: not yet); owned */
+        ManifestKey *keys;              /* per object of list: its name, indexed (ManifestIndex) */
+        ManifestKey *held;              /* names of objects loaded from this bad file that it no longer
+                                         * defines, kept (manifest_cache_entry_hold()); cleared by a good parse */
+        size_t n_held;
+        unsigned visited;               /* the reload generation that looked at it last (ManifestIndex) */
 } ManifestCacheEntry;
 
-typedef struct ManifestCache {
-        ManifestCacheEntry *entries;    /* sorted by name, as the directory is loaded */
+/* One definition of a name: object i of entry. */
+typedef struct ManifestDefinition {
+        ManifestCacheEntry *entry;
+        size_t i;
+} ManifestDefinition;
+
+/* Every definition of one name, in the files of all the caches sharing the index (in no order). */
+typedef struct ManifestIndexSlot {
+        ManifestKind kind;
+        char *namespace, *name;
+        ManifestDefinition *defs;
+        size_t n_defs, n_allocated;
+} ManifestIndexSlot;
+
+/* The index of the names the files define, shared by the caches of one reload (the manifest directory
+ * and the API's objects), kept up to date as entries are parsed and dropped: a name's definitions are
+ * found without a walk of all files. */
+typedef struct ManifestIndex {
+        NameIndex jobs, cron_jobs;      /* ManifestIndexSlot by "namespace/name" */
+        unsigned generation;            /* of the current reload: entries visited carry it */
+        /* Names every reload decides again, as a full reload would (manifest-reload.c): a refused change,
+         * a Job whose record could not be read, a CronJob whose state file could not, a name defined
+         * twice. Few. */
+        ManifestKey *sticky;
+        size_t n_sticky;
+} ManifestIndex;
+
+/* Names a generateName Job (mf->job->metadata.name NULL) at parse: a string allocated, NULL on failure. */
+typedef char *(*ManifestNameFunc)(const Manifest *mf, void *userdata);
+
+struct ManifestCache {
+        ManifestCacheEntry **entries;   /* sorted by name, as the directory is loaded */
         size_t n;
         DiagList dir_diags;             /* the directory's own, from the last load */
         unsigned parsed;                /* files parsed by the last load, for the tests and the benchmarks */
-} ManifestCache;
+        ManifestIndex *index;           /* where its entries' names are indexed; NULL: nowhere */
+        unsigned rank;                  /* its place in the load order among the caches of the index */
+        ManifestNameFunc name_func;     /* NULL: generateName Jobs stay unnamed, not indexed */
+        void *name_userdata;
+        bool loaded;                    /* a full load happened (manifest_cache_load()) */
+        bool forgot_all;                /* manifest_cache_forget(NULL) since the last full load */
+        char **touched;                 /* named by manifest_cache_forget() since: for a scoped reload */
+        size_t n_touched;
+        uint32_t *move_cookies;         /* renames of manifest files whose second half (IN_MOVED_TO) is not
+                                         * read yet (manifest_cache_moved()) */
+        size_t n_move_cookies;
+};
 
 /* A load's result: its items and diagnostics are the cache's (copies of the structures, pointing at what
  * the cache owns). An object a caller takes (sets the view's job or cron_job to NULL after taking it)
@@ -43,11 +105,40 @@ typedef struct ManifestCacheView {
 } ManifestCacheView;
 
 /* As manifest_load_directory_full(dir, opts, …) (the same objects and diagnostics, in the same order,
- * and -EPERM for an untrusted directory), appended to *view, parsing only what changed. */
+ * and -EPERM for an untrusted directory), appended to *view, parsing only what changed. Clears what
+ * manifest_cache_forget() named. */
 int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOptions *opts, ManifestCacheView *view);
 
-/* Parse name (NULL: every file) again at the next load. */
+/* Parse name (NULL: every file) again at the next load; remembered for a scoped reload. */
 void manifest_cache_forget(ManifestCache *c, const char *name);
+
+/* inotify's IN_MOVED_FROM (from) or IN_MOVED_TO of name, with its cookie. A manifest file renamed is a
+ * move of its objects only if both names are looked at in the same reload: while the second half of a
+ * rename is not read (it may be still queued, or the file left the directory), no scoped reload. */
+void manifest_cache_moved(ManifestCache *c, const char *name, uint32_t cookie, bool from);
+
+/* Whether the changes since the last load are all named (manifest_cache_forget() with a name), and the
+ * last full load saw a readable, trusted directory: then a scoped reload of the named files is exact. */
+bool manifest_cache_can_scope(const ManifestCache *c);
+
+/* Called with each name a refreshed entry defined before or defines now (or holds). */
+typedef int (*ManifestKeyFunc)(const ManifestKey *k, void *userdata);
+
+/* A scoped load of one file of dir: stats it; parses it again if force, if it changed or if stale; drops
+ * its entry if the file is gone (or no longer a manifest file). Keeps the index up to date and reports
+ * the names of the old and the new entry to key_func. Marks the entry visited. Returns 1 if the entry
+ * changed (parsed or dropped: its diagnostics are new), 0 if not, < 0 on failure. */
+int manifest_cache_refresh(ManifestCache *c, const char *dir, const char *name, const ManifestLoadOptions *opts,
+                           bool force, ManifestKeyFunc key_func, void *userdata);
+
+ManifestCacheEntry *manifest_cache_find(const ManifestCache *c, const char *name);
+
+/* Keeps name loaded from the bad file of e as the file's (a KEEP decision): a later scoped reload of e
+ * looks at it again. */
+int manifest_cache_entry_hold(ManifestCacheEntry *e, ManifestKind kind, const char *namespace, const char *name);
+
+/* Appends object i of entry e to a view (a scoped reload's). */
+int manifest_cache_view_add(ManifestCacheView *view, ManifestCacheEntry *e, size_t i);
 
 /* For each object of the view a caller took (its job or cron_job now NULL): the cache lets go of it too,
  * and parses its file again at the next load. */
@@ -57,4 +148,20 @@ void manifest_cache_view_release(ManifestCacheView *view);
  * next load of an unchanged file hands it back: NULL on allocation failure. */
 char **manifest_cache_view_fingerprint(ManifestCacheView *view, size_t i);
 void manifest_cache_view_done(ManifestCacheView *view);
+/* Drops every entry (and its names from the index). */
 void manifest_cache_done(ManifestCache *c);
+
+ManifestIndexSlot *manifest_index_find(const ManifestIndex *x, ManifestKind kind, const char *namespace,
+                                       const char *name);
+void manifest_index_done(ManifestIndex *x);
+
+/* The sticky names (ManifestIndex): whether one is, add one, drop those pred says (NULL: all). */
+bool manifest_index_sticky(const ManifestIndex *x, ManifestKind kind, const char *namespace, const char *name);
+int manifest_index_stick(ManifestIndex *x, ManifestKind kind, const char *namespace, const char *name);
+void manifest_index_unstick_if(ManifestIndex *x, bool (*pred)(const ManifestKey *k, void *userdata), void *userdata);
+
+/* Appends to view every definition of the names (each once: names without duplicates), in the order of a
+ * full load of the caches sharing the index. -ESTALE: one's object was taken (its file is to be parsed
+ * again first). */
+int manifest_index_view(const ManifestIndex *x, const ManifestKey *const *names, size_t n_names,
+                        ManifestCacheView *view);

@@ -18,6 +18,7 @@
 #include "manifest-cache.h"
 #include "manifest-diff.h"
 #include "api-create.h"
+#include "api-objects.h"
 #include "manifest-reload.h"
 
 static void log_diag(const Diag *d) {
@@ -118,6 +119,10 @@ static char *generated_name(Manager *m, const Manifest *mf) {
         return strdup(buf);
 }
 
+static char *reload_generated_name(const Manifest *mf, void *userdata) {
+        return generated_name(userdata, mf);
+}
+
 static int free_and_strdup(char **p, const char *s) {
         char *c = strdup(s);
 
@@ -153,8 +158,8 @@ typedef struct ReloadInput {
         Manifest **manifests;
         size_t n_defined;
         LoadedObject *loaded;
-        size_t n_loaded;
-        char **strings;                 /* what defined[] and loaded[] point to and own */
+        size_t n_loaded, n_loaded_allocated;
+        char **strings;                 /* what loaded[] points to and owns */
         size_t n_strings;
 } ReloadInput;
 
@@ -166,6 +171,14 @@ static void reload_input_done(ReloadInput *in) {
                 free(in->strings[i]);
         free(in->strings);
         *in = (ReloadInput) {};
+}
+
+/* Room for n objects loaded: their LoadedObjects and the strings they own (five each at most). */
+static int reload_input_alloc_loaded(ReloadInput *in, size_t n) {
+        in->loaded = calloc(n + 1, sizeof(LoadedObject));
+        in->strings = calloc(5 * n + 1, sizeof(char *));
+        in->n_loaded_allocated = n;
+        return in->loaded && in->strings ? 0 : -ENOMEM;
 }
 
 /* Keeps s (taken) in in->strings, which has room for it (allocated for every string at once). */
@@ -184,30 +197,42 @@ static int keep_copy(ReloadInput *in, const char *s, const char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-/* The files with errors, sorted and without duplicates (reload_bad_files()): a lookup per object is
- * O(log bad files), not a walk of them. */
-typedef struct BadFiles {
-        char **files;
-        size_t n;
-} BadFiles;
+/* The cache and the entry of a file of the manifest directory or of the API's objects; NULL: neither. */
+static ManifestCacheEntry *entry_of_file(Manager *m, const char *file) {
+        const char *p;
 
-static bool is_bad_file(const BadFiles *b, const char *file) {
-        return b->n > 0 && file && bsearch(&file, b->files, b->n, sizeof(char *), key_cmp);
+        if (!file)
+                return NULL;
+        p = startswith(file, m->manifest_dir);
+        if (p && p[0] == '/' && !strchr(p + 1, '/'))
+                return manifest_cache_find(&m->manifest_cache, p + 1);
+        p = startswith(file, m->state_dir);
+        if (p && (p = startswith(p, "/" API_OBJECTS_DIR "/")) && !strchr(p, '/'))
+                return manifest_cache_find(&m->api_object_cache, p);
+        return NULL;
 }
 
-/* The defined objects, in the loader's order: generateName resolved, fingerprints and tombstones looked up
- * (a tombstone only for a name not loaded: looking at one of a changed Job removes it). */
-static int describe_defined(Manager *m, ManifestCacheView *view, const BadFiles *bad_files, ReloadInput *in) {
+/* Whether a file had errors (or no object) at its last parse: it keeps what it defined. */
+static bool file_is_bad(Manager *m, const char *file) {
+        ManifestCacheEntry *e = entry_of_file(m, file);
+
+        return e && e->bad;
+}
+
+/* The defined objects of the view, in its order: generateName resolved (by the cache, at parse),
+ * fingerprints and tombstones looked up (a tombstone only for a name not loaded: looking at one of a
+ * changed Job removes it). */
+static int describe_defined(Manager *m, ManifestCacheView *view, ReloadInput *in) {
         ManifestList *list = &view->list;
 
         in->defined = calloc(list->n + 1, sizeof(DefinedObject));
         in->manifests = calloc(list->n + 1, sizeof(Manifest *));
-        /* Five strings for each Job and three for each CronJob loaded (the fingerprints are the cache's). */
-        in->strings = calloc(5 * m->n_jobs + 3 * m->n_cron_jobs + 1, sizeof(char *));
-        if (!in->defined || !in->manifests || !in->strings)
+        if (!in->defined || !in->manifests)
                 return -ENOMEM;
         for (size_t i = 0; i < list->n; i++) {
                 Manifest *mf = list->items + i;
+                ManifestCacheEntry *e = view->entry[i];
+                const ManifestKey *k = e->keys ? e->keys + (view->origin[i] - e->list.items) : NULL;
                 DefinedObject *d = in->defined + in->n_defined;
                 const char *fp;
 
@@ -215,14 +240,14 @@ static int describe_defined(Manager *m, ManifestCacheView *view, const BadFiles 
                         *d = (DefinedObject) { .kind = MANIFEST_OBJECT_CRON_JOB,
                                                .namespace = job_namespace(&mf->cron_job->metadata),
                                                .name = mf->cron_job->metadata.name, .file = mf->file,
-                                               .file_has_errors = is_bad_file(bad_files, mf->file) };
+                                               .file_has_errors = e->bad };
                         in->manifests[in->n_defined++] = mf;
                         continue;
                 }
                 if (mf->kind != MANIFEST_JOB)
                         continue;
-                *d = (DefinedObject) { .kind = MANIFEST_OBJECT_JOB, .file = mf->file,
-                                       .file_has_errors = is_bad_file(bad_files, mf->file), .job = mf->job };
+                *d = (DefinedObject) { .kind = MANIFEST_OBJECT_JOB, .file = mf->file, .file_has_errors = e->bad,
+                                       .job = mf->job, .generated_name = k && k->generated };
                 if (!mf->job->metadata.name) {
                         mf->job->metadata.name = generated_name(m, mf);
                         if (!mf->job->metadata.name)
@@ -248,32 +273,40 @@ static int describe_defined(Manager *m, ManifestCacheView *view, const BadFiles 
         return 0;
 }
 
-/* The loaded Jobs, then the CronJobs (after describe_defined(), which made room for their strings). */
-static int describe_loaded(Manager *m, const BadFiles *bad_files, ReloadInput *in) {
-        in->loaded = calloc(m->n_jobs + m->n_cron_jobs + 1, sizeof(LoadedObject));
-        if (!in->loaded)
-                return -ENOMEM;
-        for (size_t i = 0; i < m->n_jobs; i++) {
-                const ManagedJob *j = m->jobs[i];
-                LoadedObject *l = in->loaded + in->n_loaded++;
+static int describe_loaded_job(Manager *m, ReloadInput *in, const ManagedJob *j) {
+        LoadedObject *l;
 
-                *l = (LoadedObject) { .kind = MANIFEST_OBJECT_JOB, .file_has_errors = is_bad_file(bad_files, j->file),
-                                      .job = j->job, .finished = job_status_is_finished(&j->record.status) };
-                TRY(keep_copy(in, managed_job_namespace(j), &l->namespace));
-                TRY(keep_copy(in, j->job->metadata.name, &l->name));
-                TRY(keep_copy(in, j->file, &l->file));
-                TRY(keep_copy(in, j->fingerprint, &l->fingerprint));
-                TRY(keep_copy(in, j->cron_owner, &l->cron_owner));
-        }
-        for (size_t i = 0; i < m->n_cron_jobs; i++) {
-                const ManagedCronJob *c = m->cron_jobs[i];
-                LoadedObject *l = in->loaded + in->n_loaded++;
+        assert(in->n_loaded < in->n_loaded_allocated);
+        l = in->loaded + in->n_loaded++;
+        *l = (LoadedObject) { .kind = MANIFEST_OBJECT_JOB, .file_has_errors = file_is_bad(m, j->file),
+                              .job = j->job, .finished = job_status_is_finished(&j->record.status) };
+        TRY(keep_copy(in, managed_job_namespace(j), &l->namespace));
+        TRY(keep_copy(in, j->job->metadata.name, &l->name));
+        TRY(keep_copy(in, j->file, &l->file));
+        TRY(keep_copy(in, j->fingerprint, &l->fingerprint));
+        TRY(keep_copy(in, j->cron_owner, &l->cron_owner));
+        return 0;
+}
 
-                *l = (LoadedObject) { .kind = MANIFEST_OBJECT_CRON_JOB, .file_has_errors = is_bad_file(bad_files, c->file) };
-                TRY(keep_copy(in, managed_cron_job_namespace(c), &l->namespace));
-                TRY(keep_copy(in, c->cj->metadata.name, &l->name));
-                TRY(keep_copy(in, c->file, &l->file));
-        }
+static int describe_loaded_cron_job(Manager *m, ReloadInput *in, const ManagedCronJob *c) {
+        LoadedObject *l;
+
+        assert(in->n_loaded < in->n_loaded_allocated);
+        l = in->loaded + in->n_loaded++;
+        *l = (LoadedObject) { .kind = MANIFEST_OBJECT_CRON_JOB, .file_has_errors = file_is_bad(m, c->file) };
+        TRY(keep_copy(in, managed_cron_job_namespace(c), &l->namespace));
+        TRY(keep_copy(in, c->cj->metadata.name, &l->name));
+        TRY(keep_copy(in, c->file, &l->file));
+        return 0;
+}
+
+/* Every loaded Job, then every CronJob. */
+static int describe_loaded(Manager *m, ReloadInput *in) {
+        TRY(reload_input_alloc_loaded(in, m->n_jobs + m->n_cron_jobs));
+        for (size_t i = 0; i < m->n_jobs; i++)
+                TRY(describe_loaded_job(m, in, m->jobs[i]));
+        for (size_t i = 0; i < m->n_cron_jobs; i++)
+                TRY(describe_loaded_cron_job(m, in, m->cron_jobs[i]));
         return 0;
 }
 
@@ -380,78 +413,588 @@ static int carry_out(Manager *m, const ReloadInput *in, const ManifestDecision *
         }
 }
 
+static ManifestKind manifest_kind(ManifestObjectKind k) {
+        return k == MANIFEST_OBJECT_CRON_JOB ? MANIFEST_CRON_JOB : MANIFEST_JOB;
+}
+
+/* After a decision is carried out: what a full reload would decide again at every reload stays in scope
+ * (sticky): a refused change (taken once the Job finished), a Job whose record could not be read (taken
+ * once it is repaired), a CronJob whose state file could not be read (looked at again), a name defined
+ * twice (its duplicate reported again); and what a bad file keeps is held by its entry. namespace and name
+ * are copies: carrying out an addition may have freed the definition's. */
+static int after_decision(Manager *m, const ReloadInput *in, const ManifestDecision *x, const char *namespace,
+                          const char *name) {
+        const LoadedObject *l = x->loaded != MANIFEST_DIFF_NONE ? in->loaded + x->loaded : NULL;
+        bool stick = false;
+
+        switch (x->type) {
+        case DECISION_REFUSE:
+        case DECISION_DUPLICATE:
+                stick = true;
+                break;
+        case DECISION_ADD:
+        case DECISION_UPDATE:
+                if (x->kind == MANIFEST_OBJECT_JOB)
+                        stick = !manager_find_job(m, namespace, name);
+                else {
+                        ManagedCronJob *c = manager_find_cron_job(m, namespace, name);
+                        stick = !c || c->status_bad;
+                }
+                break;
+        case DECISION_KEEP: {
+                ManifestCacheEntry *e = l ? entry_of_file(m, l->file) : NULL;
+                if (e)
+                        TRY(manifest_cache_entry_hold(e, manifest_kind(x->kind), namespace, name));
+                break;
+        }
+        default:
+                break;
+        }
+        if (stick)
+                TRY(manifest_index_stick(&m->manifest_index, manifest_kind(x->kind), namespace, name));
+        return 0;
+}
+
+static int carry_out_all(Manager *m, const ReloadInput *in, const ManifestDiff *diff) {
+        for (size_t i = 0; i < diff->n; i++) {
+                const ManifestDecision *x = diff->items + i;
+                const DefinedObject *d = x->defined != MANIFEST_DIFF_NONE ? in->defined + x->defined : NULL;
+                const LoadedObject *l = x->loaded != MANIFEST_DIFF_NONE ? in->loaded + x->loaded : NULL;
+                _cleanup_(freep) char *namespace = strdup(d ? d->namespace : l->namespace),
+                        *name = strdup(d ? d->name : l->name);
+
+                if (!namespace || !name)
+                        return -ENOMEM;
+                TRY(carry_out(m, in, x));
+                TRY(after_decision(m, in, x, namespace, name));
+        }
+        return 0;
+}
+
 /* What the reload took from the cache's objects (new and changed Jobs and CronJobs) is theirs now. */
 static void reload_view_done(ManifestCacheView *view) {
         manifest_cache_view_release(view);
         manifest_cache_view_done(view);
 }
 
+static char *api_objects_dir(Manager *m) {
+        return strprintf("%s/" API_OBJECTS_DIR, m->state_dir);
+}
+
+/* Both caches, whole: every file stat()ed, the changed ones parsed. -EPERM: an untrusted directory. */
+static int load_all(Manager *m, const ManifestLoadOptions *opts, ManifestCacheView *view) {
+        _cleanup_(freep) char *api_dir = api_objects_dir(m);
+        int r;
+
+        if (!api_dir)
+                return -ENOMEM;
+        /* Only the files that changed since the last reload are parsed again (manifest-cache.h). */
+        r = manifest_cache_load(&m->manifest_cache, m->manifest_dir, opts, view);
+        if (r < 0)
+                return r;
+        /* Objects made through the Kubernetes API (api-create.c): files of the state directory. */
+        if (access(api_dir, F_OK) >= 0)
+                (void) manifest_cache_load(&m->api_object_cache, api_dir, opts, view);
+        else {
+                /* None: and none kept from before. */
+                manifest_cache_done(&m->api_object_cache);
+                m->api_object_cache.loaded = true;
+        }
+        return 0;
+}
+
 /* Loads the manifest directory and brings the Jobs and CronJobs in line with it, as manifest_diff()
  * decides: new Jobs start, Jobs whose file is gone are deleted, changed ones follow the run-once rule. A
  * file with errors keeps its Jobs as they were: a half-written file never replaces a running Job. */
-int manifest_reload(Manager *m) {
-        assert(m);
-
-        ManifestLoadOptions opts = { .strict = true, .trusted_uid = m->user ? getuid() : 0 };
+static int full_reload(Manager *m, const ManifestLoadOptions *opts) {
         _cleanup_(reload_view_done) ManifestCacheView view = {};
-        DiagList *diags = &view.diags;
-        _cleanup_(strv_freep) char **bad = NULL;
-        BadFiles bad_files = {};
         _cleanup_(reload_input_done) ReloadInput in = {};
         _cleanup_(manifest_diff_done) ManifestDiff diff = {};
         int r;
 
-        /* Only the files that changed since the last reload are parsed again (manifest-cache.h). */
-        r = manifest_cache_load(&m->manifest_cache, m->manifest_dir, &opts, &view);
+        r = load_all(m, opts, &view);
         if (r == -EPERM) {
                 /* An untrusted directory: nothing in it is loaded, and nothing already running changes. */
-                log_diags(m, diags);
+                log_diags(m, &view.diags);
                 return 0;
         }
         if (r < 0)
                 return r;
-        {
-                /* Objects made through the Kubernetes API (api-create.c): files of the state directory. */
-                _cleanup_(freep) char *api_dir = strprintf("%s/" API_OBJECTS_DIR, m->state_dir);
-                if (api_dir && access(api_dir, F_OK) >= 0)
-                        (void) manifest_cache_load(&m->api_object_cache, api_dir, &opts, &view);
-        }
-        log_diags(m, diags);
-        /* Files with errors keep what they defined; so does a file without objects: an empty file is most
-         * often one being rewritten (opened with O_TRUNC), and removing the file is how to delete. */
-        for (size_t i = 0; i < diags->n; i++)
-                if ((diags->items[i].level == DIAG_ERROR ||
-                     (!diags->items[i].has_position && streq(diags->items[i].message, MANIFEST_NO_OBJECTS))) &&
-                    diags->items[i].file)
-                        (void) strv_extend_n(&bad, &bad_files.n, diags->items[i].file);
-        if (bad_files.n > 0) {
-                size_t k = 0;
-                qsort(bad, bad_files.n, sizeof(char *), key_cmp);
-                for (size_t i = 0; i < bad_files.n; i++)
-                        if (k == 0 || !streq(bad[k - 1], bad[i]))
-                                bad[k++] = bad[i];
-                        else
-                                free(bad[i]);
-                bad[k] = NULL;
-                bad_files.n = k;
-        }
-        bad_files.files = bad;
+        log_diags(m, &view.diags);
+        TRY(describe_defined(m, &view, &in));
+        TRY(describe_loaded(m, &in));
+        TRY(manifest_diff(in.defined, in.n_defined, in.loaded, in.n_loaded, job_immutable_change, &diff));
+        manifest_index_unstick_if(&m->manifest_index, NULL, NULL);
+        return carry_out_all(m, &in, &diff);
+}
 
-        r = describe_defined(m, &view, &bad_files, &in);
-        if (r < 0)
-                return r;
-        r = describe_loaded(m, &bad_files, &in);
-        if (r < 0)
-                return r;
-        r = manifest_diff(in.defined, in.n_defined, in.loaded, in.n_loaded, job_immutable_change, &diff);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < diff.n; i++) {
-                r = carry_out(m, &in, diff.items + i);
-                if (r < 0)
-                        return r;
+/* JOBSD_VERIFY_SCOPED_RELOAD=1 (verify_scoped_reload()): read once; the check's own caches. */
+static int verify_scoped = -1;
+static ManifestCache verify_caches[2];
+static void verify_forget(Manager *m, char **paths);
+
+/* The names a scoped reload decides: a set (an index by kind) and the order they came in. */
+typedef ManifestKey ScopeName;
+
+typedef struct Scope {
+        Manager *m;
+        const ManifestKey **items;
+        size_t n, n_allocated;
+        NameIndex jobs, cron_jobs;
+        char **changed;                 /* files whose entry was parsed again or dropped: their diagnostics */
+        size_t n_changed;
+} Scope;
+
+static void scope_name_key(const void *item, const char **namespace, const char **name) {
+        const ScopeName *s = item;
+
+        *namespace = s->namespace;
+        *name = s->name;
+}
+
+static void scope_done(Scope *sc) {
+        for (size_t i = 0; i < sc->n; i++) {
+                ScopeName *s = (ScopeName *) sc->items[i];
+                free(s->namespace);
+                free(s->name);
+                free(s);
+        }
+        free(sc->items);
+        name_index_done(&sc->jobs);
+        name_index_done(&sc->cron_jobs);
+        strv_free(sc->changed);
+        *sc = (Scope) {};
+}
+
+static bool scope_has(const Scope *sc, ManifestKind kind, const char *namespace, const char *name) {
+        return name_index_find(kind == MANIFEST_CRON_JOB ? &sc->cron_jobs : &sc->jobs, namespace, name);
+}
+
+static int scope_add(Scope *sc, ManifestKind kind, const char *namespace, const char *name) {
+        NameIndex *x = kind == MANIFEST_CRON_JOB ? &sc->cron_jobs : &sc->jobs;
+        ScopeName *s;
+
+        if (kind != MANIFEST_JOB && kind != MANIFEST_CRON_JOB)
+                return 0;
+        if (name_index_find(x, namespace, name))
+                return 0;
+        if (sc->n >= sc->n_allocated) {
+                size_t a = sc->n_allocated ? sc->n_allocated * 2 : 16;
+                const ManifestKey **n = realloc(sc->items, sizeof(ManifestKey *) * a);
+                if (!n)
+                        return -ENOMEM;
+                sc->items = n;
+                sc->n_allocated = a;
+        }
+        s = calloc(1, sizeof(ScopeName));
+        if (!s)
+                return -ENOMEM;
+        *s = (ScopeName) { .kind = kind, .namespace = strdup(namespace), .name = strdup(name) };
+        x->key = scope_name_key;
+        if (!s->namespace || !s->name || name_index_add(x, s) < 0) {
+                free(s->namespace);
+                free(s->name);
+                free(s);
+                return -ENOMEM;
+        }
+        sc->items[sc->n++] = s;
+        return 0;
+}
+
+static int scope_key(const ManifestKey *k, void *userdata) {
+        return scope_add(userdata, k->kind, k->namespace, k->name);
+}
+
+static const char *cache_dir(Manager *m, const ManifestCache *c, const char *api_dir) {
+        return c == &m->manifest_cache ? m->manifest_dir : api_dir;
+}
+
+/* Looks at the file of entry e (or of path) once in this reload: parsed again if stale or changed, as a
+ * full load would; its names join the scope if it was. */
+static int scope_refresh(Scope *sc, ManifestCache *c, const char *dir, const char *name, bool force,
+                         const ManifestLoadOptions *opts) {
+        int r = manifest_cache_refresh(c, dir, name, opts, force, scope_key, sc);
+
+        if (r > 0) {
+                _cleanup_(freep) char *path = strprintf("%s/%s", dir, name);
+                if (!path)
+                        return -ENOMEM;
+                r = strv_push_n(&sc->changed, &sc->n_changed, TAKE_PTR(path));
+        }
+        return r;
+}
+
+static int scope_refresh_file(Scope *sc, const char *file, const char *api_dir, const ManifestLoadOptions *opts) {
+        ManifestCacheEntry *e = entry_of_file(sc->m, file);
+        _cleanup_(freep) char *name = NULL;
+
+        if (!e || e->visited == sc->m->manifest_index.generation)
+                return 0;
+        /* A copy: the refresh may drop the entry. */
+        name = strdup(e->name);
+        if (!name)
+                return -ENOMEM;
+        return scope_refresh(sc, e->cache, cache_dir(sc->m, e->cache, api_dir), name, false, opts);
+}
+
+/* The names the named files define and defined, and whatever decides them: every file defining them
+ * (parsed again if stale: an object taken), the file of what is loaded under them, a CronJob's Jobs when
+ * a file defines their names too (a CronJob's move takes them along). */
+static int scope_collect(Scope *sc, const char *api_dir, const ManifestLoadOptions *opts) {
+        Manager *m = sc->m;
+        ManifestCache *caches[] = { &m->manifest_cache, &m->api_object_cache };
+
+        for (size_t k = 0; k < ELEMENTSOF(caches); k++) {
+                ManifestCache *c = caches[k];
+                _cleanup_(strv_freep) char **names = TAKE_PTR(c->touched);
+                size_t n = c->n_touched;
+
+                c->n_touched = 0;
+                if (n > 0)
+                        qsort(names, n, sizeof(char *), key_cmp);
+                for (size_t i = 0; i < n; i++)
+                        if (i == 0 || !streq(names[i - 1], names[i]))
+                                TRY(scope_refresh(sc, c, cache_dir(m, c, api_dir), names[i], true, opts));
+        }
+        for (size_t i = 0; i < m->manifest_index.n_sticky; i++) {
+                const ManifestKey *k = m->manifest_index.sticky + i;
+                TRY(scope_add(sc, k->kind, k->namespace, k->name));
+        }
+        for (size_t w = 0; w < sc->n; w++) {
+                const ScopeName *s = sc->items[w];
+                ManifestIndexSlot *slot = manifest_index_find(&m->manifest_index, s->kind, s->namespace, s->name);
+                _cleanup_(strv_freep) char **files = NULL;
+                size_t n_files = 0;
+
+                /* By path: a refresh may drop or parse again an entry, and change the slot. */
+                for (size_t d = 0; slot && d < slot->n_defs; d++)
+                        if (slot->defs[d].entry->visited != m->manifest_index.generation)
+                                TRY(strv_extend_n(&files, &n_files, slot->defs[d].entry->path));
+                for (size_t f = 0; f < n_files; f++)
+                        TRY(scope_refresh_file(sc, files[f], api_dir, opts));
+                if (s->kind == MANIFEST_JOB) {
+                        ManagedJob *j = manager_find_job(m, s->namespace, s->name);
+                        if (j && !j->cron_owner)
+                                TRY(scope_refresh_file(sc, j->file, api_dir, opts));
+                } else {
+                        ManagedCronJob *c = manager_find_cron_job(m, s->namespace, s->name);
+                        CronChildren *g = c ? manager_cron_children(m, s->namespace, s->name) : NULL;
+                        if (c)
+                                TRY(scope_refresh_file(sc, c->file, api_dir, opts));
+                        for (ManagedJob *j = g ? g->first : NULL; j; j = j->cron_next)
+                                if (manifest_index_find(&m->manifest_index, MANIFEST_JOB, s->namespace,
+                                                        j->job->metadata.name))
+                                        TRY(scope_add(sc, MANIFEST_JOB, s->namespace, j->job->metadata.name));
+                }
         }
         return 0;
+}
+
+/* What is loaded under the scope's names: the Jobs, then the CronJobs. */
+static int scope_loaded(Scope *sc, ReloadInput *in) {
+        TRY(reload_input_alloc_loaded(in, sc->n));
+        for (size_t w = 0; w < sc->n; w++) {
+                const ScopeName *s = sc->items[w];
+                ManagedJob *j;
+                if (s->kind == MANIFEST_JOB && (j = manager_find_job(sc->m, s->namespace, s->name)))
+                        TRY(describe_loaded_job(sc->m, in, j));
+        }
+        for (size_t w = 0; w < sc->n; w++) {
+                const ScopeName *s = sc->items[w];
+                ManagedCronJob *c;
+                if (s->kind == MANIFEST_CRON_JOB && (c = manager_find_cron_job(sc->m, s->namespace, s->name)))
+                        TRY(describe_loaded_cron_job(sc->m, in, c));
+        }
+        return 0;
+}
+
+/* log_diags() for one changed file: m->diag_keys loses its old key and gains its new one (a sorted
+ * insertion: O(files with diagnostics), not O(files)). */
+static void log_file_diags(Manager *m, const char *path) {
+        _cleanup_(freep) char *prefix = strprintf("%s\n", path);
+        ManifestCacheEntry *e = entry_of_file(m, path);
+        size_t n = strv_length(m->diag_keys), lo = 0, hi, k;
+        _cleanup_(freep) char *key = NULL;
+        bool known = false;
+
+        if (!prefix)
+                return;
+        if (e && e->diags.n > 0) {
+                uint64_t h = 14695981039346656037ULL;
+                struct stat st = {};
+
+                for (size_t i = 0; i < e->diags.n; i++) {
+                        _cleanup_(freep) char *s = diag_format(e->diags.items + i);
+                        for (const char *p = strempty(s); *p; p++)
+                                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+                }
+                (void) lstat(path, &st);
+                key = strprintf("%s\n%" PRIx64 " %" PRIu64 " %" PRIi64 " %" PRIi64 ".%ld %" PRIi64 ".%ld", path, h,
+                                (uint64_t) st.st_ino, (int64_t) st.st_size, (int64_t) st.st_mtim.tv_sec,
+                                st.st_mtim.tv_nsec, (int64_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+        }
+        /* The keys are sorted: those of path are together, from the first not below "path\n". */
+        hi = n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(m->diag_keys[mid], prefix) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (k = lo; k < n && startswith(m->diag_keys[k], prefix); k++) {
+                if (key && streq(m->diag_keys[k], key))
+                        known = true;
+                free(m->diag_keys[k]);
+        }
+        if (k > lo) {
+                memmove(m->diag_keys + lo, m->diag_keys + k, sizeof(char *) * (n - k + 1));
+                n -= k - lo;
+        }
+        if (e && e->diags.n > 0 && !known)
+                for (size_t i = 0; i < e->diags.n; i++)
+                        log_diag(e->diags.items + i);
+        if (key) {
+                char **a = realloc(m->diag_keys, sizeof(char *) * (n + 2));
+                if (!a)
+                        return;
+                m->diag_keys = a;
+                lo = 0, hi = n;
+                while (lo < hi) {
+                        size_t mid = lo + (hi - lo) / 2;
+                        if (strcmp(m->diag_keys[mid], key) < 0)
+                                lo = mid + 1;
+                        else
+                                hi = mid;
+                }
+                if (n == 0)
+                        m->diag_keys[0] = NULL;
+                memmove(m->diag_keys + lo + 1, m->diag_keys + lo, sizeof(char *) * (n - lo + 1));
+                m->diag_keys[lo] = TAKE_PTR(key);
+        }
+}
+
+static bool in_scope(const ManifestKey *k, void *userdata) {
+        return scope_has(userdata, k->kind, k->namespace, k->name);
+}
+
+/* A reload caused by named files only: those files are looked at, and only the names they define or
+ * defined (and what decides them, scope_collect()) are described and decided. manifest_diff() sees every
+ * definition and the loaded object of each of these names, so it decides for them what it would decide
+ * over everything; the names outside the scope would be decided as at the last reload (nothing to do). */
+static int scoped_reload(Manager *m, const ManifestLoadOptions *opts) {
+        _cleanup_(freep) char *api_dir = api_objects_dir(m);
+        _cleanup_(scope_done) Scope sc = { .m = m };
+        _cleanup_(reload_view_done) ManifestCacheView view = {};
+        _cleanup_(reload_input_done) ReloadInput in = {};
+        _cleanup_(manifest_diff_done) ManifestDiff diff = {};
+        int r;
+
+        if (!api_dir)
+                return -ENOMEM;
+        m->manifest_index.generation++;
+        m->manifest_cache.parsed = m->api_object_cache.parsed = 0;
+        TRY(scope_collect(&sc, api_dir, opts));
+        if (sc.n_changed > 0) {
+                /* In the order of a full load: the manifest directory's files first, by name. */
+                qsort(sc.changed, sc.n_changed, sizeof(char *), key_cmp);
+                for (size_t i = 0; i < sc.n_changed; i++)
+                        if (startswith(sc.changed[i], m->manifest_dir))
+                                log_file_diags(m, sc.changed[i]);
+                for (size_t i = 0; i < sc.n_changed; i++)
+                        if (!startswith(sc.changed[i], m->manifest_dir))
+                                log_file_diags(m, sc.changed[i]);
+        }
+        if (verify_scoped > 0)
+                verify_forget(m, sc.changed);
+        r = manifest_index_view(&m->manifest_index, sc.items, sc.n, &view);
+        if (r < 0)
+                return r;
+        TRY(describe_defined(m, &view, &in));
+        TRY(scope_loaded(&sc, &in));
+        TRY(manifest_diff(in.defined, in.n_defined, in.loaded, in.n_loaded, job_immutable_change, &diff));
+        manifest_index_unstick_if(&m->manifest_index, in_scope, &sc);
+        return carry_out_all(m, &in, &diff);
+}
+
+/* JOBSD_VERIFY_SCOPED_RELOAD=1 (read once): after each scoped reload, the full one's decisions are worked
+ * out (not carried out) from caches of their own (the reload's are not touched, so that the next scoped
+ * reload still knows what each file defined): anything but "nothing to do" is what the scoped reload left
+ * undone, an error, and jobsd aborts (for the tests). Files changed since the scoped reload looked at them
+ * (their events not yet read) are in flux: their names are not checked. */
+
+/* The same file, and parsed to the same names: a file rewritten within one tick of the clock keeps its
+ * times (and often its size), and the two caches may have read it at different moments. */
+static bool same_file(const ManifestCacheEntry *a, const ManifestCacheEntry *b) {
+        if (!(a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mode == b->mode &&
+              a->uid == b->uid && a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
+              a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec))
+                return false;
+        if (a->bad != b->bad || a->list.n != b->list.n || !a->keys || !b->keys)
+                return false;
+        for (size_t i = 0; i < a->list.n; i++)
+                if (a->keys[i].kind != b->keys[i].kind || !streq_ptr(a->keys[i].namespace, b->keys[i].namespace) ||
+                    !streq_ptr(a->keys[i].name, b->keys[i].name))
+                        return false;
+        return true;
+}
+
+/* The files the scoped reload parsed again are parsed again by the check too (not from its own older
+ * reading of a file whose times did not change). */
+static void verify_forget(Manager *m, char **paths) {
+        STRV_FOREACH(p, paths) {
+                const char *name = strrchr(*p, '/');
+                if (name)
+                        manifest_cache_forget(verify_caches + (startswith(*p, m->manifest_dir) ? 0 : 1), name + 1);
+        }
+}
+
+static int flux_names(Scope *flux, const ManifestCacheEntry *e) {
+        for (size_t i = 0; e->keys && i < e->list.n; i++)
+                if (e->keys[i].namespace)
+                        TRY(scope_add(flux, e->keys[i].kind, e->keys[i].namespace, e->keys[i].name));
+        for (size_t i = 0; i < e->n_held; i++)
+                TRY(scope_add(flux, e->held[i].kind, e->held[i].namespace, e->held[i].name));
+        return 0;
+}
+
+/* The names of the files whose reload's entry and check's entry differ. */
+static int flux_collect(Scope *flux, const ManifestCache *real, const ManifestCache *check) {
+        size_t i = 0, k = 0;
+
+        while (i < real->n || k < check->n) {
+                int c = i >= real->n ? 1 : k >= check->n ? -1 : strcmp(real->entries[i]->name, check->entries[k]->name);
+                if (c == 0 && same_file(real->entries[i], check->entries[k])) {
+                        i++, k++;
+                        continue;
+                }
+                if (c <= 0)
+                        TRY(flux_names(flux, real->entries[i++]));
+                if (c >= 0)
+                        TRY(flux_names(flux, check->entries[k++]));
+        }
+        return 0;
+}
+
+static bool decision_is_settled(Manager *m, const ReloadInput *in, const ManifestDecision *x) {
+        const DefinedObject *d = x->defined != MANIFEST_DIFF_NONE ? in->defined + x->defined : NULL;
+        const char *namespace = d ? d->namespace : in->loaded[x->loaded].namespace;
+        const char *name = d ? d->name : in->loaded[x->loaded].name;
+
+        switch (x->type) {
+        case DECISION_UNCHANGED:
+        case DECISION_KEEP:
+        case DECISION_DUPLICATE:
+        case DECISION_TOMBSTONED:
+                return true;
+        case DECISION_REFUSE:
+                return manifest_index_sticky(&m->manifest_index, MANIFEST_JOB, namespace, name);
+        case DECISION_ADD:
+                /* A Job whose record cannot be read: tried again at every reload. */
+                return x->kind == MANIFEST_OBJECT_JOB &&
+                        manifest_index_sticky(&m->manifest_index, MANIFEST_JOB, namespace, name);
+        case DECISION_UPDATE: {
+                /* Every reload gives a CronJob its content again: the same content changes nothing. */
+                ManagedCronJob *c = manager_find_cron_job(m, namespace, name), tmp;
+                _cleanup_(json_object_putp) json_object *a = NULL, *b = NULL;
+                if (x->kind != MANIFEST_OBJECT_CRON_JOB || !c || !streq(c->file, d->file))
+                        return false;
+                if (manifest_index_sticky(&m->manifest_index, MANIFEST_CRON_JOB, namespace, name))
+                        return true;
+                tmp = *c;
+                tmp.cj = in->manifests[x->defined]->cron_job;
+                a = api_cron_job_to_json(c);
+                b = api_cron_job_to_json(&tmp);
+                return a && b && json_object_equal(a, b);
+        }
+        default:
+                return false;
+        }
+}
+
+static void verify_scoped_reload(Manager *m, const ManifestLoadOptions *opts) {
+        _cleanup_(freep) char *api_dir = api_objects_dir(m);
+        _cleanup_(manifest_cache_view_done) ManifestCacheView view = {};
+        _cleanup_(reload_input_done) ReloadInput in = {};
+        _cleanup_(manifest_diff_done) ManifestDiff diff = {};
+        _cleanup_(scope_done) Scope flux = { .m = m };
+        unsigned bad = 0;
+        int r;
+
+        if (!api_dir)
+                return;
+        for (size_t k = 0; k < ELEMENTSOF(verify_caches); k++) {
+                verify_caches[k].rank = k;
+                verify_caches[k].name_func = reload_generated_name;
+                verify_caches[k].name_userdata = m;
+        }
+        r = manifest_cache_load(verify_caches + 0, m->manifest_dir, opts, &view);
+        if (r >= 0 && access(api_dir, F_OK) >= 0)
+                (void) manifest_cache_load(verify_caches + 1, api_dir, opts, &view);
+        else
+                manifest_cache_done(verify_caches + 1);
+        if (r >= 0)
+                r = flux_collect(&flux, &m->manifest_cache, verify_caches + 0);
+        if (r >= 0)
+                r = flux_collect(&flux, &m->api_object_cache, verify_caches + 1);
+        if (r >= 0)
+                r = describe_defined(m, &view, &in);
+        if (r >= 0)
+                r = describe_loaded(m, &in);
+        if (r >= 0)
+                r = manifest_diff(in.defined, in.n_defined, in.loaded, in.n_loaded, job_immutable_change, &diff);
+        if (r < 0) {
+                log_error_errno(r, "scoped reload check: cannot work out the full reload: %m");
+                return;
+        }
+        for (size_t i = 0; i < diff.n; i++) {
+                const ManifestDecision *x = diff.items + i;
+                const DefinedObject *d = x->defined != MANIFEST_DIFF_NONE ? in.defined + x->defined : NULL;
+                const LoadedObject *l = x->loaded != MANIFEST_DIFF_NONE ? in.loaded + x->loaded : NULL;
+                const char *namespace = d ? d->namespace : l->namespace, *name = d ? d->name : l->name;
+
+                if (decision_is_settled(m, &in, x) || scope_has(&flux, manifest_kind(x->kind), namespace, name))
+                        continue;
+                log_error("scoped reload check: the full reload would still %s %s %s/%s (%s)",
+                          manifest_decision_type_to_string(x->type),
+                          x->kind == MANIFEST_OBJECT_CRON_JOB ? "CronJob" : "Job", namespace, name,
+                          d ? d->file : strempty(x->file));
+                bad++;
+        }
+        if (bad > 0) {
+                log_error("scoped reload check: %u decisions left undone, aborting", bad);
+                abort();
+        }
+}
+
+/* A full reload at start, after lost events or an event on the directory itself, or when a file could
+ * not be remembered; a scoped one when every change since the last reload came with its file's name. */
+int manifest_reload(Manager *m) {
+        assert(m);
+
+        ManifestLoadOptions opts = { .strict = true, .trusted_uid = m->user ? getuid() : 0 };
+        int r;
+
+        if (verify_scoped < 0) {
+                const char *e = getenv("JOBSD_VERIFY_SCOPED_RELOAD");
+                verify_scoped = e && streq(e, "1");
+        }
+        m->manifest_cache.index = m->api_object_cache.index = &m->manifest_index;
+        m->manifest_cache.rank = 0;
+        m->api_object_cache.rank = 1;
+        m->manifest_cache.name_func = m->api_object_cache.name_func = reload_generated_name;
+        m->manifest_cache.name_userdata = m->api_object_cache.name_userdata = m;
+        if (!manifest_cache_can_scope(&m->manifest_cache) || !manifest_cache_can_scope(&m->api_object_cache))
+                return full_reload(m, &opts);
+        r = scoped_reload(m, &opts);
+        if (r == -ESTALE) {
+                log_notice("scoped reload: an object gone from the cache, reloading everything");
+                manifest_cache_forget(&m->manifest_cache, NULL);
+                return full_reload(m, &opts);
+        }
+        if (r >= 0 && verify_scoped)
+                verify_scoped_reload(m, &opts);
+        return r;
 }
 
 static int on_reload_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -488,9 +1031,25 @@ static int on_manifest_dir_event(sd_event_source *s, const struct inotify_event 
         usec_t now, at;
         int enabled = SD_EVENT_OFF;
 
+        /* A file made: a regular file is looked at when it is closed after writing (IN_CLOSE_WRITE); what
+         * is never written (a symbolic link, a FIFO, a device, a hard link to a file) now. */
+        if (ev->mask & IN_CREATE) {
+                _cleanup_(freep) char *path = NULL;
+                struct stat st;
+
+                if ((ev->mask & IN_ISDIR) || ev->len == 0)
+                        return 0;
+                path = strprintf("%s/%s", m->manifest_dir, ev->name);
+                if (path && (lstat(path, &st) < 0 || (S_ISREG(st.st_mode) && st.st_nlink < 2) ||
+                             S_ISDIR(st.st_mode)))
+                        return 0;
+        }
         /* The file named is parsed again, whatever its times say (a rewrite within the same clock tick
-         * may keep its size and times); an event without a name (the directory's own, or lost events) or
-         * an overflow, every file. */
+         * may keep its size and times), and the next reload is scoped to it (manifest_reload()); an
+         * event without a name (the directory's own, or lost events) or an overflow, every file, and the
+         * next reload is a full one; so is one while a rename's second half is not read yet. */
+        if (ev->len > 0 && !(ev->mask & IN_Q_OVERFLOW) && (ev->mask & (IN_MOVED_FROM | IN_MOVED_TO)))
+                manifest_cache_moved(&m->manifest_cache, ev->name, ev->cookie, ev->mask & IN_MOVED_FROM);
         manifest_cache_forget(&m->manifest_cache, ev->len > 0 && !(ev->mask & IN_Q_OVERFLOW) ? ev->name : NULL);
         (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
         (void) sd_event_source_get_enabled(m->reload_timer, &enabled);
@@ -518,7 +1077,8 @@ int manifest_watch_start(Manager *m) {
         /* To the microsecond: sd-event's default accuracy (250 ms) would delay the reload by that much. */
         (void) sd_event_source_set_time_accuracy(m->reload_timer, 1);
         r = sd_event_add_inotify(m->event, &m->inotify, m->manifest_dir,
-                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_ONLYDIR,
+                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_CREATE |
+                                 IN_ONLYDIR,
                                  on_manifest_dir_event, m);
         if (r < 0)
                 return r;

@@ -3,6 +3,8 @@
 
 #include "manager.h"
 
-/* Watches the manifest directory: a change reloads it 100 ms later. */
+/* Watches the manifest directory: a change reloads it at once (at most every 100 ms in a burst). */
 int manifest_watch_start(Manager *m);
+/* Brings the Jobs and CronJobs in line with the manifest directory and the API's objects: scoped to the
+ * files named since the last reload (manifest_cache_forget()) when all changes were named, else full. */
 int manifest_reload(Manager *m);

@@ -49,8 +49,10 @@ sandbox_start_tap() {
 }
 # The jobsd unit of the tests. A stop that takes over 30 s aborts jobsd (SIGABRT; in the sanitizer build
 # ASan then prints its stack to the journal), so that the next start reports where it hung.
+# JOBSD_VERIFY_SCOPED_RELOAD=1: after each scoped reload jobsd works out the full one, and aborts if it
+# would still do anything (manifest-reload.c).
 jobsd_props=(-p Type=notify -p KillMode=process -p TimeoutStopSec=30 -p TimeoutStopFailureMode=abort
-             -E ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_abort=1")
+             -E ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_abort=1" -E JOBSD_VERIFY_SCOPED_RELOAD=1)
 # jobsd_stopped_cleanly: before a start, a jobsd that ended badly (its unit failed: a stop that timed out,
 # an exit status other than 0) is a failed check, with its result, what stop_jobsd saw, and its last lines;
 # then reset.
