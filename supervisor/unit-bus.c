@@ -654,6 +654,31 @@ int unit_bus_remove(UnitBus *u, const char *unit) {
         return removing_add(u, unit);
 }
 
+int unit_bus_remove_exited(UnitBus *u, const char *unit) {
+        sd_bus_slot *slot = NULL;
+        Call *c;
+        int r;
+
+        if (removing_find(u, unit))
+                return 0;
+        unit_set_drop(&u->started, unit);
+        c = call_new(u, unit);
+        if (!c)
+                return -ENOMEM;
+        /* Not failed, so the stop alone unloads it (as bench-floor does): no ResetFailedUnit for systemd
+         * to handle before the next start. The name leaves the set with the stop's answer. */
+        r = sd_bus_call_method_async(u->bus, &slot, SD_DESTINATION, SD_PATH, SD_MANAGER, "StopUnit", on_removed, c,
+                                     "ss", unit, "replace");
+        if (r < 0) {
+                call_free(c);
+                return r;
+        }
+        r = call_attach(slot, c);
+        if (r < 0)
+                return r;
+        return removing_add(u, unit);
+}
+
 static int list_units(UnitBus *u, const char *pattern, bool active_only, char ***ret_units, char ***ret_descriptions) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
