@@ -59,7 +59,9 @@ static void arm_timer(ManagedJob *j, usec_t at) {
                 log_error_errno(r, "%s: cannot arm timer: %m", j->job->metadata.name);
 }
 
-static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_resync) {
+/* With ret_failed_message, a start that fails leaves its FailedCreate event to the caller (the message),
+ * so that it comes after the pod's SuccessfulCreate as when the start waits for the save. */
+static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_resync, char **ret_failed_message) {
         Manager *m = j->manager;
         const Container *c = managed_job_find_container(j->job, a->container);
         Pod *p = job_status_find_pod(&j->record.status, a->attempt);
@@ -111,7 +113,10 @@ static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *
                 JobAction ev = { .warning = true, .reason = (char *) "FailedCreate" };
                 _cleanup_(freep) char *msg = strprintf("Error creating: %s", err ?: strerror(-r));
                 ev.message = msg ?: (char *) "Error creating";
-                job_log_event(j, &ev, now);
+                if (ret_failed_message)
+                        *ret_failed_message = strdup(ev.message);
+                else
+                        job_log_event(j, &ev, now);
                 (void) job_status_record_container_exit(&j->record.status, &j->job->spec, a->attempt, a->container, 128,
                                                         "StartError", now);
                 *ret_resync = true;
@@ -343,11 +348,21 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                 return;
         }
 
+        /* A pod named in advance and found again at a start (take_reservation(), managed-job.c) waits for
+         * systemd's answer on its units: the controller acts once it is known whether the pod exists (a
+         * pod that never existed is neither deleted nor counted). Each answer queues a sync. */
+        for (size_t i = 0; i < j->record.status.n_pods; i++)
+                if (j->record.status.pods[i].reserved)
+                        return;
+
         for (unsigned round = 0; round < 16; round++) {
                 _cleanup_(job_action_list_done) JobActionList l = {};
                 usec_t now = manager_now();
                 /* Whether the record on disk is the one in memory: counted pods go only then. */
                 bool resync = false, saved = !j->save_failed;
+                /* Starts made before the save (the reserved pod), and their FailedCreate messages. */
+                _cleanup_(freep) bool *early = NULL;
+                char **early_failed = NULL;     /* l.n entries, any of them NULL */
                 int r;
 
                 r = job_reconcile(j->job, &j->record.status, &m->config, now, &l);
@@ -355,9 +370,30 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                         log_error_errno(r, "%s: controller failed: %m", j->job->metadata.name);
                         return;
                 }
-                /* The record of intended pods is on disk before any of them starts (spec §3.14); it also
-                 * carries the starts of containers reported since the last save (save_wanted) and any
-                 * lazy change. */
+                /* The pod that the record on disk names in advance (reserve_durable) starts before the
+                 * save: a kill now finds it again from that record (take_reservation(), managed-job.c).
+                 * At parallelism 1 this takes the save off the path from one pod's end to the next
+                 * one's start (docs/performance.md, "P=1: the critical path"). */
+                if (j->reserve_durable && l.n > 0 && !state_file_batch_pending()) {
+                        early = calloc(l.n, sizeof(bool));
+                        early_failed = early ? calloc(l.n + 1, sizeof(char *)) : NULL;
+                }
+                for (size_t i = 0; early && early_failed && i < l.n; i++) {
+                        const JobAction *a = l.items + i;
+                        Pod *p = a->type == JOB_ACTION_START_CONTAINER ? job_status_find_pod(&j->record.status, a->attempt) : NULL;
+                        ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
+
+                        if (!c || p->reserved || p->attempt != j->reserve_durable_attempt || c->restarts != 0)
+                                continue;
+                        crash_point("before-start");
+                        crash_point("before-early-start");
+                        (void) start_container(j, a, now, &resync, early_failed + i);
+                        early[i] = true;
+                        crash_point("after-early-start");
+                }
+                /* The record of intended pods is on disk before any of them starts (spec §3.14), or was
+                 * named by the record on disk (above); it also carries the starts of containers reported
+                 * since the last save (save_wanted) and any lazy change. */
                 if (l.changed || j->save_failed || j->save_wanted)
                         saved = managed_job_save(j) >= 0;
                 /* At start the records are written as one batch (manager_start()): it is on disk before
@@ -374,6 +410,15 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
 
                         if ((a->type == JOB_ACTION_REMOVE_POD) != (k >= l.n))
                                 continue;
+                        if (early && early[k % l.n]) {
+                                /* Started before the save: only its failure's event is left to log. */
+                                if (early_failed && early_failed[k % l.n]) {
+                                        JobAction ev = { .warning = true, .reason = (char *) "FailedCreate",
+                                                         .message = early_failed[k % l.n] };
+                                        job_log_event(j, &ev, now);
+                                }
+                                continue;
+                        }
                         /* Not recorded, not begun: retried once saving works. */
                         if (!saved && job_action_roll_back_unsaved(&j->record.status, a)) {
                                 if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
@@ -384,7 +429,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                         switch (a->type) {
                         case JOB_ACTION_START_CONTAINER:
                                 crash_point("before-start");
-                                (void) start_container(j, a, now, &resync);
+                                (void) start_container(j, a, now, &resync, NULL);
                                 break;
                         case JOB_ACTION_PULL_IMAGE:
                                 image_pull_start(j, a, now, &resync);
@@ -411,6 +456,9 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                 break;
                         }
                 }
+                for (size_t i = 0; early_failed && i < l.n; i++)
+                        free(early_failed[i]);
+                early_failed = mfree(early_failed);
                 if (job_status_is_finished(&j->record.status) && job_ttl_expiry_usec(j->job, &j->record.status) > 0)
                         l.wake_usec = job_ttl_expiry_usec(j->job, &j->record.status);
                 arm_timer(j, l.wake_usec);
@@ -470,6 +518,27 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                 if (ev->type == UNIT_EVENT_EXITED && !ev->stopped)
                         (void) unit_bus_remove(m->units, ev->unit);
                 return;
+        }
+        if (p->reserved) {
+                /* A pod named in advance, found again at a start (take_reservation(), managed-job.c). */
+                if (ev->type == UNIT_EVENT_GONE) {
+                        /* This container never started: one of its pod that did makes the pod a normal
+                         * one (and this container starts then); if none did, the pod never existed. */
+                        c->state = CONTAINER_WAITING;
+                        for (size_t i = 0; i < p->n_containers; i++)
+                                if (p->containers[i].state != CONTAINER_WAITING)
+                                        return;
+                        log_info("%s/%s: pod attempt %" PRIu64 ", named in advance before jobsd stopped, has "
+                                 "no unit: forgotten", ns, job, attempt);
+                        pod_volumes_remove(j, p);
+                        job_status_remove_pod(&j->record.status, attempt);
+                        j->save_wanted = true;
+                        manager_queue_sync(m, j);
+                        return;
+                }
+                /* A unit of it exists: the pod was started before jobsd stopped. */
+                p->reserved = false;
+                j->save_wanted = true;
         }
 
         switch (ev->type) {
