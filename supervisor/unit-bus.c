@@ -349,8 +349,15 @@ static void unit_state_decide(UnitBus *u, const char *unit, const UnitState *st)
                 if (r < 0 && !memcg_v1_retry(r))
                         log_warning_errno(r, "%s: cannot watch for OOM kills on cgroup v1: %m", unit);
         }
-        /* A queued job (the start, a stop) means the state is about to change: wait for the next signal. */
-        if (!st->active || st->job_id != 0)
+        /* A queued job (the start, a stop) means the state is about to change: wait for the next signal.
+         * Not for an end (active/exited, failed): its result is final, and systemd sends it with the start
+         * job still queued when the process ends before that job completes (a short pod); the signal
+         * without the job comes only after that job's removal, later (docs/performance.md, "P=1: the
+         * critical path"). */
+        if (!st->active)
+                return;
+        if (st->job_id != 0 && !streq(st->active, "failed") &&
+            !(streq(st->active, "active") && st->sub && streq(st->sub, "exited")))
                 return;
         /* Type=exec with RemainAfterExit=yes: "active/running" while it runs, "active/exited" after a
          * success, "failed" after a failure; "inactive" once stopped (ExecMainCode then tells how the
