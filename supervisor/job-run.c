@@ -161,6 +161,10 @@ void managed_job_pod_units(ManagedJob *j, const Pod *p, bool remove) {
  * timer (a kill before that leaves the pod counted in the record, and the next start removes its units,
  * never counting it again). */
 #define LAZY_SAVE_USEC (1 * USEC_PER_SEC)
+/* A container reported running is saved so within this (docs/guarantees.md): a pod that ends sooner has
+ * it saved by the save of its end, one save instead of two (docs/performance.md, "P=1: the critical
+ * path"). */
+#define RUNNING_SAVE_USEC (10 * USEC_PER_MSEC)
 
 static void sync_unlink(Manager *m, ManagedJob *j) {
         if (!j->sync_queued)
@@ -262,33 +266,73 @@ void manager_flush_lazy_saves(Manager *m) {
         }
 }
 
+static int on_lazy_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+static int arm_lazy_timer(Manager *m, usec_t at) {
+        int r;
+
+        if (m->lazy_timer) {
+                r = sd_event_source_set_time(m->lazy_timer, at);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->lazy_timer, SD_EVENT_ONESHOT);
+                return r;
+        }
+        r = sd_event_add_time(m->event, &m->lazy_timer, CLOCK_MONOTONIC, at, USEC_PER_MSEC, on_lazy_timer, m);
+        if (r >= 0)
+                (void) sd_event_source_set_description(m->lazy_timer, "lazy-save");
+        return r;
+}
+
+/* The lazy saves that are due; the timer then waits for the next one. */
 static int on_lazy_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        manager_flush_lazy_saves(userdata);
+        Manager *m = userdata;
+        usec_t now, next = USEC_INFINITY;
+        bool flushed = false;
+
+        if (sd_event_now(m->event, CLOCK_MONOTONIC, &now) < 0) {
+                manager_flush_lazy_saves(m);
+                return 0;
+        }
+        for (ManagedJob *j = m->lazy_queue, *n; j; j = n) {
+                n = j->lazy_next;
+                if (j->lazy_deadline > now + USEC_PER_MSEC) {
+                        next = MIN(next, j->lazy_deadline);
+                        continue;
+                }
+                /* The calls that remove counted pods' units are on the socket first (manager_sync_job()). */
+                if (!flushed)
+                        (void) sd_bus_flush(m->bus);
+                flushed = true;
+                lazy_unlink(m, j);
+                (void) managed_job_save(j);
+        }
+        if (next != USEC_INFINITY && arm_lazy_timer(m, next) < 0)
+                manager_flush_lazy_saves(m);
         return 0;
 }
 
-static void save_lazily(Manager *m, ManagedJob *j) {
+/* Saved by the Job's next save, or within `within` (its first change waits at most that long). */
+static void save_lazily(Manager *m, ManagedJob *j, usec_t within) {
+        uint64_t now, at;
         int r;
 
-        if (j->lazy_queued)
-                return;
-        j->lazy_next = m->lazy_queue;
-        if (m->lazy_queue)
-                m->lazy_queue->lazy_prev = j;
-        m->lazy_queue = j;
-        j->lazy_prev = NULL;
-        j->lazy_queued = true;
-        if (m->lazy_timer) {
-                if (sd_event_source_get_enabled(m->lazy_timer, NULL) > 0)
-                        return;         /* armed already: the first change waits at most LAZY_SAVE_USEC */
-                r = sd_event_source_set_time_relative(m->lazy_timer, LAZY_SAVE_USEC);
-                if (r >= 0)
-                        r = sd_event_source_set_enabled(m->lazy_timer, SD_EVENT_ONESHOT);
-        } else {
-                r = sd_event_add_time_relative(m->event, &m->lazy_timer, CLOCK_MONOTONIC, LAZY_SAVE_USEC,
-                                               100 * USEC_PER_MSEC, on_lazy_timer, m);
-                if (r >= 0)
-                        (void) sd_event_source_set_description(m->lazy_timer, "lazy-save");
+        r = sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        if (r >= 0) {
+                if (!j->lazy_queued) {
+                        j->lazy_next = m->lazy_queue;
+                        if (m->lazy_queue)
+                                m->lazy_queue->lazy_prev = j;
+                        m->lazy_queue = j;
+                        j->lazy_prev = NULL;
+                        j->lazy_queued = true;
+                        j->lazy_deadline = now + within;
+                } else
+                        j->lazy_deadline = MIN(j->lazy_deadline, now + within);
+                /* Armed already for as soon or sooner: it re-arms itself for the rest. */
+                if (m->lazy_timer && sd_event_source_get_enabled(m->lazy_timer, NULL) > 0 &&
+                    sd_event_source_get_time(m->lazy_timer, &at) >= 0 && at <= j->lazy_deadline)
+                        return;
+                r = arm_lazy_timer(m, j->lazy_deadline);
         }
         if (r < 0) {
                 lazy_unlink(m, j);
@@ -473,7 +517,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                  * the lazy timer), after the calls that remove their units are on the bus socket (a kill
                  * after the save then cannot lose them; start_sweep_counted_units() catches the rest at
                  * the next start). The next round of the controller sees the pods gone. */
-                save_lazily(m, j);
+                save_lazily(m, j, LAZY_SAVE_USEC);
         }
 }
 
@@ -546,11 +590,11 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                 bool was_starting = c->state == CONTAINER_STARTING;
 
                 (void) job_status_record_container_start(&j->record.status, attempt, container, now);
-                /* Saved by this turn's sync (group commit): a unit found missing after a restart of jobsd
-                 * has then surely run (stopped by someone else: a disruption), unlike one still saved as
-                 * starting (see UNIT_EVENT_GONE). */
+                /* Saved within RUNNING_SAVE_USEC, or by the save of the pod's end if that comes sooner: a
+                 * unit found missing after a restart of jobsd has then surely run (stopped by someone
+                 * else: a disruption), unlike one still saved as starting (see UNIT_EVENT_GONE). */
                 if (was_starting)
-                        j->save_wanted = true;
+                        save_lazily(m, j, RUNNING_SAVE_USEC);
                 break;
         }
         case UNIT_EVENT_EXITED:

@@ -52,6 +52,7 @@ struct ManagedJob {
         bool sync_queued;
         ManagedJob *lazy_next, *lazy_prev;
         bool lazy_queued;
+        usec_t lazy_deadline;           /* CLOCK_MONOTONIC: the lazy save is made by then */
         bool save_wanted;
         /* The reservation of the last save that reached the disk (docs/guarantees.md): a new pod of that
          * attempt may start before the save that records it. */
