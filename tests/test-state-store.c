@@ -111,7 +111,7 @@ TEST(reservation_round_trips) {
         /* A reserved pod the record does not hold is refused. */
         _cleanup_(job_record_done) JobRecord bad = {};
         _cleanup_(freep) char *broken = NULL, *err2 = NULL;
-        char *at;
+        char *at = NULL;
         broken = strdup(text);
         ASSERT_TRUE(broken && (at = strstr(broken, "end\n")));
         *at = 0;
