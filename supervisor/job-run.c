@@ -407,8 +407,20 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                 /* Starts made before the save (the reserved pod), and their FailedCreate messages. */
                 _cleanup_(freep) bool *early = NULL;
                 char **early_failed = NULL;     /* l.n entries, any of them NULL */
+                /* The pods counted before this reconcile (their removal is never put off). */
+                _cleanup_(freep) uint64_t *counted_before = NULL;
+                size_t n_counted_before = 0;
+                bool any_early = false;
                 int r;
 
+                for (size_t i = 0; i < j->record.status.n_pods; i++)
+                        if (j->record.status.pods[i].counted) {
+                                uint64_t *x = reallocarray(counted_before, n_counted_before + 1, sizeof(uint64_t));
+                                if (!x)
+                                        break;
+                                counted_before = x;
+                                counted_before[n_counted_before++] = j->record.status.pods[i].attempt;
+                        }
                 r = job_reconcile(j->job, &j->record.status, &m->config, now, &l);
                 if (r < 0) {
                         log_error_errno(r, "%s: controller failed: %m", j->job->metadata.name);
@@ -433,6 +445,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                         crash_point("before-early-start");
                         (void) start_container(j, a, now, &resync, early_failed + i);
                         early[i] = true;
+                        any_early = true;
                         crash_point("after-early-start");
                 }
                 /* The record of intended pods is on disk before any of them starts (spec §3.14), or was
@@ -483,6 +496,17 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                         managed_job_pod_units(j, p, false);
                                 break;
                         case JOB_ACTION_REMOVE_POD:
+                                /* A pod counted by this sync, which also started the next pod before its
+                                 * save: its units go at the Job's next sync (the new pod's first event),
+                                 * so that systemd stops it while the new pod runs rather than while it
+                                 * starts (docs/performance.md, "P=1: the critical path"). */
+                                if (any_early && p) {
+                                        bool before = false;
+                                        for (size_t q = 0; q < n_counted_before; q++)
+                                                before = before || counted_before[q] == a->attempt;
+                                        if (!before)
+                                                break;
+                                }
                                 if (p && saved) {
                                         crash_point("before-remove");
                                         managed_job_remember_finished_pod(j, p);
