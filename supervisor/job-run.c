@@ -59,7 +59,9 @@ static void arm_timer(ManagedJob *j, usec_t at) {
                 log_error_errno(r, "%s: cannot arm timer: %m", j->job->metadata.name);
 }
 
-static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_resync) {
+/* With ret_failed_message, a start that fails leaves its FailedCreate event to the caller (the message),
+ * so that it comes after the pod's SuccessfulCreate as when the start waits for the save. */
+static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *ret_resync, char **ret_failed_message) {
         Manager *m = j->manager;
         const Container *c = managed_job_find_container(j->job, a->container);
         Pod *p = job_status_find_pod(&j->record.status, a->attempt);
@@ -111,7 +113,10 @@ static int start_container(ManagedJob *j, const JobAction *a, usec_t now, bool *
                 JobAction ev = { .warning = true, .reason = (char *) "FailedCreate" };
                 _cleanup_(freep) char *msg = strprintf("Error creating: %s", err ?: strerror(-r));
                 ev.message = msg ?: (char *) "Error creating";
-                job_log_event(j, &ev, now);
+                if (ret_failed_message)
+                        *ret_failed_message = strdup(ev.message);
+                else
+                        job_log_event(j, &ev, now);
                 (void) job_status_record_container_exit(&j->record.status, &j->job->spec, a->attempt, a->container, 128,
                                                         "StartError", now);
                 *ret_resync = true;
@@ -130,7 +135,10 @@ void managed_job_pod_units(ManagedJob *j, const Pod *p, bool remove) {
                                                              p->containers[i].name);
                 if (!unit)
                         continue;
-                if (remove)
+                if (remove && p->containers[i].state == CONTAINER_TERMINATED && p->containers[i].exit_code == 0 &&
+                    streq_ptr(p->containers[i].reason, "Completed"))
+                        (void) unit_bus_remove_exited(j->manager->units, unit);
+                else if (remove)
                         (void) unit_bus_remove(j->manager->units, unit);
                 else if (p->containers[i].state == CONTAINER_RUNNING || p->containers[i].state == CONTAINER_STARTING)
                         (void) unit_bus_stop(j->manager->units, unit);
@@ -153,6 +161,10 @@ void managed_job_pod_units(ManagedJob *j, const Pod *p, bool remove) {
  * timer (a kill before that leaves the pod counted in the record, and the next start removes its units,
  * never counting it again). */
 #define LAZY_SAVE_USEC (1 * USEC_PER_SEC)
+/* A container reported running is saved so within this (docs/guarantees.md): a pod that ends sooner has
+ * it saved by the save of its end, one save instead of two (docs/performance.md, "P=1: the critical
+ * path"). */
+#define RUNNING_SAVE_USEC (10 * USEC_PER_MSEC)
 
 static void sync_unlink(Manager *m, ManagedJob *j) {
         if (!j->sync_queued)
@@ -254,33 +266,73 @@ void manager_flush_lazy_saves(Manager *m) {
         }
 }
 
+static int on_lazy_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+static int arm_lazy_timer(Manager *m, usec_t at) {
+        int r;
+
+        if (m->lazy_timer) {
+                r = sd_event_source_set_time(m->lazy_timer, at);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->lazy_timer, SD_EVENT_ONESHOT);
+                return r;
+        }
+        r = sd_event_add_time(m->event, &m->lazy_timer, CLOCK_MONOTONIC, at, USEC_PER_MSEC, on_lazy_timer, m);
+        if (r >= 0)
+                (void) sd_event_source_set_description(m->lazy_timer, "lazy-save");
+        return r;
+}
+
+/* The lazy saves that are due; the timer then waits for the next one. */
 static int on_lazy_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        manager_flush_lazy_saves(userdata);
+        Manager *m = userdata;
+        usec_t now, next = USEC_INFINITY;
+        bool flushed = false;
+
+        if (sd_event_now(m->event, CLOCK_MONOTONIC, &now) < 0) {
+                manager_flush_lazy_saves(m);
+                return 0;
+        }
+        for (ManagedJob *j = m->lazy_queue, *n; j; j = n) {
+                n = j->lazy_next;
+                if (j->lazy_deadline > now + USEC_PER_MSEC) {
+                        next = MIN(next, j->lazy_deadline);
+                        continue;
+                }
+                /* The calls that remove counted pods' units are on the socket first (manager_sync_job()). */
+                if (!flushed)
+                        (void) sd_bus_flush(m->bus);
+                flushed = true;
+                lazy_unlink(m, j);
+                (void) managed_job_save(j);
+        }
+        if (next != USEC_INFINITY && arm_lazy_timer(m, next) < 0)
+                manager_flush_lazy_saves(m);
         return 0;
 }
 
-static void save_lazily(Manager *m, ManagedJob *j) {
+/* Saved by the Job's next save, or within `within` (its first change waits at most that long). */
+static void save_lazily(Manager *m, ManagedJob *j, usec_t within) {
+        uint64_t now, at;
         int r;
 
-        if (j->lazy_queued)
-                return;
-        j->lazy_next = m->lazy_queue;
-        if (m->lazy_queue)
-                m->lazy_queue->lazy_prev = j;
-        m->lazy_queue = j;
-        j->lazy_prev = NULL;
-        j->lazy_queued = true;
-        if (m->lazy_timer) {
-                if (sd_event_source_get_enabled(m->lazy_timer, NULL) > 0)
-                        return;         /* armed already: the first change waits at most LAZY_SAVE_USEC */
-                r = sd_event_source_set_time_relative(m->lazy_timer, LAZY_SAVE_USEC);
-                if (r >= 0)
-                        r = sd_event_source_set_enabled(m->lazy_timer, SD_EVENT_ONESHOT);
-        } else {
-                r = sd_event_add_time_relative(m->event, &m->lazy_timer, CLOCK_MONOTONIC, LAZY_SAVE_USEC,
-                                               100 * USEC_PER_MSEC, on_lazy_timer, m);
-                if (r >= 0)
-                        (void) sd_event_source_set_description(m->lazy_timer, "lazy-save");
+        r = sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        if (r >= 0) {
+                if (!j->lazy_queued) {
+                        j->lazy_next = m->lazy_queue;
+                        if (m->lazy_queue)
+                                m->lazy_queue->lazy_prev = j;
+                        m->lazy_queue = j;
+                        j->lazy_prev = NULL;
+                        j->lazy_queued = true;
+                        j->lazy_deadline = now + within;
+                } else
+                        j->lazy_deadline = MIN(j->lazy_deadline, now + within);
+                /* Armed already for as soon or sooner: it re-arms itself for the rest. */
+                if (m->lazy_timer && sd_event_source_get_enabled(m->lazy_timer, NULL) > 0 &&
+                    sd_event_source_get_time(m->lazy_timer, &at) >= 0 && at <= j->lazy_deadline)
+                        return;
+                r = arm_lazy_timer(m, j->lazy_deadline);
         }
         if (r < 0) {
                 lazy_unlink(m, j);
@@ -340,21 +392,65 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                 return;
         }
 
+        /* A pod named in advance and found again at a start (take_reservation(), managed-job.c) waits for
+         * systemd's answer on its units: the controller acts once it is known whether the pod exists (a
+         * pod that never existed is neither deleted nor counted). Each answer queues a sync. */
+        for (size_t i = 0; i < j->record.status.n_pods; i++)
+                if (j->record.status.pods[i].reserved)
+                        return;
+
         for (unsigned round = 0; round < 16; round++) {
                 _cleanup_(job_action_list_done) JobActionList l = {};
                 usec_t now = manager_now();
                 /* Whether the record on disk is the one in memory: counted pods go only then. */
                 bool resync = false, saved = !j->save_failed;
+                /* Starts made before the save (the reserved pod), and their FailedCreate messages. */
+                _cleanup_(freep) bool *early = NULL;
+                char **early_failed = NULL;     /* l.n entries, any of them NULL */
+                /* The pods counted before this reconcile (their removal is never put off). */
+                _cleanup_(freep) uint64_t *counted_before = NULL;
+                size_t n_counted_before = 0;
+                bool any_early = false;
                 int r;
 
+                for (size_t i = 0; i < j->record.status.n_pods; i++)
+                        if (j->record.status.pods[i].counted) {
+                                uint64_t *x = reallocarray(counted_before, n_counted_before + 1, sizeof(uint64_t));
+                                if (!x)
+                                        break;
+                                counted_before = x;
+                                counted_before[n_counted_before++] = j->record.status.pods[i].attempt;
+                        }
                 r = job_reconcile(j->job, &j->record.status, &m->config, now, &l);
                 if (r < 0) {
                         log_error_errno(r, "%s: controller failed: %m", j->job->metadata.name);
                         return;
                 }
-                /* The record of intended pods is on disk before any of them starts (spec §3.14); it also
-                 * carries the starts of containers reported since the last save (save_wanted) and any
-                 * lazy change. */
+                /* The pod that the record on disk names in advance (reserve_durable) starts before the
+                 * save: a kill now finds it again from that record (take_reservation(), managed-job.c).
+                 * At parallelism 1 this takes the save off the path from one pod's end to the next
+                 * one's start (docs/performance.md, "P=1: the critical path"). */
+                if (j->reserve_durable && l.n > 0 && !state_file_batch_pending()) {
+                        early = calloc(l.n, sizeof(bool));
+                        early_failed = early ? calloc(l.n + 1, sizeof(char *)) : NULL;
+                }
+                for (size_t i = 0; early && early_failed && i < l.n; i++) {
+                        const JobAction *a = l.items + i;
+                        Pod *p = a->type == JOB_ACTION_START_CONTAINER ? job_status_find_pod(&j->record.status, a->attempt) : NULL;
+                        ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
+
+                        if (!c || p->reserved || p->attempt != j->reserve_durable_attempt || c->restarts != 0)
+                                continue;
+                        crash_point("before-start");
+                        crash_point("before-early-start");
+                        (void) start_container(j, a, now, &resync, early_failed + i);
+                        early[i] = true;
+                        any_early = true;
+                        crash_point("after-early-start");
+                }
+                /* The record of intended pods is on disk before any of them starts (spec §3.14), or was
+                 * named by the record on disk (above); it also carries the starts of containers reported
+                 * since the last save (save_wanted) and any lazy change. */
                 if (l.changed || j->save_failed || j->save_wanted)
                         saved = managed_job_save(j) >= 0;
                 /* At start the records are written as one batch (manager_start()): it is on disk before
@@ -362,10 +458,24 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                 if (l.n > 0 && state_file_batch_pending() && state_file_batch_commit() < 0)
                         saved = false;
 
-                for (size_t i = 0; i < l.n; i++) {
-                        const JobAction *a = l.items + i;
+                /* Two passes: the counted pods' units are removed after the new units are started, so that
+                 * systemd, which handles the calls in order, starts the next pod first (the path from one
+                 * pod's end to the next one's start at parallelism 1, docs/performance.md). */
+                for (size_t k = 0; k < 2 * l.n; k++) {
+                        const JobAction *a = l.items + k % l.n;
                         Pod *p;
 
+                        if ((a->type == JOB_ACTION_REMOVE_POD) != (k >= l.n))
+                                continue;
+                        if (early && early[k % l.n]) {
+                                /* Started before the save: only its failure's event is left to log. */
+                                if (early_failed && early_failed[k % l.n]) {
+                                        JobAction ev = { .warning = true, .reason = (char *) "FailedCreate",
+                                                         .message = early_failed[k % l.n] };
+                                        job_log_event(j, &ev, now);
+                                }
+                                continue;
+                        }
                         /* Not recorded, not begun: retried once saving works. */
                         if (!saved && job_action_roll_back_unsaved(&j->record.status, a)) {
                                 if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
@@ -376,7 +486,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                         switch (a->type) {
                         case JOB_ACTION_START_CONTAINER:
                                 crash_point("before-start");
-                                (void) start_container(j, a, now, &resync);
+                                (void) start_container(j, a, now, &resync, NULL);
                                 break;
                         case JOB_ACTION_PULL_IMAGE:
                                 image_pull_start(j, a, now, &resync);
@@ -386,6 +496,17 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                         managed_job_pod_units(j, p, false);
                                 break;
                         case JOB_ACTION_REMOVE_POD:
+                                /* A pod counted by this sync, which also started the next pod before its
+                                 * save: its units go at the Job's next sync (the new pod's first event),
+                                 * so that systemd stops it while the new pod runs rather than while it
+                                 * starts (docs/performance.md, "P=1: the critical path"). */
+                                if (any_early && p) {
+                                        bool before = false;
+                                        for (size_t q = 0; q < n_counted_before; q++)
+                                                before = before || counted_before[q] == a->attempt;
+                                        if (!before)
+                                                break;
+                                }
                                 if (p && saved) {
                                         crash_point("before-remove");
                                         managed_job_remember_finished_pod(j, p);
@@ -403,6 +524,9 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                                 break;
                         }
                 }
+                for (size_t i = 0; early_failed && i < l.n; i++)
+                        free(early_failed[i]);
+                early_failed = mfree(early_failed);
                 if (job_status_is_finished(&j->record.status) && job_ttl_expiry_usec(j->job, &j->record.status) > 0)
                         l.wake_usec = job_ttl_expiry_usec(j->job, &j->record.status);
                 arm_timer(j, l.wake_usec);
@@ -417,7 +541,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                  * the lazy timer), after the calls that remove their units are on the bus socket (a kill
                  * after the save then cannot lose them; start_sweep_counted_units() catches the rest at
                  * the next start). The next round of the controller sees the pods gone. */
-                save_lazily(m, j);
+                save_lazily(m, j, LAZY_SAVE_USEC);
         }
 }
 
@@ -463,17 +587,38 @@ void manager_on_unit_event(UnitBus *u, const UnitEvent *ev, void *userdata) {
                         (void) unit_bus_remove(m->units, ev->unit);
                 return;
         }
+        if (p->reserved) {
+                /* A pod named in advance, found again at a start (take_reservation(), managed-job.c). */
+                if (ev->type == UNIT_EVENT_GONE) {
+                        /* This container never started: one of its pod that did makes the pod a normal
+                         * one (and this container starts then); if none did, the pod never existed. */
+                        c->state = CONTAINER_WAITING;
+                        for (size_t i = 0; i < p->n_containers; i++)
+                                if (p->containers[i].state != CONTAINER_WAITING)
+                                        return;
+                        log_info("%s/%s: pod attempt %" PRIu64 ", named in advance before jobsd stopped, has "
+                                 "no unit: forgotten", ns, job, attempt);
+                        pod_volumes_remove(j, p);
+                        job_status_remove_pod(&j->record.status, attempt);
+                        j->save_wanted = true;
+                        manager_queue_sync(m, j);
+                        return;
+                }
+                /* A unit of it exists: the pod was started before jobsd stopped. */
+                p->reserved = false;
+                j->save_wanted = true;
+        }
 
         switch (ev->type) {
         case UNIT_EVENT_RUNNING: {
                 bool was_starting = c->state == CONTAINER_STARTING;
 
                 (void) job_status_record_container_start(&j->record.status, attempt, container, now);
-                /* Saved by this turn's sync (group commit): a unit found missing after a restart of jobsd
-                 * has then surely run (stopped by someone else: a disruption), unlike one still saved as
-                 * starting (see UNIT_EVENT_GONE). */
+                /* Saved within RUNNING_SAVE_USEC, or by the save of the pod's end if that comes sooner: a
+                 * unit found missing after a restart of jobsd has then surely run (stopped by someone
+                 * else: a disruption), unlike one still saved as starting (see UNIT_EVENT_GONE). */
                 if (was_starting)
-                        j->save_wanted = true;
+                        save_lazily(m, j, RUNNING_SAVE_USEC);
                 break;
         }
         case UNIT_EVENT_EXITED:

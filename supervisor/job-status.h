@@ -85,6 +85,10 @@ typedef struct Pod {
         usec_t created_usec, started_usec, finished_usec;
         ContainerStatus *containers;
         size_t n_containers;
+        /* Named in advance by the record's reservation (JobStatus.reserve_attempt) and found again at a
+         * start of jobsd: its units may or may not exist. Forgotten if none does (never counted, never
+         * disrupted); a normal pod as soon as systemd reports one. */
+        bool reserved;
 } Pod;
 
 typedef enum JobConditionType {
@@ -124,6 +128,10 @@ typedef struct JobStatus {
         JobCondition *conditions;
         size_t n_conditions;
         uint64_t next_attempt;
+        /* The pod attempt named in advance (docs/guarantees.md): its units may start before the record
+         * that holds the pod is saved, since this record, on disk, names it. */
+        bool reserve_set;
+        uint64_t reserve_attempt;
         uint32_t failures_since_success;        /* back-off (spec §3.4) */
         usec_t last_failure_usec;
         Pod *pods;                      /* pods whose units exist or may exist */

@@ -270,20 +270,42 @@ bool managed_job_in_images(const ManagedJob *j) {
         return job_container_runtime(j->job, j->manager->default_runtime) == CONTAINER_RUNTIME_PODMAN;
 }
 
+/* Whether a save names the Job's next pod in advance (docs/guarantees.md, docs/performance.md): only a
+ * NonIndexed Job that runs on the host, is neither finished, finishing, suspended nor being deleted, and is
+ * this controller's. Its next pod is then the next attempt, whatever happens before. */
+static bool may_reserve(const ManagedJob *j) {
+        const JobStatus *s = &j->record.status;
+        const JobSpec *spec = &j->job->spec;
+
+        return spec->completion_mode != COMPLETION_MODE_INDEXED && !spec->suspend && !j->deleting &&
+                spec->parallelism != 0 &&
+                (!spec->managed_by || streq(spec->managed_by, "kubernetes.io/job-controller")) &&
+                !managed_job_in_images(j) && !job_status_is_finished(s) &&
+                !job_status_get_condition(s, JOB_CONDITION_FAILURE_TARGET) &&
+                !job_status_get_condition(s, JOB_CONDITION_SUCCESS_CRITERIA_MET);
+}
+
 int managed_job_save(ManagedJob *j) {
         assert(j);
 
+        JobStatus *s = &j->record.status;
         int r;
 
         /* A lazy change (counted pods removed) goes with this save: their units' removal is on the socket
          * first (manager_sync_job()). */
         if (j->lazy_queued)
                 (void) sd_bus_flush(j->manager->bus);
+        s->reserve_set = may_reserve(j);
+        s->reserve_attempt = s->reserve_set ? s->next_attempt : 0;
+        j->reserve_durable = false;
         r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
         if (r >= 0) {
                 j->record_unsaved = false;
                 j->save_wanted = false;
                 manager_unqueue_lazy(j);
+                /* Written into the start's batch, it is on disk only once the batch is committed. */
+                j->reserve_durable = s->reserve_set && !state_file_batch_pending();
+                j->reserve_durable_attempt = s->reserve_attempt;
         }
         if (r < 0 && !j->save_failed)
                 log_error_errno(r, "%s/%s: cannot save state to %s: %m; no new pods start until it can",
@@ -363,6 +385,7 @@ int managed_job_record_new(ManagedJob *j) {
         int r;
 
         job_record_done(&j->record);
+        j->reserve_durable = false;     /* the old record's reservation names none of this one's pods */
         r = sd_id128_randomize(&id);
         if (r < 0)
                 return r;
@@ -385,6 +408,40 @@ int managed_job_record_new(ManagedJob *j) {
         return job_status_init(&j->record.status, &j->job->spec);
 }
 
+/* The pod a saved record named in advance (docs/guarantees.md): its units may have been started before a
+ * kill, without a record of the pod itself. It is made again, as the controller made it, with the
+ * containers it starts first (the first init container, else all) asked for as starting
+ * (managed_job_adopt_units()): a unit found makes it a normal pod, none found forgets it
+ * (manager_on_unit_event()). */
+static void take_reservation(ManagedJob *j) {
+        JobStatus *s = &j->record.status;
+        uint64_t next = s->next_attempt;
+        bool has_init = false;
+        Pod *p;
+
+        if (!s->reserve_set)
+                return;
+        s->reserve_set = false;
+        if (s->reserve_attempt < s->next_attempt || job_status_find_pod(s, s->reserve_attempt))
+                return;
+        s->next_attempt = s->reserve_attempt;
+        if (job_status_add_pod(s, &j->job->spec, UNSET, manager_now(), &p) < 0) {
+                /* Out of memory: its unit, if any, is left to run unmanaged; the attempt is not reused. */
+                s->next_attempt = MAX(next, s->reserve_attempt + 1);
+                return;
+        }
+        p->reserved = true;
+        for (size_t i = 0; i < p->n_containers; i++)
+                if (p->containers[i].init) {
+                        p->containers[i].state = CONTAINER_STARTING;
+                        has_init = true;
+                        break;
+                }
+        for (size_t i = 0; !has_init && i < p->n_containers; i++)
+                p->containers[i].state = CONTAINER_STARTING;
+        j->save_wanted = true;
+}
+
 /* Adopts what the state directory knows of a Job, or starts a fresh record. */
 int managed_job_load_record(ManagedJob *j) {
         assert(j);
@@ -393,6 +450,7 @@ int managed_job_load_record(ManagedJob *j) {
         _cleanup_(freep) char *err = NULL, *note = NULL;
         int r;
 
+        j->reserve_durable = false;     /* until a save of this process writes one */
         r = state_store_load(m->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->job->spec, &j->record,
                              &note, &err);
         if (note)
@@ -415,6 +473,7 @@ int managed_job_load_record(ManagedJob *j) {
                 }
                 return r;
         }
+        take_reservation(j);
         /* A pull that ran when jobsd stopped: its unit is swept at start (manager_start()), the pull
          * asked for again. */
         for (size_t i = 0; i < j->record.status.n_pods; i++)

@@ -53,7 +53,12 @@ struct ManagedJob {
         bool sync_queued;
         ManagedJob *lazy_next, *lazy_prev;
         bool lazy_queued;
+        usec_t lazy_deadline;           /* CLOCK_MONOTONIC: the lazy save is made by then */
         bool save_wanted;
+        /* The reservation of the last save that reached the disk (docs/guarantees.md): a new pod of that
+         * attempt may start before the save that records it. */
+        bool reserve_durable;
+        uint64_t reserve_durable_attempt;
         uint64_t resource_version;      /* the API's metadata.resourceVersion (api-watch.c) */
         char *metrics_counted_uid;      /* the record uid whose finish the metrics counted (metrics.c) */
 };

@@ -90,6 +90,9 @@ int job_record_format(const JobRecord *r, char **ret) {
                                 x->last_usec);
         }
         fprintf(f, "next-attempt %" PRIu64 "\n", s->next_attempt);
+        /* Added with the reservation: only while one is held (a NonIndexed Job that runs). */
+        if (s->reserve_set)
+                fprintf(f, "reserve %" PRIu64 "\n", s->reserve_attempt);
         fprintf(f, "backoff %" PRIu32 " %" PRIu64 "\n", s->failures_since_success, s->last_failure_usec);
         for (size_t i = 0; i < s->n_conditions; i++) {
                 const JobCondition *c = s->conditions + i;
@@ -107,6 +110,8 @@ int job_record_format(const JobRecord *r, char **ret) {
                         (int) p->counted, p->created_usec, p->started_usec, p->finished_usec);
                 escape(f, p->reason);
                 fputc('\n', f);
+                if (p->reserved)
+                        fprintf(f, "pod-reserved %" PRIu64 "\n", p->attempt);
                 /* Added after version 1 first shipped: a pod without it has the defaults. */
                 if (p->disruption || p->index_failure_count > 0 || p->index_ignored_failure_count > 0 ||
                     p->failure_rule != UNSET) {
@@ -325,6 +330,16 @@ int job_record_parse(const char *text, const JobSpec *spec, JobRecord *ret, char
                 } else if (streq(w[0], "next-attempt") && n == 2) {
                         if (parse_u64(w[1], &s->next_attempt) < 0)
                                 FAIL("line %u: bad number", lineno);
+                } else if (streq(w[0], "reserve") && n == 2) {
+                        if (parse_u64(w[1], &s->reserve_attempt) < 0)
+                                FAIL("line %u: bad number", lineno);
+                        s->reserve_set = true;
+                } else if (streq(w[0], "pod-reserved") && n == 2) {
+                        uint64_t attempt;
+                        Pod *p;
+                        if (parse_u64(w[1], &attempt) < 0 || !(p = job_status_find_pod(s, attempt)))
+                                FAIL("line %u: pod-reserved of an unknown pod", lineno);
+                        p->reserved = true;
                 } else if (streq(w[0], "backoff") && n == 3) {
                         uint64_t k;
                         if (parse_u64(w[1], &k) < 0 || k > UINT32_MAX || parse_u64(w[2], &s->last_failure_usec) < 0)

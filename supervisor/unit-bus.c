@@ -32,8 +32,9 @@ struct UnitBus {
         sd_bus_message *service_signal; /* the last Service PropertiesChanged, of service_unit */
         char *service_unit;
         UnitSet removing;               /* units being removed */
-        UnitSet started;                /* pod units this jobsd started and not yet seen end, with their
-                                         * MemoryMax (for cgroup v1's OOM watch without a GetAll) */
+        UnitSet started;                /* services this jobsd started and not yet seen end, with their
+                                         * MemoryMax (for cgroup v1's OOM watch without a GetAll, and to
+                                         * take a first end signalled with the start job still queued) */
         UnitEventHandler handler;
         void *userdata;
         MemcgV1 *memcg_v1;              /* NULL unless memory is on cgroup v1 (memcg-v1.h) */
@@ -349,8 +350,17 @@ static void unit_state_decide(UnitBus *u, const char *unit, const UnitState *st)
                 if (r < 0 && !memcg_v1_retry(r))
                         log_warning_errno(r, "%s: cannot watch for OOM kills on cgroup v1: %m", unit);
         }
-        /* A queued job (the start, a stop) means the state is about to change: wait for the next signal. */
-        if (!st->active || st->job_id != 0)
+        /* A queued job (the start, a stop) means the state is about to change: wait for the next signal.
+         * Not for the first end (active/exited, failed) of a unit this jobsd started: its result is final,
+         * and systemd sends it with the start job still queued when the process ends before that job
+         * completes (a short pod); the signal without the job comes only after that job's removal, later
+         * (docs/performance.md, "P=1: the critical path"). A later one (a stop job queued for a unit
+         * whose end was read) still waits. */
+        if (!st->active)
+                return;
+        if (st->job_id != 0 &&
+            !((streq(st->active, "failed") || (streq(st->active, "active") && st->sub && streq(st->sub, "exited"))) &&
+              unit_set_find(&u->started, unit)))
                 return;
         /* Type=exec with RemainAfterExit=yes: "active/running" while it runs, "active/exited" after a
          * success, "failed" after a failure; "inactive" once stopped (ExecMainCode then tells how the
@@ -379,6 +389,7 @@ static void unit_state_decide(UnitBus *u, const char *unit, const UnitState *st)
         } else if (streq(st->active, "inactive") && st->code == 0) {
                 /* Stopped before its process ran. */
                 (void) memcg_v1_take(u->memcg_v1, unit);
+                unit_set_drop(&u->started, unit);
                 emit_event(u, UNIT_EVENT_EXITED, unit, 143, "Error", false, true);
         }
 }
@@ -608,7 +619,7 @@ int unit_bus_start_with_aux(UnitBus *u, const UnitSpec *spec, const UnitSpec *au
         r = call_attach(slot, c);
         if (r < 0)
                 return r;
-        if (u->memcg_v1 && endswith(spec->name, ".service")) {
+        if (endswith(spec->name, ".service")) {
                 const UnitProp *mm = unit_spec_get(spec, UNIT_PROP_MEMORY_MAX);
                 (void) unit_set_add(&u->started, spec->name, mm ? mm->u64 : UINT64_MAX);
         }
@@ -644,6 +655,31 @@ int unit_bus_remove(UnitBus *u, const char *unit) {
                 return -ENOMEM;
         r = sd_bus_call_method_async(u->bus, &slot, SD_DESTINATION, SD_PATH, SD_MANAGER, "ResetFailedUnit",
                                      on_removed, c, "s", unit);
+        if (r < 0) {
+                call_free(c);
+                return r;
+        }
+        r = call_attach(slot, c);
+        if (r < 0)
+                return r;
+        return removing_add(u, unit);
+}
+
+int unit_bus_remove_exited(UnitBus *u, const char *unit) {
+        sd_bus_slot *slot = NULL;
+        Call *c;
+        int r;
+
+        if (removing_find(u, unit))
+                return 0;
+        unit_set_drop(&u->started, unit);
+        c = call_new(u, unit);
+        if (!c)
+                return -ENOMEM;
+        /* Not failed, so the stop alone unloads it (as bench-floor does): no ResetFailedUnit for systemd
+         * to handle before the next start. The name leaves the set with the stop's answer. */
+        r = sd_bus_call_method_async(u->bus, &slot, SD_DESTINATION, SD_PATH, SD_MANAGER, "StopUnit", on_removed, c,
+                                     "ss", unit, "replace");
         if (r < 0) {
                 call_free(c);
                 return r;

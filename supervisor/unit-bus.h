@@ -42,6 +42,8 @@ int unit_bus_start_with_aux(UnitBus *u, const UnitSpec *spec, const UnitSpec *au
 int unit_bus_stop(UnitBus *u, const char *unit);
 /* Stops the unit if needed and resets it if failed, so that systemd unloads it. */
 int unit_bus_remove(UnitBus *u, const char *unit);
+/* The same for a unit that ended with success (active/exited, RemainAfterExit=yes): a stop only. */
+int unit_bus_remove_exited(UnitBus *u, const char *unit);
 /* Asks for the state of a unit; the answer comes as an event (GONE if not loaded). */
 int unit_bus_query(UnitBus *u, const char *unit);
 /* Lists loaded units whose name matches pattern, synchronously (only at start-up, before the loop). */

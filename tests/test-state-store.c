@@ -73,6 +73,53 @@ TEST(round_trip_through_a_run) {
         job_record_done(&rec);
 }
 
+/* The reservation (docs/guarantees.md): the next attempt named in advance, and a pod made again from it,
+ * survive a format and a parse; an older record has neither. */
+TEST(reservation_round_trips) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        JobRecord rec = { .uid = strdup("u"), .manifest_hash = strdup("h") };
+        _cleanup_(freep) char *text = NULL, *err = NULL;
+        _cleanup_(job_record_done) JobRecord back = {};
+        Pod *p;
+
+        ASSERT_OK(job_status_init(&rec.status, &j->spec));
+        ASSERT_OK(job_status_add_pod(&rec.status, &j->spec, UNSET, 5, &p));
+        p->reserved = true;
+        rec.status.reserve_set = true;
+        rec.status.reserve_attempt = rec.status.next_attempt;
+        ASSERT_OK(job_record_format(&rec, &text));
+        ASSERT_TRUE(strstr(text, "\nreserve 1\n") != NULL);
+        ASSERT_TRUE(strstr(text, "\npod-reserved 0\n") != NULL);
+        round_trip(j, &rec);
+        ASSERT_OK(job_record_parse(text, &j->spec, &back, &err));
+        ASSERT_TRUE(back.status.reserve_set);
+        ASSERT_EQ(back.status.reserve_attempt, (uint64_t) 1);
+        ASSERT_TRUE(back.status.n_pods == 1 && back.status.pods[0].reserved);
+        job_record_done(&back);
+        back = (JobRecord) {};
+
+        /* Without the lines: no reservation, no reserved pod. */
+        rec.status.reserve_set = false;
+        rec.status.pods[0].reserved = false;
+        text = mfree(text);
+        ASSERT_OK(job_record_format(&rec, &text));
+        ASSERT_TRUE(strstr(text, "reserve") == NULL);
+        ASSERT_OK(job_record_parse(text, &j->spec, &back, &err));
+        ASSERT_FALSE(back.status.reserve_set);
+        ASSERT_FALSE(back.status.pods[0].reserved);
+
+        /* A reserved pod the record does not hold is refused. */
+        _cleanup_(job_record_done) JobRecord bad = {};
+        _cleanup_(freep) char *broken = NULL, *err2 = NULL;
+        char *at = NULL;
+        broken = strdup(text);
+        ASSERT_TRUE(broken && (at = strstr(broken, "end\n")));
+        *at = 0;
+        _cleanup_(freep) char *with = strprintf("%spod-reserved 7\nend\n", broken);
+        ASSERT_ERROR(job_record_parse(with, &j->spec, &bad, &err2), EBADMSG);
+        job_record_done(&rec);
+}
+
 TEST(truncated_and_corrupt_files_are_refused) {
         _cleanup_(job_freep) Job *j = load_job(yaml);
         JobRecord rec = { .uid = strdup("u"), .manifest_hash = strdup("h") };
