@@ -4,10 +4,15 @@
  * manifest's first container (render_pod_container(), bus_append_unit_spec()), under another name.
  * Prints "units N seconds S". Usage: bench-floor MANIFEST N P
  * With FLOOR_PRINT_START set, also "start-realtime USEC" as each start is sent (drop-to-start.sh).
+ * With FLOOR_SYNC_DIR=DIR set, each start is preceded by what jobsd writes for a new Job before its
+ * first pod starts: two new files in DIR (173 bytes and 8 KiB), each fsync'd, renamed into place, and
+ * DIR fsync'd after each (the clock is read after that, so only its after-effects are measured). With
+ * FLOOR_LOG set, a journal line like jobsd's SuccessfulCreate is sent just before each start.
  *
  * The client is as lean as a client of systemd can be: one match and one Subscribe, each unit's end read
  * from its PropertiesChanged signal (ActiveState/SubState), then StopUnit (and ResetFailedUnit after a
  * failure), so that systemd unloads it, as jobsd does with a counted pod. */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +21,7 @@
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
+#include <systemd/sd-journal.h>
 
 #include "jobsd/manifest.h"
 #include "jobsd/render.h"
@@ -47,6 +53,31 @@ static void fail(Floor *f, int r, const char *what) {
         fprintf(stderr, "bench-floor: %s: %s\n", what, strerror(r < 0 ? -r : r));
         f->error = r;
         (void) sd_event_exit(f->event, 1);
+}
+
+/* FLOOR_SYNC_DIR: a new Job's manifest copy and record, written as state-file.c writes a new file. */
+static void sync_like_a_new_job(const char *dir) {
+        static const size_t sizes[] = { 173, 8192 };
+        static char buf[8192];
+
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                char tmp[4096], path[4096];
+                int fd, dfd;
+
+                snprintf(tmp, sizeof(tmp), "%s/.floor%zu.tmp", dir, i);
+                snprintf(path, sizeof(path), "%s/floor%zu", dir, i);
+                fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+                if (fd < 0)
+                        continue;
+                if (write(fd, buf, sizes[i]) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0)
+                        fprintf(stderr, "bench-floor: %s: %m\n", tmp);
+                close(fd);
+                dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd >= 0) {
+                        (void) fsync(dfd);
+                        close(dfd);
+                }
+        }
 }
 
 static int on_removed(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -100,6 +131,10 @@ static int start_next(Floor *f) {
                 r = bus_append_unit_spec(m, &u);
         if (r >= 0)
                 r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r >= 0 && getenv("FLOOR_LOG"))
+                (void) sd_journal_send("MESSAGE=floor: SuccessfulCreate: Created pod: %s", u.name, "PRIORITY=6", NULL);
+        if (r >= 0 && getenv("FLOOR_SYNC_DIR"))
+                sync_like_a_new_job(getenv("FLOOR_SYNC_DIR"));
         if (r >= 0 && getenv("FLOOR_PRINT_START")) {
                 /* For drop-to-start.sh's floor: when the start was asked for, on the journal's clock. */
                 struct timespec ts;

@@ -5,7 +5,9 @@
 # time. Prints each sample, then p50 and p99 (nearest rank), min and max. Figures only, no verdict.
 # The floor, in the same run on the same manager: bench-floor (tests/bench/bench-floor.c) starting the
 # same Job's pod unit itself through StartTransientUnit, from the call to the first line; the ratio is
-# jobsd's p50 over the floor's.
+# jobsd's p50 over the floor's. Then the floor again, each start right after the writes and syncs
+# jobsd makes for a new Job and a journal line like its SuccessfulCreate (FLOOR_SYNC_DIR, FLOOR_LOG).
+# jobsd's samples are split at its SuccessfulCreate line, and its CPU per Job is printed.
 # PRESENT (default 0) suspended Jobs are in the directory from the start: the cost of a file event with
 # many files beside it.
 #   tests/bench/drop-to-start.sh [BUILD_DIR] [SAMPLES] [PRESENT]
@@ -31,7 +33,11 @@ for line in sys.stdin:
     os.rename(a, b)
     print(t, flush=True)
 '; }
-results=()
+jpid=$(systemctl --user show -P MainPID jobsd)
+cpu() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$jpid/stat"; }     # utime + stime, ticks
+sleep 1
+cpu0=$(cpu)
+results=(); before=(); after=()
 for i in $(seq "$samples"); do
         f=$SANDBOX_DIR/b$i.yaml
         printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: b%d}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, started]}]\n' "$i" > "$f"
@@ -47,20 +53,41 @@ for i in $(seq "$samples"); do
         done
         ms=$(( (t1 - t0) / 1000 ))
         results+=("$ms")
-        echo "sample $i: ${ms} ms"
+        # Split at jobsd's SuccessfulCreate line, logged just before its StartTransientUnit call.
+        tc=$(journalctl -D "$SANDBOX_JOURNAL_DIR" -t jobsd -o export 2>/dev/null |
+                awk -v want="MESSAGE=default/b$i: SuccessfulCreate:" '/^__REALTIME_TIMESTAMP=/ { t = substr($0, 22) }
+                        index($0, want) == 1 { print t; exit }')
+        if [ -n "$tc" ]; then
+                before+=($(( (tc - t0) / 1000 ))); after+=($(( (t1 - tc) / 1000 )))
+                echo "sample $i: ${ms} ms (rename to SuccessfulCreate $(( (tc - t0) / 1000 )) ms, then to the first line $(( (t1 - tc) / 1000 )) ms)"
+        else
+                echo "sample $i: ${ms} ms"
+        fi
 done
-floor=()
-for i in $(seq "$samples"); do
-        f=$SANDBOX_DIR/f$i.yaml
-        printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: f%d}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, started]}]\n' "$i" > "$f"
-        t0=$(FLOOR_PRINT_START=1 "$build/tests/bench-floor" "$f" 1 1 | sed -n 's/^start-realtime //p')
-        for k in $(seq 100); do
-                t1=$(journalctl -D "$SANDBOX_JOURNAL_DIR" -t "f$i" -o export 2>/dev/null | sed -n 's/^__REALTIME_TIMESTAMP=//p' | head -1)
-                [ -n "$t1" ] && break
-                sleep 0.1
+# floor_run PREFIX [ENV...]: the floor's samples, in $floor.
+floor_run() {
+        local prefix=$1; shift
+        floor=()
+        for i in $(seq "$samples"); do
+                f=$SANDBOX_DIR/$prefix$i.yaml
+                printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s%d}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, started]}]\n' "$prefix" "$i" > "$f"
+                t0=$(env FLOOR_PRINT_START=1 "$@" "$build/tests/bench-floor" "$f" 1 1 | sed -n 's/^start-realtime //p')
+                for k in $(seq 100); do
+                        t1=$(journalctl -D "$SANDBOX_JOURNAL_DIR" -t "$prefix$i" -o export 2>/dev/null | sed -n 's/^__REALTIME_TIMESTAMP=//p' | head -1)
+                        [ -n "$t1" ] && break
+                        sleep 0.1
+                done
+                floor+=($(( (t1 - t0) / 1000 )))
         done
-        floor+=($(( (t1 - t0) / 1000 )))
-done
+}
+floor_run f
+plain=("${floor[@]}")
+# The same, each start right after the writes and syncs jobsd makes for a new Job and a journal line
+# (bench-floor's FLOOR_SYNC_DIR, FLOOR_LOG), in the state directory's file system: what they cost
+# systemd's start afterwards.
+mkdir -p "$SANDBOX_DIR/s/floor"
+floor_run g FLOOR_SYNC_DIR="$SANDBOX_DIR/s/floor" FLOOR_LOG=1
+synced=("${floor[@]}")
 stats() { # LABEL VALUES...: p50 and p99 (nearest rank), min, max
         local label=$1; shift
         local sorted
@@ -69,9 +96,13 @@ stats() { # LABEL VALUES...: p50 and p99 (nearest rank), min, max
         p50=$(echo "$sorted" | sed -n "$(( (50 * $# + 99) / 100 ))p")
         echo "$label over $# Jobs: p50 $p50 ms, p99 $(echo "$sorted" | sed -n "$(( (99 * $# + 99) / 100 ))p") ms, min $(echo "$sorted" | head -1) ms, max $(echo "$sorted" | tail -1) ms"
 }
+cpu1=$(cpu)
 exec {RENAMER[1]}>&-
 wait "$RENAMER_PID" 2>/dev/null || true
 stats drop-to-first-output "${results[@]}"; jobsd_p50=$p50
-stats "floor (StartTransientUnit to first output)" "${floor[@]}"; floor_p50=$p50
+awk -v c="$((cpu1 - cpu0))" -v hz="$(getconf CLK_TCK)" -v n="$samples" 'BEGIN { printf "jobsd CPU per Job (file event, Job, its pod run to the end): %.1f ms\n", c * 1000 / hz / n }'
+[ ${#before[@]} -gt 0 ] && stats "  of which rename to SuccessfulCreate" "${before[@]}" && stats "  and SuccessfulCreate to the first line" "${after[@]}"
+stats "floor (StartTransientUnit to first output)" "${plain[@]}"; floor_p50=$p50
+stats "floor right after a new Job's writes, syncs and journal line" "${synced[@]}"
 awk -v a="$jobsd_p50" -v b="$floor_p50" 'BEGIN { if (b > 0) printf "p50 ratio jobsd / floor: %.2f\n", a / b }'
 systemctl --user stop jobsd
