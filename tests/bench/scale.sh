@@ -38,7 +38,7 @@ restart_cpu=$(awk -v hz="$tck" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' /pro
 t0=$(date +%s%N); lines=$("$build/supervisor/jobctl" --user get jobs | wc -l); get=$(ms_since "$t0")
 t0=$(date +%s%N); clines=$("$build/supervisor/jobctl" --user get cronjobs | wc -l); cget=$(ms_since "$t0")
 sleep 2
-echo "restart: ready in $restart ms ($restart_cpu ms of jobsd CPU); VmRSS $(mib VmRSS) MiB (peak $(mib VmHWM) MiB; RssAnon $(mib RssAnon) MiB) with $((lines > 0 ? lines - 1 : 0)) Jobs and $((clines > 0 ? clines - 1 : 0)) CronJobs"
+echo "restart: ready in $restart ms ($restart_cpu ms of jobsd CPU); VmRSS $(mib VmRSS) MiB (peak $(mib VmHWM) MiB; RssAnon $(mib RssAnon) MiB; PSS $(awk '$1 == "Pss:" { printf "%.1f", $2 / 1024 }' /proc/"$pid"/smaps_rollup) MiB) with $((lines > 0 ? lines - 1 : 0)) Jobs and $((clines > 0 ? clines - 1 : 0)) CronJobs"
 echo "jobctl get jobs: $get ms; jobctl get cronjobs: $cget ms"
 c0=$(awk '{ print $14 + $15 }' /proc/"$pid"/stat)
 w0=$(awk '/^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { v += $2 } END { print v }' /proc/"$pid"/status)
