@@ -10,13 +10,17 @@
 #include "jobsd/strv.h"
 #include "manifest-cache.h"
 
-/* The index: one slot per name, its definitions in no order. */
+/* The index: one slot per name, its definitions in no order. A slot has no copy of its name: it is the
+ * name of its first definition's key (every definition has the same), so a slot is never without one. */
 
 static void slot_key(const void *item, const char **namespace, const char **name) {
         const ManifestIndexSlot *s = item;
+        const ManifestKey *k;
 
-        *namespace = s->namespace;
-        *name = s->name;
+        assert(s->n_defs > 0);
+        k = s->defs[0].entry->keys + s->defs[0].i;
+        *namespace = k->namespace;
+        *name = k->name;
 }
 
 static NameIndex *index_of(ManifestIndex *x, ManifestKind kind) {
@@ -35,8 +39,6 @@ ManifestIndexSlot *manifest_index_find(const ManifestIndex *x, ManifestKind kind
 static void slot_free(ManifestIndexSlot *s) {
         if (!s)
                 return;
-        free(s->namespace);
-        free(s->name);
         free(s->defs);
         free(s);
 }
@@ -46,17 +48,26 @@ static int index_add(ManifestIndex *x, ManifestCacheEntry *e, size_t i) {
         ManifestIndexSlot *s = manifest_index_find(x, k->kind, k->namespace, k->name);
 
         if (!s) {
+                /* Its first definition before it joins the index: the index reads the name from it. */
                 s = calloc(1, sizeof(ManifestIndexSlot));
                 if (!s)
                         return -ENOMEM;
-                *s = (ManifestIndexSlot) { .kind = k->kind, .namespace = strdup(k->namespace), .name = strdup(k->name) };
-                if (!s->namespace || !s->name || name_index_add(index_of(x, k->kind), s) < 0) {
+                s->kind = k->kind;
+                s->defs = malloc(sizeof(ManifestDefinition));
+                if (!s->defs) {
                         slot_free(s);
                         return -ENOMEM;
                 }
+                s->n_allocated = 1;
+                s->defs[s->n_defs++] = (ManifestDefinition) { .entry = e, .i = i };
+                if (name_index_add(index_of(x, k->kind), s) < 0) {
+                        slot_free(s);
+                        return -ENOMEM;
+                }
+                return 0;
         }
         if (s->n_defs >= s->n_allocated) {
-                size_t a = s->n_allocated ? s->n_allocated * 2 : 2;
+                size_t a = s->n_allocated * 2;
                 ManifestDefinition *d = realloc(s->defs, sizeof(ManifestDefinition) * a);
                 if (!d)
                         return -ENOMEM;
@@ -75,13 +86,15 @@ static void index_remove(ManifestIndex *x, ManifestCacheEntry *e, size_t i) {
                 return;
         for (size_t d = 0; d < s->n_defs; d++)
                 if (s->defs[d].entry == e && s->defs[d].i == i) {
+                        if (s->n_defs == 1) {
+                                /* The last one: the slot leaves the index while it still has its name. */
+                                name_index_remove(index_of(x, k->kind), s);
+                                slot_free(s);
+                                return;
+                        }
                         s->defs[d] = s->defs[--s->n_defs];
-                        break;
+                        return;
                 }
-        if (s->n_defs == 0) {
-                name_index_remove(index_of(x, k->kind), s);
-                slot_free(s);
-        }
 }
 
 static void keys_free(ManifestKey *k, size_t n) {

@@ -55,8 +55,7 @@ typedef struct ManifestDefinition {
 /* Every definition of one name, in the files of all the caches sharing the index (in no order). */
 typedef struct ManifestIndexSlot {
         ManifestKind kind;
-        char *namespace, *name;
-        ManifestDefinition *defs;
+        ManifestDefinition *defs;       /* never empty: the slot's name is its first definition's */
         size_t n_defs, n_allocated;
 } ManifestIndexSlot;
 
