@@ -97,6 +97,37 @@ static void index_remove(ManifestIndex *x, ManifestCacheEntry *e, size_t i) {
                 }
 }
 
+/* Small sets of names (a bad file's held names, the index's sticky ones): few, so a walk. */
+static bool key_set_has(const ManifestKey *set, size_t n, ManifestKind kind, const char *namespace, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (set[i].kind == kind && streq(set[i].namespace, namespace) && streq(set[i].name, name))
+                        return true;
+        return false;
+}
+
+static int key_set_add(ManifestKey **set, size_t *n, ManifestKind kind, const char *namespace, const char *name) {
+        ManifestKey *a, k = { .kind = kind };
+
+        assert(namespace);
+        assert(name);
+
+        if (key_set_has(*set, *n, kind, namespace, name))
+                return 0;
+        a = realloc(*set, sizeof(ManifestKey) * (*n + 1));
+        if (!a)
+                return -ENOMEM;
+        *set = a;
+        k.namespace = strdup(namespace);
+        k.name = strdup(name);
+        if (!k.namespace || !k.name) {
+                free(k.namespace);
+                free(k.name);
+                return -ENOMEM;
+        }
+        (*set)[(*n)++] = k;
+        return 0;
+}
+
 static void keys_free(ManifestKey *k, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 free(k[i].namespace);
@@ -575,28 +606,8 @@ int manifest_cache_refresh(ManifestCache *c, const char *dir, const char *name, 
 }
 
 int manifest_cache_entry_hold(ManifestCacheEntry *e, ManifestKind kind, const char *namespace, const char *name) {
-        ManifestKey *a, k = { .kind = kind };
-
         assert(e);
-        assert(namespace);
-        assert(name);
-
-        for (size_t i = 0; i < e->n_held; i++)
-                if (e->held[i].kind == kind && streq(e->held[i].namespace, namespace) && streq(e->held[i].name, name))
-                        return 0;
-        a = realloc(e->held, sizeof(ManifestKey) * (e->n_held + 1));
-        if (!a)
-                return -ENOMEM;
-        e->held = a;
-        k.namespace = strdup(namespace);
-        k.name = strdup(name);
-        if (!k.namespace || !k.name) {
-                free(k.namespace);
-                free(k.name);
-                return -ENOMEM;
-        }
-        e->held[e->n_held++] = k;
-        return 0;
+        return key_set_add(&e->held, &e->n_held, kind, namespace, name);
 }
 
 void manifest_cache_view_release(ManifestCacheView *view) {
@@ -644,40 +655,14 @@ void manifest_cache_done(ManifestCache *c) {
                                .name_userdata = c->name_userdata };
 }
 
-static bool key_is(const ManifestKey *k, ManifestKind kind, const char *namespace, const char *name) {
-        return k->kind == kind && streq(k->namespace, namespace) && streq(k->name, name);
-}
-
 bool manifest_index_sticky(const ManifestIndex *x, ManifestKind kind, const char *namespace, const char *name) {
         assert(x);
-        for (size_t i = 0; i < x->n_sticky; i++)
-                if (key_is(x->sticky + i, kind, namespace, name))
-                        return true;
-        return false;
+        return key_set_has(x->sticky, x->n_sticky, kind, namespace, name);
 }
 
 int manifest_index_stick(ManifestIndex *x, ManifestKind kind, const char *namespace, const char *name) {
-        ManifestKey *a, k = { .kind = kind };
-
         assert(x);
-        assert(namespace);
-        assert(name);
-
-        if (manifest_index_sticky(x, kind, namespace, name))
-                return 0;
-        a = realloc(x->sticky, sizeof(ManifestKey) * (x->n_sticky + 1));
-        if (!a)
-                return -ENOMEM;
-        x->sticky = a;
-        k.namespace = strdup(namespace);
-        k.name = strdup(name);
-        if (!k.namespace || !k.name) {
-                free(k.namespace);
-                free(k.name);
-                return -ENOMEM;
-        }
-        x->sticky[x->n_sticky++] = k;
-        return 0;
+        return key_set_add(&x->sticky, &x->n_sticky, kind, namespace, name);
 }
 
 void manifest_index_unstick_if(ManifestIndex *x, bool (*pred)(const ManifestKey *k, void *userdata), void *userdata) {

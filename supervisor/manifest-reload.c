@@ -41,26 +41,49 @@ static int key_cmp(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }
 
+/* What identifies a file's diagnostics as logged: "PATH\n" then a hash of their text and the file's
+ * inode, size and times. The keys are kept sorted (m->diag_keys). */
+static char *diag_key(const char *path, const Diag *items, size_t n) {
+        uint64_t h = 14695981039346656037ULL;
+        struct stat st = {};
+
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(freep) char *s = diag_format(items + i);
+                for (const char *p = strempty(s); *p; p++)
+                        h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+        }
+        (void) lstat(path, &st);
+        return strprintf("%s\n%" PRIx64 " %" PRIu64 " %" PRIi64 " %" PRIi64 ".%ld %" PRIi64 ".%ld", path, h,
+                         (uint64_t) st.st_ino, (int64_t) st.st_size, (int64_t) st.st_mtim.tv_sec,
+                         st.st_mtim.tv_nsec, (int64_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+}
+
+/* The first of the n sorted keys not below s. */
+static size_t keys_lower_bound(char * const *keys, size_t n, const char *s) {
+        size_t lo = 0, hi = n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(keys[mid], s) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
 static void log_diags(Manager *m, const DiagList *d) {
         _cleanup_(strv_freep) char **keys = NULL;
         size_t n_keys = 0, n_old = strv_length(m->diag_keys);
 
         for (size_t i = 0; i < d->n;) {
                 const char *file = strempty(d->items[i].file);
-                uint64_t h = 14695981039346656037ULL;
-                struct stat st = {};
                 size_t k;
                 char *key;
 
-                for (k = i; k < d->n && streq(strempty(d->items[k].file), file); k++) {
-                        _cleanup_(freep) char *s = diag_format(d->items + k);
-                        for (const char *p = strempty(s); *p; p++)
-                                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
-                }
-                (void) lstat(file, &st);
-                key = strprintf("%s\n%" PRIx64 " %" PRIu64 " %" PRIi64 " %" PRIi64 ".%ld %" PRIi64 ".%ld", file, h,
-                                (uint64_t) st.st_ino, (int64_t) st.st_size, (int64_t) st.st_mtim.tv_sec,
-                                st.st_mtim.tv_nsec, (int64_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+                for (k = i; k < d->n && streq(strempty(d->items[k].file), file); k++)
+                        ;
+                key = diag_key(file, d->items + i, k - i);
                 /* The last reload's keys are sorted: one lookup is O(log n), not a walk of them all. */
                 if (!key || !m->diag_keys || !bsearch(&key, m->diag_keys, n_old, sizeof(char *), key_cmp))
                         for (size_t x = i; x < k; x++)
@@ -713,35 +736,16 @@ static int scope_loaded(Scope *sc, ReloadInput *in) {
 static void log_file_diags(Manager *m, const char *path) {
         _cleanup_(freep) char *prefix = strprintf("%s\n", path);
         ManifestCacheEntry *e = entry_of_file(m, path);
-        size_t n = strv_length(m->diag_keys), lo = 0, hi, k;
+        size_t n = strv_length(m->diag_keys), lo, k;
         _cleanup_(freep) char *key = NULL;
         bool known = false;
 
         if (!prefix)
                 return;
-        if (e && e->diags.n > 0) {
-                uint64_t h = 14695981039346656037ULL;
-                struct stat st = {};
-
-                for (size_t i = 0; i < e->diags.n; i++) {
-                        _cleanup_(freep) char *s = diag_format(e->diags.items + i);
-                        for (const char *p = strempty(s); *p; p++)
-                                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
-                }
-                (void) lstat(path, &st);
-                key = strprintf("%s\n%" PRIx64 " %" PRIu64 " %" PRIi64 " %" PRIi64 ".%ld %" PRIi64 ".%ld", path, h,
-                                (uint64_t) st.st_ino, (int64_t) st.st_size, (int64_t) st.st_mtim.tv_sec,
-                                st.st_mtim.tv_nsec, (int64_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-        }
+        if (e && e->diags.n > 0)
+                key = diag_key(path, e->diags.items, e->diags.n);
         /* The keys are sorted: those of path are together, from the first not below "path\n". */
-        hi = n;
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (strcmp(m->diag_keys[mid], prefix) < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
+        lo = keys_lower_bound(m->diag_keys, n, prefix);
         for (k = lo; k < n && startswith(m->diag_keys[k], prefix); k++) {
                 if (key && streq(m->diag_keys[k], key))
                         known = true;
@@ -759,16 +763,9 @@ static void log_file_diags(Manager *m, const char *path) {
                 if (!a)
                         return;
                 m->diag_keys = a;
-                lo = 0, hi = n;
-                while (lo < hi) {
-                        size_t mid = lo + (hi - lo) / 2;
-                        if (strcmp(m->diag_keys[mid], key) < 0)
-                                lo = mid + 1;
-                        else
-                                hi = mid;
-                }
                 if (n == 0)
                         m->diag_keys[0] = NULL;
+                lo = keys_lower_bound(m->diag_keys, n, key);
                 memmove(m->diag_keys + lo + 1, m->diag_keys + lo, sizeof(char *) * (n - lo + 1));
                 m->diag_keys[lo] = TAKE_PTR(key);
         }
