@@ -97,16 +97,6 @@ static int compare_job(const void *a, const void *b) {
         return r != 0 ? r : strcmp(x->job->metadata.name, y->job->metadata.name);
 }
 
-static ManagedJob **sorted_jobs(Manager *m) {
-        ManagedJob **l = malloc(sizeof(ManagedJob *) * (m->n_jobs + 1));
-
-        if (l && m->n_jobs > 0)
-                memcpy(l, m->jobs, sizeof(ManagedJob *) * m->n_jobs);
-        if (l && m->n_jobs > 1)
-                qsort(l, m->n_jobs, sizeof(ManagedJob *), compare_job);
-        return l;
-}
-
 static int compare_cron_job(const void *a, const void *b) {
         const ManagedCronJob *x = *(const ManagedCronJob * const *) a, *y = *(const ManagedCronJob * const *) b;
         int r = strcmp(managed_cron_job_namespace(x), managed_cron_job_namespace(y));
@@ -114,14 +104,23 @@ static int compare_cron_job(const void *a, const void *b) {
         return r != 0 ? r : strcmp(x->cj->metadata.name, y->cj->metadata.name);
 }
 
-static ManagedCronJob **sorted_cron_jobs(Manager *m) {
-        ManagedCronJob **l = malloc(sizeof(ManagedCronJob *) * (m->n_cron_jobs + 1));
+/* A sorted copy of an array of n pointers (room for n + 1: never NULL for n = 0 unless out of memory). */
+static void *sorted_copy(const void *items, size_t n, int (*compare)(const void *, const void *)) {
+        void **l = malloc(sizeof(void *) * (n + 1));
 
-        if (l && m->n_cron_jobs > 0)
-                memcpy(l, m->cron_jobs, sizeof(ManagedCronJob *) * m->n_cron_jobs);
-        if (l && m->n_cron_jobs > 1)
-                qsort(l, m->n_cron_jobs, sizeof(ManagedCronJob *), compare_cron_job);
+        if (l && n > 0) {
+                memcpy(l, items, sizeof(void *) * n);
+                qsort(l, n, sizeof(void *), compare);
+        }
         return l;
+}
+
+static ManagedJob **sorted_jobs(Manager *m) {
+        return sorted_copy(m->jobs, m->n_jobs, compare_job);
+}
+
+static ManagedCronJob **sorted_cron_jobs(Manager *m) {
+        return sorted_copy(m->cron_jobs, m->n_cron_jobs, compare_cron_job);
 }
 
 static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -638,23 +638,30 @@ static int on_removed(sd_bus_message *reply, void *userdata, sd_bus_error *ret_e
         return 0;
 }
 
-int unit_bus_remove(UnitBus *u, const char *unit) {
+/* A stop, then (reset_failed) a ResetFailedUnit: the name leaves the set of units being removed with the
+ * answer to the last call. Once per unit: later calls find the calls on their way. */
+static int remove_unit(UnitBus *u, const char *unit, bool reset_failed) {
         sd_bus_slot *slot = NULL;
         Call *c;
         int r;
 
-        /* Once: the stop and the reset are on their way. */
         if (removing_find(u, unit))
                 return 0;
         unit_set_drop(&u->started, unit);
-        r = unit_bus_stop(u, unit);
-        if (r < 0)
-                return r;
+        if (reset_failed) {
+                r = unit_bus_stop(u, unit);
+                if (r < 0)
+                        return r;
+        }
         c = call_new(u, unit);
         if (!c)
                 return -ENOMEM;
-        r = sd_bus_call_method_async(u->bus, &slot, SD_DESTINATION, SD_PATH, SD_MANAGER, "ResetFailedUnit",
-                                     on_removed, c, "s", unit);
+        if (reset_failed)
+                r = sd_bus_call_method_async(u->bus, &slot, SD_DESTINATION, SD_PATH, SD_MANAGER, "ResetFailedUnit",
+                                             on_removed, c, "s", unit);
+        else
+                r = sd_bus_call_method_async(u->bus, &slot, SD_DESTINATION, SD_PATH, SD_MANAGER, "StopUnit",
+                                             on_removed, c, "ss", unit, "replace");
         if (r < 0) {
                 call_free(c);
                 return r;
@@ -665,29 +672,14 @@ int unit_bus_remove(UnitBus *u, const char *unit) {
         return removing_add(u, unit);
 }
 
-int unit_bus_remove_exited(UnitBus *u, const char *unit) {
-        sd_bus_slot *slot = NULL;
-        Call *c;
-        int r;
+int unit_bus_remove(UnitBus *u, const char *unit) {
+        return remove_unit(u, unit, true);
+}
 
-        if (removing_find(u, unit))
-                return 0;
-        unit_set_drop(&u->started, unit);
-        c = call_new(u, unit);
-        if (!c)
-                return -ENOMEM;
-        /* Not failed, so the stop alone unloads it (as bench-floor does): no ResetFailedUnit for systemd
-         * to handle before the next start. The name leaves the set with the stop's answer. */
-        r = sd_bus_call_method_async(u->bus, &slot, SD_DESTINATION, SD_PATH, SD_MANAGER, "StopUnit", on_removed, c,
-                                     "ss", unit, "replace");
-        if (r < 0) {
-                call_free(c);
-                return r;
-        }
-        r = call_attach(slot, c);
-        if (r < 0)
-                return r;
-        return removing_add(u, unit);
+/* Not failed, so the stop alone unloads it (as bench-floor does): no ResetFailedUnit for systemd to
+ * handle before the next start. */
+int unit_bus_remove_exited(UnitBus *u, const char *unit) {
+        return remove_unit(u, unit, false);
 }
 
 static int list_units(UnitBus *u, const char *pattern, bool active_only, char ***ret_units, char ***ret_descriptions) {
