@@ -350,6 +350,19 @@ static void crash_point(const char *point) {
                 (void) raise(SIGKILL);
 }
 
+/* A kill once systemd has the calls sent so far: it handles one connection's calls in order, so when it
+ * answers a Ping sent after them, it has handled them (a kill right after the send could otherwise come
+ * before systemd read them, and it drops a call whose sender is gone). */
+static void crash_point_handed_over(Manager *m, const char *point) {
+        const char *e = getenv("JOBSD_TEST_CRASH");
+
+        if (!e || !streq(e, point))
+                return;
+        (void) sd_bus_call_method(m->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                  "org.freedesktop.DBus.Peer", "Ping", NULL, NULL, NULL);
+        (void) raise(SIGKILL);
+}
+
 int manager_suspend_job(Manager *m, ManagedJob *j, bool suspend) {
         assert(m);
         assert(j);
@@ -413,7 +426,8 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                 bool any_early = false;
                 int r;
 
-                for (size_t i = 0; i < j->record.status.n_pods; i++)
+                /* Only a Job that may start its reserved pod early needs them (any_early below). */
+                for (size_t i = 0; j->reserve_durable && i < j->record.status.n_pods; i++)
                         if (j->record.status.pods[i].counted) {
                                 uint64_t *x = reallocarray(counted_before, n_counted_before + 1, sizeof(uint64_t));
                                 if (!x)
@@ -446,7 +460,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                         (void) start_container(j, a, now, &resync, early_failed + i);
                         early[i] = true;
                         any_early = true;
-                        crash_point("after-early-start");
+                        crash_point_handed_over(m, "after-early-start");
                 }
                 /* The record of intended pods is on disk before any of them starts (spec §3.14), or was
                  * named by the record on disk (above); it also carries the starts of containers reported
