@@ -427,15 +427,16 @@ else
         not_ok "generateName: a generated name, kept across a restart" "got '$gen'; $(jobctl get jobs | grep gen-)"
 fi
 
-# Foreground deletion: Terminating while the pods stop (grace period), then gone.
-printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: fg}\nspec:\n  parallelism: 2\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sh, -c, "trap \\"sleep 1; exit 0\\" TERM; sleep 60 & wait"]}]\n' > "$manifests/fg.yaml"
+# Foreground deletion: Terminating while the pods stop (grace period), then gone. The pods take 3 s to
+# stop, so that a loaded machine still sees Terminating.
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: fg}\nspec:\n  parallelism: 2\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sh, -c, "trap \\"sleep 3; exit 0\\" TERM; sleep 60 & wait"]}]\n' > "$manifests/fg.yaml"
 # Both pods running (ready), and a moment for their shells to set the trap: a pod stopped before it ran
 # has nothing to wait for, and jobsd now starts pods fast enough for active=2 to come first.
 until_true 5 '[ "$(field fg ready)" = 2 ]'
 sleep 0.2
 jobctl delete job fg --cascade=foreground >/dev/null
 st=$(jobctl get jobs fg 2>/dev/null | awk 'NR == 2 { print $2 }')
-for i in $(seq 100); do jobctl get job fg >/dev/null 2>&1 || break; sleep 0.05; done
+for i in $(seq 200); do jobctl get job fg >/dev/null 2>&1 || break; sleep 0.05; done
 if [ "$st" = Terminating ] && ! jobctl get job fg >/dev/null 2>&1; then
         ok "delete --cascade=foreground: Terminating until both pods stopped, then NotFound"
 else
