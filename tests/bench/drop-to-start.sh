@@ -7,6 +7,8 @@
 # same Job's pod unit itself through StartTransientUnit, from the call to the first line; the ratio is
 # jobsd's p50 over the floor's. Then the floor again, each start right after the writes and syncs
 # jobsd makes for a new Job and a journal line like its SuccessfulCreate (FLOOR_SYNC_DIR, FLOOR_LOG).
+# Every sample, jobsd's and the floor's, is followed by the same 0.3 s pause: how soon a start follows
+# the one before changes what it costs in the kernel (docs/performance.md, "The floor's head start").
 # jobsd's samples are split at its SuccessfulCreate line, and its CPU per Job is printed.
 # PRESENT (default 0) suspended Jobs are in the directory from the start: the cost of a file event with
 # many files beside it.
@@ -72,6 +74,10 @@ floor_run() {
                 f=$SANDBOX_DIR/$prefix$i.yaml
                 printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s%d}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, started]}]\n' "$prefix" "$i" > "$f"
                 t0=$(env FLOOR_PRINT_START=1 "$@" "$build/tests/bench-floor" "$f" 1 1 | sed -n 's/^start-realtime //p')
+                # The same pause as after each of jobsd's samples, so that the starts are as far apart. A
+                # start soon after another skips the kernel's wait in the cgroup attach (an RCU grace
+                # period, 8-20 ms here), so back-to-back floor samples were 3-4 ms against 14-19 ms.
+                sleep 0.3
                 for k in $(seq 100); do
                         t1=$(journalctl -D "$SANDBOX_JOURNAL_DIR" -t "$prefix$i" -o export 2>/dev/null | sed -n 's/^__REALTIME_TIMESTAMP=//p' | head -1)
                         [ -n "$t1" ] && break
