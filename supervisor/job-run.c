@@ -384,6 +384,177 @@ int manager_suspend_job(Manager *m, ManagedJob *j, bool suspend) {
         return 0;
 }
 
+/* The reserved pod started before the save (docs/performance.md, "P=1: the critical path"): which of a
+ * sync's actions were carried out early, their FailedCreate messages, and the pods counted before the
+ * reconcile. Only a Job that may start its reserved pod early (reserve_durable) fills it. */
+typedef struct EarlyStarts {
+        size_t n;                       /* the actions' count: the arrays' size */
+        bool *started;                  /* NULL: none started early */
+        char **failed;                  /* the FailedCreate message of each, or NULL */
+        uint64_t *counted_before;       /* attempts */
+        size_t n_counted_before;
+        bool any;
+} EarlyStarts;
+
+static void early_starts_done(EarlyStarts *e) {
+        for (size_t i = 0; e->failed && i < e->n; i++)
+                free(e->failed[i]);
+        free(e->failed);
+        free(e->started);
+        free(e->counted_before);
+        *e = (EarlyStarts) {};
+}
+
+/* Before the reconcile, which counts pods: the ones counted already. Their removal is never put off. */
+static void early_starts_note_counted(const ManagedJob *j, EarlyStarts *e) {
+        for (size_t i = 0; j->reserve_durable && i < j->record.status.n_pods; i++)
+                if (j->record.status.pods[i].counted) {
+                        uint64_t *x = reallocarray(e->counted_before, e->n_counted_before + 1, sizeof(uint64_t));
+                        if (!x)
+                                return;
+                        e->counted_before = x;
+                        e->counted_before[e->n_counted_before++] = j->record.status.pods[i].attempt;
+                }
+}
+
+static bool early_starts_counted_before(const EarlyStarts *e, uint64_t attempt) {
+        for (size_t q = 0; q < e->n_counted_before; q++)
+                if (e->counted_before[q] == attempt)
+                        return true;
+        return false;
+}
+
+/* The pod that the record on disk names in advance (reserve_durable) starts before the save: a kill now
+ * finds it again from that record (take_reservation(), managed-job.c). At parallelism 1 this takes the
+ * save off the path from one pod's end to the next one's start. */
+static void early_starts_run(ManagedJob *j, const JobActionList *l, usec_t now, bool *resync, EarlyStarts *e) {
+        if (!j->reserve_durable || l->n == 0 || state_file_batch_pending())
+                return;
+        e->started = calloc(l->n, sizeof(bool));
+        e->failed = e->started ? calloc(l->n, sizeof(char *)) : NULL;
+        if (!e->failed) {
+                e->started = mfree(e->started);
+                return;
+        }
+        e->n = l->n;
+        for (size_t i = 0; i < l->n; i++) {
+                const JobAction *a = l->items + i;
+                Pod *p = a->type == JOB_ACTION_START_CONTAINER ? job_status_find_pod(&j->record.status, a->attempt) : NULL;
+                ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
+
+                if (!c || p->reserved || p->attempt != j->reserve_durable_attempt || c->restarts != 0)
+                        continue;
+                crash_point("before-start");
+                crash_point("before-early-start");
+                (void) start_container(j, a, now, resync, e->failed + i);
+                e->started[i] = true;
+                e->any = true;
+                crash_point_handed_over(j->manager, "after-early-start");
+        }
+}
+
+/* One of the controller's actions, after the save (saved: whether the record on disk is the one in
+ * memory). */
+static void carry_out(ManagedJob *j, const JobAction *a, size_t i, bool saved, const EarlyStarts *e, usec_t now,
+                      JobActionList *l, bool *resync) {
+        Pod *p;
+
+        if (e->started && e->started[i]) {
+                /* Started before the save: only its failure's event is left to log. */
+                if (e->failed[i]) {
+                        JobAction ev = { .warning = true, .reason = (char *) "FailedCreate", .message = e->failed[i] };
+                        job_log_event(j, &ev, now);
+                }
+                return;
+        }
+        /* Not recorded, not begun: retried once saving works. */
+        if (!saved && job_action_roll_back_unsaved(&j->record.status, a)) {
+                if (l->wake_usec == 0 || l->wake_usec > now + 5 * USEC_PER_SEC)
+                        l->wake_usec = now + 5 * USEC_PER_SEC;
+                return;
+        }
+        p = job_status_find_pod(&j->record.status, a->attempt);
+        switch (a->type) {
+        case JOB_ACTION_START_CONTAINER:
+                crash_point("before-start");
+                (void) start_container(j, a, now, resync, NULL);
+                break;
+        case JOB_ACTION_PULL_IMAGE:
+                image_pull_start(j, a, now, resync);
+                break;
+        case JOB_ACTION_STOP_POD:
+                if (p)
+                        managed_job_pod_units(j, p, false);
+                break;
+        case JOB_ACTION_REMOVE_POD:
+                /* A pod counted by this sync, which also started the next pod before its save: its units
+                 * go at the Job's next sync (the new pod's first event), so that systemd stops it while
+                 * the new pod runs rather than while it starts (docs/performance.md, "P=1: the critical
+                 * path"). */
+                if (!p || !saved || (e->any && !early_starts_counted_before(e, a->attempt)))
+                        break;
+                crash_point("before-remove");
+                managed_job_remember_finished_pod(j, p);
+                metrics_pod_counted(j->manager, p);
+                managed_job_pod_units(j, p, true);
+                pod_volumes_remove(j, p);
+                job_status_remove_pod(&j->record.status, a->attempt);
+                *resync = true;
+                break;
+        case JOB_ACTION_EVENT:
+                job_log_event(j, a, now);
+                break;
+        default:
+                break;
+        }
+}
+
+/* One round of the controller: reconcile, save, carry out. Returns whether another round is due (the
+ * record changed under the controller: pods removed, a start failed). */
+static bool sync_round(Manager *m, ManagedJob *j) {
+        _cleanup_(job_action_list_done) JobActionList l = {};
+        _cleanup_(early_starts_done) EarlyStarts e = {};
+        usec_t now = manager_now();
+        /* Whether the record on disk is the one in memory: counted pods go only then. */
+        bool resync = false, saved = !j->save_failed;
+        int r;
+
+        early_starts_note_counted(j, &e);
+        r = job_reconcile(j->job, &j->record.status, &m->config, now, &l);
+        if (r < 0) {
+                log_error_errno(r, "%s: controller failed: %m", j->job->metadata.name);
+                return false;
+        }
+        early_starts_run(j, &l, now, &resync, &e);
+        /* The record of intended pods is on disk before any of them starts (spec §3.14), or was named by
+         * the record on disk (above); it also carries the starts of containers reported since the last
+         * save (save_wanted) and any lazy change. */
+        if (l.changed || j->save_failed || j->save_wanted)
+                saved = managed_job_save(j) >= 0;
+        /* At start the records are written as one batch (manager_start()): it is on disk before any
+         * action of this Job is carried out. */
+        if (l.n > 0 && state_file_batch_pending() && state_file_batch_commit() < 0)
+                saved = false;
+
+        /* Two passes: the counted pods' units are removed after the new units are started, so that
+         * systemd, which handles the calls in order, starts the next pod first (the path from one pod's
+         * end to the next one's start at parallelism 1, docs/performance.md). */
+        for (int removals = 0; removals < 2; removals++)
+                for (size_t i = 0; i < l.n; i++)
+                        if ((l.items[i].type == JOB_ACTION_REMOVE_POD) == removals)
+                                carry_out(j, l.items + i, i, saved, &e, now, &l, &resync);
+
+        if (job_status_is_finished(&j->record.status) && job_ttl_expiry_usec(j->job, &j->record.status) > 0)
+                l.wake_usec = job_ttl_expiry_usec(j->job, &j->record.status);
+        arm_timer(j, l.wake_usec);
+        if (l.changed || l.n > 0)
+                manager_bus_job_changed(m, j);
+        /* Its CronJob sees it finish (history, active, lastSuccessfulTime). */
+        if (j->cron_owner && l.changed && job_status_is_finished(&j->record.status))
+                manager_cron_job_poke(m, managed_job_namespace(j), j->cron_owner);
+        return resync;
+}
+
 void manager_sync_job(Manager *m, ManagedJob *j) {
         assert(m);
         assert(j);
@@ -413,143 +584,7 @@ void manager_sync_job(Manager *m, ManagedJob *j) {
                         return;
 
         for (unsigned round = 0; round < 16; round++) {
-                _cleanup_(job_action_list_done) JobActionList l = {};
-                usec_t now = manager_now();
-                /* Whether the record on disk is the one in memory: counted pods go only then. */
-                bool resync = false, saved = !j->save_failed;
-                /* Starts made before the save (the reserved pod), and their FailedCreate messages. */
-                _cleanup_(freep) bool *early = NULL;
-                char **early_failed = NULL;     /* l.n entries, any of them NULL */
-                /* The pods counted before this reconcile (their removal is never put off). */
-                _cleanup_(freep) uint64_t *counted_before = NULL;
-                size_t n_counted_before = 0;
-                bool any_early = false;
-                int r;
-
-                /* Only a Job that may start its reserved pod early needs them (any_early below). */
-                for (size_t i = 0; j->reserve_durable && i < j->record.status.n_pods; i++)
-                        if (j->record.status.pods[i].counted) {
-                                uint64_t *x = reallocarray(counted_before, n_counted_before + 1, sizeof(uint64_t));
-                                if (!x)
-                                        break;
-                                counted_before = x;
-                                counted_before[n_counted_before++] = j->record.status.pods[i].attempt;
-                        }
-                r = job_reconcile(j->job, &j->record.status, &m->config, now, &l);
-                if (r < 0) {
-                        log_error_errno(r, "%s: controller failed: %m", j->job->metadata.name);
-                        return;
-                }
-                /* The pod that the record on disk names in advance (reserve_durable) starts before the
-                 * save: a kill now finds it again from that record (take_reservation(), managed-job.c).
-                 * At parallelism 1 this takes the save off the path from one pod's end to the next
-                 * one's start (docs/performance.md, "P=1: the critical path"). */
-                if (j->reserve_durable && l.n > 0 && !state_file_batch_pending()) {
-                        early = calloc(l.n, sizeof(bool));
-                        early_failed = early ? calloc(l.n + 1, sizeof(char *)) : NULL;
-                }
-                for (size_t i = 0; early && early_failed && i < l.n; i++) {
-                        const JobAction *a = l.items + i;
-                        Pod *p = a->type == JOB_ACTION_START_CONTAINER ? job_status_find_pod(&j->record.status, a->attempt) : NULL;
-                        ContainerStatus *c = p ? pod_find_container(p, a->container) : NULL;
-
-                        if (!c || p->reserved || p->attempt != j->reserve_durable_attempt || c->restarts != 0)
-                                continue;
-                        crash_point("before-start");
-                        crash_point("before-early-start");
-                        (void) start_container(j, a, now, &resync, early_failed + i);
-                        early[i] = true;
-                        any_early = true;
-                        crash_point_handed_over(m, "after-early-start");
-                }
-                /* The record of intended pods is on disk before any of them starts (spec §3.14), or was
-                 * named by the record on disk (above); it also carries the starts of containers reported
-                 * since the last save (save_wanted) and any lazy change. */
-                if (l.changed || j->save_failed || j->save_wanted)
-                        saved = managed_job_save(j) >= 0;
-                /* At start the records are written as one batch (manager_start()): it is on disk before
-                 * any action of this Job is carried out. */
-                if (l.n > 0 && state_file_batch_pending() && state_file_batch_commit() < 0)
-                        saved = false;
-
-                /* Two passes: the counted pods' units are removed after the new units are started, so that
-                 * systemd, which handles the calls in order, starts the next pod first (the path from one
-                 * pod's end to the next one's start at parallelism 1, docs/performance.md). */
-                for (size_t k = 0; k < 2 * l.n; k++) {
-                        const JobAction *a = l.items + k % l.n;
-                        Pod *p;
-
-                        if ((a->type == JOB_ACTION_REMOVE_POD) != (k >= l.n))
-                                continue;
-                        if (early && early[k % l.n]) {
-                                /* Started before the save: only its failure's event is left to log. */
-                                if (early_failed && early_failed[k % l.n]) {
-                                        JobAction ev = { .warning = true, .reason = (char *) "FailedCreate",
-                                                         .message = early_failed[k % l.n] };
-                                        job_log_event(j, &ev, now);
-                                }
-                                continue;
-                        }
-                        /* Not recorded, not begun: retried once saving works. */
-                        if (!saved && job_action_roll_back_unsaved(&j->record.status, a)) {
-                                if (l.wake_usec == 0 || l.wake_usec > now + 5 * USEC_PER_SEC)
-                                        l.wake_usec = now + 5 * USEC_PER_SEC;
-                                continue;
-                        }
-                        p = job_status_find_pod(&j->record.status, a->attempt);
-                        switch (a->type) {
-                        case JOB_ACTION_START_CONTAINER:
-                                crash_point("before-start");
-                                (void) start_container(j, a, now, &resync, NULL);
-                                break;
-                        case JOB_ACTION_PULL_IMAGE:
-                                image_pull_start(j, a, now, &resync);
-                                break;
-                        case JOB_ACTION_STOP_POD:
-                                if (p)
-                                        managed_job_pod_units(j, p, false);
-                                break;
-                        case JOB_ACTION_REMOVE_POD:
-                                /* A pod counted by this sync, which also started the next pod before its
-                                 * save: its units go at the Job's next sync (the new pod's first event),
-                                 * so that systemd stops it while the new pod runs rather than while it
-                                 * starts (docs/performance.md, "P=1: the critical path"). */
-                                if (any_early && p) {
-                                        bool before = false;
-                                        for (size_t q = 0; q < n_counted_before; q++)
-                                                before = before || counted_before[q] == a->attempt;
-                                        if (!before)
-                                                break;
-                                }
-                                if (p && saved) {
-                                        crash_point("before-remove");
-                                        managed_job_remember_finished_pod(j, p);
-                                        metrics_pod_counted(j->manager, p);
-                                        managed_job_pod_units(j, p, true);
-                                        pod_volumes_remove(j, p);
-                                        job_status_remove_pod(&j->record.status, a->attempt);
-                                        resync = true;
-                                }
-                                break;
-                        case JOB_ACTION_EVENT:
-                                job_log_event(j, a, now);
-                                break;
-                        default:
-                                break;
-                        }
-                }
-                for (size_t i = 0; early_failed && i < l.n; i++)
-                        free(early_failed[i]);
-                early_failed = mfree(early_failed);
-                if (job_status_is_finished(&j->record.status) && job_ttl_expiry_usec(j->job, &j->record.status) > 0)
-                        l.wake_usec = job_ttl_expiry_usec(j->job, &j->record.status);
-                arm_timer(j, l.wake_usec);
-                if (l.changed || l.n > 0)
-                        manager_bus_job_changed(m, j);
-                /* Its CronJob sees it finish (history, active, lastSuccessfulTime). */
-                if (j->cron_owner && l.changed && job_status_is_finished(&j->record.status))
-                        manager_cron_job_poke(m, managed_job_namespace(j), j->cron_owner);
-                if (!resync)
+                if (!sync_round(m, j))
                         break;
                 /* Removing counted pods changes the record: saved lazily (the next save carries it, or
                  * the lazy timer), after the calls that remove their units are on the bus socket (a kill
