@@ -200,24 +200,31 @@ bool api_query_bool(const char *value) {
 
 /* base64url without padding (Go's base64.RawURLEncoding, as Kubernetes' continue tokens). */
 static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char b64_std_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static char *b64url_encode(const char *s, size_t n) {
+char *api_base64_encode(const void *data, size_t n, bool url) {
+        const unsigned char *s = data;
+        const char *alphabet = url ? b64_alphabet : b64_std_alphabet;
         char *out = malloc(n / 3 * 4 + 5), *p = out;
 
         if (!out)
                 return NULL;
         for (size_t i = 0; i < n; i += 3) {
-                uint32_t v = (uint32_t) (unsigned char) s[i] << 16;
+                uint32_t v = (uint32_t) s[i] << 16;
                 if (i + 1 < n)
-                        v |= (uint32_t) (unsigned char) s[i + 1] << 8;
+                        v |= (uint32_t) s[i + 1] << 8;
                 if (i + 2 < n)
-                        v |= (unsigned char) s[i + 2];
-                *p++ = b64_alphabet[(v >> 18) & 63];
-                *p++ = b64_alphabet[(v >> 12) & 63];
+                        v |= s[i + 2];
+                *p++ = alphabet[(v >> 18) & 63];
+                *p++ = alphabet[(v >> 12) & 63];
                 if (i + 1 < n)
-                        *p++ = b64_alphabet[(v >> 6) & 63];
+                        *p++ = alphabet[(v >> 6) & 63];
+                else if (!url)
+                        *p++ = '=';
                 if (i + 2 < n)
-                        *p++ = b64_alphabet[v & 63];
+                        *p++ = alphabet[v & 63];
+                else if (!url)
+                        *p++ = '=';
         }
         *p = 0;
         return out;
@@ -270,7 +277,7 @@ char *api_continue_encode(uint64_t rv, uint64_t issued_sec, const char *start, u
         if (n_start > 1 && json_object_object_add(o, "n", json_object_new_int64((int64_t) n_start)) < 0)
                 return NULL;
         text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        return text ? b64url_encode(text, strlen(text)) : NULL;
+        return text ? api_base64_encode(text, strlen(text), true) : NULL;
 }
 
 static int continue_error(char **reterr, const char *what, const char *arg) {

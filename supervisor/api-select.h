@@ -44,6 +44,10 @@ int selector_matches_fields(const Selector *s, const void *object, SelectorField
  * every other value is true ("true", "True" as the Python client sends it, "1", ""). */
 bool api_query_bool(const char *value);
 
+/* base64 of n bytes (RFC 4648; allocated): url: the URL-safe alphabet without padding (Go's
+ * base64.RawURLEncoding), else the standard one with padding (Go's base64.StdEncoding, a kubeconfig's *-data). */
+char *api_base64_encode(const void *data, size_t n, bool url);
+
 /* The continue token of a list's page: opaque to clients; base64url (unpadded) of
  * {"v":"meta.k8s.io/v1","rv":…,"start":"<namespace>/<name> of the last item sent","t":<seconds when issued>,
  * "n":<items of that same key sent, when more than one>}. decode: -EINVAL with Kubernetes' message

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The Kubernetes API server: libmicrohttpd in jobsd's event loop, client certificates, routing. */
+/* The Kubernetes API server: its socket from the start, libmicrohttpd in jobsd's event loop from the first
+ * connection on, client certificates, routing. */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "api-create.h"
 #include "api-discovery.h"
+#include "api-dlopen.h"
 #include "api-jobs.h"
 #include "api-server.h"
 #include "api-tls.h"
@@ -28,9 +32,25 @@
  * of a streamed reply): its default, 32 KiB, cost an open watch 9 KiB more; 16 KiB takes headers up to
  * about 15 KB. */
 #define API_CONNECTION_MEMORY (16U * 1024U)
+/* While the API cannot serve (its libraries or certificate failed), connections are closed as they come,
+ * with a log line at most this often; an accept() that fails otherwise than for want of a connection (no
+ * descriptor left) pauses the socket this long, so that a readable socket is no busy loop. */
+#define API_REFUSED_LOG_USEC (10U * USEC_PER_SEC)
+#define API_REFUSE_PAUSE_USEC (1U * USEC_PER_SEC)
 
 struct ApiServer {
         Manager *manager;
+        char *listen;                   /* --api-listen, for messages */
+        int family;
+        unsigned max_conns;
+        /* Until the first connection: the socket, bound and listening, watched by jobsd itself. */
+        int listen_fd;
+        sd_event_source *listen_io;
+        bool failed;                    /* the first connection could not start MHD: connections are closed */
+        sd_event_source *pause;
+        uint64_t refused_logged_usec;
+        unsigned refused;
+        /* From the first connection on. */
         struct MHD_Daemon *mhd;
         sd_event_source *io;
         sd_event_source *timer;
@@ -61,15 +81,15 @@ int api_reply_text(ApiCall *c, unsigned code, const char *text, size_t len, cons
         struct MHD_Response *resp;
         enum MHD_Result ok;
 
-        resp = MHD_create_response_from_buffer(len, (void *) text, MHD_RESPMEM_MUST_COPY);
+        resp = sym_MHD_create_response_from_buffer(len, (void *) text, MHD_RESPMEM_MUST_COPY);
         if (!resp)
                 return -ENOMEM;
-        (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type ?: "application/json");
-        (void) MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
+        (void) sym_MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type ?: "application/json");
+        (void) sym_MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
         STRV_FOREACH(w, c->warnings)
-                (void) MHD_add_response_header(resp, "Warning", *w);
-        ok = MHD_queue_response(c->conn, code, resp);
-        MHD_destroy_response(resp);
+                (void) sym_MHD_add_response_header(resp, "Warning", *w);
+        ok = sym_MHD_queue_response(c->conn, code, resp);
+        sym_MHD_destroy_response(resp);
         c->code = code;
         return ok == MHD_YES ? 0 : -EIO;
 }
@@ -101,7 +121,7 @@ int api_reply_status(ApiCall *c, unsigned code, const char *reason, json_object 
 }
 
 const char *api_query(ApiCall *c, const char *key) {
-        return MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, key);
+        return sym_MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
 void api_add_warning(ApiCall *c, const char *header) {
@@ -109,7 +129,7 @@ void api_add_warning(ApiCall *c, const char *header) {
 }
 
 const char *api_header(ApiCall *c, const char *key) {
-        return MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, key);
+        return sym_MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, key);
 }
 
 static int split_path(const char *url, char ***ret, size_t *ret_n) {
@@ -207,7 +227,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 req = calloc(1, sizeof(ApiRequest));
                 if (!req)
                         return MHD_NO;
-                info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+                info = sym_MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
                 req->auth = api_tls_client_user(info ? (gnutls_session_t) info->tls_session : NULL, &req->user, &req->admin);
                 *con_cls = req;
                 return MHD_YES;
@@ -284,8 +304,8 @@ _printf_(2, 0) static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
 static void api_server_run(ApiServer *a) {
         MHD_UNSIGNED_LONG_LONG timeout;
 
-        (void) MHD_run(a->mhd);
-        if (MHD_get_timeout(a->mhd, &timeout) == MHD_YES) {
+        (void) sym_MHD_run(a->mhd);
+        if (sym_MHD_get_timeout(a->mhd, &timeout) == MHD_YES) {
                 uint64_t now;
                 (void) sd_event_now(a->manager->event, CLOCK_MONOTONIC, &now);
                 (void) sd_event_source_set_time(a->timer, now + (uint64_t) timeout * USEC_PER_MSEC);
@@ -381,11 +401,180 @@ static unsigned connections_max(void) {
         return MAX((unsigned) (nofile.rlim_cur / 2), API_CONNECTIONS_MIN);
 }
 
+static int safe_close(int fd) {
+        if (fd >= 0)
+                (void) close(fd);
+        return -EBADF;
+}
+
+/* The socket, as libmicrohttpd would make it: SO_REUSEADDR, IPv6 only for an IPv6 address. */
+static int listen_socket(const struct sockaddr_storage *sa) {
+        _cleanup_(closep) int fd = -EBADF;
+        int one = 1;
+        socklen_t len = sa->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+
+        fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+                return -errno;
+        if (sa->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+                return -errno;
+        if (bind(fd, (const struct sockaddr *) sa, len) < 0)
+                return -errno;
+        if (listen(fd, SOMAXCONN) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
+/* Whether fd is still a descriptor of the same socket as other (libmicrohttpd closes the socket it was given
+ * on some of its failures, not on others). */
+static bool same_socket(int fd, int other) {
+        struct stat a, b;
+
+        return fstat(fd, &a) >= 0 && fstat(other, &b) >= 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static void api_server_stop_mhd(ApiServer *a) {
+        if (a->mhd) {
+                /* Suspended connections must be resumed before MHD stops. */
+                api_watch_hub_shutdown(a->hub);
+                (void) sym_MHD_run(a->mhd);
+                sym_MHD_stop_daemon(a->mhd);
+                a->mhd = NULL;
+        }
+        a->io = sd_event_source_disable_unref(a->io);
+        a->timer = sd_event_source_disable_unref(a->timer);
+}
+
+/* The first connection: the libraries, the server certificate, then MHD on (a copy of) the socket, in the
+ * loop as before; the connection waiting in the backlog is MHD's first. */
+static int api_server_start_mhd(ApiServer *a) {
+        _cleanup_(closep) int fd = -EBADF;
+        const union MHD_DaemonInfo *info;
+        int r;
+
+        r = dlopen_api_libs();
+        if (r < 0)
+                return r;
+        r = api_tls_server_cert(&a->tls);
+        if (r < 0)
+                return log_error_errno(r, "cannot make the API's server certificate: %m");
+        fd = fcntl(a->listen_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return log_error_errno(-errno, "cannot copy the API's socket: %m");
+        a->mhd = sym_MHD_start_daemon(MHD_USE_TLS | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                                      (a->family == AF_INET6 ? MHD_USE_IPv6 : 0),
+                                      0, NULL, NULL, on_request, a,
+                                      MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, a,
+                                      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
+                                      MHD_OPTION_HTTPS_MEM_CERT, a->tls.server_cert_pem,
+                                      MHD_OPTION_HTTPS_MEM_KEY, a->tls.server_key_pem,
+                                      MHD_OPTION_HTTPS_MEM_TRUST, a->tls.ca_pem,
+                                      MHD_OPTION_CONNECTION_TIMEOUT, API_IDLE_TIMEOUT_SEC,
+                                      MHD_OPTION_CONNECTION_LIMIT, a->max_conns,
+                                      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) API_CONNECTION_MEMORY,
+                                      MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
+                                      MHD_OPTION_END);
+        if (!a->mhd) {
+                r = errno > 0 ? -errno : -EIO;
+                if (!same_socket(fd, a->listen_fd))
+                        TAKE_FD(fd);    /* MHD closed it */
+                return log_error_errno(r, "libmicrohttpd cannot serve the API: %m");
+        }
+        TAKE_FD(fd);                    /* MHD's now: MHD_stop_daemon() closes it */
+        info = sym_MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+        if (!info) {
+                r = log_error_errno(-EIO, "libmicrohttpd has no epoll descriptor");
+                goto fail;
+        }
+        r = sd_event_add_io(a->manager->event, &a->io, info->epoll_fd, EPOLLIN, on_io, a);
+        if (r < 0)
+                goto fail;
+        (void) sd_event_source_set_description(a->io, "api-server");
+        /* Accuracy 1 µs: sd-event's default (250 ms) would hold back MHD's "run again at once" (timeout 0,
+         * more of a response to send) by up to a quarter of a second per TLS record. */
+        r = sd_event_add_time(a->manager->event, &a->timer, CLOCK_MONOTONIC, 0, 1, on_timer, a);
+        if (r < 0)
+                goto fail;
+        (void) sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
+        /* MHD watches the socket now. */
+        a->listen_io = sd_event_source_disable_unref(a->listen_io);
+        a->listen_fd = safe_close(a->listen_fd);
+        log_info("Kubernetes API: libmicrohttpd and GnuTLS loaded, server certificate made, serving on %s", a->listen);
+        api_server_run(a);
+        return 0;
+fail:
+        api_server_stop_mhd(a);
+        return r;
+}
+
+static int on_pause_end(sd_event_source *s, uint64_t usec, void *userdata) {
+        ApiServer *a = userdata;
+
+        (void) sd_event_source_set_enabled(a->listen_io, SD_EVENT_ON);
+        return 0;
+}
+
+/* The API cannot serve: each connection is accepted and closed at once (a client sees its TLS handshake
+ * fail), with a log line at most every 10 s. */
+static void refuse_connections(ApiServer *a) {
+        uint64_t now = 0;
+
+        for (;;) {
+                int fd = accept4(a->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (fd >= 0) {
+                        (void) close(fd);
+                        a->refused++;
+                        continue;
+                }
+                if (errno == EINTR || errno == ECONNABORTED)
+                        continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK)
+                        break;
+                /* No descriptor left, or worse: the socket waits a second. */
+                log_warning_errno(-errno, "API: cannot accept a connection on %s, pausing for a second: %m", a->listen);
+                (void) sd_event_source_set_enabled(a->listen_io, SD_EVENT_OFF);
+                (void) sd_event_now(a->manager->event, CLOCK_MONOTONIC, &now);
+                if (!a->pause) {
+                        if (sd_event_add_time(a->manager->event, &a->pause, CLOCK_MONOTONIC, now + API_REFUSE_PAUSE_USEC, 0,
+                                              on_pause_end, a) < 0)
+                                break;
+                        (void) sd_event_source_set_description(a->pause, "api-pause");
+                } else
+                        (void) sd_event_source_set_time(a->pause, now + API_REFUSE_PAUSE_USEC);
+                (void) sd_event_source_set_enabled(a->pause, SD_EVENT_ONESHOT);
+                break;
+        }
+        (void) sd_event_now(a->manager->event, CLOCK_MONOTONIC, &now);
+        if (a->refused > 0 && (a->refused_logged_usec == 0 || now >= a->refused_logged_usec + API_REFUSED_LOG_USEC)) {
+                log_warning("API: closed %u connection%s on %s: the API cannot serve (its libraries or certificates failed at the first connection, logged then); restart jobsd once that is fixed",
+                            a->refused, a->refused == 1 ? "" : "s", a->listen);
+                a->refused = 0;
+                a->refused_logged_usec = now;
+        }
+}
+
+static int on_listen(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        ApiServer *a = userdata;
+        int r;
+
+        if (!a->failed) {
+                r = api_server_start_mhd(a);
+                if (r >= 0)
+                        return 0;
+                a->failed = true;
+                log_error_errno(r, "the Kubernetes API on %s cannot serve: jobsd goes on without it and closes its connections: %m",
+                                a->listen);
+        }
+        refuse_connections(a);
+        return 0;
+}
+
 int api_server_new(Manager *m, const char *listen, char * const *sans, ApiServer **ret) {
         _cleanup_(freep) char *host = NULL;
         struct sockaddr_storage sa;
-        const union MHD_DaemonInfo *info;
-        unsigned port, max_conns;
+        unsigned port;
         ApiServer *a;
         int r;
 
@@ -399,48 +588,34 @@ int api_server_new(Manager *m, const char *listen, char * const *sans, ApiServer
         if (!a)
                 return -ENOMEM;
         a->manager = m;
+        a->listen_fd = -EBADF;
+        a->family = sa.ss_family;
+        a->listen = strdup(listen);
+        if (!a->listen) {
+                r = -ENOMEM;
+                goto fail;
+        }
         r = api_watch_hub_new(m, &a->hub);
         if (r < 0)
                 goto fail;
+        /* The socket first: a bad or busy address is a start-up error, and clients may connect from READY
+         * on (their connections wait in the backlog until the loop runs). */
+        r = listen_socket(&sa);
+        if (r < 0) {
+                r = log_error_errno(r, "cannot listen on %s for the API: %m", listen);
+                goto fail;
+        }
+        a->listen_fd = r;
         r = api_tls_setup(m->state_dir, host, sans, port, &a->tls);
         if (r < 0)
                 goto fail;
-        max_conns = connections_max();
-        a->mhd = MHD_start_daemon(MHD_USE_TLS | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
-                                  (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-                                  (uint16_t) port, NULL, NULL, on_request, a,
-                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, a,
-                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
-                                  MHD_OPTION_HTTPS_MEM_CERT, a->tls.server_cert_pem,
-                                  MHD_OPTION_HTTPS_MEM_KEY, a->tls.server_key_pem,
-                                  MHD_OPTION_HTTPS_MEM_TRUST, a->tls.ca_pem,
-                                  MHD_OPTION_CONNECTION_TIMEOUT, API_IDLE_TIMEOUT_SEC,
-                                  MHD_OPTION_CONNECTION_LIMIT, max_conns,
-                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) API_CONNECTION_MEMORY,
-                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
-                                  MHD_OPTION_END);
-        if (!a->mhd) {
-                r = log_error_errno(errno > 0 ? -errno : -EIO, "cannot listen on %s for the API: %m", listen);
-                goto fail;
-        }
-        info = MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-        if (!info) {
-                r = log_error_errno(-EIO, "libmicrohttpd has no epoll descriptor");
-                goto fail;
-        }
-        r = sd_event_add_io(m->event, &a->io, info->epoll_fd, EPOLLIN, on_io, a);
+        a->max_conns = connections_max();
+        r = sd_event_add_io(m->event, &a->listen_io, a->listen_fd, EPOLLIN, on_listen, a);
         if (r < 0)
                 goto fail;
-        (void) sd_event_source_set_description(a->io, "api-server");
-        /* Accuracy 1 µs: sd-event's default (250 ms) would hold back MHD's "run again at once" (timeout 0,
-         * more of a response to send) by up to a quarter of a second per TLS record. */
-        r = sd_event_add_time(m->event, &a->timer, CLOCK_MONOTONIC, 0, 1, on_timer, a);
-        if (r < 0)
-                goto fail;
-        (void) sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
-        api_server_run(a);
-        log_info("Kubernetes API on https://%s%s%s:%u (at most %u connections), kubeconfig in %s/kubeconfig",
-                 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port, max_conns, m->state_dir);
+        (void) sd_event_source_set_description(a->listen_io, "api-listen");
+        log_info("Kubernetes API on https://%s%s%s:%u (at most %u connections; libmicrohttpd and GnuTLS loaded at the first), kubeconfig in %s/kubeconfig",
+                 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port, a->max_conns, m->state_dir);
         *ret = a;
         return 0;
 fail:
@@ -451,16 +626,13 @@ fail:
 ApiServer *api_server_free(ApiServer *a) {
         if (!a)
                 return NULL;
-        if (a->mhd) {
-                /* Suspended connections must be resumed before MHD stops. */
-                api_watch_hub_shutdown(a->hub);
-                (void) MHD_run(a->mhd);
-                MHD_stop_daemon(a->mhd);
-        }
+        api_server_stop_mhd(a);
         a->hub = api_watch_hub_free(a->hub);
-        sd_event_source_disable_unref(a->io);
-        sd_event_source_disable_unref(a->timer);
+        a->listen_io = sd_event_source_disable_unref(a->listen_io);
+        a->pause = sd_event_source_disable_unref(a->pause);
+        a->listen_fd = safe_close(a->listen_fd);
         api_tls_done(&a->tls);
+        free(a->listen);
         free(a);
         return NULL;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The API server's CA, certificates and kubeconfig, made with GnuTLS. */
+/* The API server's CA, certificates and kubeconfig: made with GnuTLS (loaded only for that), read and
+ * written as text otherwise. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,24 +8,35 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <gnutls/crypto.h>
-#include <gnutls/x509.h>
 
 #include "jobsd/log.h"
 #include "jobsd/macro.h"
 #include "jobsd/strv.h"
+#include "api-dlopen.h"
+#include "api-select.h"
 #include "api-tls.h"
 #include "state-file.h"
 
 #define CERT_MAX (64 * 1024)
 #define CA_DAYS (10 * 365)
 
+static void erase_and_free(char *s) {
+        if (!s)
+                return;
+        explicit_bzero(s, strlen(s));
+        free(s);
+}
+
 void api_tls_done(ApiTls *t) {
         if (!t)
                 return;
+        free(t->dir);
         free(t->ca_pem);
+        erase_and_free(t->ca_key_pem);
+        free(t->host);
+        strv_free(t->sans);
         free(t->server_cert_pem);
-        free(t->server_key_pem);
+        erase_and_free(t->server_key_pem);
         *t = (ApiTls) {};
 }
 
@@ -36,13 +48,13 @@ static int make_key(gnutls_x509_privkey_t *ret) {
         gnutls_x509_privkey_t k;
         int g;
 
-        g = gnutls_x509_privkey_init(&k);
+        g = sym_gnutls_x509_privkey_init(&k);
         if (g < 0)
                 return gnutls_to_errno(g);
-        g = gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0);
+        g = sym_gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0);
         if (g < 0) {
-                gnutls_x509_privkey_deinit(k);
-                return log_error_errno(gnutls_to_errno(g), "cannot make a key: %s", gnutls_strerror(g));
+                sym_gnutls_x509_privkey_deinit(k);
+                return log_error_errno(gnutls_to_errno(g), "cannot make a key: %s", sym_gnutls_strerror(g));
         }
         *ret = k;
         return 0;
@@ -86,10 +98,10 @@ static int add_san(gnutls_x509_crt_t c, const char *name) {
         unsigned char addr[16];
 
         if (inet_pton(AF_INET, name, addr) == 1)
-                return gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_IPADDRESS, addr, 4, GNUTLS_FSAN_APPEND);
+                return sym_gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_IPADDRESS, addr, 4, GNUTLS_FSAN_APPEND);
         if (inet_pton(AF_INET6, name, addr) == 1)
-                return gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_IPADDRESS, addr, 16, GNUTLS_FSAN_APPEND);
-        return gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_DNSNAME, name, strlen(name), GNUTLS_FSAN_APPEND);
+                return sym_gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_IPADDRESS, addr, 16, GNUTLS_FSAN_APPEND);
+        return sym_gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_DNSNAME, name, strlen(name), GNUTLS_FSAN_APPEND);
 }
 
 /* A certificate for key, signed by issuer (NULL: self-signed). host: the server's name or address; sans:
@@ -103,29 +115,29 @@ static int make_cert(CertRole role, gnutls_x509_privkey_t key, const char *cn, c
         time_t now = time(NULL);
         int g;
 
-        g = gnutls_x509_crt_init(&c);
+        g = sym_gnutls_x509_crt_init(&c);
         if (g < 0)
                 return gnutls_to_errno(g);
 #define G(expr) do { g = (expr); if (g < 0) goto fail; } while (0)
-        G(gnutls_x509_crt_set_version(c, 3));
-        G(gnutls_rnd(GNUTLS_RND_NONCE, serial, sizeof(serial)));
+        G(sym_gnutls_x509_crt_set_version(c, 3));
+        G(sym_gnutls_rnd(GNUTLS_RND_NONCE, serial, sizeof(serial)));
         serial[0] &= 0x7f;
         serial[0] |= 0x01;
-        G(gnutls_x509_crt_set_serial(c, serial, sizeof(serial)));
-        G(gnutls_x509_crt_set_activation_time(c, now - 3600));
-        G(gnutls_x509_crt_set_expiration_time(c, now + (time_t) CA_DAYS * 24 * 3600));
-        G(gnutls_x509_crt_set_dn_by_oid(c, GNUTLS_OID_X520_COMMON_NAME, 0, cn, strlen(cn)));
+        G(sym_gnutls_x509_crt_set_serial(c, serial, sizeof(serial)));
+        G(sym_gnutls_x509_crt_set_activation_time(c, now - 3600));
+        G(sym_gnutls_x509_crt_set_expiration_time(c, now + (time_t) CA_DAYS * 24 * 3600));
+        G(sym_gnutls_x509_crt_set_dn_by_oid(c, GNUTLS_OID_X520_COMMON_NAME, 0, cn, strlen(cn)));
         if (org)
-                G(gnutls_x509_crt_set_dn_by_oid(c, GNUTLS_OID_X520_ORGANIZATION_NAME, 0, org, strlen(org)));
-        G(gnutls_x509_crt_set_key(c, key));
-        G(gnutls_x509_crt_set_basic_constraints(c, role == CERT_CA, role == CERT_CA ? 0 : -1));
-        G(gnutls_x509_crt_set_key_usage(c, role == CERT_CA ?
+                G(sym_gnutls_x509_crt_set_dn_by_oid(c, GNUTLS_OID_X520_ORGANIZATION_NAME, 0, org, strlen(org)));
+        G(sym_gnutls_x509_crt_set_key(c, key));
+        G(sym_gnutls_x509_crt_set_basic_constraints(c, role == CERT_CA, role == CERT_CA ? 0 : -1));
+        G(sym_gnutls_x509_crt_set_key_usage(c, role == CERT_CA ?
                                         GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN | GNUTLS_KEY_DIGITAL_SIGNATURE :
                                         GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_ENCIPHERMENT));
-        G(gnutls_x509_crt_get_key_id(c, 0, id, &id_size));
-        G(gnutls_x509_crt_set_subject_key_id(c, id, id_size));
+        G(sym_gnutls_x509_crt_get_key_id(c, 0, id, &id_size));
+        G(sym_gnutls_x509_crt_set_subject_key_id(c, id, id_size));
         if (role == CERT_SERVER) {
-                G(gnutls_x509_crt_set_key_purpose_oid(c, GNUTLS_KP_TLS_WWW_SERVER, 0));
+                G(sym_gnutls_x509_crt_set_key_purpose_oid(c, GNUTLS_KP_TLS_WWW_SERVER, 0));
                 G(add_san(c, "localhost"));
                 G(add_san(c, "127.0.0.1"));
                 if (host && !streq(host, "127.0.0.1") && !streq(host, "localhost"))
@@ -134,30 +146,30 @@ static int make_cert(CertRole role, gnutls_x509_privkey_t key, const char *cn, c
                         if (!streq(*s, "127.0.0.1") && !streq(*s, "localhost") && !streq_ptr(*s, host))
                                 G(add_san(c, *s));
         } else if (role == CERT_CLIENT)
-                G(gnutls_x509_crt_set_key_purpose_oid(c, GNUTLS_KP_TLS_WWW_CLIENT, 0));
+                G(sym_gnutls_x509_crt_set_key_purpose_oid(c, GNUTLS_KP_TLS_WWW_CLIENT, 0));
         if (issuer) {
                 id_size = sizeof(id);
-                G(gnutls_x509_crt_get_subject_key_id(issuer, id, &id_size, NULL));
-                G(gnutls_x509_crt_set_authority_key_id(c, id, id_size));
+                G(sym_gnutls_x509_crt_get_subject_key_id(issuer, id, &id_size, NULL));
+                G(sym_gnutls_x509_crt_set_authority_key_id(c, id, id_size));
         }
-        G(gnutls_x509_crt_sign2(c, issuer ?: c, issuer_key ?: key, GNUTLS_DIG_SHA256, 0));
+        G(sym_gnutls_x509_crt_sign2(c, issuer ?: c, issuer_key ?: key, GNUTLS_DIG_SHA256, 0));
 #undef G
         *ret = c;
         return 0;
 fail:
-        gnutls_x509_crt_deinit(c);
-        return log_error_errno(gnutls_to_errno(g), "cannot make the certificate %s: %s", cn, gnutls_strerror(g));
+        sym_gnutls_x509_crt_deinit(c);
+        return log_error_errno(gnutls_to_errno(g), "cannot make the certificate %s: %s", cn, sym_gnutls_strerror(g));
 }
 
 static int crt_pem(gnutls_x509_crt_t c, char **ret) {
         gnutls_datum_t d = {};
         int g;
 
-        g = gnutls_x509_crt_export2(c, GNUTLS_X509_FMT_PEM, &d);
+        g = sym_gnutls_x509_crt_export2(c, GNUTLS_X509_FMT_PEM, &d);
         if (g < 0)
                 return gnutls_to_errno(g);
         *ret = strndup((const char *) d.data, d.size);
-        gnutls_free(d.data);
+        api_gnutls_free(d.data);
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -165,11 +177,11 @@ static int key_pem(gnutls_x509_privkey_t k, char **ret) {
         gnutls_datum_t d = {};
         int g;
 
-        g = gnutls_x509_privkey_export2(k, GNUTLS_X509_FMT_PEM, &d);
+        g = sym_gnutls_x509_privkey_export2(k, GNUTLS_X509_FMT_PEM, &d);
         if (g < 0)
                 return gnutls_to_errno(g);
         *ret = strndup((const char *) d.data, d.size);
-        gnutls_free(d.data);
+        api_gnutls_free(d.data);
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -201,19 +213,19 @@ static int import_pair(const char *cert, const char *key, const char *what, gnut
         gnutls_x509_privkey_t k = NULL;
         int g;
 
-        g = gnutls_x509_crt_init(&c);
+        g = sym_gnutls_x509_crt_init(&c);
         if (g >= 0)
-                g = gnutls_x509_crt_import(c, &dc, GNUTLS_X509_FMT_PEM);
+                g = sym_gnutls_x509_crt_import(c, &dc, GNUTLS_X509_FMT_PEM);
         if (g >= 0)
-                g = gnutls_x509_privkey_init(&k);
+                g = sym_gnutls_x509_privkey_init(&k);
         if (g >= 0)
-                g = gnutls_x509_privkey_import(k, &dk, GNUTLS_X509_FMT_PEM);
+                g = sym_gnutls_x509_privkey_import(k, &dk, GNUTLS_X509_FMT_PEM);
         if (g < 0) {
                 if (c)
-                        gnutls_x509_crt_deinit(c);
+                        sym_gnutls_x509_crt_deinit(c);
                 if (k)
-                        gnutls_x509_privkey_deinit(k);
-                return log_error_errno(-EBADMSG, "cannot read the %s: %s", what, gnutls_strerror(g));
+                        sym_gnutls_x509_privkey_deinit(k);
+                return log_error_errno(-EBADMSG, "cannot read the %s: %s", what, sym_gnutls_strerror(g));
         }
         *ret_crt = c;
         *ret_key = k;
@@ -221,14 +233,7 @@ static int import_pair(const char *cert, const char *key, const char *what, gnut
 }
 
 static char *base64(const char *s) {
-        gnutls_datum_t in = { (unsigned char *) s, strlen(s) }, out = {};
-        char *r;
-
-        if (gnutls_base64_encode2(&in, &out) < 0)
-                return NULL;
-        r = strndup((const char *) out.data, out.size);
-        gnutls_free(out.data);
-        return r;
+        return api_base64_encode(s, strlen(s), false);
 }
 
 static int write_kubeconfig(const char *state_dir, const char *file, const char *user, const char *host, unsigned port,
@@ -268,13 +273,16 @@ static int write_kubeconfig(const char *state_dir, const char *file, const char 
         return 0;
 }
 
-/* A client's certificate and key, "<dir>/<name>.crt" and ".key": read, or made (and saved) if missing. */
-static int client_cert(const char *dir, const char *name, const char *cn, const char *org, gnutls_x509_crt_t ca_crt,
-                       gnutls_x509_privkey_t ca_k, char **ret_cert, char **ret_key) {
+static void erase_and_freep(char **p) {
+        erase_and_free(*p);
+}
+
+/* "<dir>/<name>.crt" and ".key" as text: -ENOENT if either is missing. What they begin with is checked here
+ * (a damaged file is a start-up error); GnuTLS reads them only when it needs them. */
+static int read_pair(const char *dir, const char *name, char **ret_cert, char **ret_key) {
         _cleanup_(freep) char *crt_name = strprintf("%s.crt", name), *key_name = strprintf("%s.key", name);
-        _cleanup_(freep) char *cert = NULL, *key = NULL;
-        gnutls_x509_crt_t c = NULL;
-        gnutls_x509_privkey_t k = NULL;
+        _cleanup_(freep) char *cert = NULL;
+        _cleanup_(erase_and_freep) char *key = NULL;
         int r;
 
         if (!crt_name || !key_name)
@@ -282,14 +290,29 @@ static int client_cert(const char *dir, const char *name, const char *cn, const 
         r = read_pem(dir, crt_name, &cert);
         if (r >= 0)
                 r = read_pem(dir, key_name, &key);
-        if (r >= 0) {
-                *ret_cert = TAKE_PTR(cert);
-                *ret_key = TAKE_PTR(key);
-                return 0;
-        }
-        if (r != -ENOENT)
+        if (r < 0)
                 return r;
-        cert = mfree(cert);
+        if (!startswith(cert, "-----BEGIN CERTIFICATE-----"))
+                return log_error_errno(-EBADMSG, "%s/%s is not a PEM certificate: remove %s/ to make new ones", dir, crt_name, dir);
+        if (!startswith(key, "-----BEGIN ") || !strstr(key, "PRIVATE KEY-----"))
+                return log_error_errno(-EBADMSG, "%s/%s is not a PEM private key: remove %s/ to make new ones", dir, key_name, dir);
+        *ret_cert = TAKE_PTR(cert);
+        *ret_key = TAKE_PTR(key);
+        return 0;
+}
+
+/* A client's certificate and key, made and saved as "<dir>/<name>.crt" and ".key". */
+static int make_client(const char *dir, const char *name, const char *cn, const char *org, gnutls_x509_crt_t ca_crt,
+                       gnutls_x509_privkey_t ca_k, char **ret_cert, char **ret_key) {
+        _cleanup_(freep) char *crt_name = strprintf("%s.crt", name), *key_name = strprintf("%s.key", name);
+        _cleanup_(freep) char *cert = NULL;
+        _cleanup_(erase_and_freep) char *key = NULL;
+        gnutls_x509_crt_t c = NULL;
+        gnutls_x509_privkey_t k = NULL;
+        int r;
+
+        if (!crt_name || !key_name)
+                return -ENOMEM;
         r = make_key(&k);
         if (r < 0)
                 return r;
@@ -303,8 +326,8 @@ static int client_cert(const char *dir, const char *name, const char *cn, const 
         if (r >= 0)
                 r = write_pem(dir, crt_name, cert);
         if (c)
-                gnutls_x509_crt_deinit(c);
-        gnutls_x509_privkey_deinit(k);
+                sym_gnutls_x509_crt_deinit(c);
+        sym_gnutls_x509_privkey_deinit(k);
         if (r < 0)
                 return r;
         *ret_cert = TAKE_PTR(cert);
@@ -312,91 +335,141 @@ static int client_cert(const char *dir, const char *name, const char *cn, const 
         return 0;
 }
 
-int api_tls_setup(const char *state_dir, const char *host, char * const *sans, unsigned port, ApiTls *ret) {
-        _cleanup_(freep) char *dir = strprintf("%s/api", state_dir);
-        _cleanup_(freep) char *ca = NULL, *ca_key = NULL, *admin = NULL, *admin_key = NULL, *srv = NULL, *srv_key = NULL,
-                *viewer = NULL, *viewer_key = NULL;
-        gnutls_x509_crt_t ca_crt = NULL, c = NULL;
-        gnutls_x509_privkey_t ca_k = NULL, k = NULL;
+/* What api_tls_setup() found missing: the CA (new_ca; then also both client certificates) or a client's
+ * certificate (*admin or *viewer NULL). GnuTLS is loaded for it and unloaded again. */
+static int make_missing(const char *dir, bool new_ca, char **ca, char **ca_key, char **admin, char **admin_key,
+                        char **viewer, char **viewer_key) {
+        gnutls_x509_crt_t ca_crt = NULL;
+        gnutls_x509_privkey_t ca_k = NULL;
         int r;
 
-        if (!dir)
-                return -ENOMEM;
-        r = read_pem(dir, "ca.crt", &ca);
-        if (r >= 0)
-                r = read_pem(dir, "ca.key", &ca_key);
-        if (r == -ENOENT) {
-                /* First start: a new CA, and so a new admin. */
-                ca = mfree(ca);
+        r = dlopen_gnutls();
+        if (r < 0)
+                return log_error_errno(r, "cannot make the API's certificates in %s without GnuTLS", dir);
+        if (new_ca) {
                 r = make_key(&ca_k);
-                if (r < 0)
-                        goto finish;
-                r = make_cert(CERT_CA, ca_k, "jobsd-ca", NULL, NULL, NULL, NULL, NULL, &ca_crt);
-                if (r < 0)
-                        goto finish;
-                r = crt_pem(ca_crt, &ca);
                 if (r >= 0)
-                        r = key_pem(ca_k, &ca_key);
+                        r = make_cert(CERT_CA, ca_k, "jobsd-ca", NULL, NULL, NULL, NULL, NULL, &ca_crt);
                 if (r >= 0)
-                        r = write_pem(dir, "ca.key", ca_key);
+                        r = crt_pem(ca_crt, ca);
                 if (r >= 0)
-                        r = write_pem(dir, "ca.crt", ca);
-                if (r < 0)
-                        goto finish;
-                {
-                        /* Client certificates of an earlier CA are worthless: made anew below. */
+                        r = key_pem(ca_k, ca_key);
+                if (r >= 0) {
+                        /* Client certificates of an earlier CA are worthless: gone before the new CA is saved,
+                         * so that they are made anew by the next start should this one stop half-way. */
                         _cleanup_(freep) char *old = strprintf("%s/admin.crt", dir), *old2 = strprintf("%s/viewer.crt", dir);
                         if (old)
                                 (void) unlink(old);
                         if (old2)
                                 (void) unlink(old2);
+                        r = write_pem(dir, "ca.key", *ca_key);
                 }
-                log_info("made the API's certificate authority in %s", dir);
-        } else if (r < 0)
-                goto finish;
-        else {
-                r = import_pair(ca, ca_key, "API's certificate authority", &ca_crt, &ca_k);
-                if (r < 0)
-                        goto finish;
+                if (r >= 0)
+                        r = write_pem(dir, "ca.crt", *ca);
+                if (r >= 0)
+                        log_info("made the API's certificate authority in %s", dir);
+        } else
+                r = import_pair(*ca, *ca_key, "API's certificate authority", &ca_crt, &ca_k);
+        if (r >= 0 && !*admin)
+                r = make_client(dir, "admin", API_ADMIN_USER, API_ADMIN_GROUP, ca_crt, ca_k, admin, admin_key);
+        if (r >= 0 && !*viewer)
+                r = make_client(dir, "viewer", API_VIEWER_USER, API_VIEWER_GROUP, ca_crt, ca_k, viewer, viewer_key);
+        if (ca_crt)
+                sym_gnutls_x509_crt_deinit(ca_crt);
+        if (ca_k)
+                sym_gnutls_x509_privkey_deinit(ca_k);
+        dlclose_gnutls();
+        return r;
+}
+
+int api_tls_setup(const char *state_dir, const char *host, char * const *sans, unsigned port, ApiTls *ret) {
+        _cleanup_(freep) char *dir = strprintf("%s/api", state_dir), *ca = NULL, *admin = NULL, *viewer = NULL,
+                *host_copy = strdup(host);
+        _cleanup_(erase_and_freep) char *ca_key = NULL, *admin_key = NULL, *viewer_key = NULL;
+        _cleanup_(strv_freep) char **sans_copy = NULL;
+        bool new_ca = false;
+        int r;
+
+        if (!dir || !host_copy)
+                return -ENOMEM;
+        if (sans) {
+                sans_copy = strv_copy(sans);
+                if (!sans_copy)
+                        return -ENOMEM;
         }
-
-        r = client_cert(dir, "admin", API_ADMIN_USER, API_ADMIN_GROUP, ca_crt, ca_k, &admin, &admin_key);
-        if (r < 0)
-                goto finish;
-        r = client_cert(dir, "viewer", API_VIEWER_USER, API_VIEWER_GROUP, ca_crt, ca_k, &viewer, &viewer_key);
-        if (r < 0)
-                goto finish;
-
-        /* The server's certificate, for the address of this start. */
-        r = make_key(&k);
-        if (r < 0)
-                goto finish;
-        r = make_cert(CERT_SERVER, k, "jobsd", NULL, host, sans, ca_crt, ca_k, &c);
-        if (r < 0)
-                goto finish;
-        r = crt_pem(c, &srv);
-        if (r >= 0)
-                r = key_pem(k, &srv_key);
-        if (r < 0)
-                goto finish;
+        r = read_pair(dir, "ca", &ca, &ca_key);
+        if (r == -ENOENT)
+                new_ca = true;  /* a first start: a new CA, and so new clients */
+        else if (r < 0)
+                return r;
+        else {
+                r = read_pair(dir, "admin", &admin, &admin_key);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                r = read_pair(dir, "viewer", &viewer, &viewer_key);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+        }
+        if (new_ca || !admin || !viewer) {
+                r = make_missing(dir, new_ca, &ca, &ca_key, &admin, &admin_key, &viewer, &viewer_key);
+                if (r < 0)
+                        return r;
+        }
 
         r = write_kubeconfig(state_dir, "kubeconfig", API_ADMIN_USER, host, port, ca, admin, admin_key);
         if (r >= 0)
                 r = write_kubeconfig(state_dir, "kubeconfig-viewer", API_VIEWER_USER, host, port, ca, viewer, viewer_key);
         if (r < 0)
-                goto finish;
-        *ret = (ApiTls) { .ca_pem = TAKE_PTR(ca), .server_cert_pem = TAKE_PTR(srv), .server_key_pem = TAKE_PTR(srv_key) };
-        r = 0;
-finish:
+                return r;
+        *ret = (ApiTls) {
+                .dir = TAKE_PTR(dir),
+                .ca_pem = TAKE_PTR(ca),
+                .ca_key_pem = TAKE_PTR(ca_key),
+                .host = TAKE_PTR(host_copy),
+                .sans = TAKE_PTR(sans_copy),
+        };
+        return 0;
+}
+
+int api_tls_server_cert(ApiTls *t) {
+        _cleanup_(freep) char *srv = NULL, *what = NULL;
+        _cleanup_(erase_and_freep) char *srv_key = NULL;
+        gnutls_x509_crt_t ca_crt = NULL, c = NULL;
+        gnutls_x509_privkey_t ca_k = NULL, k = NULL;
+        int r;
+
+        if (t->server_cert_pem)
+                return 0;
+        if (!t->ca_pem || !t->ca_key_pem)
+                return -EINVAL;
+        what = strprintf("API's certificate authority in %s", t->dir);
+        if (!what)
+                return -ENOMEM;
+        r = import_pair(t->ca_pem, t->ca_key_pem, what, &ca_crt, &ca_k);
+        if (r >= 0)
+                r = make_key(&k);
+        if (r >= 0)
+                r = make_cert(CERT_SERVER, k, "jobsd", NULL, t->host, t->sans, ca_crt, ca_k, &c);
+        if (r >= 0)
+                r = crt_pem(c, &srv);
+        if (r >= 0)
+                r = key_pem(k, &srv_key);
         if (c)
-                gnutls_x509_crt_deinit(c);
+                sym_gnutls_x509_crt_deinit(c);
         if (k)
-                gnutls_x509_privkey_deinit(k);
+                sym_gnutls_x509_privkey_deinit(k);
         if (ca_crt)
-                gnutls_x509_crt_deinit(ca_crt);
+                sym_gnutls_x509_crt_deinit(ca_crt);
         if (ca_k)
-                gnutls_x509_privkey_deinit(ca_k);
-        return r;
+                sym_gnutls_x509_privkey_deinit(ca_k);
+        if (r < 0)
+                return r;
+        t->server_cert_pem = TAKE_PTR(srv);
+        t->server_key_pem = TAKE_PTR(srv_key);
+        /* The CA's key is not needed any more. */
+        erase_and_free(t->ca_key_pem);
+        t->ca_key_pem = NULL;
+        return 0;
 }
 
 int api_tls_client_user(gnutls_session_t session, char **ret_user, bool *ret_admin) {
@@ -410,26 +483,26 @@ int api_tls_client_user(gnutls_session_t session, char **ret_user, bool *ret_adm
 
         if (!session)
                 return -EACCES;
-        peers = gnutls_certificate_get_peers(session, &n);
+        peers = sym_gnutls_certificate_get_peers(session, &n);
         if (!peers || n == 0)
                 return -EACCES;
         /* The trust list is the CA alone (MHD_OPTION_HTTPS_MEM_TRUST). */
-        g = gnutls_certificate_verify_peers2(session, &status);
+        g = sym_gnutls_certificate_verify_peers2(session, &status);
         if (g < 0 || status != 0)
                 return -EACCES;
-        if (gnutls_x509_crt_init(&c) < 0)
+        if (sym_gnutls_x509_crt_init(&c) < 0)
                 return -ENOMEM;
-        g = gnutls_x509_crt_import(c, &peers[0], GNUTLS_X509_FMT_DER);
+        g = sym_gnutls_x509_crt_import(c, &peers[0], GNUTLS_X509_FMT_DER);
         if (g >= 0)
-                g = gnutls_x509_crt_get_dn_by_oid(c, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &cn_size);
+                g = sym_gnutls_x509_crt_get_dn_by_oid(c, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &cn_size);
         for (unsigned i = 0; g >= 0; i++) {
                 org_size = sizeof(org);
-                if (gnutls_x509_crt_get_dn_by_oid(c, GNUTLS_OID_X520_ORGANIZATION_NAME, i, 0, org, &org_size) < 0)
+                if (sym_gnutls_x509_crt_get_dn_by_oid(c, GNUTLS_OID_X520_ORGANIZATION_NAME, i, 0, org, &org_size) < 0)
                         break;
                 if (streq(org, API_ADMIN_GROUP))
                         admin = true;
         }
-        gnutls_x509_crt_deinit(c);
+        sym_gnutls_x509_crt_deinit(c);
         if (g < 0)
                 return -EACCES;
         *ret_user = strdup(cn);

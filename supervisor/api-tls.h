@@ -5,9 +5,11 @@
 #include <gnutls/gnutls.h>
 
 /* The API server's certificates (docs/kubernetes-api.md, "Certificates"): a CA made once in
- * <state-dir>/api/, a server certificate signed by it (made at every start, for the address listened on),
- * the admin's and the viewer's client certificates (made once), and <state-dir>/kubeconfig (mode 0600) naming
- * the admin, <state-dir>/kubeconfig-viewer the read-only viewer. */
+ * <state-dir>/api/, the admin's and the viewer's client certificates (made once), <state-dir>/kubeconfig
+ * (mode 0600) naming the admin and <state-dir>/kubeconfig-viewer the read-only viewer, written at every
+ * start; and a server certificate signed by the CA, for the address listened on, made on the first
+ * connection of each run. GnuTLS (api-dlopen.h) is needed only to make certificates: a start that finds
+ * them all reads them as text. */
 
 #define API_ADMIN_USER "jobsd-admin"
 #define API_ADMIN_GROUP "system:masters"
@@ -16,16 +18,23 @@
 #define API_VIEWER_GROUP "jobsd:viewers"
 
 typedef struct ApiTls {
+        char *dir;                      /* <state-dir>/api */
         char *ca_pem;                   /* the CA certificate: what clients must be signed by */
-        char *server_cert_pem;
+        char *ca_key_pem;               /* until the server certificate is made */
+        char *host;                     /* the server certificate's names: host, sans */
+        char **sans;
+        char *server_cert_pem;          /* made on the first connection */
         char *server_key_pem;
 } ApiTls;
 
 void api_tls_done(ApiTls *t);
-/* Loads or makes the CA and the admin's certificate, makes the server certificate for localhost, 127.0.0.1,
- * host (an IPv4 or IPv6 address, or a name) and sans (--api-san; may be NULL) and writes the kubeconfig
- * for https://<host>:<port>. */
+/* At start: reads the CA and the client certificates, makes those missing (loading GnuTLS for that, and
+ * unloading it again: a first start, or a client certificate removed) and writes the kubeconfigs for
+ * https://<host>:<port>. The server certificate is left to api_tls_server_cert(). */
 int api_tls_setup(const char *state_dir, const char *host, char * const *sans, unsigned port, ApiTls *ret);
+/* The server certificate, for localhost, 127.0.0.1, the host (an IPv4 or IPv6 address, or a name) and the
+ * sans (--api-san), signed by the CA; GnuTLS must be loaded (dlopen_api_libs()). */
+int api_tls_server_cert(ApiTls *t);
 /* Whether san is an IPv4 or IPv6 address or a DNS name (letters, digits, '-' and dots; at most 253). */
 bool api_tls_san_valid(const char *san);
 

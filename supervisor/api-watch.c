@@ -5,6 +5,7 @@
 
 #include "jobsd/log.h"
 #include "jobsd/strv.h"
+#include "api-dlopen.h"
 #include "api-jobs.h"
 #include "api-objects.h"
 #include "api-pods.h"
@@ -93,7 +94,7 @@ static void watch_wake(ApiWatch *w) {
                 return;
         w->suspended = false;
         (void) sd_event_source_set_enabled(w->hangup, SD_EVENT_OFF);
-        MHD_resume_connection(w->conn);
+        sym_MHD_resume_connection(w->conn);
         api_server_kick(w->hub->manager->api);
 }
 
@@ -471,7 +472,7 @@ static void watch_hangup_arm(ApiWatch *w) {
                 (void) sd_event_source_set_enabled(w->hangup, SD_EVENT_ON);
                 return;
         }
-        info = MHD_get_connection_info(w->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        info = sym_MHD_get_connection_info(w->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         /* Without it, the watch ends at its next event or timeout, as before. */
         if (info && sd_event_add_io(w->hub->manager->event, &w->hangup, info->connect_fd, EPOLLIN | EPOLLRDHUP,
                                     on_watch_hangup, w) >= 0)
@@ -495,7 +496,7 @@ static ssize_t watch_read(void *cls, uint64_t pos, char *buf, size_t max) {
         if (w->finished || !w->hub)
                 return MHD_CONTENT_READER_END_OF_STREAM;
         watch_hangup_arm(w);
-        MHD_suspend_connection(w->conn);
+        sym_MHD_suspend_connection(w->conn);
         w->suspended = true;
         return 0;
 }
@@ -663,7 +664,7 @@ int api_watch_start(ApiCall *c, const ApiKind *k, const char *ns) {
                 watch_free(w);
                 return r;
         }
-        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, watch_read, w, watch_free);
+        resp = sym_MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, watch_read, w, watch_free);
         if (!resp) {
                 watch_free(w);
                 return -ENOMEM;
@@ -673,10 +674,10 @@ int api_watch_start(ApiCall *c, const ApiKind *k, const char *ns) {
         if (h->watches)
                 h->watches->prev = w;
         h->watches = w;
-        (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-        (void) MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
-        r = MHD_queue_response(c->conn, 200, resp) == MHD_YES ? 0 : -EIO;
-        MHD_destroy_response(resp);
+        (void) sym_MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        (void) sym_MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
+        r = sym_MHD_queue_response(c->conn, 200, resp) == MHD_YES ? 0 : -EIO;
+        sym_MHD_destroy_response(resp);
         c->code = 200;
         return r;
 }
@@ -692,7 +693,7 @@ int api_stream_start(ApiCall *c, const char *content_type, void *userdata, void 
         if (!w)
                 return -ENOMEM;
         w->conn = c->conn;
-        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, watch_read, w, watch_free);
+        resp = sym_MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, watch_read, w, watch_free);
         if (!resp) {
                 free(w);
                 if (free_userdata)
@@ -706,10 +707,10 @@ int api_stream_start(ApiCall *c, const char *content_type, void *userdata, void 
         h->watches = w;
         w->userdata = userdata;
         w->free_userdata = free_userdata;
-        (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-        (void) MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
-        r = MHD_queue_response(c->conn, 200, resp) == MHD_YES ? 0 : -EIO;
-        MHD_destroy_response(resp);     /* on failure, this frees w and its userdata */
+        (void) sym_MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+        (void) sym_MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
+        r = sym_MHD_queue_response(c->conn, 200, resp) == MHD_YES ? 0 : -EIO;
+        sym_MHD_destroy_response(resp);     /* on failure, this frees w and its userdata */
         c->code = 200;
         if (r < 0)
                 return r;

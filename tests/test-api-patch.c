@@ -138,6 +138,28 @@ TEST(query_bool) {
         ASSERT_TRUE(api_query_bool("yes"));
 }
 
+/* RFC 4648's test vectors, standard (a kubeconfig's *-data, written without GnuTLS) and URL-safe. */
+TEST(base64) {
+        static const char *const vectors[][3] = {
+                { "",       "",         ""         },
+                { "f",      "Zg==",     "Zg"       },
+                { "fo",     "Zm8=",     "Zm8"      },
+                { "foo",    "Zm9v",     "Zm9v"     },
+                { "foob",   "Zm9vYg==", "Zm9vYg"   },
+                { "fooba",  "Zm9vYmE=", "Zm9vYmE"  },
+                { "foobar", "Zm9vYmFy", "Zm9vYmFy" },
+                { "\xfb\xff", "+/8=",   "-_8"      },
+        };
+        for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+                char *std = api_base64_encode(vectors[i][0], strlen(vectors[i][0]), false);
+                char *url = api_base64_encode(vectors[i][0], strlen(vectors[i][0]), true);
+                ASSERT_STREQ(std, vectors[i][1]);
+                ASSERT_STREQ(url, vectors[i][2]);
+                free(std);
+                free(url);
+        }
+}
+
 TEST(continue_token) {
         uint64_t rv = 0, t = 0, n = 0;
         char *start = NULL, *err = NULL, *tok;

@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The Kubernetes API's libraries loaded on demand (docs/kubernetes-api.md, "When the libraries are
+# loaded"), in the suite's sandbox: jobsd --api-listen listens and writes the kubeconfigs at start, but maps
+# neither libmicrohttpd nor GnuTLS until the first connection, which then succeeds; a busy port is a
+# start-up error; a client certificate removed is made again at start; a library that cannot be loaded
+# (a broken libmicrohttpd.so.12 first on LD_LIBRARY_PATH) leaves jobsd running, closing the API's
+# connections, with no busy loop. Skips without curl. Usage: test-api-lazy.sh BUILD_DIR
+set -u
+build=${1:?build directory}
+here=$(cd "$(dirname "$0")" && pwd)
+if ! command -v curl >/dev/null; then
+        echo "1..0 # SKIP no curl"
+        exit 0
+fi
+. "$here/sandbox.sh"
+. "$here/lib.sh"
+
+JOBSD=$build/supervisor/jobsd
+JOBCTL=$build/supervisor/jobctl
+sandbox_start_tap
+t_start=$(now)
+manifests=$SANDBOX_DIR/manifests
+state=$SANDBOX_DIR/state
+mkdir -p "$manifests" "$state"
+cat > "$manifests/hello.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: hello}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: ["true"]}]
+YAML
+
+port=$(free_port)
+api=https://127.0.0.1:$port
+pid() { systemctl --user show -P MainPID jobsd; }
+# libs PID: the API's libraries mapped in the process, one name a line ("" if none).
+libs() { grep -o -E 'lib(gnutls|microhttpd)\.so[.0-9]*' "/proc/$1/maps" 2>/dev/null | sort -u; }
+rss() { awk '/^(VmRSS|RssFile):/ { printf "%s%s %s kB", sep, $1, $2; sep = ", " }' "/proc/$1/status"; }
+admin_get() {   # PATH: the admin's GET, with the CA of the kubeconfig; prints the HTTP code
+        curl -s --max-time 20 --cacert "$state/api/ca.crt" --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+                -o "$SANDBOX_DIR/out" -w '%{http_code}' "$api$1"
+}
+
+# A first start: no CA yet, so GnuTLS is loaded at start to make it, then unloaded again.
+start_jobsd --api-listen="127.0.0.1:$port"
+p=$(pid)
+if [ -s "$state/kubeconfig" ] && [ -s "$state/kubeconfig-viewer" ] && [ -s "$state/api/ca.crt" ] && [ -s "$state/api/admin.crt" ] &&
+   [ -s "$state/api/viewer.crt" ]; then
+        ok "first start: the CA, client certificates and kubeconfigs are there at READY"
+else
+        not_ok "first start: certificates, kubeconfigs and the socket at READY" "$(ls -l "$state" "$state/api" 2>&1)" \
+                "$(sandbox_journal -u jobsd -o cat | tail -20)"
+fi
+echo "# first start (the CA made with GnuTLS, which was unloaded again): $(rss "$p"); mapped: $(libs "$p" | tr '\n' ' ')$(grep -o -E 'lib(p11-kit|nettle|hogweed|gmp|tasn1|idn2|unistring)\.so[.0-9]*' "/proc/$p/maps" | sort -u | tr '\n' ' ')"
+[ -z "$(libs "$p" | grep microhttpd)" ] && ok "first start: libmicrohttpd is not mapped before a request" ||
+        not_ok "first start: libmicrohttpd is not mapped before a request" "$(libs "$p")"
+stop_jobsd
+
+# A restart with the CA and the client certificates in place: no library at all until the first request.
+start_jobsd --api-listen="127.0.0.1:$port"
+p=$(pid)
+if [ -s "$state/kubeconfig" ] && [ -z "$(libs "$p")" ]; then
+        ok "restart: the kubeconfig is written and neither libgnutls nor libmicrohttpd is mapped before a request"
+else
+        not_ok "restart: no API library mapped before a request" "$(libs "$p")"
+fi
+echo "# restart, before any request: $(rss "$p")"
+# The certificate check of the kubeconfig's CA: the server certificate made on this first connection.
+code=$(admin_get /version)
+if [ "$code" = 200 ] && grep -q '"gitVersion"' "$SANDBOX_DIR/out"; then
+        ok "the first request (it loads the libraries and makes the server certificate) succeeds: GET /version 200"
+else
+        not_ok "the first request succeeds" "code $code: $(cat "$SANDBOX_DIR/out" 2>/dev/null)" "$(sandbox_journal -u jobsd -o cat | tail -20)"
+fi
+if libs "$p" | grep -q gnutls && libs "$p" | grep -q microhttpd; then
+        ok "after the first request libgnutls and libmicrohttpd are mapped"
+else
+        not_ok "after the first request libgnutls and libmicrohttpd are mapped" "$(libs "$p")"
+fi
+echo "# after the first request: $(rss "$p")"
+code=$(admin_get /apis/batch/v1/namespaces/default/jobs/hello)
+[ "$code" = 200 ] && ok "a second request: GET the Job hello 200" || not_ok "a second request" "code $code: $(cat "$SANDBOX_DIR/out")"
+# The viewer's kubeconfig as it is (its client certificate and the CA from the file's data).
+viewer_cert=$(sed -n 's/^ *client-certificate-data: //p' "$state/kubeconfig-viewer" | base64 -d)
+if [ -n "$viewer_cert" ] && [ "$viewer_cert" = "$(cat "$state/api/viewer.crt")" ] &&
+   [ "$(sed -n 's/^ *certificate-authority-data: //p' "$state/kubeconfig-viewer" | base64 -d)" = "$(cat "$state/api/ca.crt")" ]; then
+        ok "the kubeconfigs carry the PEM files, base64 as written without GnuTLS"
+else
+        not_ok "the kubeconfigs carry the PEM files" "$(head -c 300 "$state/kubeconfig-viewer")"
+fi
+
+stop_jobsd
+
+# A busy port is still a start-up error, said in the log.
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
+holder=$!
+until_true 10 "(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null"
+systemd-run --user --quiet --unit=jobsd-busy -p Type=notify "$JOBSD" --user --manifest-dir="$manifests" \
+        --state-dir="$state" --api-listen="127.0.0.1:$port" 2>/dev/null
+if [ "$(systemctl --user show -P ActiveState jobsd-busy)" != active ] &&
+   sandbox_journal -u jobsd-busy -o cat | grep -q "cannot listen on 127.0.0.1:$port for the API: Address already in use"; then
+        ok "a busy port is a start-up error: cannot listen … Address already in use"
+else
+        not_ok "a busy port is a start-up error" "$(systemctl --user show -P ActiveState jobsd-busy)" "$(sandbox_journal -u jobsd-busy -o cat | tail -5)"
+fi
+kill "$holder"; wait "$holder" 2>/dev/null
+systemctl --user stop jobsd-busy 2>/dev/null
+systemctl --user reset-failed jobsd-busy 2>/dev/null
+
+# A client certificate removed: made again at start (GnuTLS loaded for it and unloaded), the others kept.
+ca_before=$(cat "$state/api/ca.crt")
+admin_before=$(cat "$state/api/admin.crt")
+rm "$state/api/viewer.crt"
+start_jobsd --api-listen="127.0.0.1:$port"
+p=$(pid)
+if [ -s "$state/api/viewer.crt" ] && [ "$(cat "$state/api/ca.crt")" = "$ca_before" ] && [ "$(cat "$state/api/admin.crt")" = "$admin_before" ] &&
+   [ -z "$(libs "$p" | grep microhttpd)" ]; then
+        ok "a removed client certificate is made again at start, the CA and the admin's kept, libmicrohttpd not mapped"
+else
+        not_ok "a removed client certificate is made again at start" "$(ls -l "$state/api")" "$(libs "$p")"
+fi
+code=$(curl -s --max-time 20 --cacert "$state/api/ca.crt" --cert "$state/api/viewer.crt" --key "$state/api/viewer.key" \
+        -o /dev/null -w '%{http_code}' "$api/apis/batch/v1/jobs")
+[ "$code" = 200 ] && ok "the new viewer certificate is accepted" || not_ok "the new viewer certificate is accepted" "code $code"
+stop_jobsd
+
+# A library that cannot be loaded: jobsd runs on, closes the API's connections, logs it (not per
+# connection), and spends no CPU on its readable socket.
+mkdir -p "$SANDBOX_DIR/badlib"
+echo "not a library" > "$SANDBOX_DIR/badlib/libmicrohttpd.so.12"
+saved_props=("${jobsd_props[@]}")
+jobsd_props+=(-E LD_LIBRARY_PATH="$SANDBOX_DIR/badlib")
+start_jobsd --api-listen="127.0.0.1:$port"
+jobsd_props=("${saved_props[@]}")
+p=$(pid)
+for i in 1 2 3 4 5; do
+        curl -s --max-time 10 --cacert "$state/api/ca.crt" --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+                -o /dev/null "$api/version" && echo "# request $i succeeded"
+done
+if sandbox_journal -u jobsd -o cat | grep -q "cannot load libmicrohttpd.so.12, which the Kubernetes API (--api-listen) needs" &&
+   sandbox_journal -u jobsd -o cat | grep -q "cannot serve: jobsd goes on without it"; then
+        ok "a broken libmicrohttpd: the log names the library and says the API cannot serve"
+else
+        not_ok "a broken libmicrohttpd is logged" "$(sandbox_journal -u jobsd -o cat | tail -10)"
+fi
+n_closed=$(sandbox_journal -u jobsd -o cat | grep -c "API: closed [0-9]* connection")
+[ "$n_closed" -ge 1 ] && [ "$n_closed" -le 2 ] && ok "the closed connections are logged, rate-limited ($n_closed line(s) for 5 connections)" ||
+        not_ok "closed connections logged once per 10 s" "$n_closed lines" "$(sandbox_journal -u jobsd -o cat | tail -10)"
+if [ "$(systemctl --user show -P ActiveState jobsd)" = active ] && [ "$(pid)" = "$p" ] && jobctl get job hello >/dev/null 2>&1; then
+        ok "jobsd keeps running and answers on the bus"
+else
+        not_ok "jobsd keeps running" "$(systemctl --user show -P ActiveState jobsd) pid $(pid) (was $p)"
+fi
+# A connection left in the backlog would make the socket readable for good: CPU over 2 s must stay small.
+(exec 3<>"/dev/tcp/127.0.0.1/$port"; sleep 3) 2>/dev/null &
+conn=$!
+sleep 0.5
+cpu0=$(awk '{ print $14 + $15 }' "/proc/$p/stat")
+sleep 2
+cpu1=$(awk '{ print $14 + $15 }' "/proc/$p/stat")
+wait "$conn" 2>/dev/null
+[ $((cpu1 - cpu0)) -lt 50 ] && ok "no busy loop on the socket ($((cpu1 - cpu0)) ticks of CPU in 2 s)" ||
+        not_ok "no busy loop on the socket" "$((cpu1 - cpu0)) ticks of CPU in 2 s"
+stop_jobsd
+jobsd_stopped_cleanly
+check_no_sanitizer_report
+echo "# whole run: $(since "$t_start") s"
+echo "1..$n"
+[ $failed = 0 ]
