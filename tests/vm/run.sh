@@ -74,7 +74,7 @@ trap binfmt_off EXIT
 # 2. The image: systemd, dbus, the kernel, the package's dependencies and what the checks use. Rebuilt only
 #    when its inputs change: this script's recipe, the package's Depends and the architecture.
 depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed -e 's/|.*//' -e 's/(.*)//' -e 's/ //g' -e '/^$/d' -e '/^\${/d' | sort -u | paste -sd,)
-packages="systemd,systemd-sysv,dbus,$kernel_pkg,perl,libmath-bigint-perl,jq,procps,$depends"
+packages="systemd,systemd-sysv,dbus,$kernel_pkg,perl,libmath-bigint-perl,jq,procps,curl,$depends"
 key=$(printf '%s\n' "$arch" "$packages" | cat - "$0" | sha256sum | cut -c1-16)
 img=$vm/image
 if [ "$(cat "$img/key" 2>/dev/null)" != "$key" ]; then
