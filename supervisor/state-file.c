@@ -391,21 +391,35 @@ int state_file_delete(const char *dir, const char *kind, const char *namespace, 
 #define COPY_CRC (COPY_LEN + 11)
 _Static_assert(COPY_CRC + 9 == STATE_FILE_COPY_TRAILER_SIZE, "copy trailer size");
 
-static uint32_t crc32c_table[256];
+/* CRC32C (Castagnoli), eight bytes a step through eight tables ("slicing by 8"): about five times the
+ * speed of a byte a step, which a first start with 10,000 Jobs felt (two slots and a copy per file). */
+static uint32_t crc32c_table[8][256];
 
 static uint32_t crc32c(uint32_t crc, const void *data, size_t len) {
         const unsigned char *p = data;
 
-        if (crc32c_table[1] == 0)
+        if (crc32c_table[0][1] == 0) {
                 for (uint32_t i = 0; i < 256; i++) {
                         uint32_t c = i;
                         for (int k = 0; k < 8; k++)
                                 c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-                        crc32c_table[i] = c;
+                        crc32c_table[0][i] = c;
                 }
+                for (uint32_t i = 0; i < 256; i++)
+                        for (int t = 1; t < 8; t++)
+                                crc32c_table[t][i] = (crc32c_table[t - 1][i] >> 8) ^
+                                        crc32c_table[0][crc32c_table[t - 1][i] & 0xff];
+        }
         crc = ~crc;
+        for (; len >= 8; len -= 8, p += 8) {
+                /* Little-endian order whatever the machine's. */
+                uint32_t lo = crc ^ ((uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24);
+                crc = crc32c_table[7][lo & 0xff] ^ crc32c_table[6][(lo >> 8) & 0xff] ^
+                        crc32c_table[5][(lo >> 16) & 0xff] ^ crc32c_table[4][lo >> 24] ^
+                        crc32c_table[3][p[4]] ^ crc32c_table[2][p[5]] ^ crc32c_table[1][p[6]] ^ crc32c_table[0][p[7]];
+        }
         while (len-- > 0)
-                crc = crc32c_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+                crc = crc32c_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
         return ~crc;
 }
 

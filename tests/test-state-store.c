@@ -1133,4 +1133,44 @@ TEST(copy_every_torn_write_keeps_it) {
         scratch_done(dir);
 }
 
+/* The reference CRC32C, a bit a step. */
+static uint32_t crc32c_bitwise(uint32_t crc, const void *data, size_t len) {
+        const unsigned char *p = data;
+
+        crc = ~crc;
+        while (len-- > 0) {
+                crc ^= *p++;
+                for (int k = 0; k < 8; k++)
+                        crc = crc & 1 ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
+        }
+        return ~crc;
+}
+
+/* The checksums are CRC32C, as files written by earlier versions have them: the header's over the header
+ * up to it and the text, the copy's over its trailer up to it and the copy (of every length, so that
+ * every tail of the eight-byte steps is covered). */
+TEST(slots_checksums_are_crc32c) {
+        char text[600], copy[300];
+        _cleanup_(freep) char *slot = malloc(4096);
+
+        ASSERT_EQ(crc32c_bitwise(0, "123456789", 9), 0xE3069283u);
+        for (size_t i = 0; i < sizeof(text); i++)
+                text[i] = (char) ('a' + i * 7 % 26);
+        for (size_t i = 0; i < sizeof(copy); i++)
+                copy[i] = (char) ('A' + i * 11 % 26);
+        for (size_t len = 0; len < 40; len++) {
+                char want[9];
+                size_t tlen = len * 13 + len % 3;
+                const char *t = slot + 4096 - STATE_FILE_COPY_TRAILER_SIZE;
+
+                ASSERT_OK(state_file_record_slot_copy(len, 9, 4096, text, tlen, copy, len * 7, slot));
+                snprintf(want, sizeof(want), "%08x",
+                         crc32c_bitwise(crc32c_bitwise(0, slot, STATE_FILE_SLOT_HEADER_SIZE - 9), text, tlen));
+                ASSERT_TRUE(memcmp(slot + STATE_FILE_SLOT_HEADER_SIZE - 9, want, 8) == 0);
+                snprintf(want, sizeof(want), "%08x",
+                         crc32c_bitwise(crc32c_bitwise(0, t, STATE_FILE_COPY_TRAILER_SIZE - 9), copy, len * 7));
+                ASSERT_TRUE(memcmp(t + STATE_FILE_COPY_TRAILER_SIZE - 9, want, 8) == 0);
+        }
+}
+
 TAP_MAIN()
