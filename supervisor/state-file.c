@@ -439,11 +439,29 @@ int state_file_delete(const char *dir, const char *kind, const char *namespace, 
 #define COPY_CRC (COPY_LEN + 11)
 _Static_assert(COPY_CRC + 9 == STATE_FILE_COPY_TRAILER_SIZE, "copy trailer size");
 
-/* CRC32C (Castagnoli), eight bytes a step through eight tables ("slicing by 8"): about five times the
- * speed of a byte a step, which a first start with 10,000 Jobs felt (two slots and a copy per file). */
+/* CRC32C (Castagnoli): the processor's instruction where there is one, else eight bytes a step through
+ * eight tables ("slicing by 8"): a byte a step was 3 % of a first start with 10,000 Jobs (two slots and
+ * a copy per file). */
 static uint32_t crc32c_table[8][256];
 
-static uint32_t crc32c(uint32_t crc, const void *data, size_t len) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* The processor's own CRC32C (SSE 4.2), where it has it: a tenth of the tables' time again. */
+__attribute__((target("sse4.2")))
+static uint32_t crc32c_sse42(uint32_t crc, const unsigned char *p, size_t len) {
+        uint64_t c = ~crc;
+
+        for (; len >= 8; len -= 8, p += 8) {
+                uint64_t v;
+                memcpy(&v, p, 8);
+                c = __builtin_ia32_crc32di(c, v);
+        }
+        for (; len > 0; len--)
+                c = __builtin_ia32_crc32qi((uint32_t) c, *p++);
+        return ~(uint32_t) c;
+}
+#endif
+
+uint32_t state_file_crc32c_tables(uint32_t crc, const void *data, size_t len) {
         const unsigned char *p = data;
 
         if (crc32c_table[0][1] == 0) {
@@ -461,7 +479,8 @@ static uint32_t crc32c(uint32_t crc, const void *data, size_t len) {
         crc = ~crc;
         for (; len >= 8; len -= 8, p += 8) {
                 /* Little-endian order whatever the machine's. */
-                uint32_t lo = crc ^ ((uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24);
+                uint32_t lo = crc ^ ((uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 |
+                                     (uint32_t) p[3] << 24);
                 crc = crc32c_table[7][lo & 0xff] ^ crc32c_table[6][(lo >> 8) & 0xff] ^
                         crc32c_table[5][(lo >> 16) & 0xff] ^ crc32c_table[4][lo >> 24] ^
                         crc32c_table[3][p[4]] ^ crc32c_table[2][p[5]] ^ crc32c_table[1][p[6]] ^ crc32c_table[0][p[7]];
@@ -469,6 +488,20 @@ static uint32_t crc32c(uint32_t crc, const void *data, size_t len) {
         while (len-- > 0)
                 crc = crc32c_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
         return ~crc;
+}
+
+uint32_t state_file_crc32c(uint32_t crc, const void *data, size_t len) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+        static int sse42 = -1;
+
+        if (sse42 < 0) {
+                __builtin_cpu_init();
+                sse42 = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+        }
+        if (sse42)
+                return crc32c_sse42(crc, data, len);
+#endif
+        return state_file_crc32c_tables(crc, data, len);
 }
 
 /* This process's mark in the slots it writes: random, made once. */
@@ -516,7 +549,8 @@ int state_file_record_slot_copy(uint64_t seq, uint64_t writer, size_t slot_size,
                            slot_size) == SLOT_CRC);
         memcpy(buf + STATE_FILE_SLOT_HEADER_SIZE, data, len);
         assert_se(snprintf(crc, sizeof(crc), "%08" PRIx32,
-                           crc32c(crc32c(0, buf, SLOT_CRC), buf + STATE_FILE_SLOT_HEADER_SIZE, len)) == 8);
+                           state_file_crc32c(state_file_crc32c(0, buf, SLOT_CRC), buf + STATE_FILE_SLOT_HEADER_SIZE,
+                                             len)) == 8);
         memcpy(buf + SLOT_CRC, crc, 8);
         buf[SLOT_CRC + 8] = '\n';
         memset(buf + STATE_FILE_SLOT_HEADER_SIZE + len, '\n', slot_size - STATE_FILE_SLOT_HEADER_SIZE - len - room);
@@ -526,7 +560,7 @@ int state_file_record_slot_copy(uint64_t seq, uint64_t writer, size_t slot_size,
                 memcpy(t - copy_len, copy, copy_len);
                 assert_se(snprintf(t, STATE_FILE_COPY_TRAILER_SIZE, COPY_MAGIC "%010zu ", copy_len) == COPY_CRC);
                 assert_se(snprintf(crc, sizeof(crc), "%08" PRIx32,
-                                   crc32c(crc32c(0, t, COPY_CRC), t - copy_len, copy_len)) == 8);
+                                   state_file_crc32c(state_file_crc32c(0, t, COPY_CRC), t - copy_len, copy_len)) == 8);
                 memcpy(t + COPY_CRC, crc, 8);
                 t[COPY_CRC + 8] = '\n';
         }
@@ -581,7 +615,7 @@ static void copy_check(const char *p, size_t slot_size, Slot *s) {
             t[COPY_CRC - 1] != ' ' || !fixed_number(t + COPY_CRC, 8, 16, &crc) ||
             t[STATE_FILE_COPY_TRAILER_SIZE - 1] != '\n' ||
             len > slot_size - STATE_FILE_SLOT_HEADER_SIZE - STATE_FILE_COPY_TRAILER_SIZE ||
-            crc32c(crc32c(0, t, COPY_CRC), t - len, len) != crc)
+            state_file_crc32c(state_file_crc32c(0, t, COPY_CRC), t - len, len) != crc)
                 return;
         /* A record grown over it (by a jobsd before the copies, writing in place) leaves none. */
         if (s->valid && STATE_FILE_SLOT_HEADER_SIZE + s->len > slot_size - STATE_FILE_COPY_TRAILER_SIZE - len)
@@ -616,7 +650,7 @@ static void slot_check(const char *p, size_t slot_size, size_t file_size, Slot *
                 snprintf(ret->why, sizeof(ret->why), "record longer than its slot");
                 return;
         }
-        if (crc32c(crc32c(0, p, SLOT_CRC), p + STATE_FILE_SLOT_HEADER_SIZE, len) != crc) {
+        if (state_file_crc32c(state_file_crc32c(0, p, SLOT_CRC), p + STATE_FILE_SLOT_HEADER_SIZE, len) != crc) {
                 snprintf(ret->why, sizeof(ret->why), "checksum mismatch (sequence %" PRIu64 ")", ret->seq);
                 return;
         }

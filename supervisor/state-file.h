@@ -83,6 +83,11 @@ int state_file_record_slot(uint64_t seq, uint64_t writer, size_t slot_size, cons
 int state_file_record_slot_copy(uint64_t seq, uint64_t writer, size_t slot_size, const void *data, size_t len,
                                 const void *copy, size_t copy_len, char *buf);
 
+/* The CRC32C of the slots and copies: the processor's instruction where there is one, else the tables'
+ * (the tests check both against a bitwise one). */
+uint32_t state_file_crc32c(uint32_t crc, const void *data, size_t len);
+uint32_t state_file_crc32c_tables(uint32_t crc, const void *data, size_t len);
+
 /* Group commit of state files, for loading many Jobs at start: between begin and end, the writes of
  * state_file_write_data() (and so state_file_put()) leave the temporary file unsynced and not renamed;
  * state_file_batch_commit() then syncs the file system once (syncfs(); each file's fsync where that

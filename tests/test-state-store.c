@@ -1154,6 +1154,15 @@ TEST(slots_checksums_are_crc32c) {
         _cleanup_(freep) char *slot = malloc(4096);
 
         ASSERT_EQ(crc32c_bitwise(0, "123456789", 9), 0xE3069283u);
+        ASSERT_EQ(state_file_crc32c(0, "123456789", 9), 0xE3069283u);
+        ASSERT_EQ(state_file_crc32c_tables(0, "123456789", 9), 0xE3069283u);
+        /* Every length and start (aligned or not) up to 64, chained from a non-zero CRC. */
+        for (size_t off = 0; off < 8; off++)
+                for (size_t len = 0; len <= 64; len++) {
+                        uint32_t want = crc32c_bitwise(0x12345678u, yaml + off, len);
+                        ASSERT_EQ(state_file_crc32c(0x12345678u, yaml + off, len), want);
+                        ASSERT_EQ(state_file_crc32c_tables(0x12345678u, yaml + off, len), want);
+                }
         for (size_t i = 0; i < sizeof(text); i++)
                 text[i] = (char) ('a' + i * 7 % 26);
         for (size_t i = 0; i < sizeof(copy); i++)
