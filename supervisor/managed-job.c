@@ -215,11 +215,11 @@ char *job_fingerprint(const Manifest *mf, const Manager *m) {
         return strprintf("%016" PRIx64, h);
 }
 
-/* The bytes of the manifest file, at most MANIFEST_SIZE_MAX_COPY of them, read into a buffer of the
+/* The bytes of the manifest file, at most MANIFEST_SIZE_MAX_COPY of them, read into a copy of the
  * file's size. */
-static int read_manifest_bytes(const char *path, char **ret, size_t *ret_size) {
+static int read_manifest_bytes(const char *path, ManifestCopy **ret) {
         _cleanup_(closep) int fd = -EBADF;
-        _cleanup_(freep) char *data = NULL;
+        _cleanup_(freep) ManifestCopy *copy = NULL;
         struct stat st;
         size_t size, n = 0;
 
@@ -230,11 +230,11 @@ static int read_manifest_bytes(const char *path, char **ret, size_t *ret_size) {
                 return -errno;
         /* One byte more than the file holds: a file that grew meanwhile is read up to that. */
         size = MIN((size_t) st.st_size + 1, (size_t) MANIFEST_SIZE_MAX_COPY);
-        data = malloc(size);
-        if (!data)
+        copy = malloc(sizeof(ManifestCopy) + size);
+        if (!copy)
                 return -ENOMEM;
         while (n < size) {
-                ssize_t k = read(fd, data + n, size - n);
+                ssize_t k = read(fd, copy->data + n, size - n);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -244,8 +244,9 @@ static int read_manifest_bytes(const char *path, char **ret, size_t *ret_size) {
                         break;
                 n += k;
         }
-        *ret = TAKE_PTR(data);
-        *ret_size = n;
+        copy->size = n;
+        copy->replaces = false;
+        *ret = TAKE_PTR(copy);
         return 0;
 }
 
@@ -254,19 +255,17 @@ static int read_manifest_bytes(const char *path, char **ret, size_t *ret_size) {
  * now, written whole with the record by its next save, which replace names a save to be made (a copy of
  * the Job that changed, not a new record's: see managed_job_record_new()). */
 static int take_manifest_copy(ManagedJob *j, bool replace) {
-        _cleanup_(freep) char *data = NULL;
-        size_t n = 0;
+        ManifestCopy *copy = NULL;
         int r;
 
-        r = read_manifest_bytes(j->file, &data, &n);
+        r = read_manifest_bytes(j->file, &copy);
         if (r < 0)
                 return r;
         job_record_drop_copy(&j->record);
-        j->record.manifest_copy = TAKE_PTR(data);
-        j->record.manifest_copy_size = n;
+        j->record.manifest_copy = copy;
         if (replace) {
                 /* Saved by the next sync, also that of a Job another controller manages. */
-                j->record.manifest_copy_replaces = true;
+                copy->replaces = true;
                 j->record_unsaved = true;
                 j->save_wanted = true;
         }
@@ -377,7 +376,7 @@ int managed_job_save(ManagedJob *j) {
         if (r >= 0 && j->record.manifest_copy) {
                 /* The copy's own file of a jobsd before 2026-12-07 goes once the new copy is on disk (not
                  * while it is in the start's batch: a kill would leave neither). */
-                if (j->record.manifest_copy_replaces && !state_file_batch_pending())
+                if (j->record.manifest_copy->replaces && !state_file_batch_pending())
                         (void) state_file_delete(j->manager->state_dir, "jobs", managed_job_namespace(j),
                                                  j->job->metadata.name, "manifest");
                 job_record_drop_copy(&j->record);

@@ -20,8 +20,6 @@ void job_record_done(JobRecord *r) {
 
 void job_record_drop_copy(JobRecord *r) {
         r->manifest_copy = mfree(r->manifest_copy);
-        r->manifest_copy_size = 0;
-        r->manifest_copy_replaces = false;
 }
 
 /* Strings in the record are written with %-escapes for space, newline, '%' and control characters, so
@@ -462,8 +460,9 @@ int state_store_save(const char *dir, const char *namespace, const char *name, c
         q = job_record_format(r, &text);
         if (q < 0)
                 return q;
-        return state_file_put_record_copy(dir, "jobs", namespace, name, "state", text, strlen(text), r->manifest_copy,
-                                          r->manifest_copy_size);
+        return state_file_put_record_copy(dir, "jobs", namespace, name, "state", text, strlen(text),
+                                          r->manifest_copy ? r->manifest_copy->data : NULL,
+                                          r->manifest_copy ? r->manifest_copy->size : 0);
 }
 
 int state_store_load(const char *dir, const char *namespace, const char *name, const JobSpec *spec,

@@ -9,6 +9,14 @@
  * a load reads the newest valid copy. The same file keeps the manifest copy of the Job (the bytes of the
  * manifest file it runs), written only when it changes. */
 
+/* A new manifest copy waiting for the record's next save: one allocation, so that a record without one
+ * costs a pointer. */
+typedef struct ManifestCopy {
+        size_t size;
+        bool replaces;                  /* of a Job that had one: a copy's own file of before goes with it */
+        char data[];
+} ManifestCopy;
+
 typedef struct JobRecord {
         char *uid;                      /* the Job's UID, minted once */
         char *manifest_hash;            /* of the document the Job was created from */
@@ -16,9 +24,7 @@ typedef struct JobRecord {
         JobStatus status;
         /* A new manifest copy, written (the file whole) by the next save, then dropped by the caller
          * (job_record_drop_copy()); NULL: the file's copy is kept. Not part of the text. */
-        char *manifest_copy;
-        size_t manifest_copy_size;
-        bool manifest_copy_replaces;    /* of a Job that had one: a copy's own file of before goes with it */
+        ManifestCopy *manifest_copy;
 } JobRecord;
 
 void job_record_done(JobRecord *r);

@@ -846,9 +846,11 @@ static int save_with_copy(const Job *j, const char *dir, const char *uid, const 
 
         assert_se(rec.uid && rec.manifest_hash);
         if (copy) {
-                rec.manifest_copy = strdup(copy);
-                rec.manifest_copy_size = strlen(copy);
+                rec.manifest_copy = malloc(sizeof(ManifestCopy) + strlen(copy));
                 assert_se(rec.manifest_copy);
+                rec.manifest_copy->size = strlen(copy);
+                rec.manifest_copy->replaces = false;
+                memcpy(rec.manifest_copy->data, copy, strlen(copy));
         }
         assert_se(job_status_init(&rec.status, &j->spec) >= 0);
         return state_store_save(dir, "default", j->metadata.name, &rec);
