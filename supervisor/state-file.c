@@ -986,7 +986,7 @@ int state_file_get_record(const char *dir, const char *kind, const char *namespa
 }
 
 int state_file_get_record_copy(const char *dir, const char *kind, const char *namespace, const char *name,
-                               const char *suffix, char **ret_copy, size_t *ret_len) {
+                               const char *suffix, size_t max, char **ret_copy, size_t *ret_len) {
         _cleanup_(freep) char *path = state_file_path(dir, kind, namespace, name, suffix), *buf = NULL;
         size_t size = 0;
         const Slot *c;
@@ -996,7 +996,7 @@ int state_file_get_record_copy(const char *dir, const char *kind, const char *na
 
         if (!path)
                 return -ENOMEM;
-        r = record_read(path, STATE_FILE_COPY_MAX, &buf, &size, NULL);
+        r = record_read(path, max, &buf, &size, NULL);
         if (r < 0)
                 return r;
         c = slots_copy(slots, slots_check(buf, size, slots, true));

@@ -64,8 +64,9 @@ int state_file_delete(const char *dir, const char *kind, const char *namespace, 
  * get reads the newest valid slot; a damaged slot beside a valid one is ignored, and *ret_note (if
  * non-NULL) says so. A file without any valid slot is an error (-EBADMSG and a message) unless it is a
  * whole plain-text record of the format before slots, which is read as it is. get_record_copy reads the
- * manifest copy: the newest valid slot's, else the other slot's (both are written alike, and only by a
- * whole write); -ENOENT if there is no file or no valid copy. */
+ * manifest copy (of a file whose record is at most max bytes): the newest valid slot's, else the other
+ * slot's (both are written alike, and only by a whole write); -ENOENT if there is no file or no valid
+ * copy. */
 #define STATE_FILE_SLOT_HEADER_SIZE 82
 #define STATE_FILE_COPY_TRAILER_SIZE 33
 #define STATE_FILE_COPY_MAX ((size_t) 2 * 1024 * 1024)
@@ -76,7 +77,7 @@ int state_file_put_record_copy(const char *dir, const char *kind, const char *na
 int state_file_get_record(const char *dir, const char *kind, const char *namespace, const char *name,
                           const char *suffix, size_t max, char **ret_text, char **ret_note, char **reterr_message);
 int state_file_get_record_copy(const char *dir, const char *kind, const char *namespace, const char *name,
-                               const char *suffix, char **ret_copy, size_t *ret_len);
+                               const char *suffix, size_t max, char **ret_copy, size_t *ret_len);
 /* One slot's bytes (slot_size of them, into buf), with a manifest copy (copy non-NULL) or without: for
  * the tests, which forge files with it. -EINVAL if the record does not fit. */
 int state_file_record_slot(uint64_t seq, uint64_t writer, size_t slot_size, const void *data, size_t len, char *buf);

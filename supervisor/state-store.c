@@ -478,7 +478,7 @@ int state_store_load(const char *dir, const char *namespace, const char *name, c
 }
 
 int state_store_load_copy(const char *dir, const char *namespace, const char *name, char **ret, size_t *ret_size) {
-        return state_file_get_record_copy(dir, "jobs", namespace, name, "state", ret, ret_size);
+        return state_file_get_record_copy(dir, "jobs", namespace, name, "state", STATE_RECORD_MAX, ret, ret_size);
 }
 
 int state_store_remove(const char *dir, const char *namespace, const char *name) {
