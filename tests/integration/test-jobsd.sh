@@ -307,6 +307,16 @@ if [ "$one_file" = 1 ] && [ "$(sandbox_journal -t jobsd | grep -c "Job frozen: s
 else
         not_ok "a command changed while jobsd was stopped is refused" "files $one_file: $(ls "$state/jobs/" | grep frozen | paste -sd' '); $(sandbox_journal -t jobsd | grep frozen | tail -4)"
 fi
+# A change it may take (activeDeadlineSeconds, the command as it was): the new copy goes into the record's
+# file and the copy's own file of the layout before is removed.
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: frozen-old}\nspec:\n  activeDeadlineSeconds: 3600\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sleep, "60"]}]\n' > "$manifests/frozen-old.yaml"
+until_true 10 '[ ! -e "$state/jobs/default_frozen-old.manifest" ]'
+if [ ! -e "$state/jobs/default_frozen-old.manifest" ] && grep -q 'activeDeadlineSeconds: 3600' "$state/jobs/default_frozen-old.state" &&
+   [ "$(field frozen-old active)" = 1 ] && [ "$(pods_created frozen-old)" = 1 ]; then
+        ok "a change taken by a Job of the layout before: its copy moves into the record's file, the old file goes"
+else
+        not_ok "a change taken by a Job of the layout before" "active $(field frozen-old active); $(ls "$state/jobs/" | grep frozen | paste -sd' ')"
+fi
 rm -f "$manifests/frozen.yaml" "$manifests/frozen-old.yaml"
 until_true 10 '! jobctl get job frozen && ! jobctl get job frozen-old'
 if [ -n "$uid_before" ] && [ "$(field elsewhere uid)" = "$uid_before" ] && [ "$(pods_created elsewhere)" = 0 ]; then
