@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A managed Job: its record (load, adopt, save), its finished pods, the index by name, its fingerprint (the run-once rule), its manifest copy and suspend override. */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 
@@ -213,41 +215,113 @@ char *job_fingerprint(const Manifest *mf, const Manager *m) {
         return strprintf("%016" PRIx64, h);
 }
 
+/* The bytes of the manifest file, at most MANIFEST_SIZE_MAX_COPY of them, read into a copy of the
+ * file's size. */
+static int read_manifest_bytes(const char *path, ManifestCopy **ret) {
+        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_(freep) ManifestCopy *copy = NULL;
+        struct stat st;
+        size_t size, n = 0;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        /* One byte more than the file holds: a file that grew meanwhile is read up to that. */
+        size = MIN((size_t) st.st_size + 1, (size_t) MANIFEST_SIZE_MAX_COPY);
+        copy = malloc(sizeof(ManifestCopy) + size);
+        if (!copy)
+                return -ENOMEM;
+        while (n < size) {
+                ssize_t k = read(fd, copy->data + n, size - n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += k;
+        }
+        copy->size = n;
+        copy->replaces = false;
+        *ret = TAKE_PTR(copy);
+        return 0;
+}
+
 /* Keeps the bytes of the manifest file a running Job was made from, so that after a restart jobsd can
- * tell what an edit made while it was stopped changed. Written atomically. */
+ * tell what an edit made while it was stopped changed. Kept in the record's file (state-file.h): read
+ * now, written whole with the record by its next save, which replace names a save to be made (a copy of
+ * the Job that changed, not a new record's: see managed_job_record_new()). */
+static int take_manifest_copy(ManagedJob *j, bool replace) {
+        ManifestCopy *copy = NULL;
+        int r;
+
+        r = read_manifest_bytes(j->file, &copy);
+        if (r < 0)
+                return r;
+        job_record_drop_copy(&j->record);
+        j->record.manifest_copy = copy;
+        if (replace) {
+                /* Saved by the next sync, also that of a Job another controller manages. */
+                copy->replaces = true;
+                j->record_unsaved = true;
+                j->save_wanted = true;
+        }
+        return 0;
+}
+
 int managed_job_save_manifest_copy(ManagedJob *j) {
         assert(j);
 
-        _cleanup_(freep) char *data = malloc(MANIFEST_SIZE_MAX_COPY);
-        _cleanup_(fclosep) FILE *in = NULL;
-        size_t n;
-
-        if (!data)
-                return -ENOMEM;
-        in = fopen(j->file, "re");
-        if (!in)
-                return -errno;
-        n = fread(data, 1, MANIFEST_SIZE_MAX_COPY, in);
-        if (ferror(in))
-                return -EIO;
-        return state_file_put(j->manager->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name, "manifest",
-                              data, n);
+        return take_manifest_copy(j, true);
 }
 
-/* The Job as it was when its record was made, from the saved copy; NULL if there is none. */
-static Job *managed_job_load_manifest_copy(Manager *m, const char *namespace, const char *name) {
-        _cleanup_(freep) char *path = state_file_path(m->state_dir, "jobs", namespace, name, "manifest");
+/* Parses a manifest copy: the Job namespace/name in it, if its fingerprint is want (any if want is NULL). */
+static Job *manifest_copy_job(Manager *m, const char *file, const char *data, size_t size, const char *namespace,
+                              const char *name, const char *want) {
         _cleanup_(manifest_list_done) ManifestList list = {};
         _cleanup_(diag_list_done) DiagList diags = {};
 
-        if (!path || manifest_load_file(path, &list, &diags) < 0)
+        if (manifest_parse_buffer(file, data, size, &list, &diags) < 0)
                 return NULL;
         for (size_t i = 0; i < list.n; i++)
                 if (list.items[i].kind == MANIFEST_JOB && list.items[i].job->metadata.name &&
                     streq(list.items[i].job->metadata.name, name) &&
-                    streq(job_namespace(&list.items[i].job->metadata), namespace))
+                    streq(job_namespace(&list.items[i].job->metadata), namespace)) {
+                        if (want) {
+                                _cleanup_(freep) char *f = job_fingerprint(list.items + i, m);
+                                if (!f || !streq(f, want))
+                                        return NULL;
+                        }
                         return TAKE_PTR(list.items[i].job);
+                }
         return NULL;
+}
+
+/* The Job as it was when its record was made, from the saved copy; NULL if there is none. The copy is in
+ * the record's file; a jobsd before 2026-12-07 kept it in a file of its own ("manifest"), read too: the
+ * one whose fingerprint is the record's manifest hash is taken (an older jobsd run after this one wrote
+ * its own file, newer than the copy in the record), else the file of its own, else the record's. */
+static Job *managed_job_load_manifest_copy(ManagedJob *j) {
+        Manager *m = j->manager;
+        const char *namespace = managed_job_namespace(j), *name = j->job->metadata.name;
+        _cleanup_(freep) char *legacy = NULL, *kept = NULL;
+        size_t kept_size = 0;
+        Job *job;
+
+        (void) state_file_get(m->state_dir, "jobs", namespace, name, "manifest", MANIFEST_SIZE_MAX_COPY, &legacy, NULL);
+        (void) state_store_load_copy(m->state_dir, namespace, name, &kept, &kept_size);
+        if (legacy && j->record.manifest_hash &&
+            (job = manifest_copy_job(m, j->file, legacy, strlen(legacy), namespace, name, j->record.manifest_hash)))
+                return job;
+        if (kept && j->record.manifest_hash &&
+            (job = manifest_copy_job(m, j->file, kept, kept_size, namespace, name, j->record.manifest_hash)))
+                return job;
+        if (legacy)
+                return manifest_copy_job(m, j->file, legacy, strlen(legacy), namespace, name, NULL);
+        return kept ? manifest_copy_job(m, j->file, kept, kept_size, namespace, name, NULL) : NULL;
 }
 
 char *managed_job_pod_key(const ManagedJob *j, const Pod *p) {
@@ -299,6 +373,14 @@ int managed_job_save(ManagedJob *j) {
         s->reserve_attempt = s->reserve_set ? s->next_attempt : 0;
         j->reserve_durable = false;
         r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
+        if (r >= 0 && j->record.manifest_copy) {
+                /* The copy's own file of a jobsd before 2026-12-07 goes once the new copy is on disk (not
+                 * while it is in the start's batch: a kill would leave neither). */
+                if (j->record.manifest_copy->replaces && !state_file_batch_pending())
+                        (void) state_file_delete(j->manager->state_dir, "jobs", managed_job_namespace(j),
+                                                 j->job->metadata.name, "manifest");
+                job_record_drop_copy(&j->record);
+        }
         if (r >= 0) {
                 j->record_unsaved = false;
                 j->save_wanted = false;
@@ -401,7 +483,8 @@ int managed_job_record_new(ManagedJob *j) {
         j->record_unsaved = true;
         if (!j->record.uid || !j->record.manifest_hash)
                 return -ENOMEM;
-        r = j->cron_owner ? 0 : managed_job_save_manifest_copy(j);
+        /* The copy is written with the record, by its first save: one file. */
+        r = j->cron_owner ? 0 : take_manifest_copy(j, false);
         if (r < 0 && r != -ENOENT)
                 log_warning_errno(r, "%s: cannot keep a copy of the manifest in %s: %m", j->job->metadata.name,
                                   j->manager->state_dir);
@@ -488,7 +571,7 @@ int managed_job_load_record(ManagedJob *j) {
                 }
                 /* Changed while jobsd was stopped: what Kubernetes lets change applies; anything else is
                  * refused and the Job goes on as it was made. */
-                _cleanup_(job_freep) Job *old = managed_job_load_manifest_copy(m, managed_job_namespace(j), j->job->metadata.name);
+                _cleanup_(job_freep) Job *old = managed_job_load_manifest_copy(j);
                 const char *field = old ? job_immutable_change(old, j->job) : NULL;
                 if (field) {
                         job_refuse_change(j, j->file, field);

@@ -14,7 +14,12 @@ void job_record_done(JobRecord *r) {
         free(r->uid);
         free(r->manifest_hash);
         job_status_done(&r->status);
+        free(r->manifest_copy);
         *r = (JobRecord) {};
+}
+
+void job_record_drop_copy(JobRecord *r) {
+        r->manifest_copy = mfree(r->manifest_copy);
 }
 
 /* Strings in the record are written with %-escapes for space, newline, '%' and control characters, so
@@ -455,7 +460,9 @@ int state_store_save(const char *dir, const char *namespace, const char *name, c
         q = job_record_format(r, &text);
         if (q < 0)
                 return q;
-        return state_file_put_record(dir, "jobs", namespace, name, "state", text, strlen(text));
+        return state_file_put_record_copy(dir, "jobs", namespace, name, "state", text, strlen(text),
+                                          r->manifest_copy ? r->manifest_copy->data : NULL,
+                                          r->manifest_copy ? r->manifest_copy->size : 0);
 }
 
 int state_store_load(const char *dir, const char *namespace, const char *name, const JobSpec *spec,
@@ -468,6 +475,10 @@ int state_store_load(const char *dir, const char *namespace, const char *name, c
         if (r < 0)
                 return r;
         return job_record_parse(buf, spec, ret, reterr_message);
+}
+
+int state_store_load_copy(const char *dir, const char *namespace, const char *name, char **ret, size_t *ret_size) {
+        return state_file_get_record_copy(dir, "jobs", namespace, name, "state", STATE_RECORD_MAX, ret, ret_size);
 }
 
 int state_store_remove(const char *dir, const char *namespace, const char *name) {

@@ -6,16 +6,29 @@
 /* A Job's persistent record under the state directory: the status, the Job's UID and the hash of the
  * manifest content it ran for (the run-once rule). Text, one record per line, kept in the two slots of
  * state_file_put_record() (state-file.h): a save overwrites the older copy in place and fdatasync()s it;
- * a load reads the newest valid copy. */
+ * a load reads the newest valid copy. The same file keeps the manifest copy of the Job (the bytes of the
+ * manifest file it runs), written only when it changes. */
+
+/* A new manifest copy waiting for the record's next save: one allocation, so that a record without one
+ * costs a pointer. */
+typedef struct ManifestCopy {
+        size_t size;
+        bool replaces;                  /* of a Job that had one: a copy's own file of before goes with it */
+        char data[];
+} ManifestCopy;
 
 typedef struct JobRecord {
         char *uid;                      /* the Job's UID, minted once */
         char *manifest_hash;            /* of the document the Job was created from */
         usec_t created_usec;
         JobStatus status;
+        /* A new manifest copy, written (the file whole) by the next save, then dropped by the caller
+         * (job_record_drop_copy()); NULL: the file's copy is kept. Not part of the text. */
+        ManifestCopy *manifest_copy;
 } JobRecord;
 
 void job_record_done(JobRecord *r);
+void job_record_drop_copy(JobRecord *r);
 
 /* Serialises / parses a record. Parsing refuses anything malformed with -EBADMSG and a message. */
 int job_record_format(const JobRecord *r, char **ret);
@@ -29,4 +42,6 @@ int job_record_parse(const char *text, const JobSpec *spec, JobRecord *ret, char
 int state_store_save(const char *dir, const char *namespace, const char *name, const JobRecord *r);
 int state_store_load(const char *dir, const char *namespace, const char *name, const JobSpec *spec,
                      JobRecord *ret, char **ret_note, char **reterr_message);
+/* The manifest copy kept in the record's file (state_file_get_record_copy()): -ENOENT if none. */
+int state_store_load_copy(const char *dir, const char *namespace, const char *name, char **ret, size_t *ret_size);
 int state_store_remove(const char *dir, const char *namespace, const char *name);

@@ -840,4 +840,348 @@ TEST(slots_every_torn_write_reads_old_or_new) {
         scratch_done(dir);
 }
 
+/* Saves a fresh record of the Job with the given UID and a manifest copy (NULL: the file's is kept). */
+static int save_with_copy(const Job *j, const char *dir, const char *uid, const char *copy) {
+        _cleanup_(job_record_done) JobRecord rec = { .uid = strdup(uid), .manifest_hash = strdup("h") };
+
+        assert_se(rec.uid && rec.manifest_hash);
+        if (copy) {
+                rec.manifest_copy = malloc(sizeof(ManifestCopy) + strlen(copy));
+                assert_se(rec.manifest_copy);
+                rec.manifest_copy->size = strlen(copy);
+                rec.manifest_copy->replaces = false;
+                memcpy(rec.manifest_copy->data, copy, strlen(copy));
+        }
+        assert_se(job_status_init(&rec.status, &j->spec) >= 0);
+        return state_store_save(dir, "default", j->metadata.name, &rec);
+}
+
+/* The manifest copy kept in the record's file, NULL if none (*ret_error: the error). */
+static char *load_copy(const Job *j, const char *dir, int *ret_error) {
+        char *copy = NULL;
+        size_t size = 0;
+        int r = state_store_load_copy(dir, "default", j->metadata.name, &copy, &size);
+
+        if (ret_error)
+                *ret_error = r;
+        if (r < 0)
+                return NULL;
+        assert_se(strlen(copy) == size);
+        return copy;
+}
+
+/* A new Job's file holds its record and its manifest copy: one file of two slots, each ending in the
+ * copy and its trailer. Saves write in place and keep the copy; a new copy writes the file whole. A
+ * jobsd before the copies reads the record (the header's length) and sees newlines up to the copy. */
+TEST(copy_round_trip) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *copy = NULL, *uid = NULL, *buf = NULL, *big = NULL,
+                *legacy = strprintf("%s/jobs/default_rt.manifest", dir);
+        size_t size = 0, half;
+        ino_t ino;
+        int r;
+
+        ASSERT_OK(save_with_copy(j, dir, "one", yaml));
+        ASSERT_EQ(access(legacy, F_OK), -1);
+        buf = read_file(path, &size);
+        ASSERT_EQ(size, 8192u);
+        half = size / 2;
+        for (size_t k = 0; k < 2; k++) {
+                const char *slot = buf + k * half, *t = slot + half - STATE_FILE_COPY_TRAILER_SIZE;
+                uint64_t len = 0;
+                ASSERT_TRUE(startswith(slot, "jobsd-slot 1 "));
+                ASSERT_TRUE(startswith(t, "jobsd-copy 1 "));
+                ASSERT_EQ(t[STATE_FILE_COPY_TRAILER_SIZE - 1], '\n');
+                ASSERT_TRUE(memcmp(t - strlen(yaml), yaml, strlen(yaml)) == 0);
+                /* What an older jobsd reads: the header's length of text, then newlines to the copy. */
+                assert_se(sscanf(slot + STRLEN("jobsd-slot 1 ") + 21 + 17, "%" SCNu64, &len) == 1);
+                ASSERT_TRUE(startswith(slot + STATE_FILE_SLOT_HEADER_SIZE, "jobsd-state 1\nuid one\n"));
+                ASSERT_EQ(strspn(slot + STATE_FILE_SLOT_HEADER_SIZE + len, "\n"),
+                          half - STATE_FILE_SLOT_HEADER_SIZE - len - strlen(yaml) - STATE_FILE_COPY_TRAILER_SIZE);
+        }
+        copy = load_copy(j, dir, &r);
+        ASSERT_STREQ(copy, yaml);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "one");
+        /* Saves in place keep it, in both slots. */
+        ino = inode_of(path);
+        for (int i = 0; i < 3; i++) {
+                ASSERT_OK(save_uid(j, dir, i % 2 ? "odd" : "even"));
+                ASSERT_EQ(inode_of(path), ino);
+                copy = mfree(copy);
+                copy = load_copy(j, dir, NULL);
+                ASSERT_STREQ(copy, yaml);
+        }
+        buf = mfree(buf);
+        buf = read_file(path, &size);
+        ASSERT_TRUE(memcmp(buf + half - STATE_FILE_COPY_TRAILER_SIZE - strlen(yaml),
+                           buf + size - STATE_FILE_COPY_TRAILER_SIZE - strlen(yaml),
+                           strlen(yaml) + STATE_FILE_COPY_TRAILER_SIZE) == 0);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "even");
+        /* A new copy: the file written whole. */
+        big = strprintf("%s%s%s", yaml, yaml, yaml);
+        ASSERT_OK(save_with_copy(j, dir, "two", big));
+        ASSERT_TRUE(inode_of(path) != ino);
+        copy = mfree(copy);
+        copy = load_copy(j, dir, NULL);
+        ASSERT_STREQ(copy, big);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "two");
+        /* A record that outgrows its slot beside the copy: written whole, the copy kept. */
+        ino = inode_of(path);
+        ASSERT_OK(save_big(j, dir, "big", 'x'));
+        ASSERT_TRUE(inode_of(path) != ino);
+        copy = mfree(copy);
+        copy = load_copy(j, dir, NULL);
+        ASSERT_STREQ(copy, big);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "big");
+        /* No copy at all (a CronJob's Job): none read. */
+        ASSERT_OK(state_store_remove(dir, "default", "rt"));
+        ASSERT_OK(save_uid(j, dir, "cron"));
+        copy = mfree(copy);
+        copy = load_copy(j, dir, &r);
+        ASSERT_NULL(copy);
+        ASSERT_EQ(r, -ENOENT);
+        ASSERT_OK(state_store_remove(dir, "default", "rt"));
+        copy = load_copy(j, dir, &r);
+        ASSERT_EQ(r, -ENOENT);
+        scratch_done(dir);
+}
+
+/* A damaged copy in one slot: the other slot's is read, and the next save in place writes it back; in
+ * both: none is read, the record loads all the same. A record grown in place over the copy (by a jobsd
+ * before the copies) leaves that slot without one. */
+TEST(copy_damaged) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *buf = NULL, *copy = NULL, *uid = NULL;
+        size_t size = 0, half;
+        int r;
+
+        ASSERT_OK(save_with_copy(j, dir, "one", yaml));
+        ASSERT_OK(save_uid(j, dir, "two"));     /* slot 0, sequence 2 */
+        buf = read_file(path, &size);
+        half = size / 2;
+        buf[half - STATE_FILE_COPY_TRAILER_SIZE - 5] ^= 1;      /* the newest slot's copy */
+        write_file(path, buf, size);
+        copy = load_copy(j, dir, NULL);
+        ASSERT_STREQ(copy, yaml);
+        ASSERT_OK(save_uid(j, dir, "three"));   /* slot 1: its copy is intact */
+        ASSERT_OK(save_uid(j, dir, "four"));    /* slot 0: the copy written back */
+        buf = mfree(buf);
+        buf = read_file(path, &size);
+        ASSERT_TRUE(memcmp(buf + half - STATE_FILE_COPY_TRAILER_SIZE - strlen(yaml),
+                           buf + size - STATE_FILE_COPY_TRAILER_SIZE - strlen(yaml),
+                           strlen(yaml) + STATE_FILE_COPY_TRAILER_SIZE) == 0);
+        /* Both damaged (a trailer's length, a copy's byte): none; the record loads. */
+        buf[size - 10] = 'x';
+        buf[half - STATE_FILE_COPY_TRAILER_SIZE - 1] ^= 1;
+        write_file(path, buf, size);
+        copy = mfree(copy);
+        copy = load_copy(j, dir, &r);
+        ASSERT_NULL(copy);
+        ASSERT_EQ(r, -ENOENT);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "four");
+        /* An older jobsd's record grown into slot 1's copy: slot 0's copy is read. */
+        ASSERT_OK(save_with_copy(j, dir, "five", yaml));
+        buf = mfree(buf);
+        buf = read_file(path, &size);
+        {
+                char *text = malloc(half);
+                size_t n = half - STATE_FILE_SLOT_HEADER_SIZE - 10;
+                ASSERT_NOT_NULL(text);
+                memset(text, 'y', n);
+                memcpy(text, "jobsd-state 1\nuid old\nend\n", 26);
+                ASSERT_OK(state_file_record_slot(9, 7, half, text, n, buf + half));
+                free(text);
+        }
+        write_file(path, buf, size);
+        copy = load_copy(j, dir, NULL);
+        ASSERT_STREQ(copy, yaml);
+        scratch_done(dir);
+}
+
+/* The start's batch: a record with a copy goes in slots, one file; a save of it again in the batch
+ * keeps the copy (read from the batch's file); after the batch the first save writes in place. A record
+ * without a copy is plain text (slots_in_the_batch). */
+TEST(copy_in_the_batch) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *copy = NULL, *uid = NULL,
+                *tmp = strprintf("%s/jobs/.default_rt.state.tmp", dir);
+        ino_t ino;
+
+        state_file_batch_begin();
+        ASSERT_OK(save_with_copy(j, dir, "new", yaml));
+        ASSERT_TRUE(state_file_batch_pending());
+        ASSERT_EQ(access(path, F_OK), -1);
+        ASSERT_OK(access(tmp, F_OK));
+        ASSERT_OK(save_uid(j, dir, "new-2"));
+        ASSERT_OK(state_file_batch_end());
+        ASSERT_EQ(access(tmp, F_OK), -1);
+        {
+                size_t size = 0;
+                _cleanup_(freep) char *b = read_file(path, &size);
+                ASSERT_TRUE(startswith(b, "jobsd-slot 1 "));
+                ASSERT_EQ(size, 8192u);
+        }
+        copy = load_copy(j, dir, NULL);
+        ASSERT_STREQ(copy, yaml);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "new-2");
+        ino = inode_of(path);
+        ASSERT_OK(save_uid(j, dir, "after"));
+        ASSERT_EQ(inode_of(path), ino);
+        /* A restart's batch: a save of a file with a copy keeps it. */
+        state_file_batch_begin();
+        ASSERT_OK(save_uid(j, dir, "restart"));
+        ASSERT_OK(state_file_batch_end());
+        ASSERT_TRUE(inode_of(path) != ino);
+        copy = mfree(copy);
+        copy = load_copy(j, dir, NULL);
+        ASSERT_STREQ(copy, yaml);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "restart");
+        scratch_done(dir);
+}
+
+/* The layout before 2026-12-07: a record (in slots, or plain text) and the copy in a file of its own.
+ * The record loads and saves as before (in place, no copy in it); the file of its own is left alone
+ * (managed-job.c reads it); a new copy goes into the record's file. */
+TEST(copy_old_layout_loads) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *copy = NULL, *uid = NULL, *text = NULL,
+                *legacy = strprintf("%s/jobs/default_rt.manifest", dir), *jobs = strprintf("%s/jobs", dir);
+        _cleanup_(job_record_done) JobRecord rec = { .uid = strdup("plain"), .manifest_hash = strdup("h") };
+        int r;
+        ino_t ino;
+
+        /* Plain text and its copy's own file. */
+        ASSERT_OK(job_status_init(&rec.status, &j->spec));
+        ASSERT_OK(job_record_format(&rec, &text));
+        ASSERT_OK(mkdir(jobs, 0700));
+        write_file(path, text, strlen(text));
+        write_file(legacy, yaml, strlen(yaml));
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "plain");
+        copy = load_copy(j, dir, &r);
+        ASSERT_EQ(r, -ENOENT);
+        /* Converted by a save: slots, no copy in them; the old copy's file stays. */
+        ASSERT_OK(save_uid(j, dir, "slots"));
+        ASSERT_OK(access(legacy, F_OK));
+        copy = load_copy(j, dir, &r);
+        ASSERT_EQ(r, -ENOENT);
+        ino = inode_of(path);
+        ASSERT_OK(save_uid(j, dir, "in-place"));
+        ASSERT_EQ(inode_of(path), ino);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "in-place");
+        {
+                _cleanup_(freep) char *old = NULL;
+                ASSERT_OK(state_file_get(dir, "jobs", "default", "rt", "manifest", 1 << 20, &old, NULL));
+                ASSERT_STREQ(old, yaml);
+        }
+        /* A new copy: into the record's file. */
+        ASSERT_OK(save_with_copy(j, dir, "copied", yaml));
+        copy = load_copy(j, dir, NULL);
+        ASSERT_STREQ(copy, yaml);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "copied");
+        scratch_done(dir);
+}
+
+/* Every way an in-place save of a record with a copy can be cut short: the record read is the old one
+ * or the new one, and the copy is read in every case. */
+TEST(copy_every_torn_write_keeps_it) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *before = NULL, *after = NULL;
+        size_t size = 0, n = 0, half;
+
+        ASSERT_OK(save_with_copy(j, dir, "old-1", yaml));
+        ASSERT_OK(save_uid(j, dir, "old-2"));   /* slot 1 */
+        before = read_file(path, &size);
+        ASSERT_OK(save_uid(j, dir, "new-3"));   /* slot 0 */
+        after = read_file(path, &n);
+        ASSERT_EQ(n, size);
+        half = size / 2;
+        ASSERT_TRUE(memcmp(before + half, after + half, half) == 0);
+        for (size_t cut = 0; cut <= half; cut += cut < 200 ? 1 : 512) {
+                _cleanup_(freep) char *c = malloc(size), *uid = NULL, *copy = NULL;
+                int r;
+
+                memcpy(c, before, size);
+                memcpy(c, after, cut);
+                write_file(path, c, size);
+                uid = load_uid(j, dir, &r, NULL);
+                ASSERT_OK(r);
+                if (!uid || !(streq(uid, "old-2") || streq(uid, "new-3")))
+                        tap_fail(__FILE__, __LINE__, "cut at %zu: read %s", cut, uid ?: "nothing");
+                copy = load_copy(j, dir, &r);
+                if (!copy || !streq(copy, yaml))
+                        tap_fail(__FILE__, __LINE__, "cut at %zu: no copy (%d)", cut, r);
+        }
+        scratch_done(dir);
+}
+
+/* The reference CRC32C, a bit a step. */
+static uint32_t crc32c_bitwise(uint32_t crc, const void *data, size_t len) {
+        const unsigned char *p = data;
+
+        crc = ~crc;
+        while (len-- > 0) {
+                crc ^= *p++;
+                for (int k = 0; k < 8; k++)
+                        crc = crc & 1 ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
+        }
+        return ~crc;
+}
+
+/* The checksums are CRC32C, as files written by earlier versions have them: the header's over the header
+ * up to it and the text, the copy's over its trailer up to it and the copy (of every length, so that
+ * every tail of the eight-byte steps is covered). */
+TEST(slots_checksums_are_crc32c) {
+        char text[600], copy[300];
+        _cleanup_(freep) char *slot = malloc(4096);
+
+        ASSERT_EQ(crc32c_bitwise(0, "123456789", 9), 0xE3069283u);
+        ASSERT_EQ(state_file_crc32c(0, "123456789", 9), 0xE3069283u);
+        ASSERT_EQ(state_file_crc32c_tables(0, "123456789", 9), 0xE3069283u);
+        /* Every length and start (aligned or not) up to 64, chained from a non-zero CRC. */
+        for (size_t off = 0; off < 8; off++)
+                for (size_t len = 0; len <= 64; len++) {
+                        uint32_t want = crc32c_bitwise(0x12345678u, yaml + off, len);
+                        ASSERT_EQ(state_file_crc32c(0x12345678u, yaml + off, len), want);
+                        ASSERT_EQ(state_file_crc32c_tables(0x12345678u, yaml + off, len), want);
+                }
+        for (size_t i = 0; i < sizeof(text); i++)
+                text[i] = (char) ('a' + i * 7 % 26);
+        for (size_t i = 0; i < sizeof(copy); i++)
+                copy[i] = (char) ('A' + i * 11 % 26);
+        for (size_t len = 0; len < 40; len++) {
+                char want[9];
+                size_t tlen = len * 13 + len % 3;
+                const char *t = slot + 4096 - STATE_FILE_COPY_TRAILER_SIZE;
+
+                ASSERT_OK(state_file_record_slot_copy(len, 9, 4096, text, tlen, copy, len * 7, slot));
+                snprintf(want, sizeof(want), "%08x",
+                         crc32c_bitwise(crc32c_bitwise(0, slot, STATE_FILE_SLOT_HEADER_SIZE - 9), text, tlen));
+                ASSERT_TRUE(memcmp(slot + STATE_FILE_SLOT_HEADER_SIZE - 9, want, 8) == 0);
+                snprintf(want, sizeof(want), "%08x",
+                         crc32c_bitwise(crc32c_bitwise(0, t, STATE_FILE_COPY_TRAILER_SIZE - 9), copy, len * 7));
+                ASSERT_TRUE(memcmp(t + STATE_FILE_COPY_TRAILER_SIZE - 9, want, 8) == 0);
+        }
+}
+
 TAP_MAIN()

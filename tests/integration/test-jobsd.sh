@@ -275,10 +275,50 @@ printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: elsewhere}\nspec:\n  m
 until_true 10 'jobctl get job elsewhere'
 uid_before=$(field elsewhere uid)
 
+# Two running Jobs whose command is changed while jobsd is stopped: the copy of the manifest each was
+# made from (kept in its record's file; for frozen-old, turned into the layout before 2026-12-07: a
+# plain record and the copy in a file of its own) refuses the change, and each runs on as it was made.
+for f in frozen frozen-old; do
+        printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sleep, "60"]}]\n' "$f" > "$manifests/$f.yaml"
+done
+until_true 10 '[ "$(field frozen active)" = 1 ] && [ "$(field frozen-old active)" = 1 ]'
+one_file=$(ls "$state/jobs/" | grep -c '^default_frozen\.')
+
 # Run once per content: a restarted jobsd does not run finished Jobs again.
 stop_jobsd
+cp "$manifests/frozen-old.yaml" "$state/jobs/default_frozen-old.manifest"
+python3 - "$state/jobs/default_frozen-old.state" <<'PY'
+import sys
+b = open(sys.argv[1], 'rb').read()
+half = len(b) // 2
+slots = [b[:half], b[half:]]
+newest = max(slots, key=lambda s: int(s[13:33]))
+open(sys.argv[1], 'wb').write(newest[82:82 + int(newest[51:61])])
+PY
+sed -i 's/"60"/"61"/' "$manifests/frozen.yaml" "$manifests/frozen-old.yaml"
 start_jobsd
 sleep 1
+until_true 10 '[ "$(sandbox_journal -t jobsd | grep -c "Job frozen.*: spec.template: Invalid value: field is immutable")" = 2 ]'
+if [ "$one_file" = 1 ] && [ "$(sandbox_journal -t jobsd | grep -c "Job frozen: spec.template: Invalid value: field is immutable")" = 1 ] &&
+   [ "$(sandbox_journal -t jobsd | grep -c "Job frozen-old: spec.template: Invalid value: field is immutable")" = 1 ] &&
+   [ "$(field frozen active)" = 1 ] && [ "$(field frozen-old active)" = 1 ] &&
+   [ "$(pods_created frozen)" = 1 ] && [ "$(pods_created frozen-old)" = 1 ]; then
+        ok "a command changed while jobsd was stopped is refused from the copy in the record's file (one file per Job), and from the copy's own file of the layout before"
+else
+        not_ok "a command changed while jobsd was stopped is refused" "files $one_file: $(ls "$state/jobs/" | grep frozen | paste -sd' '); $(sandbox_journal -t jobsd | grep frozen | tail -4)"
+fi
+# A change it may take (activeDeadlineSeconds, the command as it was): the new copy goes into the record's
+# file and the copy's own file of the layout before is removed.
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: frozen-old}\nspec:\n  activeDeadlineSeconds: 3600\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sleep, "60"]}]\n' > "$manifests/frozen-old.yaml"
+until_true 10 '[ ! -e "$state/jobs/default_frozen-old.manifest" ]'
+if [ ! -e "$state/jobs/default_frozen-old.manifest" ] && grep -q 'activeDeadlineSeconds: 3600' "$state/jobs/default_frozen-old.state" &&
+   [ "$(field frozen-old active)" = 1 ] && [ "$(pods_created frozen-old)" = 1 ]; then
+        ok "a change taken by a Job of the layout before: its copy moves into the record's file, the old file goes"
+else
+        not_ok "a change taken by a Job of the layout before" "active $(field frozen-old active); $(ls "$state/jobs/" | grep frozen | paste -sd' ')"
+fi
+rm -f "$manifests/frozen.yaml" "$manifests/frozen-old.yaml"
+until_true 10 '! jobctl get job frozen && ! jobctl get job frozen-old'
 if [ -n "$uid_before" ] && [ "$(field elsewhere uid)" = "$uid_before" ] && [ "$(pods_created elsewhere)" = 0 ]; then
         ok "a Job managed by another controller: no pod, the same uid after a restart of jobsd"
 else
