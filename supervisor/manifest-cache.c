@@ -10,6 +10,61 @@
 #include "jobsd/strv.h"
 #include "manifest-cache.h"
 
+/* Strings the entries share: the namespaces of their names, their diagnostics' field paths and messages
+ * (10,000 Jobs of one namespace with one warning each keep "default", the path and the message once), with
+ * a count of their users. One pool for every cache: the pure core is single-threaded. Not for what is
+ * mostly unique (names, files). */
+typedef struct PoolString {
+        size_t refs;
+        char s[];
+} PoolString;
+
+static NameIndex pool;
+
+static void pool_key(const void *item, const char **namespace, const char **name) {
+        *namespace = "";
+        *name = ((const PoolString *) item)->s;
+}
+
+static char *pool_ref(const char *s) {
+        PoolString *p;
+        size_t l;
+
+        assert(s);
+        pool.key = pool_key;
+        p = name_index_find(&pool, "", s);
+        if (p) {
+                p->refs++;
+                return p->s;
+        }
+        l = strlen(s);
+        p = malloc(offsetof(PoolString, s) + l + 1);
+        if (!p)
+                return NULL;
+        p->refs = 1;
+        memcpy(p->s, s, l + 1);
+        if (name_index_add(&pool, p) < 0) {
+                free(p);
+                return NULL;
+        }
+        return p->s;
+}
+
+static void pool_unref(char *s) {
+        PoolString *p;
+
+        if (!s)
+                return;
+        p = (PoolString *) (s - offsetof(PoolString, s));
+        assert(p->refs > 0);
+        if (--p->refs > 0)
+                return;
+        name_index_remove(&pool, p);
+        free(p);
+        if (pool.n_items == 0)
+                name_index_done(&pool);
+}
+
 /* The index: one slot per name, its definitions in no order. A slot has no copy of its name: it is the
  * name of its first definition's key (every definition has the same), so a slot is never without one. */
 
@@ -117,10 +172,10 @@ static int key_set_add(ManifestKey **set, size_t *n, ManifestKind kind, const ch
         if (!a)
                 return -ENOMEM;
         *set = a;
-        k.namespace = strdup(namespace);
+        k.namespace = pool_ref(namespace);
         k.name = strdup(name);
         if (!k.namespace || !k.name) {
-                free(k.namespace);
+                pool_unref(k.namespace);
                 free(k.name);
                 return -ENOMEM;
         }
@@ -130,7 +185,7 @@ static int key_set_add(ManifestKey **set, size_t *n, ManifestKind kind, const ch
 
 static void keys_free(ManifestKey *k, size_t n) {
         for (size_t i = 0; i < n; i++) {
-                free(k[i].namespace);
+                pool_unref(k[i].namespace);
                 free(k[i].name);
         }
         free(k);
@@ -161,6 +216,57 @@ static void entry_unindex(ManifestCacheEntry *e) {
                         index_remove(e->cache->index, e, i);
 }
 
+/* The entry's diagnostics, their strings shared: the file is the entry's path, the field paths and the
+ * messages are pooled. All or none (diags_pooled). */
+static void diags_pool(ManifestCacheEntry *e) {
+        size_t n = e->diags.n;
+        _cleanup_(freep) char **s = calloc(2 * n + 1, sizeof(char *));
+        size_t i;
+
+        if (!s)
+                return;
+        for (i = 0; i < n; i++) {
+                const Diag *d = e->diags.items + i;
+
+                if (d->file && !streq(d->file, e->path))
+                        break;
+                if (d->path && !(s[2 * i] = pool_ref(d->path)))
+                        break;
+                if (!(s[2 * i + 1] = pool_ref(d->message)))
+                        break;
+        }
+        if (i < n) {
+                for (size_t k = 0; k < 2 * n; k++)
+                        pool_unref(s[k]);
+                return;
+        }
+        for (i = 0; i < n; i++) {
+                Diag *d = e->diags.items + i;
+
+                free(d->file);
+                free(d->path);
+                free(d->message);
+                d->file = d->file ? e->path : NULL;
+                d->path = s[2 * i];
+                d->message = s[2 * i + 1];
+        }
+        e->diags_pooled = true;
+}
+
+static void diags_done(ManifestCacheEntry *e) {
+        if (!e->diags_pooled) {
+                diag_list_done(&e->diags);
+                return;
+        }
+        for (size_t i = 0; i < e->diags.n; i++) {
+                pool_unref(e->diags.items[i].path);
+                pool_unref(e->diags.items[i].message);
+        }
+        free(e->diags.items);
+        e->diags = (DiagList) {};
+        e->diags_pooled = false;
+}
+
 /* Lets go of what the entry parsed (its names leave the index); the entry itself and its names stay. */
 static void entry_clear(ManifestCacheEntry *e) {
         entry_unindex(e);
@@ -175,7 +281,7 @@ static void entry_clear(ManifestCacheEntry *e) {
         e->held = NULL;
         e->n_held = 0;
         manifest_list_done(&e->list);
-        diag_list_done(&e->diags);
+        diags_done(e);
         e->bad = false;
 }
 
@@ -183,7 +289,6 @@ static ManifestCacheEntry *entry_free(ManifestCacheEntry *e) {
         if (!e)
                 return NULL;
         entry_clear(e);
-        free(e->name);
         free(e->path);
         free(e);
         return NULL;
@@ -224,7 +329,7 @@ static int entry_name_objects(ManifestCacheEntry *e) {
                 if (!meta->name)
                         continue;
                 k->name = strdup(meta->name);
-                k->namespace = strdup(job_namespace(meta));
+                k->namespace = pool_ref(job_namespace(meta));
                 if (!k->name || !k->namespace)
                         return -ENOMEM;
                 if (c->index)
@@ -256,6 +361,7 @@ static int entry_parse(ManifestCacheEntry *e, const struct stat *st, const Manif
         for (size_t i = 0; i < e->diags.n; i++)
                 if (diag_is_bad(e->diags.items + i) && e->diags.items[i].file)
                         e->bad = true;
+        diags_pool(e);
         return entry_name_objects(e);
 }
 
@@ -265,10 +371,10 @@ static ManifestCacheEntry *entry_new(ManifestCache *c, const char *dir, const ch
         if (!e)
                 return NULL;
         e->cache = c;
-        e->name = strdup(name);
         e->path = strprintf("%s/%s", dir, name);
-        if (!e->name || !e->path)
+        if (!e->path)
                 return entry_free(e);
+        e->name = e->path + strlen(dir) + 1;
         return e;
 }
 
@@ -671,7 +777,7 @@ void manifest_index_unstick_if(ManifestIndex *x, bool (*pred)(const ManifestKey 
         assert(x);
         for (size_t i = 0; i < x->n_sticky; i++) {
                 if (!pred || pred(x->sticky + i, userdata)) {
-                        free(x->sticky[i].namespace);
+                        pool_unref(x->sticky[i].namespace);
                         free(x->sticky[i].name);
                         continue;
                 }

@@ -17,7 +17,8 @@
 /* A name (kind, namespace, name) an object of a file defines: kept after the object is taken. */
 typedef struct ManifestKey {
         ManifestKind kind;              /* MANIFEST_JOB or MANIFEST_CRON_JOB; other kinds have no name */
-        char *namespace;                /* owned; NULL: not named, not indexed */
+        char *namespace;                /* owned (the cache's keys: a pooled string, manifest-cache.c); NULL:
+                                         * not named, not indexed */
         char *name;                     /* owned */
         bool generated;                 /* a Job's name from generateName */
 } ManifestKey;
@@ -26,7 +27,7 @@ typedef struct ManifestCache ManifestCache;
 
 typedef struct ManifestCacheEntry {
         ManifestCache *cache;
-        char *name;                     /* in the directory */
+        const char *name;               /* in the directory: the end of path */
         char *path;                     /* dir/name: what its objects' and diagnostics' file is */
         dev_t dev;
         ino_t ino;
@@ -34,16 +35,20 @@ typedef struct ManifestCacheEntry {
         mode_t mode;
         uid_t uid;
         struct timespec mtim, ctim;
+        unsigned visited;               /* the reload generation that looked at it last (ManifestIndex) */
         bool stale;                     /* parse again at the next load */
         bool bad;                       /* its last parse had errors, or no object: it keeps what it defined */
+        bool diags_pooled;              /* diags' strings are shared: file is path, the rest pooled */
+        uint64_t logged;                /* its user's mark of the diagnostics it logged last (manifest-reload.c:
+                                         * a hash of their text and the file's times), 0: none; kept when the
+                                         * file is parsed again */
         ManifestList list;              /* owned; a taken object leaves NULL (and the entry stale) */
-        DiagList diags;                 /* owned */
+        DiagList diags;                 /* owned; its strings shared (diags_pooled) */
         char **fingerprints;            /* per object, as its user computed it (NULL: not yet); owned */
         ManifestKey *keys;              /* per object of list: its name, indexed (ManifestIndex) */
         ManifestKey *held;              /* names of objects loaded from this bad file that it no longer
                                          * defines, kept (manifest_cache_entry_hold()); cleared by a good parse */
         size_t n_held;
-        unsigned visited;               /* the reload generation that looked at it last (ManifestIndex) */
 } ManifestCacheEntry;
 
 /* One definition of a name: object i of entry. */
