@@ -716,13 +716,30 @@ int manifest_cache_entry_hold(ManifestCacheEntry *e, ManifestKind kind, const ch
         return key_set_add(&e->held, &e->n_held, kind, namespace, name);
 }
 
+/* A taken object's entry is parsed again before it is looked at again (stale; a scoped reload that meets
+ * it is a full one, -ESTALE): what else the object had there (its file's name, apiVersion, fingerprint) is
+ * of no more use, and goes too. */
+static void entry_let_go(ManifestCacheEntry *e, Manifest *mf) {
+        size_t k = mf - e->list.items;
+
+        mf->job = NULL;         /* (the union's other member, cron_job, too) */
+        mf->file = mfree(mf->file);
+        mf->api_version = mfree(mf->api_version);
+        e->stale = true;
+        if (!e->fingerprints)
+                return;
+        e->fingerprints[k] = mfree(e->fingerprints[k]);
+        for (size_t i = 0; i < e->list.n; i++)
+                if (e->fingerprints[i])
+                        return;
+        e->fingerprints = mfree(e->fingerprints);
+}
+
 void manifest_cache_view_release(ManifestCacheView *view) {
         assert(view);
         for (size_t i = 0; i < view->list.n; i++)
-                if (!view->list.items[i].job && view->origin[i]->job) {
-                        view->origin[i]->job = NULL;    /* (the union's other member, cron_job, too) */
-                        view->entry[i]->stale = true;
-                }
+                if (!view->list.items[i].job && view->origin[i]->job)
+                        entry_let_go(view->entry[i], view->origin[i]);
 }
 
 char **manifest_cache_view_fingerprint(ManifestCacheView *view, size_t i) {

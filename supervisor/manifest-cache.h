@@ -42,7 +42,8 @@ typedef struct ManifestCacheEntry {
         uint64_t logged;                /* its user's mark of the diagnostics it logged last (manifest-reload.c:
                                          * a hash of their text and the file's times), 0: none; kept when the
                                          * file is parsed again */
-        ManifestList list;              /* owned; a taken object leaves NULL (and the entry stale) */
+        ManifestList list;              /* owned; a taken object leaves NULL, no file, no apiVersion (and the
+                                         * entry stale) */
         DiagList diags;                 /* owned; its strings shared (diags_pooled) */
         char **fingerprints;            /* per object, as its user computed it (NULL: not yet); owned */
         ManifestKey *keys;              /* per object of list: its name, indexed (ManifestIndex) */
@@ -144,8 +145,9 @@ int manifest_cache_entry_hold(ManifestCacheEntry *e, ManifestKind kind, const ch
 /* Appends object i of entry e to a view (a scoped reload's). */
 int manifest_cache_view_add(ManifestCacheView *view, ManifestCacheEntry *e, size_t i);
 
-/* For each object of the view a caller took (its job or cron_job now NULL): the cache lets go of it too,
- * and parses its file again at the next load. */
+/* For each object of the view a caller took (its job or cron_job now NULL): the cache lets go of it too
+ * (and of its file's name, apiVersion and fingerprint: the view's copies of them are gone), and parses its
+ * file again at the next load. */
 void manifest_cache_view_release(ManifestCacheView *view);
 
 /* Where the user of a view keeps a string derived from object i alone (a Job's fingerprint), so that the
