@@ -94,7 +94,8 @@ ManifestIndexSlot *manifest_index_find(const ManifestIndex *x, ManifestKind kind
 static void slot_free(ManifestIndexSlot *s) {
         if (!s)
                 return;
-        free(s->defs);
+        if (s->defs != &s->one)
+                free(s->defs);
         free(s);
 }
 
@@ -108,11 +109,7 @@ static int index_add(ManifestIndex *x, ManifestCacheEntry *e, size_t i) {
                 if (!s)
                         return -ENOMEM;
                 s->kind = k->kind;
-                s->defs = malloc(sizeof(ManifestDefinition));
-                if (!s->defs) {
-                        slot_free(s);
-                        return -ENOMEM;
-                }
+                s->defs = &s->one;
                 s->n_allocated = 1;
                 s->defs[s->n_defs++] = (ManifestDefinition) { .entry = e, .i = i };
                 if (name_index_add(index_of(x, k->kind), s) < 0) {
@@ -122,10 +119,12 @@ static int index_add(ManifestIndex *x, ManifestCacheEntry *e, size_t i) {
                 return 0;
         }
         if (s->n_defs >= s->n_allocated) {
-                size_t a = s->n_allocated * 2;
-                ManifestDefinition *d = realloc(s->defs, sizeof(ManifestDefinition) * a);
+                unsigned a = s->n_allocated * 2;
+                ManifestDefinition *d = realloc(s->defs == &s->one ? NULL : s->defs, sizeof(ManifestDefinition) * a);
                 if (!d)
                         return -ENOMEM;
+                if (s->defs == &s->one)
+                        d[0] = s->one;
                 s->defs = d;
                 s->n_allocated = a;
         }
@@ -305,7 +304,7 @@ static bool entry_matches(const ManifestCacheEntry *e, const struct stat *st) {
 static int entry_name_objects(ManifestCacheEntry *e) {
         ManifestCache *c = e->cache;
 
-        e->keys = calloc(e->list.n + 1, sizeof(ManifestKey));
+        e->keys = calloc(MAX(e->list.n, 1u), sizeof(ManifestKey));
         if (!e->keys)
                 return -ENOMEM;
         for (size_t i = 0; i < e->list.n; i++) {

@@ -16,10 +16,10 @@
 
 /* A name (kind, namespace, name) an object of a file defines: kept after the object is taken. */
 typedef struct ManifestKey {
-        ManifestKind kind;              /* MANIFEST_JOB or MANIFEST_CRON_JOB; other kinds have no name */
         char *namespace;                /* owned (the cache's keys: a pooled string, manifest-cache.c); NULL:
                                          * not named, not indexed */
         char *name;                     /* owned */
+        ManifestKind kind;              /* MANIFEST_JOB or MANIFEST_CRON_JOB; other kinds have no name */
         bool generated;                 /* a Job's name from generateName */
 } ManifestKey;
 
@@ -60,9 +60,11 @@ typedef struct ManifestDefinition {
 
 /* Every definition of one name, in the files of all the caches sharing the index (in no order). */
 typedef struct ManifestIndexSlot {
+        ManifestDefinition *defs;       /* never empty: the slot's name is its first definition's; &one
+                                         * until a second definition comes */
+        unsigned n_defs, n_allocated;
         ManifestKind kind;
-        ManifestDefinition *defs;       /* never empty: the slot's name is its first definition's */
-        size_t n_defs, n_allocated;
+        ManifestDefinition one;         /* most names have one definition: no array of their own */
 } ManifestIndexSlot;
 
 /* The index of the names the files define, shared by the caches of one reload (the manifest directory
