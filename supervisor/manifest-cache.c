@@ -377,38 +377,50 @@ static ManifestCacheEntry *entry_new(ManifestCache *c, const char *dir, const ch
         return e;
 }
 
-static int view_append(ManifestCacheView *v, ManifestCacheEntry *e) {
-        size_t n = v->list.n + e->list.n;
-        Manifest *items;
-        Manifest **origin;
-        ManifestCacheEntry **entry;
-        Diag *d;
+/* Room for n objects and n_diags diagnostics in the view: grown by doubling (one realloc per object would
+ * be, over 10,000 files, a copy or a remap of the arrays every few objects). */
+static int view_reserve(ManifestCacheView *v, size_t n, size_t n_diags) {
+        if (n > v->n_allocated) {
+                size_t a = MAX(MAX(n, v->n_allocated * 2), (size_t) 16);
+                Manifest *items;
+                Manifest **origin;
+                ManifestCacheEntry **entry;
 
-        if (e->list.n > 0) {
-                items = realloc(v->list.items, sizeof(Manifest) * n);
+                items = realloc(v->list.items, sizeof(Manifest) * a);
                 if (!items)
                         return -ENOMEM;
                 v->list.items = items;
-                origin = realloc(v->origin, sizeof(Manifest *) * n);
+                origin = realloc(v->origin, sizeof(Manifest *) * a);
                 if (!origin)
                         return -ENOMEM;
                 v->origin = origin;
-                entry = realloc(v->entry, sizeof(ManifestCacheEntry *) * n);
+                entry = realloc(v->entry, sizeof(ManifestCacheEntry *) * a);
                 if (!entry)
                         return -ENOMEM;
                 v->entry = entry;
-                for (size_t i = 0; i < e->list.n; i++) {
-                        v->list.items[v->list.n] = e->list.items[i];
-                        v->origin[v->list.n] = e->list.items + i;
-                        v->entry[v->list.n] = e;
-                        v->list.n++;
-                }
+                v->n_allocated = a;
         }
-        if (e->diags.n > 0) {
-                d = realloc(v->diags.items, sizeof(Diag) * (v->diags.n + e->diags.n));
+        if (n_diags > v->n_diags_allocated) {
+                size_t a = MAX(MAX(n_diags, v->n_diags_allocated * 2), (size_t) 16);
+                Diag *d = realloc(v->diags.items, sizeof(Diag) * a);
+
                 if (!d)
                         return -ENOMEM;
                 v->diags.items = d;
+                v->n_diags_allocated = a;
+        }
+        return 0;
+}
+
+static int view_append(ManifestCacheView *v, ManifestCacheEntry *e) {
+        TRY(view_reserve(v, v->list.n + e->list.n, v->diags.n + e->diags.n));
+        for (size_t i = 0; i < e->list.n; i++) {
+                v->list.items[v->list.n] = e->list.items[i];
+                v->origin[v->list.n] = e->list.items + i;
+                v->entry[v->list.n] = e;
+                v->list.n++;
+        }
+        if (e->diags.n > 0) {
                 memcpy(v->diags.items + v->diags.n, e->diags.items, sizeof(Diag) * e->diags.n);
                 v->diags.n += e->diags.n;
                 for (size_t l = 0; l < ELEMENTSOF(v->diags.n_by_level); l++)
@@ -418,27 +430,11 @@ static int view_append(ManifestCacheView *v, ManifestCacheEntry *e) {
 }
 
 int manifest_cache_view_add(ManifestCacheView *v, ManifestCacheEntry *e, size_t i) {
-        size_t n = v->list.n + 1;
-        Manifest *items;
-        Manifest **origin;
-        ManifestCacheEntry **entry;
-
         assert(v);
         assert(e);
         assert(i < e->list.n);
 
-        items = realloc(v->list.items, sizeof(Manifest) * n);
-        if (!items)
-                return -ENOMEM;
-        v->list.items = items;
-        origin = realloc(v->origin, sizeof(Manifest *) * n);
-        if (!origin)
-                return -ENOMEM;
-        v->origin = origin;
-        entry = realloc(v->entry, sizeof(ManifestCacheEntry *) * n);
-        if (!entry)
-                return -ENOMEM;
-        v->entry = entry;
+        TRY(view_reserve(v, v->list.n + 1, v->diags.n));
         v->list.items[v->list.n] = e->list.items[i];
         v->origin[v->list.n] = e->list.items + i;
         v->entry[v->list.n] = e;

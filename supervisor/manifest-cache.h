@@ -109,6 +109,7 @@ typedef struct ManifestCacheView {
         DiagList diags;                 /* likewise */
         Manifest **origin;              /* origin[i]: the cache's Manifest that list.items[i] copies */
         ManifestCacheEntry **entry;     /* entry[i]: the entry it belongs to */
+        size_t n_allocated, n_diags_allocated;
 } ManifestCacheView;
 
 /* As manifest_load_directory_full(dir, opts, …) (the same objects and diagnostics, in the same order,
