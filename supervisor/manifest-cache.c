@@ -241,11 +241,12 @@ static void diags_pool(ManifestCacheEntry *e) {
         }
         for (i = 0; i < n; i++) {
                 Diag *d = e->diags.items + i;
+                bool has_file = d->file;
 
                 free(d->file);
                 free(d->path);
                 free(d->message);
-                d->file = d->file ? e->path : NULL;
+                d->file = has_file ? e->path : NULL;
                 d->path = s[2 * i];
                 d->message = s[2 * i + 1];
         }

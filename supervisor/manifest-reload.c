@@ -90,30 +90,47 @@ static ManifestCacheEntry *diags_entry(Manager *m, const Diag *items, size_t n) 
         return e && e->diags.n == n && e->diags.items[0].message == items[0].message ? e : NULL;
 }
 
-/* Logs what is new of a full reload's diagnostics. in_view: every entry with diagnostics has them in d
- * (not so for an untrusted directory: nothing of it was loaded); those of other entries are forgotten, so
- * that they are logged again when they come back, as a file's that is gone. */
-static void log_diags(Manager *m, const DiagList *d, bool in_view) {
+/* Logs what is new of a full reload's diagnostics. An entry whose diagnostics are not in d (none, or not
+ * loaded: an untrusted directory) forgets its mark, so that they are logged again when they come back, as
+ * a file's that is gone. */
+static void log_diags(Manager *m, const DiagList *d) {
         _cleanup_(strv_freep) char **keys = NULL;
+        _cleanup_(freep) ManifestCacheEntry **entries = calloc(d->n + 1, sizeof(ManifestCacheEntry *));
+        _cleanup_(freep) uint64_t *marks = calloc(d->n + 1, sizeof(uint64_t));
         size_t n_keys = 0, n_old = strv_length(m->diag_keys);
         ManifestCache *caches[] = { &m->manifest_cache, &m->api_object_cache };
 
+        /* The marks of the entries in d, before every entry's is cleared. (Without memory for them: none,
+         * and all is logged.) */
+        if (!entries || !marks) {
+                entries = mfree(entries);
+                marks = mfree(marks);
+        }
+        for (size_t i = 0; entries && i < d->n;) {
+                const char *file = strempty(d->items[i].file);
+                size_t k;
+
+                for (k = i; k < d->n && streq(strempty(d->items[k].file), file); k++)
+                        ;
+                entries[i] = diags_entry(m, d->items + i, k - i);
+                if (entries[i])
+                        marks[i] = entries[i]->logged;
+                i = k;
+        }
         for (size_t c = 0; c < ELEMENTSOF(caches); c++)
                 for (size_t i = 0; i < caches[c]->n; i++)
-                        if (!in_view || caches[c]->entries[i]->diags.n == 0)
-                                caches[c]->entries[i]->logged = 0;
+                        caches[c]->entries[i]->logged = 0;
         for (size_t i = 0; i < d->n;) {
                 const char *file = strempty(d->items[i].file);
-                ManifestCacheEntry *e;
+                ManifestCacheEntry *e = entries ? entries[i] : NULL;
                 size_t k;
                 char *key;
 
                 for (k = i; k < d->n && streq(strempty(d->items[k].file), file); k++)
                         ;
-                e = diags_entry(m, d->items + i, k - i);
-                if (e) {
+                if (e || (!entries && (e = diags_entry(m, d->items + i, k - i)))) {
                         uint64_t h = diag_hash(file, d->items + i, k - i);
-                        if (h != e->logged)
+                        if (!marks || h != marks[i])
                                 for (size_t x = i; x < k; x++)
                                         log_diag(d->items + x);
                         e->logged = h;
@@ -575,12 +592,12 @@ static int full_reload(Manager *m, const ManifestLoadOptions *opts) {
         r = load_all(m, opts, &view);
         if (r == -EPERM) {
                 /* An untrusted directory: nothing in it is loaded, and nothing already running changes. */
-                log_diags(m, &view.diags, false);
+                log_diags(m, &view.diags);
                 return 0;
         }
         if (r < 0)
                 return r;
-        log_diags(m, &view.diags, true);
+        log_diags(m, &view.diags);
         TRY(describe_defined(m, &view, &in));
         TRY(describe_loaded(m, &in));
         TRY(manifest_diff(in.defined, in.n_defined, in.loaded, in.n_loaded, job_immutable_change, &diff));
