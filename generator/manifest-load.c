@@ -1128,7 +1128,7 @@ static int load_file(const char *path, const ManifestLoadOptions *opts, Manifest
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_(freep) char *buf = NULL;
         struct stat st;
-        size_t n = 0, n_before = ret->n, diags_before = diags->n;
+        size_t n = 0, cap, n_before = ret->n, diags_before = diags->n;
         const char *problem;
         int r;
 
@@ -1156,12 +1156,25 @@ static int load_file(const char *path, const ManifestLoadOptions *opts, Manifest
                                 "file is %" PRIu64 " bytes, larger than the limit of %zu bytes, refusing",
                                 (uint64_t) st.st_size, MANIFEST_SIZE_MAX);
 
-        buf = malloc(MANIFEST_SIZE_MAX + 1);
+        /* As large as the file (not the limit: a block of 1 MiB per file is mapped and unmapped each time
+         * where glibc maps large blocks), grown if it grew. */
+        cap = MIN((size_t) st.st_size + 2, MANIFEST_SIZE_MAX + 1);
+        buf = malloc(cap + 1);
         if (!buf)
                 return -ENOMEM;
         /* Read to the end even if the file grew since fstat(), but never beyond the limit. */
         for (;;) {
-                ssize_t k = read(fd, buf + n, MANIFEST_SIZE_MAX + 1 - n);
+                ssize_t k;
+
+                if (n == cap) {
+                        size_t c = MIN(cap * 2, MANIFEST_SIZE_MAX + 1);
+                        char *b = realloc(buf, c + 1);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                        cap = c;
+                }
+                k = read(fd, buf + n, cap - n);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;

@@ -4,17 +4,18 @@
 #include "jobsd/strv.h"
 
 /* A field added to one of these structures must be copied below (if it holds a pointer) before the
- * sizes are updated here. Checked where the layout is known (LP64 with 16-byte __int128). */
+ * sizes are updated here. Checked where the layout is known (LP64; Quantity packed to 24 bytes). */
 #if defined(__x86_64__) || defined(__aarch64__)
+static_assert(sizeof(Quantity) == 24, "Quantity changed: update job-copy.c");
 static_assert(sizeof(KeyValue) == 16, "KeyValue changed: update job-copy.c");
 static_assert(sizeof(StrMap) == 16, "StrMap changed: update job-copy.c");
-static_assert(sizeof(EnvVar) == 96, "EnvVar changed: update job-copy.c");
+static_assert(sizeof(EnvVar) == 80, "EnvVar changed: update job-copy.c");
 static_assert(sizeof(VolumeMount) == 32, "VolumeMount changed: update job-copy.c");
-static_assert(sizeof(Resources) == 144, "Resources changed: update job-copy.c");
+static_assert(sizeof(Resources) == 104, "Resources changed: update job-copy.c");
 static_assert(sizeof(SecurityContext) == 72, "SecurityContext changed: update job-copy.c");
-static_assert(sizeof(Container) == 320, "Container changed: update job-copy.c");
-static_assert(sizeof(DownwardAPIItem) == 80, "DownwardAPIItem changed: update job-copy.c");
-static_assert(sizeof(Volume) == 112, "Volume changed: update job-copy.c");
+static_assert(sizeof(Container) == 264, "Container changed: update job-copy.c");
+static_assert(sizeof(DownwardAPIItem) == 72, "DownwardAPIItem changed: update job-copy.c");
+static_assert(sizeof(Volume) == 96, "Volume changed: update job-copy.c");
 static_assert(sizeof(PodSpec) == 160, "PodSpec changed: update job-copy.c");
 static_assert(sizeof(PodTemplate) == 192, "PodTemplate changed: update job-copy.c");
 static_assert(sizeof(PodConditionPattern) == 16, "PodConditionPattern changed: update job-copy.c");
@@ -22,7 +23,7 @@ static_assert(sizeof(PodFailurePolicyRule) == 64, "PodFailurePolicyRule changed:
 static_assert(sizeof(SuccessPolicyRule) == 16, "SuccessPolicyRule changed: update job-copy.c");
 static_assert(sizeof(SelectorRequirement) == 24, "SelectorRequirement changed: update job-copy.c");
 static_assert(sizeof(LabelSelector) == 40, "LabelSelector changed: update job-copy.c");
-static_assert(sizeof(JobSpec) == 336, "JobSpec changed: update job-copy.c");
+static_assert(sizeof(JobSpec) == 320, "JobSpec changed: update job-copy.c");
 #endif
 
 /* NULL stays NULL (an absent field), anything else is copied. */

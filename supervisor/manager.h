@@ -46,8 +46,8 @@ struct Manager {
         ManifestIndex manifest_index;   /* the names both caches' files define (manifest-reload.c) */
         char **start_timers;            /* at start only: manager_cron_timers_snapshot() */
         size_t n_start_timers;
-        char **diag_keys;               /* per file with diagnostics at the last reload: its name, state and
-                                         * diagnostics; a file's diagnostics are logged when this changes */
+        char **diag_keys;               /* the directories' own diagnostics at the last reload: "PATH\nHASH"
+                                         * (manifest-reload.c); a manifest file's mark is in its cache entry */
         char **state_errors_logged;     /* unreadable Job state files already reported */
         usec_t systemd_started_usec;    /* when the systemd manager started (UserspaceTimestamp); 0: unknown */
         char hostname[256];

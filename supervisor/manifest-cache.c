@@ -10,6 +10,61 @@
 #include "jobsd/strv.h"
 #include "manifest-cache.h"
 
+/* Strings the entries share: the namespaces of their names, their diagnostics' field paths and messages
+ * (10,000 Jobs of one namespace with one warning each keep "default", the path and the message once), with
+ * a count of their users. One pool for every cache: the pure core is single-threaded. Not for what is
+ * mostly unique (names, files). */
+typedef struct PoolString {
+        size_t refs;
+        char s[];
+} PoolString;
+
+static NameIndex pool;
+
+static void pool_key(const void *item, const char **namespace, const char **name) {
+        *namespace = "";
+        *name = ((const PoolString *) item)->s;
+}
+
+static char *pool_ref(const char *s) {
+        PoolString *p;
+        size_t l;
+
+        assert(s);
+        pool.key = pool_key;
+        p = name_index_find(&pool, "", s);
+        if (p) {
+                p->refs++;
+                return p->s;
+        }
+        l = strlen(s);
+        p = malloc(offsetof(PoolString, s) + l + 1);
+        if (!p)
+                return NULL;
+        p->refs = 1;
+        memcpy(p->s, s, l + 1);
+        if (name_index_add(&pool, p) < 0) {
+                free(p);
+                return NULL;
+        }
+        return p->s;
+}
+
+static void pool_unref(char *s) {
+        PoolString *p;
+
+        if (!s)
+                return;
+        p = (PoolString *) (s - offsetof(PoolString, s));
+        assert(p->refs > 0);
+        if (--p->refs > 0)
+                return;
+        name_index_remove(&pool, p);
+        free(p);
+        if (pool.n_items == 0)
+                name_index_done(&pool);
+}
+
 /* The index: one slot per name, its definitions in no order. A slot has no copy of its name: it is the
  * name of its first definition's key (every definition has the same), so a slot is never without one. */
 
@@ -39,7 +94,8 @@ ManifestIndexSlot *manifest_index_find(const ManifestIndex *x, ManifestKind kind
 static void slot_free(ManifestIndexSlot *s) {
         if (!s)
                 return;
-        free(s->defs);
+        if (s->defs != &s->one)
+                free(s->defs);
         free(s);
 }
 
@@ -53,11 +109,7 @@ static int index_add(ManifestIndex *x, ManifestCacheEntry *e, size_t i) {
                 if (!s)
                         return -ENOMEM;
                 s->kind = k->kind;
-                s->defs = malloc(sizeof(ManifestDefinition));
-                if (!s->defs) {
-                        slot_free(s);
-                        return -ENOMEM;
-                }
+                s->defs = &s->one;
                 s->n_allocated = 1;
                 s->defs[s->n_defs++] = (ManifestDefinition) { .entry = e, .i = i };
                 if (name_index_add(index_of(x, k->kind), s) < 0) {
@@ -67,10 +119,12 @@ static int index_add(ManifestIndex *x, ManifestCacheEntry *e, size_t i) {
                 return 0;
         }
         if (s->n_defs >= s->n_allocated) {
-                size_t a = s->n_allocated * 2;
-                ManifestDefinition *d = realloc(s->defs, sizeof(ManifestDefinition) * a);
+                unsigned a = s->n_allocated * 2;
+                ManifestDefinition *d = realloc(s->defs == &s->one ? NULL : s->defs, sizeof(ManifestDefinition) * a);
                 if (!d)
                         return -ENOMEM;
+                if (s->defs == &s->one)
+                        d[0] = s->one;
                 s->defs = d;
                 s->n_allocated = a;
         }
@@ -117,10 +171,10 @@ static int key_set_add(ManifestKey **set, size_t *n, ManifestKind kind, const ch
         if (!a)
                 return -ENOMEM;
         *set = a;
-        k.namespace = strdup(namespace);
+        k.namespace = pool_ref(namespace);
         k.name = strdup(name);
         if (!k.namespace || !k.name) {
-                free(k.namespace);
+                pool_unref(k.namespace);
                 free(k.name);
                 return -ENOMEM;
         }
@@ -130,7 +184,7 @@ static int key_set_add(ManifestKey **set, size_t *n, ManifestKind kind, const ch
 
 static void keys_free(ManifestKey *k, size_t n) {
         for (size_t i = 0; i < n; i++) {
-                free(k[i].namespace);
+                pool_unref(k[i].namespace);
                 free(k[i].name);
         }
         free(k);
@@ -161,6 +215,58 @@ static void entry_unindex(ManifestCacheEntry *e) {
                         index_remove(e->cache->index, e, i);
 }
 
+/* The entry's diagnostics, their strings shared: the file is the entry's path, the field paths and the
+ * messages are pooled. All or none (diags_pooled). */
+static void diags_pool(ManifestCacheEntry *e) {
+        size_t n = e->diags.n;
+        _cleanup_(freep) char **s = calloc(2 * n + 1, sizeof(char *));
+        size_t i;
+
+        if (!s)
+                return;
+        for (i = 0; i < n; i++) {
+                const Diag *d = e->diags.items + i;
+
+                if (d->file && !streq(d->file, e->path))
+                        break;
+                if (d->path && !(s[2 * i] = pool_ref(d->path)))
+                        break;
+                if (!(s[2 * i + 1] = pool_ref(d->message)))
+                        break;
+        }
+        if (i < n) {
+                for (size_t k = 0; k < 2 * n; k++)
+                        pool_unref(s[k]);
+                return;
+        }
+        for (i = 0; i < n; i++) {
+                Diag *d = e->diags.items + i;
+                bool has_file = d->file;
+
+                free(d->file);
+                free(d->path);
+                free(d->message);
+                d->file = has_file ? e->path : NULL;
+                d->path = s[2 * i];
+                d->message = s[2 * i + 1];
+        }
+        e->diags_pooled = true;
+}
+
+static void diags_done(ManifestCacheEntry *e) {
+        if (!e->diags_pooled) {
+                diag_list_done(&e->diags);
+                return;
+        }
+        for (size_t i = 0; i < e->diags.n; i++) {
+                pool_unref(e->diags.items[i].path);
+                pool_unref(e->diags.items[i].message);
+        }
+        free(e->diags.items);
+        e->diags = (DiagList) {};
+        e->diags_pooled = false;
+}
+
 /* Lets go of what the entry parsed (its names leave the index); the entry itself and its names stay. */
 static void entry_clear(ManifestCacheEntry *e) {
         entry_unindex(e);
@@ -175,7 +281,7 @@ static void entry_clear(ManifestCacheEntry *e) {
         e->held = NULL;
         e->n_held = 0;
         manifest_list_done(&e->list);
-        diag_list_done(&e->diags);
+        diags_done(e);
         e->bad = false;
 }
 
@@ -183,7 +289,6 @@ static ManifestCacheEntry *entry_free(ManifestCacheEntry *e) {
         if (!e)
                 return NULL;
         entry_clear(e);
-        free(e->name);
         free(e->path);
         free(e);
         return NULL;
@@ -200,7 +305,7 @@ static bool entry_matches(const ManifestCacheEntry *e, const struct stat *st) {
 static int entry_name_objects(ManifestCacheEntry *e) {
         ManifestCache *c = e->cache;
 
-        e->keys = calloc(e->list.n + 1, sizeof(ManifestKey));
+        e->keys = calloc(MAX(e->list.n, 1u), sizeof(ManifestKey));
         if (!e->keys)
                 return -ENOMEM;
         for (size_t i = 0; i < e->list.n; i++) {
@@ -224,7 +329,7 @@ static int entry_name_objects(ManifestCacheEntry *e) {
                 if (!meta->name)
                         continue;
                 k->name = strdup(meta->name);
-                k->namespace = strdup(job_namespace(meta));
+                k->namespace = pool_ref(job_namespace(meta));
                 if (!k->name || !k->namespace)
                         return -ENOMEM;
                 if (c->index)
@@ -256,6 +361,7 @@ static int entry_parse(ManifestCacheEntry *e, const struct stat *st, const Manif
         for (size_t i = 0; i < e->diags.n; i++)
                 if (diag_is_bad(e->diags.items + i) && e->diags.items[i].file)
                         e->bad = true;
+        diags_pool(e);
         return entry_name_objects(e);
 }
 
@@ -265,45 +371,57 @@ static ManifestCacheEntry *entry_new(ManifestCache *c, const char *dir, const ch
         if (!e)
                 return NULL;
         e->cache = c;
-        e->name = strdup(name);
         e->path = strprintf("%s/%s", dir, name);
-        if (!e->name || !e->path)
+        if (!e->path)
                 return entry_free(e);
+        e->name = e->path + strlen(dir) + 1;
         return e;
 }
 
-static int view_append(ManifestCacheView *v, ManifestCacheEntry *e) {
-        size_t n = v->list.n + e->list.n;
-        Manifest *items;
-        Manifest **origin;
-        ManifestCacheEntry **entry;
-        Diag *d;
+/* Room for n objects and n_diags diagnostics in the view: grown by doubling (one realloc per object would
+ * be, over 10,000 files, a copy or a remap of the arrays every few objects). */
+static int view_reserve(ManifestCacheView *v, size_t n, size_t n_diags) {
+        if (n > v->n_allocated) {
+                size_t a = MAX(MAX(n, v->n_allocated * 2), (size_t) 16);
+                Manifest *items;
+                Manifest **origin;
+                ManifestCacheEntry **entry;
 
-        if (e->list.n > 0) {
-                items = realloc(v->list.items, sizeof(Manifest) * n);
+                items = realloc(v->list.items, sizeof(Manifest) * a);
                 if (!items)
                         return -ENOMEM;
                 v->list.items = items;
-                origin = realloc(v->origin, sizeof(Manifest *) * n);
+                origin = realloc(v->origin, sizeof(Manifest *) * a);
                 if (!origin)
                         return -ENOMEM;
                 v->origin = origin;
-                entry = realloc(v->entry, sizeof(ManifestCacheEntry *) * n);
+                entry = realloc(v->entry, sizeof(ManifestCacheEntry *) * a);
                 if (!entry)
                         return -ENOMEM;
                 v->entry = entry;
-                for (size_t i = 0; i < e->list.n; i++) {
-                        v->list.items[v->list.n] = e->list.items[i];
-                        v->origin[v->list.n] = e->list.items + i;
-                        v->entry[v->list.n] = e;
-                        v->list.n++;
-                }
+                v->n_allocated = a;
         }
-        if (e->diags.n > 0) {
-                d = realloc(v->diags.items, sizeof(Diag) * (v->diags.n + e->diags.n));
+        if (n_diags > v->n_diags_allocated) {
+                size_t a = MAX(MAX(n_diags, v->n_diags_allocated * 2), (size_t) 16);
+                Diag *d = realloc(v->diags.items, sizeof(Diag) * a);
+
                 if (!d)
                         return -ENOMEM;
                 v->diags.items = d;
+                v->n_diags_allocated = a;
+        }
+        return 0;
+}
+
+static int view_append(ManifestCacheView *v, ManifestCacheEntry *e) {
+        TRY(view_reserve(v, v->list.n + e->list.n, v->diags.n + e->diags.n));
+        for (size_t i = 0; i < e->list.n; i++) {
+                v->list.items[v->list.n] = e->list.items[i];
+                v->origin[v->list.n] = e->list.items + i;
+                v->entry[v->list.n] = e;
+                v->list.n++;
+        }
+        if (e->diags.n > 0) {
                 memcpy(v->diags.items + v->diags.n, e->diags.items, sizeof(Diag) * e->diags.n);
                 v->diags.n += e->diags.n;
                 for (size_t l = 0; l < ELEMENTSOF(v->diags.n_by_level); l++)
@@ -313,27 +431,11 @@ static int view_append(ManifestCacheView *v, ManifestCacheEntry *e) {
 }
 
 int manifest_cache_view_add(ManifestCacheView *v, ManifestCacheEntry *e, size_t i) {
-        size_t n = v->list.n + 1;
-        Manifest *items;
-        Manifest **origin;
-        ManifestCacheEntry **entry;
-
         assert(v);
         assert(e);
         assert(i < e->list.n);
 
-        items = realloc(v->list.items, sizeof(Manifest) * n);
-        if (!items)
-                return -ENOMEM;
-        v->list.items = items;
-        origin = realloc(v->origin, sizeof(Manifest *) * n);
-        if (!origin)
-                return -ENOMEM;
-        v->origin = origin;
-        entry = realloc(v->entry, sizeof(ManifestCacheEntry *) * n);
-        if (!entry)
-                return -ENOMEM;
-        v->entry = entry;
+        TRY(view_reserve(v, v->list.n + 1, v->diags.n));
         v->list.items[v->list.n] = e->list.items[i];
         v->origin[v->list.n] = e->list.items + i;
         v->entry[v->list.n] = e;
@@ -610,13 +712,30 @@ int manifest_cache_entry_hold(ManifestCacheEntry *e, ManifestKind kind, const ch
         return key_set_add(&e->held, &e->n_held, kind, namespace, name);
 }
 
+/* A taken object's entry is parsed again before it is looked at again (stale; a scoped reload that meets
+ * it is a full one, -ESTALE): what else the object had there (its file's name, apiVersion, fingerprint) is
+ * of no more use, and goes too. */
+static void entry_let_go(ManifestCacheEntry *e, Manifest *mf) {
+        size_t k = mf - e->list.items;
+
+        mf->job = NULL;         /* (the union's other member, cron_job, too) */
+        mf->file = mfree(mf->file);
+        mf->api_version = mfree(mf->api_version);
+        e->stale = true;
+        if (!e->fingerprints)
+                return;
+        e->fingerprints[k] = mfree(e->fingerprints[k]);
+        for (size_t i = 0; i < e->list.n; i++)
+                if (e->fingerprints[i])
+                        return;
+        e->fingerprints = mfree(e->fingerprints);
+}
+
 void manifest_cache_view_release(ManifestCacheView *view) {
         assert(view);
         for (size_t i = 0; i < view->list.n; i++)
-                if (!view->list.items[i].job && view->origin[i]->job) {
-                        view->origin[i]->job = NULL;    /* (the union's other member, cron_job, too) */
-                        view->entry[i]->stale = true;
-                }
+                if (!view->list.items[i].job && view->origin[i]->job)
+                        entry_let_go(view->entry[i], view->origin[i]);
 }
 
 char **manifest_cache_view_fingerprint(ManifestCacheView *view, size_t i) {
@@ -671,7 +790,7 @@ void manifest_index_unstick_if(ManifestIndex *x, bool (*pred)(const ManifestKey 
         assert(x);
         for (size_t i = 0; i < x->n_sticky; i++) {
                 if (!pred || pred(x->sticky + i, userdata)) {
-                        free(x->sticky[i].namespace);
+                        pool_unref(x->sticky[i].namespace);
                         free(x->sticky[i].name);
                         continue;
                 }

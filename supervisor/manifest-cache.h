@@ -16,9 +16,10 @@
 
 /* A name (kind, namespace, name) an object of a file defines: kept after the object is taken. */
 typedef struct ManifestKey {
-        ManifestKind kind;              /* MANIFEST_JOB or MANIFEST_CRON_JOB; other kinds have no name */
-        char *namespace;                /* owned; NULL: not named, not indexed */
+        char *namespace;                /* owned (the cache's keys: a pooled string, manifest-cache.c); NULL:
+                                         * not named, not indexed */
         char *name;                     /* owned */
+        ManifestKind kind;              /* MANIFEST_JOB or MANIFEST_CRON_JOB; other kinds have no name */
         bool generated;                 /* a Job's name from generateName */
 } ManifestKey;
 
@@ -26,7 +27,7 @@ typedef struct ManifestCache ManifestCache;
 
 typedef struct ManifestCacheEntry {
         ManifestCache *cache;
-        char *name;                     /* in the directory */
+        const char *name;               /* in the directory: the end of path */
         char *path;                     /* dir/name: what its objects' and diagnostics' file is */
         dev_t dev;
         ino_t ino;
@@ -34,16 +35,21 @@ typedef struct ManifestCacheEntry {
         mode_t mode;
         uid_t uid;
         struct timespec mtim, ctim;
+        unsigned visited;               /* the reload generation that looked at it last (ManifestIndex) */
         bool stale;                     /* parse again at the next load */
         bool bad;                       /* its last parse had errors, or no object: it keeps what it defined */
-        ManifestList list;              /* owned; a taken object leaves NULL (and the entry stale) */
-        DiagList diags;                 /* owned */
+        bool diags_pooled;              /* diags' strings are shared: file is path, the rest pooled */
+        uint64_t logged;                /* its user's mark of the diagnostics it logged last (manifest-reload.c:
+                                         * a hash of their text and the file's times), 0: none; kept when the
+                                         * file is parsed again */
+        ManifestList list;              /* owned; a taken object leaves NULL, no file, no apiVersion (and the
+                                         * entry stale) */
+        DiagList diags;                 /* owned; its strings shared (diags_pooled) */
         char **fingerprints;            /* per object, as its user computed it (NULL: not yet); owned */
         ManifestKey *keys;              /* per object of list: its name, indexed (ManifestIndex) */
         ManifestKey *held;              /* names of objects loaded from this bad file that it no longer
                                          * defines, kept (manifest_cache_entry_hold()); cleared by a good parse */
         size_t n_held;
-        unsigned visited;               /* the reload generation that looked at it last (ManifestIndex) */
 } ManifestCacheEntry;
 
 /* One definition of a name: object i of entry. */
@@ -54,9 +60,11 @@ typedef struct ManifestDefinition {
 
 /* Every definition of one name, in the files of all the caches sharing the index (in no order). */
 typedef struct ManifestIndexSlot {
+        ManifestDefinition *defs;       /* never empty: the slot's name is its first definition's; &one
+                                         * until a second definition comes */
+        unsigned n_defs, n_allocated;
         ManifestKind kind;
-        ManifestDefinition *defs;       /* never empty: the slot's name is its first definition's */
-        size_t n_defs, n_allocated;
+        ManifestDefinition one;         /* most names have one definition: no array of their own */
 } ManifestIndexSlot;
 
 /* The index of the names the files define, shared by the caches of one reload (the manifest directory
@@ -101,6 +109,7 @@ typedef struct ManifestCacheView {
         DiagList diags;                 /* likewise */
         Manifest **origin;              /* origin[i]: the cache's Manifest that list.items[i] copies */
         ManifestCacheEntry **entry;     /* entry[i]: the entry it belongs to */
+        size_t n_allocated, n_diags_allocated;
 } ManifestCacheView;
 
 /* As manifest_load_directory_full(dir, opts, …) (the same objects and diagnostics, in the same order,
@@ -139,8 +148,9 @@ int manifest_cache_entry_hold(ManifestCacheEntry *e, ManifestKind kind, const ch
 /* Appends object i of entry e to a view (a scoped reload's). */
 int manifest_cache_view_add(ManifestCacheView *view, ManifestCacheEntry *e, size_t i);
 
-/* For each object of the view a caller took (its job or cron_job now NULL): the cache lets go of it too,
- * and parses its file again at the next load. */
+/* For each object of the view a caller took (its job or cron_job now NULL): the cache lets go of it too
+ * (and of its file's name, apiVersion and fingerprint: the view's copies of them are gone), and parses its
+ * file again at the next load. */
 void manifest_cache_view_release(ManifestCacheView *view);
 
 /* Where the user of a view keeps a string derived from object i alone (a Job's fingerprint), so that the

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The manifest directory: watched with inotify (100 ms coalescing), loaded, and the Jobs and CronJobs brought in line with it. */
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -41,11 +42,13 @@ static int key_cmp(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }
 
-/* What identifies a file's diagnostics as logged: "PATH\n" then a hash of their text and the file's
- * inode, size and times. The keys are kept sorted (m->diag_keys). */
-static char *diag_key(const char *path, const Diag *items, size_t n) {
+/* What identifies a file's diagnostics as logged: a hash of their text and the file's inode, size and
+ * times, never 0. A file of the caches keeps it in its entry (ManifestCacheEntry.logged, 8 bytes);
+ * others (the directory's own diagnostics) as "PATH\nHASH" in m->diag_keys, sorted. */
+static uint64_t diag_hash(const char *path, const Diag *items, size_t n) {
         uint64_t h = 14695981039346656037ULL;
         struct stat st = {};
+        uint64_t v[6];
 
         for (size_t i = 0; i < n; i++) {
                 _cleanup_(freep) char *s = diag_format(items + i);
@@ -53,9 +56,15 @@ static char *diag_key(const char *path, const Diag *items, size_t n) {
                         h = (h ^ (unsigned char) *p) * 1099511628211ULL;
         }
         (void) lstat(path, &st);
-        return strprintf("%s\n%" PRIx64 " %" PRIu64 " %" PRIi64 " %" PRIi64 ".%ld %" PRIi64 ".%ld", path, h,
-                         (uint64_t) st.st_ino, (int64_t) st.st_size, (int64_t) st.st_mtim.tv_sec,
-                         st.st_mtim.tv_nsec, (int64_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+        v[0] = st.st_ino, v[1] = st.st_size, v[2] = st.st_mtim.tv_sec, v[3] = st.st_mtim.tv_nsec;
+        v[4] = st.st_ctim.tv_sec, v[5] = st.st_ctim.tv_nsec;
+        for (size_t i = 0; i < sizeof(v); i++)
+                h = (h ^ ((const unsigned char *) v)[i]) * 1099511628211ULL;
+        return h ?: 1;
+}
+
+static char *diag_key(const char *path, const Diag *items, size_t n) {
+        return strprintf("%s\n%016" PRIx64, path, diag_hash(path, items, n));
 }
 
 /* The first of the n sorted keys not below s. */
@@ -72,17 +81,62 @@ static size_t keys_lower_bound(char * const *keys, size_t n, const char *s) {
         return lo;
 }
 
+static ManifestCacheEntry *entry_of_file(Manager *m, const char *file);
+
+/* The entry whose diagnostics these are (a view's copies of them), or NULL. */
+static ManifestCacheEntry *diags_entry(Manager *m, const Diag *items, size_t n) {
+        ManifestCacheEntry *e = entry_of_file(m, items[0].file);
+
+        return e && e->diags.n == n && e->diags.items[0].message == items[0].message ? e : NULL;
+}
+
+/* Logs what is new of a full reload's diagnostics. An entry whose diagnostics are not in d (none, or not
+ * loaded: an untrusted directory) forgets its mark, so that they are logged again when they come back, as
+ * a file's that is gone. */
 static void log_diags(Manager *m, const DiagList *d) {
         _cleanup_(strv_freep) char **keys = NULL;
+        _cleanup_(freep) ManifestCacheEntry **entries = calloc(d->n + 1, sizeof(ManifestCacheEntry *));
+        _cleanup_(freep) uint64_t *marks = calloc(d->n + 1, sizeof(uint64_t));
         size_t n_keys = 0, n_old = strv_length(m->diag_keys);
+        ManifestCache *caches[] = { &m->manifest_cache, &m->api_object_cache };
 
+        /* The marks of the entries in d, before every entry's is cleared. (Without memory for them: none,
+         * and all is logged.) */
+        if (!entries || !marks) {
+                entries = mfree(entries);
+                marks = mfree(marks);
+        }
+        for (size_t i = 0; entries && i < d->n;) {
+                const char *file = strempty(d->items[i].file);
+                size_t k;
+
+                for (k = i; k < d->n && streq(strempty(d->items[k].file), file); k++)
+                        ;
+                entries[i] = diags_entry(m, d->items + i, k - i);
+                if (entries[i])
+                        marks[i] = entries[i]->logged;
+                i = k;
+        }
+        for (size_t c = 0; c < ELEMENTSOF(caches); c++)
+                for (size_t i = 0; i < caches[c]->n; i++)
+                        caches[c]->entries[i]->logged = 0;
         for (size_t i = 0; i < d->n;) {
                 const char *file = strempty(d->items[i].file);
+                ManifestCacheEntry *e = entries ? entries[i] : NULL;
                 size_t k;
                 char *key;
 
                 for (k = i; k < d->n && streq(strempty(d->items[k].file), file); k++)
                         ;
+                if (e || (!entries && (e = diags_entry(m, d->items + i, k - i)))) {
+                        uint64_t h = diag_hash(file, d->items + i, k - i);
+                        if (!marks || h != marks[i])
+                                for (size_t x = i; x < k; x++)
+                                        log_diag(d->items + x);
+                        e->logged = h;
+                        i = k;
+                        continue;
+                }
                 key = diag_key(file, d->items + i, k - i);
                 /* The last reload's keys are sorted: one lookup is O(log n), not a walk of them all. */
                 if (!key || !m->diag_keys || !bsearch(&key, m->diag_keys, n_old, sizeof(char *), key_cmp))
@@ -548,7 +602,16 @@ static int full_reload(Manager *m, const ManifestLoadOptions *opts) {
         TRY(describe_loaded(m, &in));
         TRY(manifest_diff(in.defined, in.n_defined, in.loaded, in.n_loaded, job_immutable_change, &diff));
         manifest_index_unstick_if(&m->manifest_index, NULL, NULL);
-        return carry_out_all(m, &in, &diff);
+        r = carry_out_all(m, &in, &diff);
+        /* A full reload (the start's above all) leaves much of the heap free between what it keeps: the
+         * parse's temporaries, the view, the descriptions. glibc gives back only the top of the heap by
+         * itself; malloc_trim() returns the free pages inside it too (a few ms over 10,000 Jobs, only at
+         * a full reload). */
+        reload_view_done(&view);
+        reload_input_done(&in);
+        manifest_diff_done(&diff);
+        (void) malloc_trim(0);
+        return r;
 }
 
 /* JOBSD_VERIFY_SCOPED_RELOAD=1 (verify_scoped_reload()): read once; the check's own caches. */
@@ -731,44 +794,33 @@ static int scope_loaded(Scope *sc, ReloadInput *in) {
         return 0;
 }
 
-/* log_diags() for one changed file: m->diag_keys loses its old key and gains its new one (a sorted
- * insertion: O(files with diagnostics), not O(files)). */
+/* log_diags() for one changed file: its entry's mark compared and set (and any key of m->diag_keys under
+ * its path dropped: O(log n)). */
 static void log_file_diags(Manager *m, const char *path) {
         _cleanup_(freep) char *prefix = strprintf("%s\n", path);
         ManifestCacheEntry *e = entry_of_file(m, path);
         size_t n = strv_length(m->diag_keys), lo, k;
-        _cleanup_(freep) char *key = NULL;
-        bool known = false;
+        uint64_t h;
 
         if (!prefix)
                 return;
-        if (e && e->diags.n > 0)
-                key = diag_key(path, e->diags.items, e->diags.n);
         /* The keys are sorted: those of path are together, from the first not below "path\n". */
         lo = keys_lower_bound(m->diag_keys, n, prefix);
-        for (k = lo; k < n && startswith(m->diag_keys[k], prefix); k++) {
-                if (key && streq(m->diag_keys[k], key))
-                        known = true;
+        for (k = lo; k < n && startswith(m->diag_keys[k], prefix); k++)
                 free(m->diag_keys[k]);
-        }
-        if (k > lo) {
+        if (k > lo)
                 memmove(m->diag_keys + lo, m->diag_keys + k, sizeof(char *) * (n - k + 1));
-                n -= k - lo;
+        if (!e)
+                return;
+        if (e->diags.n == 0) {
+                e->logged = 0;
+                return;
         }
-        if (e && e->diags.n > 0 && !known)
+        h = diag_hash(path, e->diags.items, e->diags.n);
+        if (h != e->logged)
                 for (size_t i = 0; i < e->diags.n; i++)
                         log_diag(e->diags.items + i);
-        if (key) {
-                char **a = realloc(m->diag_keys, sizeof(char *) * (n + 2));
-                if (!a)
-                        return;
-                m->diag_keys = a;
-                if (n == 0)
-                        m->diag_keys[0] = NULL;
-                lo = keys_lower_bound(m->diag_keys, n, key);
-                memmove(m->diag_keys + lo + 1, m->diag_keys + lo, sizeof(char *) * (n - lo + 1));
-                m->diag_keys[lo] = TAKE_PTR(key);
-        }
+        e->logged = h;
 }
 
 static bool in_scope(const ManifestKey *k, void *userdata) {

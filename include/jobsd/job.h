@@ -110,7 +110,8 @@ typedef enum PullPolicy {
 } PullPolicy;
 
 typedef struct Container {
-        size_t line, column;            /* position in the manifest, 0-based, for diagnostics */
+        uint32_t line, column;          /* position in the manifest, 0-based, for diagnostics (a manifest
+                                         * is far below 4 GiB) */
         char *name;
         char *image;
         char **command;
@@ -260,25 +261,26 @@ typedef struct LabelSelector {
         size_t n_match_expressions;
 } LabelSelector;
 
+/* In an order without padding holes (a Job of each file is kept in memory). */
 typedef struct JobSpec {
         int32_t parallelism;            /* default 1 */
         int32_t completions;            /* UNSET = work queue */
         CompletionMode completion_mode;
+        PodReplacementPolicy pod_replacement_policy;
         int64_t active_deadline_seconds;
         int32_t backoff_limit;          /* default 6, or INT32_MAX with backoffLimitPerIndex */
         int32_t backoff_limit_per_index;
         int32_t max_failed_indexes;
+        int32_t ttl_seconds_after_finished;
         bool has_pod_failure_policy;
-        PodFailurePolicyRule *pod_failure_rules;
-        size_t n_pod_failure_rules;
         bool has_success_policy;
-        SuccessPolicyRule *success_rules;
-        size_t n_success_rules;
-        PodReplacementPolicy pod_replacement_policy;
-        LabelSelector selector;
         bool manual_selector;
         bool suspend;
-        int32_t ttl_seconds_after_finished;
+        PodFailurePolicyRule *pod_failure_rules;
+        size_t n_pod_failure_rules;
+        SuccessPolicyRule *success_rules;
+        size_t n_success_rules;
+        LabelSelector selector;
         char *managed_by;
         PodTemplate template;
 } JobSpec;

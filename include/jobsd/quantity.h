@@ -5,7 +5,9 @@
 
 /* Kubernetes resource quantities (spec §2.5): "500m", "128Mi", "1.5", "1e3", "2E". The value is kept
  * exactly in units of 10⁻⁹ (finer values round up), saturating far beyond any real resource. */
-typedef struct Quantity {
+/* Packed to 8-byte alignment: 24 bytes, not the 32 of __int128's 16-byte alignment (a container has four,
+ * in Resources). nano is never pointed to, only read and written whole. */
+typedef struct __attribute__((packed, aligned(8))) Quantity {
         __int128 nano;
         bool binary;                    /* written with a binary suffix: formatted back with one */
 } Quantity;
