@@ -435,7 +435,9 @@ bool managed_job_has_running_containers(const ManagedJob *j) {
         return false;
 }
 
-int managed_job_new(Manager *m, const Manifest *mf, ManagedJob **ret) {
+/* fingerprint: the Job's job_fingerprint() if the caller has it already (the reload keeps one per parsed
+ * object), else NULL. */
+int managed_job_new(Manager *m, const Manifest *mf, const char *fingerprint, ManagedJob **ret) {
         assert(m);
         assert(mf);
         assert(ret);
@@ -447,7 +449,7 @@ int managed_job_new(Manager *m, const Manifest *mf, ManagedJob **ret) {
                 return -ENOMEM;
         j->manager = m;
         j->file = strdup(mf->file);
-        j->fingerprint = job_fingerprint(mf, m);
+        j->fingerprint = fingerprint ? strdup(fingerprint) : job_fingerprint(mf, m);
         if (!j->file || !j->fingerprint) {
                 managed_job_free(j);
                 return -ENOMEM;

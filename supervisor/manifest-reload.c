@@ -387,11 +387,11 @@ static int describe_loaded(Manager *m, ReloadInput *in) {
         return 0;
 }
 
-static int add_job(Manager *m, Manifest *mf) {
+static int add_job(Manager *m, Manifest *mf, const char *fingerprint) {
         ManagedJob *j;
         int r;
 
-        r = managed_job_new(m, mf, &j);
+        r = managed_job_new(m, mf, fingerprint, &j);
         if (r < 0)
                 return r;
         mf->job = NULL;
@@ -454,7 +454,7 @@ static int carry_out(Manager *m, const ReloadInput *in, const ManifestDecision *
         case DECISION_ADD:
                 if (x->kind == MANIFEST_OBJECT_CRON_JOB)
                         return manager_update_cron_job(m, mf);
-                return j ? 0 : add_job(m, mf);
+                return j ? 0 : add_job(m, mf, d->fingerprint);
         case DECISION_UPDATE:
                 if (x->kind == MANIFEST_OBJECT_CRON_JOB)
                         return c ? manager_update_cron_job(m, mf) : 0;
