@@ -119,7 +119,7 @@ for round in 1 2 3; do
         fi
         [ "$round" = 1 ] && echo "# after the idle period: $(rss "$p")"
 done
-n_unloaded=$(sandbox_journal -u jobsd -o cat | grep -c "libmicrohttpd and GnuTLS unloaded until the next one")
+n_unloaded=$(sandbox_journal -u jobsd _PID="$p" -o cat | grep -c "libmicrohttpd and GnuTLS unloaded until the next one")
 [ "$n_unloaded" = 3 ] && ok "each unloading is logged (3 lines)" ||
         not_ok "each unloading is logged" "$n_unloaded lines" "$(sandbox_journal -u jobsd -o cat | tail -10)"
 # An open watch is a connection: it keeps them loaded past the idle period, and its events still come.
@@ -154,6 +154,34 @@ sleep 2
 cpu1=$(awk '{ print $14 + $15 }' "/proc/$p/stat")
 [ $((cpu1 - cpu0)) -le 1 ] && ok "unloaded, jobsd is quiet ($((cpu1 - cpu0)) ticks of CPU in 2 s)" ||
         not_ok "unloaded, jobsd is quiet" "$((cpu1 - cpu0)) ticks of CPU in 2 s"
+stop_jobsd
+
+# A load that fails after an unloading: libmicrohttpd.so.12 first on LD_LIBRARY_PATH, the real one at the
+# first request, replaced by a broken file while unloaded. As at a first connection: logged, connections
+# closed, jobsd running on.
+real_mhd=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" && /x86-64|x32|64/ { print $NF; exit }')
+[ -n "$real_mhd" ] || real_mhd=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" { print $NF; exit }')
+mkdir -p "$SANDBOX_DIR/swaplib"
+ln -sf "$real_mhd" "$SANDBOX_DIR/swaplib/libmicrohttpd.so.12"
+saved_props=("${jobsd_props[@]}")
+jobsd_props+=(-E JOBSD_TEST_API_IDLE_USEC=2000000 -E LD_LIBRARY_PATH="$SANDBOX_DIR/swaplib")
+start_jobsd --api-listen="127.0.0.1:$port"
+jobsd_props=("${saved_props[@]}")
+p=$(pid)
+code=$(admin_get /version)
+until_true 10 '[ -z "$(libs "$p")" ]'
+rm "$SANDBOX_DIR/swaplib/libmicrohttpd.so.12"
+echo "not a library" > "$SANDBOX_DIR/swaplib/libmicrohttpd.so.12"
+code2=$(admin_get /version)
+if [ "$code" = 200 ] && [ "$code2" != 200 ] &&
+   sandbox_journal -u jobsd _PID="$p" -o cat | grep -q "cannot load libmicrohttpd.so.12, which the Kubernetes API (--api-listen) needs" &&
+   sandbox_journal -u jobsd _PID="$p" -o cat | grep -q "cannot serve: jobsd goes on without it" &&
+   [ "$(systemctl --user show -P ActiveState jobsd)" = active ] && [ "$(pid)" = "$p" ] && jobctl get job hello >/dev/null 2>&1 &&
+   [ -z "$(libs "$p")" ]; then
+        ok "a load failing after an unloading: logged, the connection closed, nothing left mapped, jobsd runs on"
+else
+        not_ok "a load failing after an unloading" "first $code, then $code2; mapped: $(libs "$p")" "$(sandbox_journal -u jobsd -o cat | tail -10)"
+fi
 stop_jobsd
 
 # A busy port is still a start-up error, said in the log.
@@ -203,13 +231,13 @@ for i in 1 2 3 4 5; do
         curl -s --max-time 10 --cacert "$state/api/ca.crt" --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
                 -o /dev/null "$api/version" && echo "# request $i succeeded"
 done
-if sandbox_journal -u jobsd -o cat | grep -q "cannot load libmicrohttpd.so.12, which the Kubernetes API (--api-listen) needs" &&
-   sandbox_journal -u jobsd -o cat | grep -q "cannot serve: jobsd goes on without it"; then
+if sandbox_journal -u jobsd _PID="$p" -o cat | grep -q "cannot load libmicrohttpd.so.12, which the Kubernetes API (--api-listen) needs" &&
+   sandbox_journal -u jobsd _PID="$p" -o cat | grep -q "cannot serve: jobsd goes on without it"; then
         ok "a broken libmicrohttpd: the log names the library and says the API cannot serve"
 else
         not_ok "a broken libmicrohttpd is logged" "$(sandbox_journal -u jobsd -o cat | tail -10)"
 fi
-n_closed=$(sandbox_journal -u jobsd -o cat | grep -c "API: closed [0-9]* connection")
+n_closed=$(sandbox_journal -u jobsd _PID="$p" -o cat | grep -c "API: closed [0-9]* connection")
 [ "$n_closed" -ge 1 ] && [ "$n_closed" -le 2 ] && ok "the closed connections are logged, rate-limited ($n_closed line(s) for 5 connections)" ||
         not_ok "closed connections logged once per 10 s" "$n_closed lines" "$(sandbox_journal -u jobsd -o cat | tail -10)"
 if [ "$(systemctl --user show -P ActiveState jobsd)" = active ] && [ "$(pid)" = "$p" ] && jobctl get job hello >/dev/null 2>&1; then
