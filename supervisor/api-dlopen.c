@@ -111,7 +111,7 @@ static const ApiSym gnutls_syms[] = {
 };
 
 static void *mhd_dl, *gnutls_dl;
-/* GnuTLS was loaded with RTLD_NODELETE (for the API, not just for a first start's certificates). */
+/* GnuTLS was loaded for the API (dlopen_api_libs()), not just for a start's certificates. */
 static bool gnutls_kept;
 
 static void clear_syms(const ApiSym *syms, size_t n) {
@@ -170,13 +170,24 @@ int dlopen_api_libs(void) {
         if (!gnutls_kept) {
                 /* GnuTLS first, so that its absence is named as such (libmicrohttpd needs it too). */
                 void *dl;
-                r = load(JOBSD_GNUTLS_SONAME, "libgnutls30", RTLD_NODELETE, gnutls_syms, ELEMENTSOF(gnutls_syms), &dl);
+                r = load(JOBSD_GNUTLS_SONAME, "libgnutls30", 0, gnutls_syms, ELEMENTSOF(gnutls_syms), &dl);
                 if (r < 0)
                         return r;
-                if (gnutls_dl)  /* loaded for the start's certificates: the same handle, now kept */
+                if (gnutls_dl)  /* loaded for the start's certificates: the same handle, now the API's */
                         (void) dlclose(gnutls_dl);
                 gnutls_dl = dl;
                 gnutls_kept = true;
         }
-        return load(JOBSD_MHD_SONAME, "libmicrohttpd12", RTLD_NODELETE, mhd_syms, ELEMENTSOF(mhd_syms), &mhd_dl);
+        return load(JOBSD_MHD_SONAME, "libmicrohttpd12", 0, mhd_syms, ELEMENTSOF(mhd_syms), &mhd_dl);
+}
+
+void dlclose_api_libs(void) {
+        /* libmicrohttpd first: it uses GnuTLS (its destructor deinitializes it). */
+        if (mhd_dl) {
+                clear_syms(mhd_syms, ELEMENTSOF(mhd_syms));
+                (void) dlclose(mhd_dl);
+                mhd_dl = NULL;
+        }
+        gnutls_kept = false;
+        dlclose_gnutls();
 }

@@ -5,7 +5,8 @@
  * soname, as systemd loads its optional libraries): jobsd is not linked with them, so a jobsd with the API
  * configured but no client yet does not map them (docs/kubernetes-api.md, "When the libraries are
  * loaded"). Their headers give the types: each function used is a pointer sym_NAME of NAME's own type,
- * set by dlopen_api_libs() (or, GnuTLS's alone, by dlopen_gnutls()); the call sites call sym_NAME(). A
+ * set by dlopen_api_libs() (or, GnuTLS's alone, by dlopen_gnutls()), NULL again once dlclose_api_libs()
+ * unloaded them (the API idle); the call sites call sym_NAME(). A
  * function not listed here does not link, as jobsd has no library to take it from. */
 
 #include <stdbool.h>
@@ -77,12 +78,16 @@ static inline void api_gnutls_free(void *p) {
         (*sym_gnutls_free)(p);
 }
 
-/* Loads both libraries (once; they stay loaded): 0, or a negative errno after logging which library is
- * missing or lacks a function, and that the API needs it. */
+/* Loads both libraries (nothing if they are loaded): 0, or a negative errno after logging which library
+ * is missing or lacks a function, and that the API needs it (what was loaded stays so until
+ * dlclose_api_libs()). */
 int dlopen_api_libs(void);
+/* Unloads both (dlclose()) and sets every sym_ pointer to NULL: nothing of them (an MHD daemon, response,
+ * connection or GnuTLS session) may be left. */
+void dlclose_api_libs(void);
 /* GnuTLS alone, for certificates made at start (a first start's CA): dlclose_gnutls() unloads it again
- * unless dlopen_api_libs() has loaded it for good meanwhile. */
+ * unless dlopen_api_libs() has loaded it for the API meanwhile. */
 int dlopen_gnutls(void);
 void dlclose_gnutls(void);
-/* Whether dlopen_api_libs() succeeded. */
+/* Whether dlopen_api_libs() succeeded (and dlclose_api_libs() was not called since). */
 bool api_libs_loaded(void);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The Kubernetes API server: its socket from the start, libmicrohttpd in jobsd's event loop from the first
- * connection on, client certificates, routing. */
+/* The Kubernetes API server: its socket from the start, libmicrohttpd in jobsd's event loop from a
+ * connection until the API is idle, client certificates, routing. */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <sys/resource.h>
@@ -37,20 +38,28 @@
  * descriptor left) pauses the socket this long, so that a readable socket is no busy loop. */
 #define API_REFUSED_LOG_USEC (10U * USEC_PER_SEC)
 #define API_REFUSE_PAUSE_USEC (1U * USEC_PER_SEC)
+/* The API with no connection (no request, no watch, no keep-alive connection) this long: libmicrohttpd is
+ * stopped and both libraries unloaded until the next connection. JOBSD_TEST_API_IDLE_USEC (a test aid,
+ * docs/testing.md) makes it shorter. */
+#define API_LIBS_IDLE_USEC (60U * USEC_PER_SEC)
 
 struct ApiServer {
         Manager *manager;
         char *listen;                   /* --api-listen, for messages */
         int family;
         unsigned max_conns;
-        /* Until the first connection: the socket, bound and listening, watched by jobsd itself. */
+        /* The socket, bound and listening, from the start; watched by jobsd itself while MHD is not
+         * running (until the first connection, and again once the API was idle). */
         int listen_fd;
         sd_event_source *listen_io;
-        bool failed;                    /* the first connection could not start MHD: connections are closed */
+        bool failed;                    /* a connection could not start MHD: connections are closed */
         sd_event_source *pause;
         uint64_t refused_logged_usec;
         unsigned refused;
-        /* From the first connection on. */
+        uint64_t idle_usec;             /* API_LIBS_IDLE_USEC, or the test aid's */
+        sd_event_source *idle;          /* armed (one shot) while MHD runs with no connection */
+        unsigned loads;                 /* how many times the libraries were loaded, for the log */
+        /* While MHD runs (from a connection until the API was idle). */
         struct MHD_Daemon *mhd;
         sd_event_source *io;
         sd_event_source *timer;
@@ -300,18 +309,34 @@ _printf_(2, 0) static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
         log_info("API: %s", msg);
 }
 
-/* MHD does its work, then says when it wants to run again (0: at once, data already buffered). */
+static unsigned api_server_connections(ApiServer *a) {
+        const union MHD_DaemonInfo *info = sym_MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+        /* Suspended connections (watches, followed logs between lines) are counted too. */
+        return info ? info->num_connections : 1;
+}
+
+/* MHD does its work, then says when it wants to run again (0: at once, data already buffered). The last
+ * connection gone, the idle timer starts (once: it is not moved by later runs without connections). */
 static void api_server_run(ApiServer *a) {
         MHD_UNSIGNED_LONG_LONG timeout;
+        uint64_t now;
+        int enabled = SD_EVENT_OFF;
 
         (void) sym_MHD_run(a->mhd);
+        (void) sd_event_now(a->manager->event, CLOCK_MONOTONIC, &now);
         if (sym_MHD_get_timeout(a->mhd, &timeout) == MHD_YES) {
-                uint64_t now;
-                (void) sd_event_now(a->manager->event, CLOCK_MONOTONIC, &now);
                 (void) sd_event_source_set_time(a->timer, now + (uint64_t) timeout * USEC_PER_MSEC);
                 (void) sd_event_source_set_enabled(a->timer, SD_EVENT_ONESHOT);
         } else
                 (void) sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
+        (void) sd_event_source_get_enabled(a->idle, &enabled);
+        if (api_server_connections(a) > 0)
+                (void) sd_event_source_set_enabled(a->idle, SD_EVENT_OFF);
+        else if (enabled == SD_EVENT_OFF) {
+                (void) sd_event_source_set_time(a->idle, now + a->idle_usec);
+                (void) sd_event_source_set_enabled(a->idle, SD_EVENT_ONESHOT);
+        }
 }
 
 void api_server_kick(ApiServer *a) {
@@ -445,10 +470,13 @@ static void api_server_stop_mhd(ApiServer *a) {
         }
         a->io = sd_event_source_disable_unref(a->io);
         a->timer = sd_event_source_disable_unref(a->timer);
+        if (a->idle)
+                (void) sd_event_source_set_enabled(a->idle, SD_EVENT_OFF);
 }
 
-/* The first connection: the libraries, the server certificate, then MHD on (a copy of) the socket, in the
- * loop as before; the connection waiting in the backlog is MHD's first. */
+/* The first connection (and the first after the API was idle): the libraries, the server certificate (made
+ * once per run: kept as text), then MHD on a copy of the socket, in the loop as before; the connection
+ * waiting in the backlog is MHD's first. jobsd keeps its own descriptor of the socket for after. */
 static int api_server_start_mhd(ApiServer *a) {
         _cleanup_(closep) int fd = -EBADF;
         const union MHD_DaemonInfo *info;
@@ -499,14 +527,31 @@ static int api_server_start_mhd(ApiServer *a) {
                 goto fail;
         (void) sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
         /* MHD watches the socket now. */
-        a->listen_io = sd_event_source_disable_unref(a->listen_io);
-        a->listen_fd = safe_close(a->listen_fd);
-        log_info("Kubernetes API: libmicrohttpd and GnuTLS loaded, server certificate made, serving on %s", a->listen);
+        (void) sd_event_source_set_enabled(a->listen_io, SD_EVENT_OFF);
+        if (a->loads++ == 0)
+                log_info("Kubernetes API: libmicrohttpd and GnuTLS loaded, server certificate made, serving on %s", a->listen);
+        else
+                log_info("Kubernetes API: libmicrohttpd and GnuTLS loaded again, serving on %s", a->listen);
         api_server_run(a);
         return 0;
 fail:
         api_server_stop_mhd(a);
         return r;
+}
+
+/* No connection for the idle period: MHD stopped (it closes its copy of the socket), both libraries
+ * unloaded, and the socket watched by jobsd again, as before the first connection. */
+static int on_idle(sd_event_source *s, uint64_t usec, void *userdata) {
+        ApiServer *a = userdata;
+
+        if (!a->mhd || api_server_connections(a) > 0)
+                return 0;
+        api_server_stop_mhd(a);
+        dlclose_api_libs();
+        (void) sd_event_source_set_enabled(a->listen_io, SD_EVENT_ON);
+        log_info("Kubernetes API: no connection for %" PRIu64 " s, libmicrohttpd and GnuTLS unloaded until the next one",
+                 a->idle_usec / USEC_PER_SEC);
+        return 0;
 }
 
 static int on_pause_end(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -566,6 +611,7 @@ static int on_listen(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 a->failed = true;
                 log_error_errno(r, "the Kubernetes API on %s cannot serve: jobsd goes on without it and closes its connections: %m",
                                 a->listen);
+                dlclose_api_libs();     /* what of them was loaded */
         }
         refuse_connections(a);
         return 0;
@@ -610,12 +656,25 @@ int api_server_new(Manager *m, const char *listen, char * const *sans, ApiServer
         if (r < 0)
                 goto fail;
         a->max_conns = connections_max();
+        a->idle_usec = API_LIBS_IDLE_USEC;
+        {
+                /* Test aid (tests/integration/test-api-lazy.sh): a short idle period. */
+                const char *e = getenv("JOBSD_TEST_API_IDLE_USEC");
+                if (e && strtoull(e, NULL, 10) > 0)
+                        a->idle_usec = strtoull(e, NULL, 10);
+        }
+        r = sd_event_add_time(m->event, &a->idle, CLOCK_MONOTONIC, 0, 0, on_idle, a);
+        if (r < 0)
+                goto fail;
+        (void) sd_event_source_set_enabled(a->idle, SD_EVENT_OFF);
+        (void) sd_event_source_set_description(a->idle, "api-idle");
         r = sd_event_add_io(m->event, &a->listen_io, a->listen_fd, EPOLLIN, on_listen, a);
         if (r < 0)
                 goto fail;
         (void) sd_event_source_set_description(a->listen_io, "api-listen");
-        log_info("Kubernetes API on https://%s%s%s:%u (at most %u connections; libmicrohttpd and GnuTLS loaded at the first), kubeconfig in %s/kubeconfig",
-                 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port, a->max_conns, m->state_dir);
+        log_info("Kubernetes API on https://%s%s%s:%u (at most %u connections; libmicrohttpd and GnuTLS loaded at the first, unloaded after %" PRIu64 " s without any), kubeconfig in %s/kubeconfig",
+                 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port, a->max_conns,
+                 a->idle_usec / USEC_PER_SEC, m->state_dir);
         *ret = a;
         return 0;
 fail:
@@ -627,6 +686,8 @@ ApiServer *api_server_free(ApiServer *a) {
         if (!a)
                 return NULL;
         api_server_stop_mhd(a);
+        dlclose_api_libs();
+        a->idle = sd_event_source_disable_unref(a->idle);
         a->hub = api_watch_hub_free(a->hub);
         a->listen_io = sd_event_source_disable_unref(a->listen_io);
         a->pause = sd_event_source_disable_unref(a->pause);

@@ -6,7 +6,8 @@
 # copy of the manifest, fsync'd); the restart after it reads them. Then the same Jobs with
 # --api-listen=127.0.0.1:PORT (a free port): its first start (the CA made, GnuTLS loaded and unloaded for
 # it), a restart before any request (libmicrohttpd and GnuTLS not loaded yet), and after one request
-# (curl with the kubeconfig's client certificate: both loaded), each VmRSS, RssAnon, RssFile and PSS.
+# (curl with the kubeconfig's client certificate: both loaded), and after the idle period that unloads them
+# (made 2 s by the test aid JOBSD_TEST_API_IDLE_USEC; 60 s otherwise), each VmRSS, RssAnon, RssFile and PSS.
 #   tests/bench/rss-jobs.sh [BUILD_DIR] [N]
 set -eu
 build=$(realpath "${1:-build}")
@@ -48,7 +49,7 @@ for _ in $(seq 20); do
 done
 [ -n "$port" ] || { echo "no free port for --api-listen" >&2; exit 1; }
 api_start() {
-        systemd-run --user --quiet --unit=jobsd -p Type=notify "$build/supervisor/jobsd" --user \
+        systemd-run --user --quiet --unit=jobsd -p Type=notify -E JOBSD_TEST_API_IDLE_USEC=2000000 "$build/supervisor/jobsd" --user \
                 --manifest-dir="$SANDBOX_DIR/m" --state-dir="$SANDBOX_DIR/s" --api-listen="127.0.0.1:$port"
         pid=$(systemctl --user show -p MainPID --value jobsd)
 }
@@ -66,4 +67,11 @@ get_one() {      # the HTTP code and the request's time in ms (a new connection:
 first=$(get_one)
 echo "with --api-listen, after one request (a list of one Job, $first: the libraries loaded and the server certificate made first): $(split_of "$pid") ($(api_libs) mappings of libgnutls/libmicrohttpd)"
 echo "with --api-listen, the same request again: $(get_one)"
+# The idle period (2 s here): wait until both are unmapped (at most 20 s).
+for _ in $(seq 200); do
+        [ "$(api_libs)" = 0 ] && break
+        sleep 0.1
+done
+echo "with --api-listen, after the idle period (the libraries unloaded): $(split_of "$pid") ($(api_libs) mappings of libgnutls/libmicrohttpd)"
+echo "with --api-listen, a request after the idle period (the libraries loaded again): $(get_one); then $(split_of "$pid")"
 systemctl --user stop jobsd

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The Kubernetes API's libraries loaded on demand (docs/kubernetes-api.md, "When the libraries are
 # loaded"), in the suite's sandbox: jobsd --api-listen listens and writes the kubeconfigs at start, but maps
-# neither libmicrohttpd nor GnuTLS until the first connection, which then succeeds; a busy port is a
+# neither libmicrohttpd nor GnuTLS until the first connection, which then succeeds; after an idle period (2 s
+# here) both are unloaded, and loaded again by the next connection, while an open watch keeps them; a busy port is a
 # start-up error; a client certificate removed is made again at start; a library that cannot be loaded
 # (a broken libmicrohttpd.so.12 first on LD_LIBRARY_PATH) leaves jobsd running, closing the API's
 # connections, with no busy loop. Skips without curl. Usage: test-api-lazy.sh BUILD_DIR
@@ -95,6 +96,94 @@ fi
 
 stop_jobsd
 
+# The libraries given back when the API is idle: the test aid makes the idle period 2 s (60 s otherwise).
+# Three rounds of a request (both libraries mapped, the answer right) and the idle period (both unmapped).
+saved_props=("${jobsd_props[@]}")
+jobsd_props+=(-E JOBSD_TEST_API_IDLE_USEC=2000000)
+start_jobsd --api-listen="127.0.0.1:$port"
+jobsd_props=("${saved_props[@]}")
+p=$(pid)
+for round in 1 2 3; do
+        code=$(admin_get /apis/batch/v1/namespaces/default/jobs/hello)
+        if [ "$code" = 200 ] && grep -q '"name":"hello"' "$SANDBOX_DIR/out" && libs "$p" | grep -q gnutls && libs "$p" | grep -q microhttpd; then
+                ok "idle round $round: a request loads the libraries and is answered (GET the Job hello 200)"
+        else
+                not_ok "idle round $round: a request loads the libraries and is answered" "code $code: $(head -c 300 "$SANDBOX_DIR/out" 2>/dev/null)" \
+                        "mapped: $(libs "$p")" "$(sandbox_journal -u jobsd -o cat | tail -10)"
+        fi
+        [ "$round" = 1 ] && echo "# with the libraries loaded: $(rss "$p")"
+        if until_true 10 '[ -z "$(libs "$p")" ]'; then
+                ok "idle round $round: after the idle period neither libgnutls nor libmicrohttpd is mapped"
+        else
+                not_ok "idle round $round: the libraries unmapped after the idle period" "mapped: $(libs "$p")" "$(sandbox_journal -u jobsd -o cat | tail -10)"
+        fi
+        [ "$round" = 1 ] && echo "# after the idle period: $(rss "$p")"
+done
+n_unloaded=$(sandbox_journal -u jobsd _PID="$p" -o cat | grep -c "libmicrohttpd and GnuTLS unloaded until the next one")
+[ "$n_unloaded" = 3 ] && ok "each unloading is logged (3 lines)" ||
+        not_ok "each unloading is logged" "$n_unloaded lines" "$(sandbox_journal -u jobsd -o cat | tail -10)"
+# An open watch is a connection: it keeps them loaded past the idle period, and its events still come.
+curl -s -N --max-time 60 --cacert "$state/api/ca.crt" --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        "$api/apis/batch/v1/namespaces/default/jobs?watch=1" > "$SANDBOX_DIR/watch" 2>/dev/null &
+watcher=$!
+until_true 10 'grep -q "\"ADDED\"" "$SANDBOX_DIR/watch"'
+sleep 4
+if libs "$p" | grep -q gnutls && libs "$p" | grep -q microhttpd; then
+        ok "an open watch keeps the libraries loaded past the idle period"
+else
+        not_ok "an open watch keeps the libraries loaded" "mapped: $(libs "$p")" "$(cat "$SANDBOX_DIR/watch")"
+fi
+code=$(curl -s --max-time 20 --cacert "$state/api/ca.crt" --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
+        -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary \
+        '{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"idle-watch"},"spec":{"suspend":true,"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"x","command":["true"]}]}}}}' \
+        "$api/apis/batch/v1/namespaces/default/jobs")
+if until_true 10 'grep -q "\"name\":\"idle-watch\"" "$SANDBOX_DIR/watch"'; then
+        ok "the watch open past the idle period gets its events (POST $code, the new Job's ADDED)"
+else
+        not_ok "the watch gets its events after the idle period" "POST $code" "$(cat "$SANDBOX_DIR/watch")"
+fi
+kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null
+if until_true 10 '[ -z "$(libs "$p")" ]'; then
+        ok "the watch closed: the libraries are unloaded after the idle period"
+else
+        not_ok "the watch closed: the libraries unloaded after the idle period" "mapped: $(libs "$p")"
+fi
+# Woken by nothing while unloaded: the idle timer is gone with the libraries.
+cpu0=$(awk '{ print $14 + $15 }' "/proc/$p/stat")
+sleep 2
+cpu1=$(awk '{ print $14 + $15 }' "/proc/$p/stat")
+[ $((cpu1 - cpu0)) -le 1 ] && ok "unloaded, jobsd is quiet ($((cpu1 - cpu0)) ticks of CPU in 2 s)" ||
+        not_ok "unloaded, jobsd is quiet" "$((cpu1 - cpu0)) ticks of CPU in 2 s"
+stop_jobsd
+
+# A load that fails after an unloading: libmicrohttpd.so.12 first on LD_LIBRARY_PATH, the real one at the
+# first request, replaced by a broken file while unloaded. As at a first connection: logged, connections
+# closed, jobsd running on.
+real_mhd=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" && /x86-64|x32|64/ { print $NF; exit }')
+[ -n "$real_mhd" ] || real_mhd=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" { print $NF; exit }')
+mkdir -p "$SANDBOX_DIR/swaplib"
+ln -sf "$real_mhd" "$SANDBOX_DIR/swaplib/libmicrohttpd.so.12"
+saved_props=("${jobsd_props[@]}")
+jobsd_props+=(-E JOBSD_TEST_API_IDLE_USEC=2000000 -E LD_LIBRARY_PATH="$SANDBOX_DIR/swaplib")
+start_jobsd --api-listen="127.0.0.1:$port"
+jobsd_props=("${saved_props[@]}")
+p=$(pid)
+code=$(admin_get /version)
+until_true 10 '[ -z "$(libs "$p")" ]'
+rm "$SANDBOX_DIR/swaplib/libmicrohttpd.so.12"
+echo "not a library" > "$SANDBOX_DIR/swaplib/libmicrohttpd.so.12"
+code2=$(admin_get /version)
+if [ "$code" = 200 ] && [ "$code2" != 200 ] &&
+   sandbox_journal -u jobsd _PID="$p" -o cat | grep -q "cannot load libmicrohttpd.so.12, which the Kubernetes API (--api-listen) needs" &&
+   sandbox_journal -u jobsd _PID="$p" -o cat | grep -q "cannot serve: jobsd goes on without it" &&
+   [ "$(systemctl --user show -P ActiveState jobsd)" = active ] && [ "$(pid)" = "$p" ] && jobctl get job hello >/dev/null 2>&1 &&
+   [ -z "$(libs "$p")" ]; then
+        ok "a load failing after an unloading: logged, the connection closed, nothing left mapped, jobsd runs on"
+else
+        not_ok "a load failing after an unloading" "first $code, then $code2; mapped: $(libs "$p")" "$(sandbox_journal -u jobsd -o cat | tail -10)"
+fi
+stop_jobsd
+
 # A busy port is still a start-up error, said in the log.
 python3 -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
@@ -142,13 +231,13 @@ for i in 1 2 3 4 5; do
         curl -s --max-time 10 --cacert "$state/api/ca.crt" --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
                 -o /dev/null "$api/version" && echo "# request $i succeeded"
 done
-if sandbox_journal -u jobsd -o cat | grep -q "cannot load libmicrohttpd.so.12, which the Kubernetes API (--api-listen) needs" &&
-   sandbox_journal -u jobsd -o cat | grep -q "cannot serve: jobsd goes on without it"; then
+if sandbox_journal -u jobsd _PID="$p" -o cat | grep -q "cannot load libmicrohttpd.so.12, which the Kubernetes API (--api-listen) needs" &&
+   sandbox_journal -u jobsd _PID="$p" -o cat | grep -q "cannot serve: jobsd goes on without it"; then
         ok "a broken libmicrohttpd: the log names the library and says the API cannot serve"
 else
         not_ok "a broken libmicrohttpd is logged" "$(sandbox_journal -u jobsd -o cat | tail -10)"
 fi
-n_closed=$(sandbox_journal -u jobsd -o cat | grep -c "API: closed [0-9]* connection")
+n_closed=$(sandbox_journal -u jobsd _PID="$p" -o cat | grep -c "API: closed [0-9]* connection")
 [ "$n_closed" -ge 1 ] && [ "$n_closed" -le 2 ] && ok "the closed connections are logged, rate-limited ($n_closed line(s) for 5 connections)" ||
         not_ok "closed connections logged once per 10 s" "$n_closed lines" "$(sandbox_journal -u jobsd -o cat | tail -10)"
 if [ "$(systemctl --user show -P ActiveState jobsd)" = active ] && [ "$(pid)" = "$p" ] && jobctl get job hello >/dev/null 2>&1; then
