@@ -51,8 +51,13 @@ sandbox_start_tap() {
 # ASan then prints its stack to the journal), so that the next start reports where it hung.
 # JOBSD_VERIFY_SCOPED_RELOAD=1: after each scoped reload jobsd works out the full one, and aborts if it
 # would still do anything (manifest-reload.c).
+# intercept_tls_get_addr=0: LeakSanitizer (clang 14) can read a garbage range for the dynamic TLS of a
+# dlopen()ed library (GnuTLS, loaded by the API) and its check at exit then crashes ("Tracer caught signal
+# 11", "LeakSanitizer has encountered a fatal error"), depending on the heap's layout. jobsd itself has
+# one thread and no thread-local data of its own.
 jobsd_props=(-p Type=notify -p KillMode=process -p TimeoutStopSec=30 -p TimeoutStopFailureMode=abort
-             -E ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_abort=1" -E JOBSD_VERIFY_SCOPED_RELOAD=1)
+             -E ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_abort=1:intercept_tls_get_addr=0"
+             -E JOBSD_VERIFY_SCOPED_RELOAD=1)
 # jobsd_stopped_cleanly: before a start, a jobsd that ended badly (its unit failed: a stop that timed out,
 # an exit status other than 0) is a failed check, with its result, what stop_jobsd saw, and its last lines;
 # then reset.
