@@ -39,20 +39,31 @@ jpid=$(systemctl --user show -P MainPID jobsd)
 cpu() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$jpid/stat"; }     # utime + stime, ticks
 sleep 1
 cpu0=$(cpu)
+# job_yaml NAME: a Job of one pod that prints "started" (the line waited for).
+job_yaml() {
+        printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, started]}]\n' "$1"
+}
+# first_line IDENT: the journal's own stamp (µs) of IDENT's first line. Every sample, jobsd's and the
+# floor's, first pauses 0.3 s, so that their starts are as far apart: a start soon after another skips
+# the kernel's wait in the cgroup attach (an RCU grace period, 8-20 ms here), and back-to-back floor
+# samples were 3-4 ms against jobsd's 14-19 ms. The poll is slow, so that journalctl's runs do not take
+# the CPU the measured path needs.
+first_line() {
+        local k t
+        sleep 0.3
+        for k in $(seq 100); do
+                t=$(journalctl -D "$SANDBOX_JOURNAL_DIR" -t "$1" -o export 2>/dev/null | sed -n 's/^__REALTIME_TIMESTAMP=//p' | head -1)
+                [ -n "$t" ] && { echo "$t"; return 0; }
+                sleep 0.1
+        done
+}
 results=(); before=(); after=()
 for i in $(seq "$samples"); do
         f=$SANDBOX_DIR/b$i.yaml
-        printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: b%d}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, started]}]\n' "$i" > "$f"
+        job_yaml "b$i" > "$f"
         printf '%s\t%s\n' "$f" "$SANDBOX_DIR/m/b$i.yaml" >&"${RENAMER[1]}"
         read -r t0 <&"${RENAMER[0]}"
-        # The time is the journal's own stamp of the line: a slow poll, so that journalctl's runs do not
-        # take the CPU the measured path needs.
-        sleep 0.3
-        for k in $(seq 100); do
-                t1=$(journalctl -D "$SANDBOX_JOURNAL_DIR" -t "b$i" -o export 2>/dev/null | sed -n 's/^__REALTIME_TIMESTAMP=//p' | head -1)
-                [ -n "$t1" ] && break
-                sleep 0.1
-        done
+        t1=$(first_line "b$i")
         ms=$(( (t1 - t0) / 1000 ))
         results+=("$ms")
         # Split at jobsd's SuccessfulCreate line, logged just before its StartTransientUnit call.
@@ -72,17 +83,9 @@ floor_run() {
         floor=()
         for i in $(seq "$samples"); do
                 f=$SANDBOX_DIR/$prefix$i.yaml
-                printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s%d}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [echo, started]}]\n' "$prefix" "$i" > "$f"
+                job_yaml "$prefix$i" > "$f"
                 t0=$(env FLOOR_PRINT_START=1 "$@" "$build/tests/bench-floor" "$f" 1 1 | sed -n 's/^start-realtime //p')
-                # The same pause as after each of jobsd's samples, so that the starts are as far apart. A
-                # start soon after another skips the kernel's wait in the cgroup attach (an RCU grace
-                # period, 8-20 ms here), so back-to-back floor samples were 3-4 ms against 14-19 ms.
-                sleep 0.3
-                for k in $(seq 100); do
-                        t1=$(journalctl -D "$SANDBOX_JOURNAL_DIR" -t "$prefix$i" -o export 2>/dev/null | sed -n 's/^__REALTIME_TIMESTAMP=//p' | head -1)
-                        [ -n "$t1" ] && break
-                        sleep 0.1
-                done
+                t1=$(first_line "$prefix$i")
                 floor+=($(( (t1 - t0) / 1000 )))
         done
 }
