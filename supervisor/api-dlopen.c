@@ -112,7 +112,6 @@ static const ApiSym gnutls_syms[] = {
 
 static void *mhd_dl, *gnutls_dl;
 /* GnuTLS was loaded for the API (dlopen_api_libs()), not just for a start's certificates. */
-static bool gnutls_kept;
 
 static void clear_syms(const ApiSym *syms, size_t n) {
         for (size_t i = 0; i < n; i++)
@@ -120,10 +119,10 @@ static void clear_syms(const ApiSym *syms, size_t n) {
 }
 
 /* package: Debian's package of the library, for the message. */
-static int load(const char *soname, const char *package, int flags, const ApiSym *syms, size_t n, void **ret) {
+static int load(const char *soname, const char *package, const ApiSym *syms, size_t n, void **ret) {
         void *dl;
 
-        dl = dlopen(soname, RTLD_NOW | flags);
+        dl = dlopen(soname, RTLD_NOW);
         if (!dl)
                 return log_error_errno(-EOPNOTSUPP,
                                        "cannot load %s, which the Kubernetes API (--api-listen) needs (Debian's package %s): %s",
@@ -147,11 +146,11 @@ static int load(const char *soname, const char *package, int flags, const ApiSym
 int dlopen_gnutls(void) {
         if (gnutls_dl)
                 return 0;
-        return load(JOBSD_GNUTLS_SONAME, "libgnutls30", 0, gnutls_syms, ELEMENTSOF(gnutls_syms), &gnutls_dl);
+        return load(JOBSD_GNUTLS_SONAME, "libgnutls30", gnutls_syms, ELEMENTSOF(gnutls_syms), &gnutls_dl);
 }
 
 void dlclose_gnutls(void) {
-        if (!gnutls_dl || gnutls_kept)
+        if (!gnutls_dl)
                 return;
         clear_syms(gnutls_syms, ELEMENTSOF(gnutls_syms));
         (void) dlclose(gnutls_dl);
@@ -159,26 +158,17 @@ void dlclose_gnutls(void) {
 }
 
 bool api_libs_loaded(void) {
-        return mhd_dl && gnutls_kept;
+        return mhd_dl && gnutls_dl;
 }
 
 int dlopen_api_libs(void) {
         int r;
 
-        if (api_libs_loaded())
-                return 0;
-        if (!gnutls_kept) {
-                /* GnuTLS first, so that its absence is named as such (libmicrohttpd needs it too). */
-                void *dl;
-                r = load(JOBSD_GNUTLS_SONAME, "libgnutls30", 0, gnutls_syms, ELEMENTSOF(gnutls_syms), &dl);
-                if (r < 0)
-                        return r;
-                if (gnutls_dl)  /* loaded for the start's certificates: the same handle, now the API's */
-                        (void) dlclose(gnutls_dl);
-                gnutls_dl = dl;
-                gnutls_kept = true;
-        }
-        return load(JOBSD_MHD_SONAME, "libmicrohttpd12", 0, mhd_syms, ELEMENTSOF(mhd_syms), &mhd_dl);
+        /* GnuTLS first, so that its absence is named as such (libmicrohttpd needs it too). */
+        r = dlopen_gnutls();
+        if (r < 0 || mhd_dl)
+                return r;
+        return load(JOBSD_MHD_SONAME, "libmicrohttpd12", mhd_syms, ELEMENTSOF(mhd_syms), &mhd_dl);
 }
 
 void dlclose_api_libs(void) {
@@ -188,6 +178,5 @@ void dlclose_api_libs(void) {
                 (void) dlclose(mhd_dl);
                 mhd_dl = NULL;
         }
-        gnutls_kept = false;
         dlclose_gnutls();
 }

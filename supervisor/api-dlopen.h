@@ -85,8 +85,8 @@ int dlopen_api_libs(void);
 /* Unloads both (dlclose()) and sets every sym_ pointer to NULL: nothing of them (an MHD daemon, response,
  * connection or GnuTLS session) may be left. */
 void dlclose_api_libs(void);
-/* GnuTLS alone, for certificates made at start (a first start's CA): dlclose_gnutls() unloads it again
- * unless dlopen_api_libs() has loaded it for the API meanwhile. */
+/* GnuTLS alone, for certificates made at start (a first start's CA), before any connection:
+ * dlclose_gnutls() unloads it again. */
 int dlopen_gnutls(void);
 void dlclose_gnutls(void);
 /* Whether dlopen_api_libs() succeeded (and dlclose_api_libs() was not called since). */

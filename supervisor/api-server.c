@@ -38,6 +38,9 @@
  * descriptor left) pauses the socket this long, so that a readable socket is no busy loop. */
 #define API_REFUSED_LOG_USEC (10U * USEC_PER_SEC)
 #define API_REFUSE_PAUSE_USEC (1U * USEC_PER_SEC)
+/* After a failed start of MHD (the libraries, the certificates, descriptors), a connection that far on
+ * tries again: a library being upgraded or a passing shortage of descriptors does not end the API. */
+#define API_RETRY_USEC (10U * USEC_PER_SEC)
 /* The API with no connection (no request, no watch, no keep-alive connection) this long: libmicrohttpd is
  * stopped and both libraries unloaded until the next connection. JOBSD_TEST_API_IDLE_USEC (a test aid,
  * docs/testing.md) makes it shorter. */
@@ -52,7 +55,8 @@ struct ApiServer {
          * running (until the first connection, and again once the API was idle). */
         int listen_fd;
         sd_event_source *listen_io;
-        bool failed;                    /* a connection could not start MHD: connections are closed */
+        usec_t failed_usec;             /* CLOCK_MONOTONIC of a connection that could not start MHD: until
+                                         * API_RETRY_USEC after it, connections are closed; 0: none */
         sd_event_source *pause;
         uint64_t refused_logged_usec;
         unsigned refused;
@@ -593,8 +597,8 @@ static void refuse_connections(ApiServer *a) {
         }
         (void) sd_event_now(a->manager->event, CLOCK_MONOTONIC, &now);
         if (a->refused > 0 && (a->refused_logged_usec == 0 || now >= a->refused_logged_usec + API_REFUSED_LOG_USEC)) {
-                log_warning("API: closed %u connection%s on %s: the API cannot serve (its libraries or certificates failed at the first connection, logged then); restart jobsd once that is fixed",
-                            a->refused, a->refused == 1 ? "" : "s", a->listen);
+                log_warning("API: closed %u connection%s on %s: the API cannot serve (its libraries or certificates failed, logged then); a connection %u s after the failure tries again",
+                            a->refused, a->refused == 1 ? "" : "s", a->listen, (unsigned) (API_RETRY_USEC / USEC_PER_SEC));
                 a->refused = 0;
                 a->refused_logged_usec = now;
         }
@@ -602,15 +606,19 @@ static void refuse_connections(ApiServer *a) {
 
 static int on_listen(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         ApiServer *a = userdata;
+        usec_t now = 0;
         int r;
 
-        if (!a->failed) {
+        (void) sd_event_now(a->manager->event, CLOCK_MONOTONIC, &now);
+        if (a->failed_usec == 0 || now >= a->failed_usec + API_RETRY_USEC) {
                 r = api_server_start_mhd(a);
-                if (r >= 0)
+                if (r >= 0) {
+                        a->failed_usec = 0;
                         return 0;
-                a->failed = true;
-                log_error_errno(r, "the Kubernetes API on %s cannot serve: jobsd goes on without it and closes its connections: %m",
-                                a->listen);
+                }
+                a->failed_usec = MAX(now, (usec_t) 1);
+                log_error_errno(r, "the Kubernetes API on %s cannot serve: jobsd goes on without it, closes its connections, and tries again at one %u s on: %m",
+                                a->listen, (unsigned) (API_RETRY_USEC / USEC_PER_SEC));
                 dlclose_api_libs();     /* what of them was loaded */
         }
         refuse_connections(a);

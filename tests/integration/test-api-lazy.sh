@@ -6,7 +6,7 @@
 # here) both are unloaded, and loaded again by the next connection, while an open watch keeps them; a busy port is a
 # start-up error; a client certificate removed is made again at start; a library that cannot be loaded
 # (a broken libmicrohttpd.so.12 first on LD_LIBRARY_PATH) leaves jobsd running, closing the API's
-# connections, with no busy loop. Skips without curl. Usage: test-api-lazy.sh BUILD_DIR
+# connections, with no busy loop, and a connection 10 s later tries again. Skips without curl. Usage: test-api-lazy.sh BUILD_DIR
 set -u
 build=${1:?build directory}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -181,6 +181,16 @@ if [ "$code" = 200 ] && [ "$code2" != 200 ] &&
         ok "a load failing after an unloading: logged, the connection closed, nothing left mapped, jobsd runs on"
 else
         not_ok "a load failing after an unloading" "first $code, then $code2; mapped: $(libs "$p")" "$(sandbox_journal -u jobsd -o cat | tail -10)"
+fi
+# The library back: a connection 10 s after the failure tries again, and is served.
+ln -sf "$real_mhd" "$SANDBOX_DIR/swaplib/libmicrohttpd.so.12"
+code3=$(admin_get /version)
+sleep 10.5
+code4=$(admin_get /version)
+if [ "$code3" != 200 ] && [ "$code4" = 200 ] && [ "$(pid)" = "$p" ]; then
+        ok "the library fixed: a connection 10 s after the failure loads it again and is served"
+else
+        not_ok "a connection 10 s after a failed load tries again" "within 10 s $code3, after $code4" "$(sandbox_journal -u jobsd -o cat | tail -10)"
 fi
 stop_jobsd
 
