@@ -7,6 +7,7 @@
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 
+#include "jobsd/hash.h"
 #include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "jobsd/strv.h"
@@ -189,7 +190,7 @@ char *job_fingerprint(const Manifest *mf, const Manager *m) {
         const JobSpec *s = &mf->job->spec;
         char *buf = NULL;
         size_t size = 0;
-        uint64_t h = 14695981039346656037ULL;
+        uint64_t h;
         FILE *f;
 
         f = open_memstream(&buf, &size);
@@ -207,10 +208,7 @@ char *job_fingerprint(const Manifest *mf, const Manager *m) {
                 free(buf);
                 return NULL;
         }
-        for (size_t i = 0; i < size; i++) {
-                h ^= (unsigned char) buf[i];
-                h *= 1099511628211ULL;
-        }
+        h = fnv1a64(FNV1A64_INIT, buf, size);
         free(buf);
         return strprintf("%016" PRIx64, h);
 }
@@ -359,6 +357,23 @@ static bool may_reserve(const ManagedJob *j) {
                 !job_status_get_condition(s, JOB_CONDITION_SUCCESS_CRITERIA_MET);
 }
 
+/* A pending manifest copy, once the record file holding it is on disk: let go of, and the copy's own
+ * file of a jobsd before 2026-12-07 removed. Kept while the record is in the start's batch (whose commit
+ * may fail: manager_start() settles every Job after it) or after a write whose directory sync failed:
+ * the next save writes the file whole with it again. */
+void managed_job_settle_copy(ManagedJob *j) {
+        assert(j);
+
+        if (!j->record.manifest_copy || state_file_batch_pending() ||
+            !state_file_durable(j->manager->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name,
+                                "state"))
+                return;
+        if (j->record.manifest_copy->replaces)
+                (void) state_file_delete(j->manager->state_dir, "jobs", managed_job_namespace(j),
+                                         j->job->metadata.name, "manifest");
+        job_record_drop_copy(&j->record);
+}
+
 int managed_job_save(ManagedJob *j) {
         assert(j);
 
@@ -373,14 +388,8 @@ int managed_job_save(ManagedJob *j) {
         s->reserve_attempt = s->reserve_set ? s->next_attempt : 0;
         j->reserve_durable = false;
         r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
-        if (r >= 0 && j->record.manifest_copy) {
-                /* The copy's own file of a jobsd before 2026-12-07 goes once the new copy is on disk (not
-                 * while it is in the start's batch: a kill would leave neither). */
-                if (j->record.manifest_copy->replaces && !state_file_batch_pending())
-                        (void) state_file_delete(j->manager->state_dir, "jobs", managed_job_namespace(j),
-                                                 j->job->metadata.name, "manifest");
-                job_record_drop_copy(&j->record);
-        }
+        if (r >= 0)
+                managed_job_settle_copy(j);
         if (r >= 0) {
                 j->record_unsaved = false;
                 j->save_wanted = false;

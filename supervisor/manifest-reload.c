@@ -9,6 +9,7 @@
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 
+#include "jobsd/hash.h"
 #include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "cronjob-manager.h"
@@ -46,20 +47,18 @@ static int key_cmp(const void *a, const void *b) {
  * times, never 0. A file of the caches keeps it in its entry (ManifestCacheEntry.logged, 8 bytes);
  * others (the directory's own diagnostics) as "PATH\nHASH" in m->diag_keys, sorted. */
 static uint64_t diag_hash(const char *path, const Diag *items, size_t n) {
-        uint64_t h = 14695981039346656037ULL;
+        uint64_t h = FNV1A64_INIT;
         struct stat st = {};
         uint64_t v[6];
 
         for (size_t i = 0; i < n; i++) {
                 _cleanup_(freep) char *s = diag_format(items + i);
-                for (const char *p = strempty(s); *p; p++)
-                        h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+                h = fnv1a64_str(h, strempty(s));
         }
         (void) lstat(path, &st);
         v[0] = st.st_ino, v[1] = st.st_size, v[2] = st.st_mtim.tv_sec, v[3] = st.st_mtim.tv_nsec;
         v[4] = st.st_ctim.tv_sec, v[5] = st.st_ctim.tv_nsec;
-        for (size_t i = 0; i < sizeof(v); i++)
-                h = (h ^ ((const unsigned char *) v)[i]) * 1099511628211ULL;
+        h = fnv1a64(h, v, sizeof(v));
         return h ?: 1;
 }
 
@@ -158,7 +157,7 @@ static char *generated_name(Manager *m, const Manifest *mf) {
         static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
         _cleanup_(freep) char *dir = strprintf("%s/names", m->state_dir), *path = NULL, *key = NULL;
         char buf[300] = "", suffix[6];
-        uint64_t h = 14695981039346656037ULL;
+        uint64_t h;
         sd_id128_t rnd;
         FILE *f;
 
@@ -167,8 +166,7 @@ static char *generated_name(Manager *m, const Manifest *mf) {
         key = strprintf("%s#%zu", mf->file, mf->document);
         if (!key)
                 return NULL;
-        for (const char *p = key; *p; p++)
-                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+        h = fnv1a64_str(FNV1A64_INIT, key);
         path = strprintf("%s/%016" PRIx64, dir, h);
         if (!path)
                 return NULL;

@@ -3,20 +3,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "jobsd/hash.h"
 #include "jobsd/macro.h"
 #include "jobsd/strv.h"
 #include "name-index.h"
 
 /* FNV-1a over "namespace/name". */
 static uint64_t name_hash(const char *namespace, const char *name) {
-        uint64_t h = 14695981039346656037ULL;
-
-        for (const char *p = namespace; *p; p++)
-                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
-        h = (h ^ '/') * 1099511628211ULL;
-        for (const char *p = name; *p; p++)
-                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
-        return h;
+        return fnv1a64_str(fnv1a64_str(fnv1a64_str(FNV1A64_INIT, namespace), "/"), name);
 }
 
 static size_t home(const NameIndex *x, const void *item) {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jobsd/hash.h"
 #include "jobsd/macro.h"
 #include "jobsd/strv.h"
 #include "state-file.h"
@@ -75,11 +76,7 @@ static void trust(const char *path) {
 }
 
 static unsigned path_hash(const char *s) {
-        unsigned h = 2166136261u;
-
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * 16777619u;
-        return h % PENDING_BUCKETS;
+        return fnv1a64_str(FNV1A64_INIT, s) % PENDING_BUCKETS;
 }
 
 static Pending *batch_find(const char *path) {
@@ -199,6 +196,15 @@ void state_file_batch_begin(void) {
         batch.active = true;
 }
 
+/* Whether the file's last write is known to be on disk with its name (no directory sync that failed
+ * since). */
+bool state_file_durable(const char *dir, const char *kind, const char *namespace, const char *name,
+                        const char *suffix) {
+        _cleanup_(freep) char *path = state_file_path(dir, kind, namespace, name, suffix);
+
+        return path && !strv_contains(distrusted, path);
+}
+
 bool state_file_batch_pending(void) {
         return batch.n > 0;
 }
@@ -223,15 +229,19 @@ int state_file_batch_commit(void) {
                 /* Relative to the directory, open (a walk of the whole path for each file otherwise). */
                 int dfd = batch_dir(p->dir);
 
+                /* A file not renamed is not there: written whole at its next save (distrusted). */
                 if (dfd < 0) {
                         if (r == 0)
                                 r = dfd;
                         (void) unlink(p->tmp);
-                } else if (r < 0)
+                        distrust(p->path);
+                } else if (r < 0) {
                         (void) unlinkat(dfd, base_name(p->tmp), 0);
-                else if (renameat(dfd, base_name(p->tmp), dfd, base_name(p->path)) < 0) {
+                        distrust(p->path);
+                } else if (renameat(dfd, base_name(p->tmp), dfd, base_name(p->path)) < 0) {
                         r = -errno;
                         (void) unlinkat(dfd, base_name(p->tmp), 0);
+                        distrust(p->path);
                 }
         }
         for (size_t i = 0; i < batch.n; i++) {
@@ -755,12 +765,14 @@ static int current_copy(const char *path, char **ret, size_t *ret_len) {
         *ret_len = 0;
         fd = open(p ? p->tmp : path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
-                return errno == ENOMEM ? -ENOMEM : 0;
+                return errno == ENOENT ? 0 : -errno;
         r = read_all(fd, (size_t) 256 << 20, &buf, &size);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
+        /* A file that is no record file (too large, not a regular file) holds no copy; one that cannot be
+         * read now (EIO, ENOMEM) may: the save fails, and is tried again, rather than drop the copy. */
+        if (r == -EFBIG || r == -EBADMSG)
                 return 0;
+        if (r < 0)
+                return r;
         c = slots_copy(slots, slots_check(buf, size, slots, true));
         if (!c)
                 return 0;
@@ -838,20 +850,23 @@ int state_file_put_record_copy(const char *dir, const char *kind, const char *na
                 }
                 return record_write_whole(dir, kind, file, path, data, len, copy, copy_len);
         }
-        fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return record_write_whole(dir, kind, file, path, data, len, copy, copy_len);
-        /* A file larger than any record jobsd keeps is written whole. */
-        r = read_all(fd, (size_t) 256 << 20, &buf, &size);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return record_write_whole(dir, kind, file, path, data, len, copy, copy_len);
-        newest = slots_check(buf, size, slots, true);
-        slot = size / 2;
         /* A new copy: written whole. */
         if (copy)
                 return record_write_whole(dir, kind, file, path, data, len, copy, copy_len);
+        fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 && errno != ENOENT)
+                return -errno;  /* it may hold a copy: not written over without it */
+        if (fd < 0)
+                return record_write_whole(dir, kind, file, path, data, len, NULL, 0);
+        /* A file larger than any record jobsd keeps, or no regular file, is written whole. One that cannot
+         * be read now is not: it may hold a copy. */
+        r = read_all(fd, (size_t) 256 << 20, &buf, &size);
+        if (r == -EFBIG || r == -EBADMSG)
+                return record_write_whole(dir, kind, file, path, data, len, NULL, 0);
+        if (r < 0)
+                return r;
+        newest = slots_check(buf, size, slots, true);
+        slot = size / 2;
         c = slots_copy(slots, newest);
         if (c) {
                 copy = c->copy;

@@ -96,6 +96,8 @@ uint32_t state_file_crc32c_tables(uint32_t crc, const void *data, size_t len);
  * delete of a file in the batch commits first. Whoever acts on a saved file (starts a unit) commits
  * before. A kill before the commit leaves the old files; one during the renames, the first ones. */
 void state_file_batch_begin(void);
+bool state_file_durable(const char *dir, const char *kind, const char *namespace, const char *name,
+                        const char *suffix);
 bool state_file_batch_pending(void);
 int state_file_batch_commit(void);
 /* Commits and ends the batch: writes are atomic and synced one by one again. */

@@ -6,6 +6,7 @@
 #include <syslog.h>
 #include <systemd/sd-journal.h>
 
+#include "jobsd/hash.h"
 #include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "memcg-v1.h"
@@ -267,11 +268,7 @@ struct UnitName {
 };
 
 static unsigned unit_set_hash(const char *s) {
-        unsigned h = 2166136261u;
-
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * 16777619u;
-        return h % UNIT_SET_BUCKETS;
+        return fnv1a64_str(FNV1A64_INIT, s) % UNIT_SET_BUCKETS;
 }
 
 static UnitName **unit_set_find(UnitSet *set, const char *unit) {
