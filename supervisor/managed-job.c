@@ -24,6 +24,8 @@
 #include "state-file.h"
 
 #define MANIFEST_SIZE_MAX_COPY (MANIFEST_SIZE_MAX + 1)
+/* Every copy read fits in a record file: a larger one would make each save of its Job fail. */
+static_assert(MANIFEST_SIZE_MAX_COPY <= STATE_FILE_COPY_MAX, "a manifest copy must fit in a record file");
 
 const char *managed_job_namespace(const ManagedJob *j) {
         assert(j);
