@@ -359,21 +359,44 @@ static bool may_reserve(const ManagedJob *j) {
                 !job_status_get_condition(s, JOB_CONDITION_SUCCESS_CRITERIA_MET);
 }
 
-/* A pending manifest copy, once the record file holding it is on disk: let go of, and the copy's own
- * file of a jobsd before 2026-12-07 removed. Kept while the record is in the start's batch (whose commit
- * may fail: manager_start() settles every Job after it) or after a write whose directory sync failed:
- * the next save writes the file whole with it again. */
-void managed_job_settle_copy(ManagedJob *j) {
-        assert(j);
+/* After a save: a pending manifest copy written is let go of. Written into the start's batch, it is on
+ * disk once the batch commits (a new Job whose file the commit could not make takes its copy again:
+ * managed_job_batch_committed()). Written on its own, it is on disk unless the directory sync failed: then
+ * it is kept, and the next save writes the file whole with it again; otherwise the copy's own file of a
+ * jobsd before 2026-12-07 goes. */
+static void settle_copy(ManagedJob *j) {
+        bool batch = state_file_batch_pending();
 
-        if (!j->record.manifest_copy || state_file_batch_pending() ||
-            !state_file_durable(j->manager->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name,
-                                "state"))
+        if (!j->record.manifest_copy)
                 return;
-        if (j->record.manifest_copy->replaces)
+        if (!batch && !state_file_durable(j->manager->state_dir, "jobs", managed_job_namespace(j),
+                                          j->job->metadata.name, "state"))
+                return;
+        if (!batch && j->record.manifest_copy->replaces)
                 (void) state_file_delete(j->manager->state_dir, "jobs", managed_job_namespace(j),
                                          j->job->metadata.name, "manifest");
         job_record_drop_copy(&j->record);
+}
+
+/* After the start's batch: a Job whose record file it could not make (the commit failed) has no file,
+ * and so no copy on disk: it takes its copy again from its manifest file, for a save of its own. A Job
+ * whose older file is still there keeps the copy in it. */
+void managed_job_batch_committed(ManagedJob *j) {
+        _cleanup_(freep) char *path = NULL;
+
+        assert(j);
+
+        if (j->cron_owner || j->record.manifest_copy ||
+            state_file_durable(j->manager->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name, "state"))
+                return;
+        path = state_file_path(j->manager->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name, "state");
+        if (!path || access(path, F_OK) >= 0 || errno != ENOENT)
+                return;
+        if (take_manifest_copy(j, false) < 0)
+                return;
+        j->record_unsaved = true;
+        j->save_wanted = true;
+        manager_queue_sync(j->manager, j);
 }
 
 int managed_job_save(ManagedJob *j) {
@@ -391,7 +414,7 @@ int managed_job_save(ManagedJob *j) {
         j->reserve_durable = false;
         r = state_store_save(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, &j->record);
         if (r >= 0)
-                managed_job_settle_copy(j);
+                settle_copy(j);
         if (r >= 0) {
                 j->record_unsaved = false;
                 j->save_wanted = false;

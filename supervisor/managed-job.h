@@ -88,7 +88,7 @@ bool managed_job_in_images(const ManagedJob *j);
 int managed_job_save(ManagedJob *j);
 void managed_job_apply_suspend(ManagedJob *j, bool manifest_suspend);
 bool managed_job_has_running_containers(const ManagedJob *j);
-void managed_job_settle_copy(ManagedJob *j);
+void managed_job_batch_committed(ManagedJob *j);
 int managed_job_new(Manager *m, const Manifest *mf, const char *fingerprint, ManagedJob **ret);
 int managed_job_record_new(ManagedJob *j);
 int managed_job_load_record(ManagedJob *j);

@@ -195,9 +195,9 @@ int manager_start(Manager *m) {
         q = state_file_batch_end();
         if (q < 0)
                 log_error_errno(q, "cannot save the state of the Jobs loaded to %s: %m", m->state_dir);
-        /* The manifest copies written into the batch are on disk now, unless it failed. */
-        for (size_t i = 0; i < m->n_jobs; i++)
-                managed_job_settle_copy(m->jobs[i]);
+        /* A new Job whose record file the batch could not make takes its manifest copy again. */
+        for (size_t i = 0; state_file_any_distrusted() && i < m->n_jobs; i++)
+                managed_job_batch_committed(m->jobs[i]);
         if (r < 0)
                 return r;
         start_sweep_counted_units(m);

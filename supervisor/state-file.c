@@ -205,6 +205,11 @@ bool state_file_durable(const char *dir, const char *kind, const char *namespace
         return path && !strv_contains(distrusted, path);
 }
 
+/* Whether any file's last write is not known to be on disk. */
+bool state_file_any_distrusted(void) {
+        return distrusted && distrusted[0];
+}
+
 bool state_file_batch_pending(void) {
         return batch.n > 0;
 }

@@ -98,6 +98,7 @@ uint32_t state_file_crc32c_tables(uint32_t crc, const void *data, size_t len);
 void state_file_batch_begin(void);
 bool state_file_durable(const char *dir, const char *kind, const char *namespace, const char *name,
                         const char *suffix);
+bool state_file_any_distrusted(void);
 bool state_file_batch_pending(void);
 int state_file_batch_commit(void);
 /* Commits and ends the batch: writes are atomic and synced one by one again. */
