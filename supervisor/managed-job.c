@@ -311,7 +311,9 @@ static Job *managed_job_load_manifest_copy(ManagedJob *j) {
         size_t kept_size = 0;
         Job *job;
 
-        (void) state_file_get(m->state_dir, "jobs", namespace, name, "manifest", MANIFEST_SIZE_MAX_COPY, &legacy, NULL);
+        if (state_store_may_exist(m->state_dir, namespace, name, "manifest"))
+                (void) state_file_get(m->state_dir, "jobs", namespace, name, "manifest", MANIFEST_SIZE_MAX_COPY,
+                                      &legacy, NULL);
         (void) state_store_load_copy(m->state_dir, namespace, name, &kept, &kept_size);
         if (legacy && j->record.manifest_hash &&
             (job = manifest_copy_job(m, j->file, legacy, strlen(legacy), namespace, name, j->record.manifest_hash)))
@@ -438,13 +440,16 @@ int managed_job_save(ManagedJob *j) {
 void managed_job_apply_suspend(ManagedJob *j, bool manifest_suspend) {
         assert(j);
 
-        _cleanup_(freep) char *path = state_file_path(j->manager->state_dir, "jobs", managed_job_namespace(j),
-                                                     j->job->metadata.name, "suspend");
+        _cleanup_(freep) char *path = NULL;
         int o = -1, base = -1;
         FILE *f;
 
         j->manifest_suspend = manifest_suspend;
         j->suspend_override = -1;
+        /* Not looked for where the start's listing has none (state_store_may_exist()). */
+        if (state_store_may_exist(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, "suspend"))
+                path = state_file_path(j->manager->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name,
+                                       "suspend");
         if (path && (f = fopen(path, "re"))) {
                 if (fscanf(f, "%d %d", &o, &base) != 2)
                         o = -1;

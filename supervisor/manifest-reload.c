@@ -342,6 +342,7 @@ static int describe_defined(Manager *m, ManifestCacheView *view, ReloadInput *in
                         return -ENOMEM;
                 d->fingerprint = fp;
                 d->tombstoned = !manager_find_job(m, d->namespace, d->name) &&
+                                state_store_may_exist(m->state_dir, d->namespace, d->name, "deleted") &&
                                 job_is_tombstoned(m, d->namespace, d->name, fp);
                 in->manifests[in->n_defined++] = mf;
         }
@@ -578,6 +579,11 @@ static int load_all(Manager *m, const ManifestLoadOptions *opts, ManifestCacheVi
         return 0;
 }
 
+static void listing_endp(bool *listed) {
+        if (*listed)
+                state_store_listing_end();
+}
+
 /* Loads the manifest directory and brings the Jobs and CronJobs in line with it, as manifest_diff()
  * decides: new Jobs start, Jobs whose file is gone are deleted, changed ones follow the run-once rule. A
  * file with errors keeps its Jobs as they were: a half-written file never replaces a running Job. */
@@ -585,8 +591,15 @@ static int full_reload(Manager *m, const ManifestLoadOptions *opts) {
         _cleanup_(reload_view_done) ManifestCacheView view = {};
         _cleanup_(reload_input_done) ReloadInput in = {};
         _cleanup_(manifest_diff_done) ManifestDiff diff = {};
+        _cleanup_(listing_endp) bool listed = false;
         int r;
 
+        /* With nothing loaded (the start), every Job defined is looked up in the state directory: its
+         * record, suspend override and tombstone, mostly absent. One listing of it answers for those
+         * (state_store_listing_begin()); kept until the decisions are carried out. Nothing else runs
+         * meanwhile: no request can write an override. */
+        if (m->n_jobs == 0 && m->n_cron_jobs == 0)
+                listed = state_store_listing_begin(m->state_dir) >= 0;
         r = load_all(m, opts, &view);
         if (r == -EPERM) {
                 /* An untrusted directory: nothing in it is loaded, and nothing already running changes. */
@@ -601,6 +614,9 @@ static int full_reload(Manager *m, const ManifestLoadOptions *opts) {
         TRY(manifest_diff(in.defined, in.n_defined, in.loaded, in.n_loaded, job_immutable_change, &diff));
         manifest_index_unstick_if(&m->manifest_index, NULL, NULL);
         r = carry_out_all(m, &in, &diff);
+        if (listed)
+                state_store_listing_end();
+        listed = false;
         /* A full reload (the start's above all) leaves much of the heap free between what it keeps: the
          * parse's temporaries, the view, the descriptions. glibc gives back only the top of the heap by
          * itself; malloc_trim() returns the free pages inside it too (a few ms over 10,000 Jobs, only at

@@ -483,12 +483,23 @@ else
         not_ok "delete --cascade=foreground: Terminating until both pods stopped, then NotFound" "status was '$st'"
 fi
 
+# A suspend override and a tombstone made while jobsd runs hold across a restart (whose start lists the
+# state directory once instead of looking up each Job's override and tombstone).
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: held}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sleep, "60"]}]\n' > "$manifests/held.yaml"
+until_true 10 '[ "$(field held active)" = 1 ]'
+jobctl suspend job held >/dev/null
 jobctl delete job s18-work-queue >/dev/null
 if ! jobctl get job s18-work-queue >/dev/null 2>&1 && stop_jobsd && start_jobsd && sleep 1 &&
    ! jobctl get job s18-work-queue >/dev/null 2>&1; then
         ok "delete: the Job is gone, and stays gone across a restart while its manifest is unchanged"
 else
         not_ok "delete: the Job is gone, and stays gone across a restart while its manifest is unchanged"
+fi
+st=$(jobctl get jobs held 2>/dev/null | awk 'NR == 2 { print $2 }')
+if [ "$st" = Suspended ] && [ "$(field held active)" = 0 ]; then
+        ok "jobctl suspend: the override holds across a restart"
+else
+        not_ok "jobctl suspend: the override holds across a restart" "status '$st', active $(field held active)"
 fi
 
 # Lists are sorted by name as kubectl shows them, also after deletions (a deletion moves the last Job
