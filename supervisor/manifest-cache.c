@@ -267,8 +267,107 @@ static void diags_done(ManifestCacheEntry *e) {
         e->diags_pooled = false;
 }
 
+/* The bytes of the files parsed, kept until manifest_cache_drop_bytes() (ManifestBytesStore). */
+#define BYTES_CHUNK_SIZE ((size_t) 256 * 1024)
+
+static int bytes_keep(ManifestCache *c, ManifestCacheEntry *e, const char *data, size_t size) {
+        ManifestBytesStore *b = &c->bytes;
+        char *to;
+
+        if (b->n >= b->n_allocated) {
+                size_t a = MAX(b->n_allocated * 2, (size_t) 64);
+                ManifestBytes *items = realloc(b->items, sizeof(ManifestBytes) * a);
+                if (!items)
+                        return -ENOMEM;
+                b->items = items;
+                b->n_allocated = a;
+        }
+        if (b->n_chunks == 0 || b->used + size + 1 > BYTES_CHUNK_SIZE) {
+                char **chunks = realloc(b->chunks, sizeof(char *) * (b->n_chunks + 1));
+                if (!chunks)
+                        return -ENOMEM;
+                b->chunks = chunks;
+                /* A file larger than a chunk has one of its own, full. */
+                b->chunks[b->n_chunks] = malloc(MAX(BYTES_CHUNK_SIZE, size + 1));
+                if (!b->chunks[b->n_chunks])
+                        return -ENOMEM;
+                b->n_chunks++;
+                b->used = 0;
+        }
+        to = b->chunks[b->n_chunks - 1] + b->used;
+        memcpy(to, data, size);
+        to[size] = 0;
+        b->used += size + 1;
+        if (b->n > 0 && strcmp(b->items[b->n - 1].entry->name, e->name) >= 0)
+                b->unsorted = true;
+        b->items[b->n++] = (ManifestBytes) { .entry = e, .data = to, .size = size };
+        e->has_bytes = true;
+        return 0;
+}
+
+static void bytes_forget(ManifestCacheEntry *e) {
+        ManifestBytesStore *b = &e->cache->bytes;
+
+        if (!e->has_bytes)
+                return;
+        /* Within the reload that parsed it, only a file parsed twice or gone: rare, a walk. */
+        for (size_t i = 0; i < b->n; i++)
+                if (b->items[i].entry == e) {
+                        memmove(b->items + i, b->items + i + 1, sizeof(ManifestBytes) * (b->n - i - 1));
+                        b->n--;
+                        break;
+                }
+        e->has_bytes = false;
+}
+
+static int bytes_compare(const void *a, const void *b) {
+        return strcmp(((const ManifestBytes *) a)->entry->name, ((const ManifestBytes *) b)->entry->name);
+}
+
+const char *manifest_cache_entry_bytes(const ManifestCacheEntry *e, size_t *ret_size) {
+        ManifestBytesStore *b;
+        size_t lo = 0, hi;
+
+        if (!e || !e->has_bytes)
+                return NULL;
+        b = &e->cache->bytes;
+        if (b->unsorted) {
+                qsort(b->items, b->n, sizeof(ManifestBytes), bytes_compare);
+                b->unsorted = false;
+        }
+        hi = b->n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int cmp = strcmp(e->name, b->items[mid].entry->name);
+                if (cmp == 0) {
+                        if (b->items[mid].entry != e)
+                                return NULL;
+                        *ret_size = b->items[mid].size;
+                        return b->items[mid].data;
+                }
+                if (cmp < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        return NULL;
+}
+
+void manifest_cache_drop_bytes(ManifestCache *c) {
+        ManifestBytesStore *b = &c->bytes;
+
+        for (size_t i = 0; i < b->n; i++)
+                ((ManifestCacheEntry *) b->items[i].entry)->has_bytes = false;
+        for (size_t i = 0; i < b->n_chunks; i++)
+                free(b->chunks[i]);
+        free(b->chunks);
+        free(b->items);
+        *b = (ManifestBytesStore) {};
+}
+
 /* Lets go of what the entry parsed (its names leave the index); the entry itself and its names stay. */
 static void entry_clear(ManifestCacheEntry *e) {
+        bytes_forget(e);
         entry_unindex(e);
         if (e->fingerprints)
                 for (size_t i = 0; i < e->list.n; i++)
@@ -344,8 +443,12 @@ static bool diag_is_bad(const Diag *d) {
         return d->level == DIAG_ERROR || (!d->has_position && streq(d->message, MANIFEST_NO_OBJECTS));
 }
 
-/* Parses the file (again) into e, which has its name and path. */
-static int entry_parse(ManifestCacheEntry *e, const struct stat *st, const ManifestLoadOptions *opts) {
+/* Parses the file (again) into e, which has its name and path; opened relative to dir_fd if it is not
+ * AT_FDCWD. Its bytes are kept if the cache's keep_func says so. */
+static int entry_parse(ManifestCacheEntry *e, int dir_fd, const struct stat *st, const ManifestLoadOptions *opts) {
+        ManifestCache *c = e->cache;
+        _cleanup_(freep) char *bytes = NULL;
+        size_t size = 0;
         int r;
 
         entry_clear(e);
@@ -355,14 +458,21 @@ static int entry_parse(ManifestCacheEntry *e, const struct stat *st, const Manif
                 e->mode = st->st_mode, e->uid = st->st_uid, e->mtim = st->st_mtim, e->ctim = st->st_ctim;
         } else
                 e->stale = true;        /* lstat() failed: the loader reports why, and the next load tries again */
-        r = manifest_load_file_full(e->path, opts, &e->list, &e->diags);
+        r = manifest_load_file_at(dir_fd, dir_fd == AT_FDCWD ? e->path : e->name, e->path, opts, &e->list,
+                                  &e->diags, c->keep_func ? &bytes : NULL, &size);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < e->diags.n; i++)
                 if (diag_is_bad(e->diags.items + i) && e->diags.items[i].file)
                         e->bad = true;
         diags_pool(e);
-        return entry_name_objects(e);
+        r = entry_name_objects(e);
+        if (r < 0)
+                return r;
+        /* (Without memory for them: none kept, and the caller reads the file itself.) */
+        if (bytes && c->keep_func(e, c->keep_userdata))
+                (void) bytes_keep(c, e, bytes, size);
+        return 0;
 }
 
 static ManifestCacheEntry *entry_new(ManifestCache *c, const char *dir, const char *name) {
@@ -509,7 +619,7 @@ int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOpt
                         r = -ENOMEM;
                         break;
                 }
-                r = entry_parse(entries[n], have ? &st : NULL, opts);
+                r = entry_parse(entries[n], dfd, have ? &st : NULL, opts);
                 n++;
                 c->parsed++;
                 if (r < 0)
@@ -698,7 +808,7 @@ int manifest_cache_refresh(ManifestCache *c, const char *dir, const char *name, 
         if (c->index)
                 e->visited = c->index->generation;
         c->parsed++;
-        r = entry_parse(e, have ? &st : NULL, opts);
+        r = entry_parse(e, AT_FDCWD, have ? &st : NULL, opts);
         if (r < 0)
                 return r;
         r = report_names(e, key_func, userdata);
@@ -765,13 +875,15 @@ void manifest_cache_view_done(ManifestCacheView *view) {
 void manifest_cache_done(ManifestCache *c) {
         if (!c)
                 return;
+        manifest_cache_drop_bytes(c);
         for (size_t i = 0; i < c->n; i++)
                 entry_free(c->entries[i]);
         free(c->entries);
         diag_list_done(&c->dir_diags);
         touched_clear(c);
         *c = (ManifestCache) { .index = c->index, .rank = c->rank, .name_func = c->name_func,
-                               .name_userdata = c->name_userdata };
+                               .name_userdata = c->name_userdata, .keep_func = c->keep_func,
+                               .keep_userdata = c->keep_userdata };
 }
 
 bool manifest_index_sticky(const ManifestIndex *x, ManifestKind kind, const char *namespace, const char *name) {

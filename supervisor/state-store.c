@@ -547,6 +547,10 @@ fail:
         return r < 0 ? r : -ENOMEM;
 }
 
+bool state_store_listed(const char *dir) {
+        return listing.dir && streq(listing.dir, dir);
+}
+
 bool state_store_may_exist(const char *dir, const char *namespace, const char *name, const char *suffix) {
         if (!listing.dir || !streq(listing.dir, dir))
                 return true;

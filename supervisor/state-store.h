@@ -58,3 +58,5 @@ int state_store_remove(const char *dir, const char *namespace, const char *name)
 int state_store_listing_begin(const char *dir);
 void state_store_listing_end(void);
 bool state_store_may_exist(const char *dir, const char *namespace, const char *name, const char *suffix);
+/* Whether a listing of dir is kept. */
+bool state_store_listed(const char *dir);
