@@ -299,6 +299,7 @@ static int take_manifest_copy(ManagedJob *j, bool replace) {
                 memcpy(copy->data, parsed, size);
                 copy->size = size;
                 copy->replaces = false;
+                manifest_reload_parsed_bytes_taken(j->manager, j->file);
         } else {
                 r = read_manifest_bytes(j->file, &copy);
                 if (r < 0)

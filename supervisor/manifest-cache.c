@@ -270,7 +270,7 @@ static void diags_done(ManifestCacheEntry *e) {
 /* The bytes of the files parsed, kept until manifest_cache_drop_bytes() (ManifestBytesStore). */
 #define BYTES_CHUNK_SIZE ((size_t) 256 * 1024)
 
-static int bytes_keep(ManifestCache *c, ManifestCacheEntry *e, const char *data, size_t size) {
+static int bytes_keep(ManifestCache *c, ManifestCacheEntry *e, const char *data, size_t size, unsigned wanted) {
         ManifestBytesStore *b = &c->bytes;
         char *to;
 
@@ -284,9 +284,16 @@ static int bytes_keep(ManifestCache *c, ManifestCacheEntry *e, const char *data,
         }
         if (b->n_chunks == 0 || b->used + size + 1 > BYTES_CHUNK_SIZE) {
                 char **chunks = realloc(b->chunks, sizeof(char *) * (b->n_chunks + 1));
+                unsigned *live;
+
                 if (!chunks)
                         return -ENOMEM;
                 b->chunks = chunks;
+                live = realloc(b->live, sizeof(unsigned) * (b->n_chunks + 1));
+                if (!live)
+                        return -ENOMEM;
+                b->live = live;
+                b->live[b->n_chunks] = 0;
                 /* A file larger than a chunk has one of its own, full. */
                 b->chunks[b->n_chunks] = malloc(MAX(BYTES_CHUNK_SIZE, size + 1));
                 if (!b->chunks[b->n_chunks])
@@ -300,9 +307,24 @@ static int bytes_keep(ManifestCache *c, ManifestCacheEntry *e, const char *data,
         b->used += size + 1;
         if (b->n > 0 && strcmp(b->items[b->n - 1].entry->name, e->name) >= 0)
                 b->unsorted = true;
-        b->items[b->n++] = (ManifestBytes) { .entry = e, .data = to, .size = size };
+        b->items[b->n++] = (ManifestBytes) { .entry = e, .data = to, .size = size, .wanted = wanted,
+                                             .chunk = b->n_chunks - 1 };
+        b->live[b->n_chunks - 1]++;
         e->has_bytes = true;
         return 0;
+}
+
+/* An item no longer wanted: its chunk goes with its last one (the last chunk then counts as full). */
+static void bytes_unwant(ManifestBytesStore *b, ManifestBytes *x) {
+        if (!x->data)
+                return;
+        x->data = NULL;
+        x->wanted = 0;
+        if (--b->live[x->chunk] > 0)
+                return;
+        b->chunks[x->chunk] = mfree(b->chunks[x->chunk]);
+        if (x->chunk + 1 == b->n_chunks)
+                b->used = BYTES_CHUNK_SIZE;
 }
 
 static void bytes_forget(ManifestCacheEntry *e) {
@@ -313,6 +335,7 @@ static void bytes_forget(ManifestCacheEntry *e) {
         /* Within the reload that parsed it, only a file parsed twice or gone: rare, a walk. */
         for (size_t i = 0; i < b->n; i++)
                 if (b->items[i].entry == e) {
+                        bytes_unwant(b, b->items + i);
                         memmove(b->items + i, b->items + i + 1, sizeof(ManifestBytes) * (b->n - i - 1));
                         b->n--;
                         break;
@@ -324,7 +347,7 @@ static int bytes_compare(const void *a, const void *b) {
         return strcmp(((const ManifestBytes *) a)->entry->name, ((const ManifestBytes *) b)->entry->name);
 }
 
-const char *manifest_cache_entry_bytes(const ManifestCacheEntry *e, size_t *ret_size) {
+static ManifestBytes *bytes_find(const ManifestCacheEntry *e) {
         ManifestBytesStore *b;
         size_t lo = 0, hi;
 
@@ -339,18 +362,30 @@ const char *manifest_cache_entry_bytes(const ManifestCacheEntry *e, size_t *ret_
         while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
                 int cmp = strcmp(e->name, b->items[mid].entry->name);
-                if (cmp == 0) {
-                        if (b->items[mid].entry != e)
-                                return NULL;
-                        *ret_size = b->items[mid].size;
-                        return b->items[mid].data;
-                }
+                if (cmp == 0)
+                        return b->items[mid].entry == e ? b->items + mid : NULL;
                 if (cmp < 0)
                         hi = mid;
                 else
                         lo = mid + 1;
         }
         return NULL;
+}
+
+const char *manifest_cache_entry_bytes(const ManifestCacheEntry *e, size_t *ret_size) {
+        ManifestBytes *x = bytes_find(e);
+
+        if (!x || !x->data)
+                return NULL;
+        *ret_size = x->size;
+        return x->data;
+}
+
+void manifest_cache_entry_bytes_taken(const ManifestCacheEntry *e) {
+        ManifestBytes *x = bytes_find(e);
+
+        if (x && x->data && --x->wanted == 0)
+                bytes_unwant(&e->cache->bytes, x);
 }
 
 void manifest_cache_drop_bytes(ManifestCache *c) {
@@ -361,6 +396,7 @@ void manifest_cache_drop_bytes(ManifestCache *c) {
         for (size_t i = 0; i < b->n_chunks; i++)
                 free(b->chunks[i]);
         free(b->chunks);
+        free(b->live);
         free(b->items);
         *b = (ManifestBytesStore) {};
 }
@@ -470,8 +506,11 @@ static int entry_parse(ManifestCacheEntry *e, int dir_fd, const struct stat *st,
         if (r < 0)
                 return r;
         /* (Without memory for them: none kept, and the caller reads the file itself.) */
-        if (bytes && c->keep_func(e, c->keep_userdata))
-                (void) bytes_keep(c, e, bytes, size);
+        if (bytes) {
+                unsigned wanted = c->keep_func(e, c->keep_userdata);
+                if (wanted > 0)
+                        (void) bytes_keep(c, e, bytes, size, wanted);
+        }
         return 0;
 }
 

@@ -29,18 +29,23 @@ typedef struct ManifestCacheEntry ManifestCacheEntry;
 /* The bytes of a file as parsed, kept for a while (ManifestCache.keep_func). */
 typedef struct ManifestBytes {
         const ManifestCacheEntry *entry;
-        const char *data;
+        const char *data;               /* NULL: taken as often as wanted, let go of */
         size_t size;
+        unsigned wanted;                /* takes still to come (manifest_cache_entry_bytes_taken()) */
+        unsigned chunk;
 } ManifestBytes;
 
 /* Where they are kept: in chunks of their own (large, so mapped and given back whole where glibc maps
- * large blocks: no holes left in the heap between what the parse keeps), the items sorted by the entries'
- * names while they come in that order (a full load's). */
+ * large blocks: no holes left in the heap between what the parse keeps), each chunk let go of once every
+ * file in it was taken as often as wanted (files are taken mostly in the order they were parsed, so the
+ * start's bytes do not pile up), the items sorted by the entries' names while they come in that order (a
+ * full load's). */
 typedef struct ManifestBytesStore {
         ManifestBytes *items;
         size_t n, n_allocated;
         bool unsorted;
-        char **chunks;
+        char **chunks;                  /* NULL: let go of */
+        unsigned *live;                 /* per chunk: its items still wanted */
         size_t n_chunks, used;          /* used: of the last chunk */
 } ManifestBytesStore;
 
@@ -103,9 +108,10 @@ typedef struct ManifestIndex {
 /* Names a generateName Job (mf->job->metadata.name NULL) at parse: a string allocated, NULL on failure. */
 typedef char *(*ManifestNameFunc)(const Manifest *mf, void *userdata);
 
-/* Whether the bytes of the file just parsed into e (its names known) are to be kept until
- * manifest_cache_drop_bytes(): a copy of the file the caller may take from them. */
-typedef bool (*ManifestKeepFunc)(const ManifestCacheEntry *e, void *userdata);
+/* How often the bytes of the file just parsed into e (its names known) will be taken (0: not kept): they
+ * are kept until then, or until manifest_cache_drop_bytes(); copies of the file the caller takes from
+ * them. */
+typedef unsigned (*ManifestKeepFunc)(const ManifestCacheEntry *e, void *userdata);
 
 struct ManifestCache {
         ManifestCacheEntry **entries;   /* sorted by name, as the directory is loaded */
@@ -190,6 +196,9 @@ void manifest_cache_done(ManifestCache *c);
 /* The bytes e's objects were parsed from, if kept (keep_func said so when it was parsed, and
  * manifest_cache_drop_bytes() came not since): NUL-ended, *ret_size of them; else NULL. */
 const char *manifest_cache_entry_bytes(const ManifestCacheEntry *e, size_t *ret_size);
+/* One take of e's bytes is done (the bytes of a chunk whose files were all taken as often as wanted are
+ * let go of). */
+void manifest_cache_entry_bytes_taken(const ManifestCacheEntry *e);
 /* Lets go of every file's bytes kept. */
 void manifest_cache_drop_bytes(ManifestCache *c);
 

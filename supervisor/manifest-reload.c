@@ -294,22 +294,21 @@ static ManifestCacheEntry *entry_of_file(Manager *m, const char *file) {
 
 /* Keeps the bytes of a file just parsed for the manifest copies of the new Jobs it defines (managed-job.c
  * takes a new Job's copy from them, the version parsed, instead of reading the file again): with the
- * start's listing, only a file defining a Job without a record (a restart keeps none); without one (a
- * scoped reload parses few files), any file defining a Job. Until the end of the reload. */
-static bool reload_keep_bytes(const ManifestCacheEntry *e, void *userdata) {
+ * start's listing, for each Job it defines without a record (a restart keeps none); without one (a scoped
+ * reload parses few files), for each Job it defines. Until taken as often, or the end of the reload. */
+static unsigned reload_keep_bytes(const ManifestCacheEntry *e, void *userdata) {
         Manager *m = userdata;
-        bool job = false;
+        bool listed = state_store_listed(m->state_dir);
+        unsigned n = 0;
 
         for (size_t i = 0; e->keys && i < e->list.n; i++) {
                 const ManifestKey *k = e->keys + i;
 
-                if (k->kind != MANIFEST_JOB || !k->namespace)
-                        continue;
-                if (!state_store_may_exist(m->state_dir, k->namespace, k->name, "state"))
-                        return true;
-                job = true;
+                if (k->kind == MANIFEST_JOB && k->namespace &&
+                    (!listed || !state_store_may_exist(m->state_dir, k->namespace, k->name, "state")))
+                        n++;
         }
-        return job && !state_store_listed(m->state_dir);
+        return n;
 }
 
 static void reload_drop_bytes(Manager *m) {
@@ -322,6 +321,12 @@ const char *manifest_reload_parsed_bytes(Manager *m, const char *file, size_t *r
         assert(ret_size);
 
         return manifest_cache_entry_bytes(entry_of_file(m, file), ret_size);
+}
+
+void manifest_reload_parsed_bytes_taken(Manager *m, const char *file) {
+        assert(m);
+
+        manifest_cache_entry_bytes_taken(entry_of_file(m, file));
 }
 
 /* Whether a file had errors (or no object) at its last parse: it keeps what it defined. */

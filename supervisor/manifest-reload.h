@@ -11,3 +11,5 @@ int manifest_reload(Manager *m);
 /* During a reload: the bytes a manifest file (an object's file) was parsed from by this reload, if kept
  * for the copies of the Jobs it makes (NUL-ended, *ret_size of them); else NULL. */
 const char *manifest_reload_parsed_bytes(Manager *m, const char *file, size_t *ret_size);
+/* A copy was taken from them (the bytes go once taken as often as the Jobs the file defines). */
+void manifest_reload_parsed_bytes_taken(Manager *m, const char *file);

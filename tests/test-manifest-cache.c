@@ -134,9 +134,9 @@ TEST(an_object_taken_is_parsed_again) {
         manifest_cache_done(&c);
 }
 
-static bool keep_but_c(const ManifestCacheEntry *e, void *userdata) {
+static unsigned keep_but_c(const ManifestCacheEntry *e, void *userdata) {
         (*(unsigned *) userdata)++;
-        return !streq(e->name, "c.yml");
+        return streq(e->name, "c.yml") ? 0 : 2;
 }
 
 static char *file_bytes(const char *name, size_t *ret_size) {
@@ -202,6 +202,17 @@ TEST(the_bytes_parsed_are_kept) {
         ASSERT_TRUE(size_big > 256 * 1024);
         ASSERT_EQ(manifest_cache_refresh(&c, dir, "big.yaml", &opts, false, NULL, NULL), 1);
         ASSERT_TRUE(bytes_are(&c, "big.yaml", big, size_big));
+        ASSERT_TRUE(bytes_are(&c, "ab.yaml", ab, size_ab));
+        /* Taken as often as wanted (twice, here): let go of, and its chunk with it. */
+        manifest_cache_entry_bytes_taken(manifest_cache_find(&c, "big.yaml"));
+        ASSERT_TRUE(bytes_are(&c, "big.yaml", big, size_big));
+        manifest_cache_entry_bytes_taken(manifest_cache_find(&c, "big.yaml"));
+        ASSERT_NULL(manifest_cache_entry_bytes(manifest_cache_find(&c, "big.yaml"), &size));
+        ASSERT_NULL(c.bytes.chunks[c.bytes.n_chunks - 1]);
+        ASSERT_TRUE(bytes_are(&c, "ab.yaml", ab, size_ab));
+        manifest_cache_entry_bytes_taken(manifest_cache_find(&c, "b.yaml"));
+        manifest_cache_entry_bytes_taken(manifest_cache_find(&c, "b.yaml"));
+        ASSERT_NULL(manifest_cache_entry_bytes(manifest_cache_find(&c, "b.yaml"), &size));
         ASSERT_TRUE(bytes_are(&c, "ab.yaml", ab, size_ab));
         /* Dropped: none. */
         manifest_cache_drop_bytes(&c);
