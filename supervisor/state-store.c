@@ -31,11 +31,19 @@ static int escape(FILE *f, const char *s) {
                 return fputs("-", f) < 0 ? -EIO : 0;
         if (streq(s, "-"))
                 return fputs("%2D", f) < 0 ? -EIO : 0;
-        for (; *s; s++)
-                if ((unsigned char) *s <= ' ' || *s == '%' || *s == 0x7f)
+        while (*s) {
+                /* The plain run at once (a uid, a hash: the whole string), then one escape. */
+                size_t n = 0;
+                while (s[n] && (unsigned char) s[n] > ' ' && s[n] != '%' && s[n] != 0x7f)
+                        n++;
+                if (n > 0 && fwrite(s, 1, n, f) != n)
+                        return -EIO;
+                s += n;
+                if (*s) {
                         fprintf(f, "%%%02X", (unsigned char) *s);
-                else
-                        fputc(*s, f);
+                        s++;
+                }
+        }
         return 0;
 }
 

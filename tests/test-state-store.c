@@ -73,6 +73,26 @@ TEST(round_trip_through_a_run) {
         job_record_done(&rec);
 }
 
+/* The escapes of the record's words: the exact text, and back. */
+TEST(escapes) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        _cleanup_(job_record_done) JobRecord rec = { .uid = strdup("u 1%x\x7f\nz"), .manifest_hash = strdup("-") },
+                back = {};
+        _cleanup_(freep) char *text = NULL, *err = NULL;
+
+        ASSERT_OK(job_status_init(&rec.status, &j->spec));
+        ASSERT_OK(job_record_format(&rec, &text));
+        ASSERT_NOT_NULL(strstr(text, "\nuid u%201%25x%7F%0Az\nmanifest-hash %2D\n"));
+        ASSERT_OK(job_record_parse(text, &j->spec, &back, &err));
+        ASSERT_STREQ(back.uid, "u 1%x\x7f\nz");
+        ASSERT_STREQ(back.manifest_hash, "-");
+        free(rec.uid);
+        rec.uid = strdup("%%");
+        free(text);
+        ASSERT_OK(job_record_format(&rec, &text));
+        ASSERT_NOT_NULL(strstr(text, "\nuid %25%25\n"));
+}
+
 /* The reservation (docs/guarantees.md): the next attempt named in advance, and a pod made again from it,
  * survive a format and a parse; an older record has neither. */
 TEST(reservation_round_trips) {
