@@ -1125,7 +1125,7 @@ const char *manifest_trust_problem(const struct stat *st, uid_t trusted_uid) {
 }
 
 static int load_file(int dir_fd, const char *name, const char *path, const ManifestLoadOptions *opts,
-                     ManifestList *ret, DiagList *diags, char **ret_bytes, size_t *ret_size) {
+                     ManifestList *ret, DiagList *diags, char **ret_bytes, size_t *ret_size, struct stat *ret_st) {
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_(freep) char *buf = NULL;
         struct stat st;
@@ -1142,6 +1142,8 @@ static int load_file(int dir_fd, const char *name, const char *path, const Manif
         }
         if (fstat(fd, &st) < 0)
                 return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "cannot stat: %s", strerror(errno));
+        if (ret_st)
+                *ret_st = st;
         if (S_ISDIR(st.st_mode))
                 return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "is a directory, not a manifest file");
         if (!S_ISREG(st.st_mode))
@@ -1203,20 +1205,23 @@ static int load_file(int dir_fd, const char *name, const char *path, const Manif
 }
 
 int manifest_load_file(const char *path, ManifestList *ret, DiagList *diags) {
-        return load_file(AT_FDCWD, path, path, NULL, ret, diags, NULL, NULL);
+        return load_file(AT_FDCWD, path, path, NULL, ret, diags, NULL, NULL, NULL);
 }
 
 int manifest_load_file_full(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags) {
-        return load_file(AT_FDCWD, path, path, opts, ret, diags, NULL, NULL);
+        return load_file(AT_FDCWD, path, path, opts, ret, diags, NULL, NULL, NULL);
 }
 
 int manifest_load_file_at(int dir_fd, const char *name, const char *path, const ManifestLoadOptions *opts,
-                          ManifestList *ret, DiagList *diags, char **ret_bytes, size_t *ret_size) {
+                          ManifestList *ret, DiagList *diags, char **ret_bytes, size_t *ret_size,
+                          struct stat *ret_st) {
         if (ret_bytes) {
                 *ret_bytes = NULL;
                 *ret_size = 0;
         }
-        return load_file(dir_fd, name, path, opts, ret, diags, ret_bytes, ret_size);
+        if (ret_st)
+                *ret_st = (struct stat) {};
+        return load_file(dir_fd, name, path, opts, ret, diags, ret_bytes, ret_size, ret_st);
 }
 
 static bool is_manifest_name(const char *name) {
@@ -1295,7 +1300,7 @@ int manifest_load_directory_full(const char *path, const ManifestLoadOptions *op
                 _cleanup_(freep) char *p = strprintf("%s/%s", path, names[i]);
                 if (!p)
                         return -ENOMEM;
-                r = load_file(AT_FDCWD, p, p, opts, ret, diags, NULL, NULL);
+                r = load_file(AT_FDCWD, p, p, opts, ret, diags, NULL, NULL, NULL);
                 if (r < 0)
                         return r;
         }

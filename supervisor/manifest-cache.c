@@ -480,24 +480,31 @@ static bool diag_is_bad(const Diag *d) {
 }
 
 /* Parses the file (again) into e, which has its name and path; opened relative to dir_fd if it is not
- * AT_FDCWD. Its bytes are kept if the cache's keep_func says so. */
-static int entry_parse(ManifestCacheEntry *e, int dir_fd, const struct stat *st, const ManifestLoadOptions *opts) {
+ * AT_FDCWD. st: its lstat(), NULL if that failed, or if stat_opened, none made yet: the fstat() of the
+ * file the loader opens is taken (the lstat() if it opens none). Its bytes are kept if the cache's
+ * keep_func says so. */
+static int entry_parse(ManifestCacheEntry *e, int dir_fd, const struct stat *st, bool stat_opened,
+                       const ManifestLoadOptions *opts) {
         ManifestCache *c = e->cache;
+        const char *name = dir_fd == AT_FDCWD ? e->path : e->name;
         _cleanup_(freep) char *bytes = NULL;
+        struct stat opened, l;
         size_t size = 0;
         int r;
 
         entry_clear(e);
+        r = manifest_load_file_at(dir_fd, name, e->path, opts, &e->list, &e->diags, c->keep_func ? &bytes : NULL,
+                                  &size, stat_opened ? &opened : NULL);
+        if (r < 0)
+                return r;
+        if (stat_opened)
+                st = opened.st_mode != 0 ? &opened : fstatat(dir_fd, name, &l, AT_SYMLINK_NOFOLLOW) >= 0 ? &l : NULL;
         e->stale = false;
         if (st) {
                 e->dev = st->st_dev, e->ino = st->st_ino, e->size = st->st_size;
                 e->mode = st->st_mode, e->uid = st->st_uid, e->mtim = st->st_mtim, e->ctim = st->st_ctim;
         } else
                 e->stale = true;        /* lstat() failed: the loader reports why, and the next load tries again */
-        r = manifest_load_file_at(dir_fd, dir_fd == AT_FDCWD ? e->path : e->name, e->path, opts, &e->list,
-                                  &e->diags, c->keep_func ? &bytes : NULL, &size);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < e->diags.n; i++)
                 if (diag_is_bad(e->diags.items + i) && e->diags.items[i].file)
                         e->bad = true;
@@ -639,17 +646,22 @@ int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOpt
         /* Both lists are sorted: one merge keeps the entries of unchanged files and parses the rest. */
         for (size_t i = 0; i < n_names; i++) {
                 struct stat st;
-                bool have = fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) >= 0;
+                bool have = false, known;
                 int cmp = 1;
 
                 while (k < c->n && (cmp = strcmp(c->entries[k]->name, names[i])) < 0)
                         c->entries[k] = entry_free(c->entries[k]), k++;        /* a file that is gone */
-                if (k < c->n && cmp == 0 && have && entry_matches(c->entries[k], &st)) {
+                /* A file with an entry is stat()ed to tell whether it changed; a new one is not: its
+                 * entry takes the fstat() of the file the loader opens (one call less per new file). */
+                known = k < c->n && cmp == 0;
+                if (known)
+                        have = fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) >= 0;
+                if (known && have && entry_matches(c->entries[k], &st)) {
                         entries[n++] = TAKE_PTR(c->entries[k]);
                         k++;
                         continue;
                 }
-                if (k < c->n && cmp == 0) {
+                if (known) {
                         entries[n] = TAKE_PTR(c->entries[k]);
                         k++;
                 } else
@@ -658,7 +670,7 @@ int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOpt
                         r = -ENOMEM;
                         break;
                 }
-                r = entry_parse(entries[n], dfd, have ? &st : NULL, opts);
+                r = entry_parse(entries[n], dfd, have ? &st : NULL, !known, opts);
                 n++;
                 c->parsed++;
                 if (r < 0)
@@ -847,7 +859,7 @@ int manifest_cache_refresh(ManifestCache *c, const char *dir, const char *name, 
         if (c->index)
                 e->visited = c->index->generation;
         c->parsed++;
-        r = entry_parse(e, AT_FDCWD, have ? &st : NULL, opts);
+        r = entry_parse(e, AT_FDCWD, have ? &st : NULL, false, opts);
         if (r < 0)
                 return r;
         r = report_names(e, key_func, userdata);

@@ -47,6 +47,8 @@ int manifest_load_file_full(const char *path, const ManifestLoadOptions *opts, M
  * path; no walk of the whole path for each file of a directory kept open); path names it in the
  * diagnostics and the objects. If ret_bytes is non-NULL, the bytes parsed are handed over there (NUL
  * ended, *ret_size of them; NULL if the file could not be read), so that a caller that keeps a copy of
- * the file has the very version parsed, without reading it again. */
+ * the file has the very version parsed, without reading it again. If ret_st is non-NULL, the fstat() of
+ * the file opened is put there (st_mode 0: it could not be opened). */
 int manifest_load_file_at(int dir_fd, const char *name, const char *path, const ManifestLoadOptions *opts,
-                          ManifestList *ret, DiagList *diags, char **ret_bytes, size_t *ret_size);
+                          ManifestList *ret, DiagList *diags, char **ret_bytes, size_t *ret_size,
+                          struct stat *ret_st);
