@@ -50,6 +50,7 @@ API_SYM_DEFINE(gnutls_x509_crt_sign2);
 API_SYM_DEFINE(gnutls_x509_privkey_deinit);
 API_SYM_DEFINE(gnutls_x509_privkey_export2);
 API_SYM_DEFINE(gnutls_x509_privkey_generate);
+API_SYM_DEFINE(gnutls_x509_privkey_get_key_id);
 API_SYM_DEFINE(gnutls_x509_privkey_import);
 API_SYM_DEFINE(gnutls_x509_privkey_init);
 
@@ -106,6 +107,7 @@ static const ApiSym gnutls_syms[] = {
         SYM(gnutls_x509_privkey_deinit),
         SYM(gnutls_x509_privkey_export2),
         SYM(gnutls_x509_privkey_generate),
+        SYM(gnutls_x509_privkey_get_key_id),
         SYM(gnutls_x509_privkey_import),
         SYM(gnutls_x509_privkey_init),
 };

@@ -69,6 +69,7 @@ API_SYM(gnutls_x509_crt_sign2);
 API_SYM(gnutls_x509_privkey_deinit);
 API_SYM(gnutls_x509_privkey_export2);
 API_SYM(gnutls_x509_privkey_generate);
+API_SYM(gnutls_x509_privkey_get_key_id);
 API_SYM(gnutls_x509_privkey_import);
 API_SYM(gnutls_x509_privkey_init);
 
