@@ -25,6 +25,7 @@ API_SYM_DEFINE(MHD_suspend_connection);
 API_SYM_DEFINE(gnutls_certificate_get_peers);
 API_SYM_DEFINE(gnutls_certificate_verify_peers2);
 API_SYM_DEFINE(gnutls_free);
+API_SYM_DEFINE(gnutls_pem_base64_encode2);
 API_SYM_DEFINE(gnutls_rnd);
 API_SYM_DEFINE(gnutls_strerror);
 API_SYM_DEFINE(gnutls_x509_crt_deinit);
@@ -82,6 +83,7 @@ static const ApiSym gnutls_syms[] = {
         SYM(gnutls_certificate_get_peers),
         SYM(gnutls_certificate_verify_peers2),
         SYM(gnutls_free),
+        SYM(gnutls_pem_base64_encode2),
         SYM(gnutls_rnd),
         SYM(gnutls_strerror),
         SYM(gnutls_x509_crt_deinit),

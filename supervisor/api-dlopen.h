@@ -44,6 +44,7 @@ API_SYM(gnutls_certificate_get_peers);
 API_SYM(gnutls_certificate_verify_peers2);
 /* A variable of GnuTLS (its deallocator), not a function: called as api_gnutls_free(). */
 API_SYM(gnutls_free);
+API_SYM(gnutls_pem_base64_encode2);
 API_SYM(gnutls_rnd);
 API_SYM(gnutls_strerror);
 API_SYM(gnutls_x509_crt_deinit);

@@ -179,17 +179,24 @@ static int crt_pem(gnutls_x509_crt_t c, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* A key made by make_key() (ECDSA) as PEM text. Exported as DER, then made PEM by GnuTLS's encoder: its
+ * PEM export frees the DER it encodes without erasing it (GnuTLS 3.7), where both buffers here are
+ * jobsd's to erase. */
 static int key_pem(gnutls_x509_privkey_t k, char **ret) {
-        gnutls_datum_t d = {};
+        gnutls_datum_t der = {}, pem = {};
         int g;
 
-        g = sym_gnutls_x509_privkey_export2(k, GNUTLS_X509_FMT_PEM, &d);
+        g = sym_gnutls_x509_privkey_export2(k, GNUTLS_X509_FMT_DER, &der);
         if (g < 0)
                 return gnutls_to_errno(g);
-        *ret = strndup((const char *) d.data, d.size);
-        /* GnuTLS's buffer held the key too. */
-        explicit_bzero(d.data, d.size);
-        api_gnutls_free(d.data);
+        g = sym_gnutls_pem_base64_encode2("EC PRIVATE KEY", &der, &pem);
+        explicit_bzero(der.data, der.size);
+        api_gnutls_free(der.data);
+        if (g < 0)
+                return gnutls_to_errno(g);
+        *ret = strndup((const char *) pem.data, pem.size);
+        explicit_bzero(pem.data, pem.size);
+        api_gnutls_free(pem.data);
         return *ret ? 0 : -ENOMEM;
 }
 

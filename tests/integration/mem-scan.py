@@ -6,7 +6,8 @@
 # an EC key, its private scalar (big-endian as in the DER, and byte-reversed as GMP's limbs hold it). Prints
 # one line a find: "NAME FORM MAPPING" (e.g. "ca.key pem [heap]"), then "pem-headers N": how many
 # "PRIVATE KEY-----" texts there are in all (a PEM key has two), then "searched NAME:FORM...": what was
-# looked for. Usage: mem-scan.py PID KEY_FILE...
+# looked for; and how many mappings over 4 GiB were skipped. With MEM_SCAN_ADDRESSES=1 in the environment,
+# the address of each find goes to stderr (for gdb). Usage: mem-scan.py PID KEY_FILE...
 import base64
 import os
 import re
@@ -47,28 +48,46 @@ def regions(pid):
                 yield lo, hi, where or "[anon]"
 
 
+# Mappings this large are reservations: AddressSanitizer's shadow memory (terabytes, poison bytes, no
+# data); they are skipped and counted.
+MAPPING_MAX = 1 << 32
+CHUNK = 16 << 20
+
+
 def main():
     pid = int(sys.argv[1])
     wanted = [n for p in sys.argv[2:] for n in needles(p)]
+    overlap = max(len(n) for _, _, n in wanted) if wanted else 0
     headers = 0
+    skipped = 0
     found = set()
     fd = os.open(f"/proc/{pid}/mem", os.O_RDONLY)
     try:
         for lo, hi, where in regions(pid):
-            try:
-                data = os.pread(fd, hi - lo, lo)
-            except OSError:
+            if hi - lo > MAPPING_MAX:
+                skipped += 1
                 continue
-            headers += len(re.findall(rb"PRIVATE KEY-----", data))
-            for name, form, needle in wanted:
-                if needle in data:
-                    found.add((name, form, os.path.basename(where)))
+            # In chunks that overlap by a needle's length (a header is counted in the chunk it starts in).
+            for start in range(lo, hi, CHUNK):
+                try:
+                    data = os.pread(fd, min(CHUNK + overlap, hi - start), start)
+                except OSError:
+                    continue
+                headers += sum(1 for m in re.finditer(rb"PRIVATE KEY-----", data) if m.start() < CHUNK)
+                for name, form, needle in wanted:
+                    at = data.find(needle)
+                    if at >= 0:
+                        found.add((name, form, os.path.basename(where)))
+                        if os.environ.get("MEM_SCAN_ADDRESSES"):
+                            print(f"{name} {form} at {start + at:#x}", file=sys.stderr)
     finally:
         os.close(fd)
     for name, form, where in sorted(found):
         print(name, form, where)
     print("pem-headers", headers)
     print("searched", " ".join(sorted({f"{name}:{form}" for name, form, _ in wanted})))
+    if skipped:
+        print("skipped", skipped, "mappings over 4 GiB (AddressSanitizer's shadow)")
 
 
 main()
