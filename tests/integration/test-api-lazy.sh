@@ -275,16 +275,18 @@ code=$(curl -s --max-time 20 --cacert "$state/api/ca.crt" --cert "$state/api/vie
 stop_jobsd
 
 # The CA's key is read from ca.key at the first connection of a run (and erased once used), not held from
-# the start: damaged, removed or replaced by another key after the start, the API cannot serve (logged,
+# the start: removed, damaged, unreadable (a directory: jobsd runs as root here) or replaced by another key
+# after the start, the API cannot serve (logged,
 # connections closed, nothing mapped, jobsd running on); put back, a connection 10 s after the failure is
 # served. A damaged ca.key at start is still a start-up error.
 cp -p "$state/api/ca.key" "$SANDBOX_DIR/ca.key.good"
-for damage in removed garbage other; do
+for damage in removed garbage unreadable other; do
         start_jobsd --api-listen="127.0.0.1:$port"
         p=$(pid)
         case $damage in
         removed) rm "$state/api/ca.key"; expect="ca.key, the key of the API's certificate authority, is gone: put it back";;
         garbage) printf 'not a key\n' > "$state/api/ca.key"; expect="ca.key is not a PEM private key: put the authority's key back";;
+        unreadable) rm "$state/api/ca.key"; mkdir "$state/api/ca.key"; expect="cannot read $state/api/ca.key: Is a directory";;
         other)   cp "$state/api/admin.key" "$state/api/ca.key"; expect="cannot use the API's certificate authority in $state/api: its key is not its certificate's";;
         esac
         code=$(admin_get /version)
@@ -298,6 +300,7 @@ for damage in removed garbage other; do
                         "$(sandbox_journal -u jobsd _PID="$p" -o cat | tail -8)"
         fi
         [ "$damage" = other ] && break
+        [ -d "$state/api/ca.key" ] && rmdir "$state/api/ca.key"
         cp -p "$SANDBOX_DIR/ca.key.good" "$state/api/ca.key"
         stop_jobsd
 done
