@@ -7,23 +7,23 @@
 # one line a find: "NAME FORM MAPPING" (e.g. "ca.key pem [heap]"), then "pem-headers N": how many
 # "PRIVATE KEY-----" texts there are in all (a PEM key has two), then "searched NAME:FORM...": what was
 # looked for; and how many mappings over 4 GiB were skipped. With MEM_SCAN_ADDRESSES=1 in the environment,
-# the address of each find goes to stderr (for gdb). Usage: mem-scan.py PID KEY_FILE...
+# the address of each find goes to stderr (for gdb). With --held, each EC key whose PEM text is in the
+# process's memory (the server's, which jobsd keeps) is a key too, "held-N", whose private scalar is looked
+# for: what a library (GnuTLS) left of it. Usage: mem-scan.py [--held] PID KEY_FILE...
 import base64
 import os
 import re
 import sys
 
 
-def needles(path):
-    name = os.path.basename(path)
-    text = open(path, "rb").read()
+def needles(name, text, scalar_only=False):
     lines = [l for l in text.split(b"\n") if l and not l.startswith(b"-----")]
     out = []
-    if lines:
+    if lines and not scalar_only:
         out.append((name, "pem", lines[0][:48]))
     # base64 of the whole PEM (client-key-data): past its first 60 characters, which encode the header.
     b64 = base64.b64encode(text)
-    if len(b64) > 120:
+    if len(b64) > 120 and not scalar_only:
         out.append((name, "kubeconfig-base64", b64[60:108]))
     der = base64.b64decode(b"".join(lines))
     # SEC1 ECPrivateKey: SEQUENCE { INTEGER 1, OCTET STRING privateKey, ... }.
@@ -54,32 +54,53 @@ MAPPING_MAX = 1 << 32
 CHUNK = 16 << 20
 
 
+EC_PEM = re.compile(rb"-----BEGIN EC PRIVATE KEY-----\n[A-Za-z0-9+/=\n]{100,4000}-----END EC PRIVATE KEY-----\n?")
+
+
+def chunks(fd, pid, overlap):
+    for lo, hi, where in regions(pid):
+        if hi - lo > MAPPING_MAX:
+            yield None, None, None
+            continue
+        # In chunks that overlap by a needle's length (a header is counted in the chunk it starts in).
+        for start in range(lo, hi, CHUNK):
+            try:
+                yield start, os.pread(fd, min(CHUNK + overlap, hi - start), start), where
+            except OSError:
+                continue
+
+
 def main():
-    pid = int(sys.argv[1])
-    wanted = [n for p in sys.argv[2:] for n in needles(p)]
+    args = sys.argv[1:]
+    held = args[0] == "--held"
+    if held:
+        args = args[1:]
+    pid = int(args[0])
+    wanted = [n for p in args[1:] for n in needles(os.path.basename(p), open(p, "rb").read())]
+    fd = os.open(f"/proc/{pid}/mem", os.O_RDONLY)
+    if held:
+        texts = set()
+        for start, data, where in chunks(fd, pid, 4096):
+            if data:
+                texts.update(m.group(0).rstrip(b"\n") for m in EC_PEM.finditer(data))
+        for i, t in enumerate(sorted(texts)):
+            wanted += needles(f"held-{i + 1}", t, scalar_only=True)
     overlap = max(len(n) for _, _, n in wanted) if wanted else 0
     headers = 0
     skipped = 0
     found = set()
-    fd = os.open(f"/proc/{pid}/mem", os.O_RDONLY)
     try:
-        for lo, hi, where in regions(pid):
-            if hi - lo > MAPPING_MAX:
+        for start, data, where in chunks(fd, pid, overlap):
+            if data is None:
                 skipped += 1
                 continue
-            # In chunks that overlap by a needle's length (a header is counted in the chunk it starts in).
-            for start in range(lo, hi, CHUNK):
-                try:
-                    data = os.pread(fd, min(CHUNK + overlap, hi - start), start)
-                except OSError:
-                    continue
-                headers += sum(1 for m in re.finditer(rb"PRIVATE KEY-----", data) if m.start() < CHUNK)
-                for name, form, needle in wanted:
-                    at = data.find(needle)
-                    if at >= 0:
-                        found.add((name, form, os.path.basename(where)))
-                        if os.environ.get("MEM_SCAN_ADDRESSES"):
-                            print(f"{name} {form} at {start + at:#x}", file=sys.stderr)
+            headers += sum(1 for m in re.finditer(rb"PRIVATE KEY-----", data) if m.start() < CHUNK)
+            for name, form, needle in wanted:
+                at = data.find(needle)
+                if at >= 0:
+                    found.add((name, form, os.path.basename(where)))
+                    if os.environ.get("MEM_SCAN_ADDRESSES"):
+                        print(f"{name} {form} at {start + at:#x}", file=sys.stderr)
     finally:
         os.close(fd)
     for name, form, where in sorted(found):

@@ -146,13 +146,25 @@ for round in 1 2 3; do
                 not_ok "idle round $round: a request loads the libraries and is answered" "code $code: $(head -c 300 "$SANDBOX_DIR/out" 2>/dev/null)" \
                         "mapped: $(libs "$p")" "$(sandbox_journal -u jobsd -o cat | tail -10)"
         fi
-        [ "$round" = 1 ] && echo "# with the libraries loaded: $(rss "$p")"
+        if [ "$round" = 1 ]; then
+                echo "# with the libraries loaded: $(rss "$p")"
+                echo "# with the libraries loaded, what GnuTLS holds of the server key: $(python3 "$here/mem-scan.py" --held "$p" | grep -v -E '^(searched|skipped)' | paste -sd ';' -)"
+        fi
         if until_true 10 '[ -z "$(libs "$p")" ]'; then
                 ok "idle round $round: after the idle period neither libgnutls nor libmicrohttpd is mapped"
         else
                 not_ok "idle round $round: the libraries unmapped after the idle period" "mapped: $(libs "$p")" "$(sandbox_journal -u jobsd -o cat | tail -10)"
         fi
-        [ "$round" = 1 ] && echo "# after the idle period: $(rss "$p")"
+        if [ "$round" = 1 ]; then
+                echo "# after the idle period: $(rss "$p")"
+                # GnuTLS unloaded: nothing of its parsed copy of the server key is left (jobsd keeps the PEM).
+                held=$(python3 "$here/mem-scan.py" --held "$p")
+                if printf '%s\n' "$held" | grep -q '^searched held-1:scalar ' && ! printf '%s\n' "$held" | grep -q '^held-'; then
+                        ok "unloaded: GnuTLS left nothing of the server key's private scalar in jobsd's memory"
+                else
+                        not_ok "unloaded: nothing of the server key's scalar left" "$held"
+                fi
+        fi
 done
 n_unloaded=$(sandbox_journal -u jobsd _PID="$p" -o cat | grep -c "libmicrohttpd and GnuTLS unloaded until the next one")
 [ "$n_unloaded" = 3 ] && ok "each unloading is logged (3 lines)" ||
