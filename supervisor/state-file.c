@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "jobsd/hash.h"
+#include "jobsd/io-util.h"
 #include "jobsd/macro.h"
 #include "jobsd/strv.h"
 #include "state-file.h"
@@ -129,8 +130,7 @@ static const char *base_name(const char *path) {
 
 static int write_tmp(int dfd, const char *tmp, const void *data, size_t len, mode_t mode, bool sync) {
         _cleanup_(closep) int fd = -EBADF;
-        const char *text = data;
-        size_t done = 0;
+        int r;
 
         fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
@@ -138,15 +138,9 @@ static int write_tmp(int dfd, const char *tmp, const void *data, size_t len, mod
         /* Exactly mode, whatever the umask. */
         if (fchmod(fd, mode) < 0)
                 return -errno;
-        while (done < len) {
-                ssize_t k = write(fd, text + done, len - done);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                done += k;
-        }
+        r = loop_write(fd, data, len, IO_AT_POSITION);
+        if (r < 0)
+                return r;
         if (sync && fsync(fd) < 0)
                 return -errno;
         return 0;
@@ -288,8 +282,6 @@ static int atomic_write(const char *dir, const char *name, const void *data, siz
                         bool *ret_dir_synced) {
         _cleanup_(freep) char *path = strprintf("%s/%s", dir, name), *tmp = strprintf("%s/.%s.tmp", dir, name);
         _cleanup_(closep) int fd = -EBADF, dfd = -EBADF;
-        const char *text = data;
-        size_t done = 0;
         int r;
 
         if (!path || !tmp)
@@ -302,16 +294,9 @@ static int atomic_write(const char *dir, const char *name, const void *data, siz
                 r = -errno;
                 goto fail;
         }
-        while (done < len) {
-                ssize_t k = write(fd, text + done, len - done);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        goto fail;
-                }
-                done += k;
-        }
+        r = loop_write(fd, data, len, IO_AT_POSITION);
+        if (r < 0)
+                goto fail;
         if (fsync(fd) < 0 || rename(tmp, path) < 0) {
                 r = -errno;
                 goto fail;
@@ -367,29 +352,24 @@ int state_file_read(const char *path, size_t max, char **ret_text, char **reterr
                 return -errno;
         for (;;) {
                 ssize_t k;
+                char *b;
 
-                if (n + 4096 + 1 > size) {
-                        char *b;
-                        size = (n + 4096 + 1) * 2;
-                        if (n > max) {
-                                if (reterr_message)
-                                        *reterr_message = strdup("file too large");
-                                return -EBADMSG;
-                        }
-                        b = realloc(buf, size);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
+                if (n > max) {
+                        if (reterr_message)
+                                *reterr_message = strdup("file too large");
+                        return -EBADMSG;
                 }
-                k = read(fd, buf + n, size - n - 1);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += k;
+                size = (n + 4096 + 1) * 2;
+                b = realloc(buf, size);
+                if (!b)
+                        return -ENOMEM;
+                buf = b;
+                k = loop_read(fd, buf + n, size - n - 1, IO_AT_POSITION);
+                if (k < 0)
+                        return (int) k;
+                n += (size_t) k;
+                if (n < size - 1)
+                        break;  /* the end of the file */
         }
         buf[n] = 0;
         if (strlen(buf) != n) {
@@ -716,7 +696,8 @@ static size_t record_file_max(size_t max) {
 static int read_all(int fd, size_t max, char **ret, size_t *ret_size) {
         _cleanup_(freep) char *buf = NULL;
         struct stat st;
-        size_t n = 0, size;
+        size_t n, size;
+        ssize_t k;
 
         if (fstat(fd, &st) < 0)
                 return -errno;
@@ -728,17 +709,11 @@ static int read_all(int fd, size_t max, char **ret, size_t *ret_size) {
         buf = malloc(size + 1);
         if (!buf)
                 return -ENOMEM;
-        while (n < size) {
-                ssize_t k = pread(fd, buf + n, size - n, (off_t) n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;  /* shrunk meanwhile: what is there */
-                n += k;
-        }
+        /* Fewer bytes if it shrank meanwhile: what is there. */
+        k = loop_read(fd, buf, size, 0);
+        if (k < 0)
+                return (int) k;
+        n = (size_t) k;
         buf[n] = 0;
         *ret = TAKE_PTR(buf);
         *ret_size = n;
@@ -905,18 +880,10 @@ int state_file_put_record_copy(const char *dir, const char *kind, const char *na
                 want = slot;
         if (want < slot && memcmp(image + want, buf + (1 - newest) * slot + want, slot - want) != 0)
                 want = slot;
-        for (size_t done = 0; done < want;) {
-                ssize_t k = pwrite(fd, image + done, want - done, (off_t) ((1 - newest) * slot + done));
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        goto fail;
-                }
-                if (k == 0) {
-                        errno = EIO;
-                        goto fail;
-                }
-                done += k;
+        r = loop_write(fd, image, want, (off_t) ((1 - newest) * slot));
+        if (r < 0) {
+                errno = -r;
+                goto fail;
         }
         if (fdatasync(fd) < 0)
                 goto fail;
