@@ -134,6 +134,7 @@ int main(int argc, char **argv) {
                                        lens[l], total / (c1 - c0));
                         }
                 free(buf);
+                (void) sink;
         }
         return 0;
 }
