@@ -625,8 +625,6 @@ static bool fixed_number(const char *p, size_t n, unsigned base, uint64_t *ret) 
         return true;
 }
 
-/* The manifest copy at the end of the slot of slot_size bytes at p, if its trailer and checksum hold. A
- * slot written by a jobsd before the copies ends in newlines: no copy. */
 /* The copy's trailer t (the last bytes of a slot of slot_size bytes): its length and checksum, if it is
  * well-formed and the copy it describes fits in the slot behind a header. */
 static bool trailer_parse(const char *t, size_t slot_size, uint64_t *ret_len, uint64_t *ret_crc) {
@@ -638,6 +636,8 @@ static bool trailer_parse(const char *t, size_t slot_size, uint64_t *ret_len, ui
                 *ret_len <= slot_size - STATE_FILE_SLOT_HEADER_SIZE - STATE_FILE_COPY_TRAILER_SIZE;
 }
 
+/* The manifest copy at the end of the slot of slot_size bytes at p, if its trailer and checksum hold. A
+ * slot written by a jobsd before the copies ends in newlines: no copy. */
 static void copy_check(const char *p, size_t slot_size, Slot *s) {
         const char *t;
         uint64_t len, crc;
