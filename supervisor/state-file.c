@@ -57,9 +57,10 @@ static struct {
 static char **distrusted = NULL;
 
 /* The records whose manifest copies a load found unlike in their two slots (one damaged, or missing: a
- * jobsd before the copies wrote over it), to be written whole at their next save, which writes the valid
- * copy into both slots again. A save in place neither reads nor writes the copies (put_in_place()), so
- * it would leave such a slot as it is. Normally empty. */
+ * jobsd before the copies wrote over it): their saves take the full look (the whole file read, every
+ * checksum, the valid copy written into the slot saved where that slot's differs), in place, until both
+ * slots hold the valid copy again. put_in_place() neither reads nor writes the copies, so it would leave
+ * such a slot as it is. Normally empty. */
 static char **damaged = NULL;
 
 static void path_list_add(char ***l, const char *path) {
@@ -876,8 +877,9 @@ static int record_write_whole(const char *dir, const char *kind, const char *fil
  *   (a temporary file renamed over the file), which takes it from memory or from a full look at the
  *   file (current_copy(), every checksum). A copy damaged in one slot (its trailer intact) is therefore
  *   neither seen nor repaired here; the loader, which checks both copies when it reads the file at
- *   start, marks such a file (damaged) and its next save writes it whole; a copy whose trailers differ
- *   takes the full look, which writes the copy into the slot it saves.
+ *   start, marks such a file (damaged), whose saves then take the full look until both slots hold the
+ *   valid copy (two saves at most, in place); so does a file whose trailers differ. The full look
+ *   writes the valid copy into the slot it saves where that slot's differs, as every save did before.
  * - The rest is as before: both headers' slot size half the file; a newest slot written by another
  *   process synced first; the last sequence number, a record that does not fit before the copy, or a
  *   record of a slot reaching into the copy's room (a jobsd before the copies) send the save to the
@@ -1004,7 +1006,7 @@ int state_file_put_record_copy(const char *dir, const char *kind, const char *na
         /* In the batch, every file is written whole: its group commit is the cheaper sync. (A file the
          * batch could not sync the directory of is distrusted by its commit.) The copy the file has is
          * kept. */
-        if (batch.active || strv_contains(distrusted, path) || strv_contains(damaged, path)) {
+        if (batch.active || strv_contains(distrusted, path)) {
                 if (!copy) {
                         r = current_copy(path, &kept, &kept_len);
                         if (r < 0)
@@ -1022,12 +1024,14 @@ int state_file_put_record_copy(const char *dir, const char *kind, const char *na
                 return -errno;  /* it may hold a copy: not written over without it */
         if (fd < 0)
                 return record_write_whole(dir, kind, file, path, data, len, NULL, 0);
-        r = put_in_place(fd, path, data, len);
-        if (r != 0)
-                return MIN(r, 0);
-        /* The full look, for a file that is not as saves in place leave it. A file larger than any record
-         * jobsd keeps, or no regular file, is written whole. One that cannot be read now is not: it may
-         * hold a copy. */
+        if (!strv_contains(damaged, path)) {
+                r = put_in_place(fd, path, data, len);
+                if (r != 0)
+                        return MIN(r, 0);
+        }
+        /* The full look, for a file that is not as saves in place leave it, or whose copies differ. A file
+         * larger than any record jobsd keeps, or no regular file, is written whole. One that cannot be read
+         * now is not: it may hold a copy. */
         r = read_all(fd, RECORD_FILE_LOOK_MAX, &buf, &size);
         if (r == -EFBIG || r == -EBADMSG)
                 return record_write_whole(dir, kind, file, path, data, len, NULL, 0);
@@ -1075,6 +1079,11 @@ int state_file_put_record_copy(const char *dir, const char *kind, const char *na
         }
         if (fdatasync(fd) < 0)
                 goto fail;
+        /* The slot written holds the valid copy now; when the other one does too (or there is none), the
+         * saves go back to put_in_place(). */
+        if (!c || (slots[newest].copy_valid && slots[newest].copy_len == copy_len &&
+                   memcmp(slots[newest].copy, copy, copy_len) == 0))
+                path_list_remove(&damaged, path);
         return 0;
 fail:
         r = -errno;

@@ -66,8 +66,9 @@ int state_file_delete(const char *dir, const char *kind, const char *namespace, 
  * only.
  *
  * get reads the newest valid slot; a damaged slot beside a valid one is ignored, and *ret_note (if
- * non-NULL) says so. get and get_record_copy check both slots' manifest copies too: a file whose copies
- * differ (one damaged or missing beside a valid one) is written whole at its next save. A file without
+ * non-NULL) says so. get and get_record_copy check both slots' manifest copies too: the saves of a file
+ * whose copies differ (one damaged or missing beside a valid one) take the full look, in place, until
+ * both slots hold the valid copy again (two saves at most). A file without
  * any valid slot is an error (-EBADMSG and a message) unless it is a
  * whole plain-text record of the format before slots, which is read as it is. get_record_copy reads the
  * manifest copy (of a file whose record is at most max bytes): the newest valid slot's, else the other

@@ -968,9 +968,10 @@ TEST(copy_round_trip) {
         scratch_done(dir);
 }
 
-/* A damaged copy in one slot: the other slot's is read, and the load marks the file, whose next save
- * writes it whole, the copy back in both slots; in both: none is read, the record loads all the same. A
- * record grown in place over the copy (by a jobsd before the copies) leaves that slot without one. */
+/* A damaged copy in one slot: the other slot's is read, and the load marks the file, whose saves in place
+ * then write the copy back (the damaged slot's save); in both: none is read, the record loads all the
+ * same. A record grown in place over the copy (by a jobsd before the copies) leaves that slot without
+ * one. */
 TEST(copy_damaged) {
         _cleanup_(job_freep) Job *j = load_job(yaml);
         char *dir = scratch_dir();
@@ -988,10 +989,8 @@ TEST(copy_damaged) {
         copy = load_copy(j, dir, NULL);
         ASSERT_STREQ(copy, yaml);
         ino = inode_of(path);
-        ASSERT_OK(save_uid(j, dir, "three"));   /* written whole: the copy back in slot 0 */
-        ASSERT_TRUE(inode_of(path) != ino);
-        ino = inode_of(path);
-        ASSERT_OK(save_uid(j, dir, "four"));    /* in place again */
+        ASSERT_OK(save_uid(j, dir, "three"));   /* slot 1: its copy is intact */
+        ASSERT_OK(save_uid(j, dir, "four"));    /* slot 0: the copy written back */
         ASSERT_EQ(inode_of(path), ino);
         buf = mfree(buf);
         buf = read_file(path, &size);
@@ -1289,7 +1288,8 @@ TEST(save_in_place_torn_slot_is_the_one_written) {
 
 /* A copy whose two trailers differ (one damaged: the copy's room is not known for sure) takes the full
  * look: the save reads both copies and writes the valid one into the slot it saves. A copy damaged in its
- * bytes only, beside a valid one, is seen by a load, which makes the next save write the file whole. */
+ * bytes only, beside a valid one, is seen by a load, after which the saves take the full look too, in
+ * place, until both slots hold the copy; then they read only what they need again. */
 TEST(save_in_place_damaged_copy) {
         _cleanup_(job_freep) Job *j = load_job(yaml);
         char *dir = scratch_dir();
@@ -1312,9 +1312,9 @@ TEST(save_in_place_damaged_copy) {
         ASSERT_TRUE(memcmp(after + half - STATE_FILE_COPY_TRAILER_SIZE - strlen(big),
                            after + size - STATE_FILE_COPY_TRAILER_SIZE - strlen(big),
                            strlen(big) + STATE_FILE_COPY_TRAILER_SIZE) == 0);
-        /* Slot 1's trailer (the newest slot's): the save goes to slot 0, whose copy is fine, and the next to
-         * slot 1, which gets its copy back. */
-        after[size - 3] ^= 1;
+        /* Slot 0's trailer again, now the newest slot's: the save goes to slot 1, whose copy is fine, and the
+         * next to slot 0, which gets its copy back. */
+        after[half - 3] ^= 1;
         write_file(path, after, n);
         ASSERT_OK(save_uid(j, dir, "d"));
         ASSERT_OK(save_uid(j, dir, "e"));
@@ -1326,8 +1326,8 @@ TEST(save_in_place_damaged_copy) {
                            strlen(big) + STATE_FILE_COPY_TRAILER_SIZE) == 0);
         copy = load_copy(j, dir, NULL);
         ASSERT_STREQ(copy, big);
-        /* A byte of slot 0's copy: saves in place keep both as they are; a load finds it, and the next save
-         * writes the file whole. */
+        /* A byte of slot 0's copy (the newest slot's): a save in place (into slot 1) keeps both as they are;
+         * a load finds it, and the saves after it take the full look until slot 0 has its copy back. */
         buf[half - STATE_FILE_COPY_TRAILER_SIZE - 100] ^= 1;
         write_file(path, buf, size);
         ASSERT_OK(save_uid(j, dir, "f"));
@@ -1339,14 +1339,19 @@ TEST(save_in_place_damaged_copy) {
                 _cleanup_(freep) char *uid = load_uid(j, dir, NULL, NULL);
                 ASSERT_STREQ(uid, "f");
         }
-        ASSERT_OK(save_uid(j, dir, "g"));
-        ASSERT_TRUE(inode_of(path) != ino);
+        ASSERT_OK(save_uid(j, dir, "g"));       /* slot 0: the copy written back */
+        ASSERT_OK(save_uid(j, dir, "h"));       /* slot 1 */
+        ASSERT_EQ(inode_of(path), ino);
         after = mfree(after);
         after = read_file_whole(path, &n);
         ASSERT_TRUE(memcmp(after + half - STATE_FILE_COPY_TRAILER_SIZE - strlen(big), big, strlen(big)) == 0);
         ASSERT_TRUE(memcmp(after + n - STATE_FILE_COPY_TRAILER_SIZE - strlen(big), big, strlen(big)) == 0);
-        ino = inode_of(path);
-        ASSERT_OK(save_uid(j, dir, "h"));
+        /* Both alike again: the saves read only what they need. */
+        {
+                uint64_t r0 = bytes_read();
+                ASSERT_OK(save_uid(j, dir, "i"));
+                ASSERT_TRUE(bytes_read() - r0 < 16 * 1024);
+        }
         ASSERT_EQ(inode_of(path), ino);
         scratch_done(dir);
 }
