@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jobsd/io-util.h"
 #include "jobsd/strv.h"
 #include "jobsd/tz.h"
 
@@ -325,7 +326,7 @@ static int read_file(const char *path, uint8_t **ret, size_t *ret_size) {
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_(freep) uint8_t *buf = NULL;
         struct stat st;
-        size_t n = 0;
+        ssize_t n;
 
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
@@ -339,18 +340,11 @@ static int read_file(const char *path, uint8_t **ret, size_t *ret_size) {
         buf = malloc(st.st_size + 1);
         if (!buf)
                 return -ENOMEM;
-        while (n < (size_t) st.st_size) {
-                ssize_t k = read(fd, buf + n, st.st_size - n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        break;
-                n += k;
-        }
+        n = loop_read(fd, buf, st.st_size, IO_AT_POSITION);
+        if (n < 0)
+                return (int) n;
         *ret = TAKE_PTR(buf);
-        *ret_size = n;
+        *ret_size = (size_t) n;
         return 0;
 }
 

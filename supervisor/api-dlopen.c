@@ -25,6 +25,7 @@ API_SYM_DEFINE(MHD_suspend_connection);
 API_SYM_DEFINE(gnutls_certificate_get_peers);
 API_SYM_DEFINE(gnutls_certificate_verify_peers2);
 API_SYM_DEFINE(gnutls_free);
+API_SYM_DEFINE(gnutls_pem_base64_encode2);
 API_SYM_DEFINE(gnutls_rnd);
 API_SYM_DEFINE(gnutls_strerror);
 API_SYM_DEFINE(gnutls_x509_crt_deinit);
@@ -50,6 +51,7 @@ API_SYM_DEFINE(gnutls_x509_crt_sign2);
 API_SYM_DEFINE(gnutls_x509_privkey_deinit);
 API_SYM_DEFINE(gnutls_x509_privkey_export2);
 API_SYM_DEFINE(gnutls_x509_privkey_generate);
+API_SYM_DEFINE(gnutls_x509_privkey_get_key_id);
 API_SYM_DEFINE(gnutls_x509_privkey_import);
 API_SYM_DEFINE(gnutls_x509_privkey_init);
 
@@ -81,6 +83,7 @@ static const ApiSym gnutls_syms[] = {
         SYM(gnutls_certificate_get_peers),
         SYM(gnutls_certificate_verify_peers2),
         SYM(gnutls_free),
+        SYM(gnutls_pem_base64_encode2),
         SYM(gnutls_rnd),
         SYM(gnutls_strerror),
         SYM(gnutls_x509_crt_deinit),
@@ -106,6 +109,7 @@ static const ApiSym gnutls_syms[] = {
         SYM(gnutls_x509_privkey_deinit),
         SYM(gnutls_x509_privkey_export2),
         SYM(gnutls_x509_privkey_generate),
+        SYM(gnutls_x509_privkey_get_key_id),
         SYM(gnutls_x509_privkey_import),
         SYM(gnutls_x509_privkey_init),
 };

@@ -44,6 +44,7 @@ API_SYM(gnutls_certificate_get_peers);
 API_SYM(gnutls_certificate_verify_peers2);
 /* A variable of GnuTLS (its deallocator), not a function: called as api_gnutls_free(). */
 API_SYM(gnutls_free);
+API_SYM(gnutls_pem_base64_encode2);
 API_SYM(gnutls_rnd);
 API_SYM(gnutls_strerror);
 API_SYM(gnutls_x509_crt_deinit);
@@ -69,6 +70,7 @@ API_SYM(gnutls_x509_crt_sign2);
 API_SYM(gnutls_x509_privkey_deinit);
 API_SYM(gnutls_x509_privkey_export2);
 API_SYM(gnutls_x509_privkey_generate);
+API_SYM(gnutls_x509_privkey_get_key_id);
 API_SYM(gnutls_x509_privkey_import);
 API_SYM(gnutls_x509_privkey_init);
 

@@ -62,7 +62,9 @@ struct ApiServer {
         unsigned refused;
         uint64_t idle_usec;             /* API_LIBS_IDLE_USEC, or the test aid's */
         sd_event_source *idle;          /* armed (one shot) while MHD runs with no connection */
-        unsigned loads;                 /* how many times the libraries were loaded, for the log */
+        /* How many times the libraries were loaded and unloaded: the first of each is logged at info, the
+         * others (a client that polls less often than the idle period makes two a poll) at debug. */
+        unsigned loads, unloads;
         /* While MHD runs (from a connection until the API was idle). */
         struct MHD_Daemon *mhd;
         sd_event_source *io;
@@ -535,7 +537,8 @@ static int api_server_start_mhd(ApiServer *a) {
         if (a->loads++ == 0)
                 log_info("Kubernetes API: libmicrohttpd and GnuTLS loaded, server certificate made, serving on %s", a->listen);
         else
-                log_info("Kubernetes API: libmicrohttpd and GnuTLS loaded again, serving on %s", a->listen);
+                (void) log_full_errno(LOG_DEBUG, 0, "Kubernetes API: libmicrohttpd and GnuTLS loaded again (load %u), serving on %s",
+                                      a->loads, a->listen);
         api_server_run(a);
         return 0;
 fail:
@@ -553,8 +556,12 @@ static int on_idle(sd_event_source *s, uint64_t usec, void *userdata) {
         api_server_stop_mhd(a);
         dlclose_api_libs();
         (void) sd_event_source_set_enabled(a->listen_io, SD_EVENT_ON);
-        log_info("Kubernetes API: no connection for %" PRIu64 " s, libmicrohttpd and GnuTLS unloaded until the next one",
-                 a->idle_usec / USEC_PER_SEC);
+        if (a->unloads++ == 0)
+                log_info("Kubernetes API: no connection for %" PRIu64 " s, libmicrohttpd and GnuTLS unloaded until the next one (later loads and unloads are logged at debug level)",
+                         a->idle_usec / USEC_PER_SEC);
+        else
+                (void) log_full_errno(LOG_DEBUG, 0, "Kubernetes API: no connection for %" PRIu64 " s, libmicrohttpd and GnuTLS unloaded until the next one (unload %u)",
+                                      a->idle_usec / USEC_PER_SEC, a->unloads);
         return 0;
 }
 

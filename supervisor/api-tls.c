@@ -2,6 +2,7 @@
 /* The API server's CA, certificates and kubeconfig: made with GnuTLS (loaded only for that), read and
  * written as text otherwise. */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 #include "state-file.h"
 
 #define CERT_MAX (64 * 1024)
+/* A private key's PEM file: an ECDSA P-256 key is about 240 bytes, an RSA 4096 one 3.3 KB. */
+#define KEY_MAX (16 * 1024)
 #define CA_DAYS (10 * 365)
 
 static void erase_and_free(char *s) {
@@ -27,12 +30,15 @@ static void erase_and_free(char *s) {
         free(s);
 }
 
+static void erase_and_freep(char **p) {
+        erase_and_free(*p);
+}
+
 void api_tls_done(ApiTls *t) {
         if (!t)
                 return;
         free(t->dir);
         free(t->ca_pem);
-        erase_and_free(t->ca_key_pem);
         free(t->host);
         strv_free(t->sans);
         free(t->server_cert_pem);
@@ -173,15 +179,24 @@ static int crt_pem(gnutls_x509_crt_t c, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* A key made by make_key() (ECDSA) as PEM text. Exported as DER, then made PEM by GnuTLS's encoder: its
+ * PEM export frees the DER it encodes without erasing it (GnuTLS 3.7), where both buffers here are
+ * jobsd's to erase. */
 static int key_pem(gnutls_x509_privkey_t k, char **ret) {
-        gnutls_datum_t d = {};
+        gnutls_datum_t der = {}, pem = {};
         int g;
 
-        g = sym_gnutls_x509_privkey_export2(k, GNUTLS_X509_FMT_PEM, &d);
+        g = sym_gnutls_x509_privkey_export2(k, GNUTLS_X509_FMT_DER, &der);
         if (g < 0)
                 return gnutls_to_errno(g);
-        *ret = strndup((const char *) d.data, d.size);
-        api_gnutls_free(d.data);
+        g = sym_gnutls_pem_base64_encode2("EC PRIVATE KEY", &der, &pem);
+        explicit_bzero(der.data, der.size);
+        api_gnutls_free(der.data);
+        if (g < 0)
+                return gnutls_to_errno(g);
+        *ret = strndup((const char *) pem.data, pem.size);
+        explicit_bzero(pem.data, pem.size);
+        api_gnutls_free(pem.data);
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -206,9 +221,69 @@ static int write_pem(const char *dir, const char *name, const char *pem) {
         return 0;
 }
 
+/* A private key's PEM file <dir>/<name>, read with read() into one buffer allocated before and erased on
+ * every way out but success (not with state_file_read(), whose buffer may be moved as it grows, leaving a
+ * copy in freed memory, and is freed unerased on its errors). 0, or -ENOENT (not logged), or a negative
+ * errno, logged. What it holds is the caller's to erase (erase_and_free()). */
+static int read_key(const char *dir, const char *name, char **ret) {
+        _cleanup_(freep) char *path = strprintf("%s/%s", dir, name);
+        _cleanup_(closep) int fd = -EBADF;
+        char *buf;
+        size_t n = 0;
+        int r = 0;
+
+        if (!path)
+                return -ENOMEM;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return -ENOENT;
+                return log_error_errno(-errno, "cannot read %s: %m", path);
+        }
+        buf = malloc(KEY_MAX + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k = read(fd, buf + n, KEY_MAX + 1 - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0) {
+                        r = log_error_errno(-errno, "cannot read %s: %m", path);
+                        break;
+                }
+                if (k == 0)
+                        break;
+                n += k;
+                if (n > KEY_MAX) {
+                        r = log_error_errno(-EFBIG, "cannot read %s: larger than %u bytes, not a private key", path, KEY_MAX);
+                        break;
+                }
+        }
+        if (r >= 0) {
+                buf[n] = 0;
+                if (strlen(buf) != n)
+                        r = log_error_errno(-EBADMSG, "cannot read %s: contains a NUL byte, not a private key", path);
+        }
+        if (r < 0) {
+                explicit_bzero(buf, n);
+                free(buf);
+                return r;
+        }
+        *ret = buf;
+        return 0;
+}
+
+static bool key_is_pem(const char *key) {
+        return startswith(key, "-----BEGIN ") && strstr(key, "PRIVATE KEY-----");
+}
+
+/* The certificate and its key, parsed by GnuTLS; a key that is not the certificate's (their public keys'
+ * IDs differ) is refused: what it signed would be signed by no CA a client knows. */
 static int import_pair(const char *cert, const char *key, const char *what, gnutls_x509_crt_t *ret_crt,
                        gnutls_x509_privkey_t *ret_key) {
         gnutls_datum_t dc = { (unsigned char *) cert, strlen(cert) }, dk = { (unsigned char *) key, strlen(key) };
+        unsigned char crt_id[64], key_id[64];
+        size_t crt_id_size = sizeof(crt_id), key_id_size = sizeof(key_id);
         gnutls_x509_crt_t c = NULL;
         gnutls_x509_privkey_t k = NULL;
         int g;
@@ -220,11 +295,17 @@ static int import_pair(const char *cert, const char *key, const char *what, gnut
                 g = sym_gnutls_x509_privkey_init(&k);
         if (g >= 0)
                 g = sym_gnutls_x509_privkey_import(k, &dk, GNUTLS_X509_FMT_PEM);
-        if (g < 0) {
+        if (g >= 0)
+                g = sym_gnutls_x509_crt_get_key_id(c, 0, crt_id, &crt_id_size);
+        if (g >= 0)
+                g = sym_gnutls_x509_privkey_get_key_id(k, 0, key_id, &key_id_size);
+        if (g < 0 || crt_id_size != key_id_size || memcmp(crt_id, key_id, crt_id_size) != 0) {
                 if (c)
                         sym_gnutls_x509_crt_deinit(c);
                 if (k)
                         sym_gnutls_x509_privkey_deinit(k);
+                if (g >= 0)
+                        return log_error_errno(-EBADMSG, "cannot use the %s: its key is not its certificate's", what);
                 return log_error_errno(-EBADMSG, "cannot read the %s: %s", what, sym_gnutls_strerror(g));
         }
         *ret_crt = c;
@@ -236,49 +317,59 @@ static char *base64(const char *s) {
         return api_base64_encode(s, strlen(s), false);
 }
 
+#define KUBECONFIG_FORMAT                                                                               \
+        "# Written by jobsd at every start with --api-listen (docs/kubernetes-api.md).\n"                  \
+        "apiVersion: v1\n"                                                                              \
+        "kind: Config\n"                                                                                \
+        "clusters:\n"                                                                                   \
+        "- name: jobsd\n"                                                                               \
+        "  cluster:\n"                                                                                  \
+        "    server: https://%s%s%s:%u\n"                                                               \
+        "    certificate-authority-data: %s\n"                                                          \
+        "users:\n"                                                                                      \
+        "- name: %s\n"                                                                                  \
+        "  user:\n"                                                                                     \
+        "    client-certificate-data: %s\n"                                                             \
+        "    client-key-data: %s\n"                                                                     \
+        "contexts:\n"                                                                                   \
+        "- name: jobsd\n"                                                                               \
+        "  context:\n"                                                                                  \
+        "    cluster: jobsd\n"                                                                          \
+        "    user: %s\n"                                                                                \
+        "    namespace: default\n"                                                                      \
+        "current-context: jobsd\n"
+
+/* The kubeconfig holds the client's key (base64): its text is made in one buffer of the exact size
+ * (snprintf() twice, not vasprintf(), which grows its buffer and so leaves copies in freed memory), and it
+ * and the key's base64 are erased before they are freed. */
 static int write_kubeconfig(const char *state_dir, const char *file, const char *user, const char *host, unsigned port,
                             const char *ca, const char *cert, const char *key) {
-        _cleanup_(freep) char *ca64 = base64(ca), *cert64 = base64(cert), *key64 = base64(key), *text = NULL;
+        _cleanup_(freep) char *ca64 = base64(ca), *cert64 = base64(cert);
+        _cleanup_(erase_and_freep) char *key64 = base64(key), *text = NULL;
         bool v6 = strchr(host, ':');
-        int r;
+        int len, r;
 
         if (!ca64 || !cert64 || !key64)
                 return -ENOMEM;
-        text = strprintf("# Written by jobsd at every start with --api-listen (docs/kubernetes-api.md).\n"
-                         "apiVersion: v1\n"
-                         "kind: Config\n"
-                         "clusters:\n"
-                         "- name: jobsd\n"
-                         "  cluster:\n"
-                         "    server: https://%s%s%s:%u\n"
-                         "    certificate-authority-data: %s\n"
-                         "users:\n"
-                         "- name: %s\n"
-                         "  user:\n"
-                         "    client-certificate-data: %s\n"
-                         "    client-key-data: %s\n"
-                         "contexts:\n"
-                         "- name: jobsd\n"
-                         "  context:\n"
-                         "    cluster: jobsd\n"
-                         "    user: %s\n"
-                         "    namespace: default\n"
-                         "current-context: jobsd\n",
-                         v6 ? "[" : "", host, v6 ? "]" : "", port, ca64, user, cert64, key64, user);
+#define ARGS v6 ? "[" : "", host, v6 ? "]" : "", port, ca64, user, cert64, key64, user
+        len = snprintf(NULL, 0, KUBECONFIG_FORMAT, ARGS);
+        if (len < 0)
+                return -ENOMEM;
+        text = malloc((size_t) len + 1);
         if (!text)
                 return -ENOMEM;
-        r = atomic_file_write(state_dir, file, text, strlen(text), 0600);
+        if (snprintf(text, (size_t) len + 1, KUBECONFIG_FORMAT, ARGS) != len)
+                return -EIO;
+#undef ARGS
+        r = atomic_file_write(state_dir, file, text, (size_t) len, 0600);
         if (r < 0)
                 return log_error_errno(r, "cannot write %s/%s: %m", state_dir, file);
         return 0;
 }
 
-static void erase_and_freep(char **p) {
-        erase_and_free(*p);
-}
-
 /* "<dir>/<name>.crt" and ".key" as text: -ENOENT if either is missing. What they begin with is checked here
- * (a damaged file is a start-up error); GnuTLS reads them only when it needs them. */
+ * (a damaged file is a start-up error); GnuTLS reads them only when it needs them. The key (read_key()) is
+ * the caller's to erase. */
 static int read_pair(const char *dir, const char *name, char **ret_cert, char **ret_key) {
         _cleanup_(freep) char *crt_name = strprintf("%s.crt", name), *key_name = strprintf("%s.key", name);
         _cleanup_(freep) char *cert = NULL;
@@ -289,12 +380,12 @@ static int read_pair(const char *dir, const char *name, char **ret_cert, char **
                 return -ENOMEM;
         r = read_pem(dir, crt_name, &cert);
         if (r >= 0)
-                r = read_pem(dir, key_name, &key);
+                r = read_key(dir, key_name, &key);
         if (r < 0)
                 return r;
         if (!startswith(cert, "-----BEGIN CERTIFICATE-----"))
                 return log_error_errno(-EBADMSG, "%s/%s is not a PEM certificate: remove %s/ to make new ones", dir, crt_name, dir);
-        if (!startswith(key, "-----BEGIN ") || !strstr(key, "PRIVATE KEY-----"))
+        if (!key_is_pem(key))
                 return log_error_errno(-EBADMSG, "%s/%s is not a PEM private key: remove %s/ to make new ones", dir, key_name, dir);
         *ret_cert = TAKE_PTR(cert);
         *ret_key = TAKE_PTR(key);
@@ -336,8 +427,10 @@ static int make_client(const char *dir, const char *name, const char *cn, const 
 }
 
 /* What api_tls_setup() found missing: the CA (new_ca; then also both client certificates) or a client's
- * certificate (*admin or *viewer NULL). GnuTLS is loaded for it and unloaded again. */
-static int make_missing(const char *dir, bool new_ca, char **ca, char **ca_key, char **admin, char **admin_key,
+ * certificate (*admin or *viewer NULL), with the CA's key ca_key (NULL for a new CA). GnuTLS is loaded for
+ * it and unloaded again. A new CA's key is erased from memory once written to ca.key (GnuTLS's object of it
+ * signs the client certificates). */
+static int make_missing(const char *dir, bool new_ca, char **ca, const char *ca_key, char **admin, char **admin_key,
                         char **viewer, char **viewer_key) {
         gnutls_x509_crt_t ca_crt = NULL;
         gnutls_x509_privkey_t ca_k = NULL;
@@ -347,13 +440,15 @@ static int make_missing(const char *dir, bool new_ca, char **ca, char **ca_key, 
         if (r < 0)
                 return log_error_errno(r, "cannot make the API's certificates in %s without GnuTLS", dir);
         if (new_ca) {
+                _cleanup_(erase_and_freep) char *new_key = NULL;
+
                 r = make_key(&ca_k);
                 if (r >= 0)
                         r = make_cert(CERT_CA, ca_k, "jobsd-ca", NULL, NULL, NULL, NULL, NULL, &ca_crt);
                 if (r >= 0)
                         r = crt_pem(ca_crt, ca);
                 if (r >= 0)
-                        r = key_pem(ca_k, ca_key);
+                        r = key_pem(ca_k, &new_key);
                 if (r >= 0) {
                         /* Client certificates of an earlier CA are worthless: gone before the new CA is saved,
                          * so that they are made anew by the next start should this one stop half-way. */
@@ -362,14 +457,14 @@ static int make_missing(const char *dir, bool new_ca, char **ca, char **ca_key, 
                                 (void) unlink(old);
                         if (old2)
                                 (void) unlink(old2);
-                        r = write_pem(dir, "ca.key", *ca_key);
+                        r = write_pem(dir, "ca.key", new_key);
                 }
                 if (r >= 0)
                         r = write_pem(dir, "ca.crt", *ca);
                 if (r >= 0)
                         log_info("made the API's certificate authority in %s", dir);
         } else
-                r = import_pair(*ca, *ca_key, "API's certificate authority", &ca_crt, &ca_k);
+                r = import_pair(*ca, ca_key, "API's certificate authority", &ca_crt, &ca_k);
         if (r >= 0 && !*admin)
                 r = make_client(dir, "admin", API_ADMIN_USER, API_ADMIN_GROUP, ca_crt, ca_k, admin, admin_key);
         if (r >= 0 && !*viewer)
@@ -411,10 +506,12 @@ int api_tls_setup(const char *state_dir, const char *host, char * const *sans, u
                         return r;
         }
         if (new_ca || !admin || !viewer) {
-                r = make_missing(dir, new_ca, &ca, &ca_key, &admin, &admin_key, &viewer, &viewer_key);
+                r = make_missing(dir, new_ca, &ca, ca_key, &admin, &admin_key, &viewer, &viewer_key);
                 if (r < 0)
                         return r;
         }
+        /* The CA's key is read again at the API's first connection (api_tls_server_cert()), not kept. */
+        erase_and_free(TAKE_PTR(ca_key));
 
         r = write_kubeconfig(state_dir, "kubeconfig", API_ADMIN_USER, host, port, ca, admin, admin_key);
         if (r >= 0)
@@ -424,7 +521,6 @@ int api_tls_setup(const char *state_dir, const char *host, char * const *sans, u
         *ret = (ApiTls) {
                 .dir = TAKE_PTR(dir),
                 .ca_pem = TAKE_PTR(ca),
-                .ca_key_pem = TAKE_PTR(ca_key),
                 .host = TAKE_PTR(host_copy),
                 .sans = TAKE_PTR(sans_copy),
         };
@@ -433,19 +529,31 @@ int api_tls_setup(const char *state_dir, const char *host, char * const *sans, u
 
 int api_tls_server_cert(ApiTls *t) {
         _cleanup_(freep) char *srv = NULL, *what = NULL;
-        _cleanup_(erase_and_freep) char *srv_key = NULL;
+        _cleanup_(erase_and_freep) char *srv_key = NULL, *ca_key = NULL;
         gnutls_x509_crt_t ca_crt = NULL, c = NULL;
         gnutls_x509_privkey_t ca_k = NULL, k = NULL;
         int r;
 
         if (t->server_cert_pem)
                 return 0;
-        if (!t->ca_pem || !t->ca_key_pem)
+        if (!t->ca_pem)
                 return -EINVAL;
         what = strprintf("API's certificate authority in %s", t->dir);
         if (!what)
                 return -ENOMEM;
-        r = import_pair(t->ca_pem, t->ca_key_pem, what, &ca_crt, &ca_k);
+        /* The CA's key from its file, now: jobsd holds it only for this. */
+        r = read_key(t->dir, "ca.key", &ca_key);
+        if (r == -ENOENT)
+                return log_error_errno(r, "%s/ca.key, the key of the API's certificate authority, is gone: put it back (a new authority is made only at a start, with %s/ removed, which invalidates every kubeconfig)",
+                                       t->dir, t->dir);
+        if (r < 0)
+                return r;
+        if (!key_is_pem(ca_key))
+                return log_error_errno(-EBADMSG, "%s/ca.key is not a PEM private key: put the authority's key back (a new authority is made only at a start, with %s/ removed, which invalidates every kubeconfig)",
+                                       t->dir, t->dir);
+        r = import_pair(t->ca_pem, ca_key, what, &ca_crt, &ca_k);
+        /* GnuTLS has it now (and erases it at deinit). */
+        erase_and_free(TAKE_PTR(ca_key));
         if (r >= 0)
                 r = make_key(&k);
         if (r >= 0)
@@ -466,9 +574,6 @@ int api_tls_server_cert(ApiTls *t) {
                 return r;
         t->server_cert_pem = TAKE_PTR(srv);
         t->server_key_pem = TAKE_PTR(srv_key);
-        /* The CA's key is not needed any more. */
-        erase_and_free(t->ca_key_pem);
-        t->ca_key_pem = NULL;
         return 0;
 }
 

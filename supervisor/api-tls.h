@@ -19,21 +19,25 @@
 
 typedef struct ApiTls {
         char *dir;                      /* <state-dir>/api */
-        char *ca_pem;                   /* the CA certificate: what clients must be signed by */
-        char *ca_key_pem;               /* until the server certificate is made */
+        char *ca_pem;                   /* the CA certificate: what clients must be signed by (its key is
+                                         * not kept: read from <dir>/ca.key when needed, erased after) */
         char *host;                     /* the server certificate's names: host, sans */
         char **sans;
         char *server_cert_pem;          /* made on the first connection */
-        char *server_key_pem;
+        char *server_key_pem;           /* kept for the loads after an idle period; erased when freed */
 } ApiTls;
 
 void api_tls_done(ApiTls *t);
 /* At start: reads the CA and the client certificates, makes those missing (loading GnuTLS for that, and
  * unloading it again: a first start, or a client certificate removed) and writes the kubeconfigs for
- * https://<host>:<port>. The server certificate is left to api_tls_server_cert(). */
+ * https://<host>:<port>. The CA's key is read (checked to be a PEM key) and erased again before it returns;
+ * every key's PEM text and the kubeconfigs' text are erased before they are freed. The server
+ * certificate is left to api_tls_server_cert(). */
 int api_tls_setup(const char *state_dir, const char *host, char * const *sans, unsigned port, ApiTls *ret);
 /* The server certificate, for localhost, 127.0.0.1, the host (an IPv4 or IPv6 address, or a name) and the
- * sans (--api-san), signed by the CA; GnuTLS must be loaded (dlopen_api_libs()). */
+ * sans (--api-san), signed by the CA, whose key is read from <dir>/ca.key now and erased once GnuTLS has
+ * it (an error, logged, if it is missing, damaged or not the CA certificate's: nothing is kept, the next
+ * call tries again); GnuTLS must be loaded (dlopen_api_libs()). */
 int api_tls_server_cert(ApiTls *t);
 /* Whether san is an IPv4 or IPv6 address or a DNS name (letters, digits, '-' and dots; at most 253). */
 bool api_tls_san_valid(const char *san);

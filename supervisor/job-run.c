@@ -533,8 +533,13 @@ static bool sync_round(Manager *m, ManagedJob *j) {
                 saved = managed_job_save(j) >= 0;
         /* At start the records are written as one batch (manager_start()): it is on disk before any
          * action of this Job is carried out. */
-        if (l.n > 0 && state_file_batch_pending() && state_file_batch_commit() < 0)
-                saved = false;
+        if (l.n > 0 && state_file_batch_pending()) {
+                r = state_file_batch_commit();
+                if (r < 0) {
+                        log_error_errno(r, "cannot save the state of the Jobs loaded to %s: %m", m->state_dir);
+                        saved = false;
+                }
+        }
 
         /* Two passes: the counted pods' units are removed after the new units are started, so that
          * systemd, which handles the calls in order, starts the next pod first (the path from one pod's

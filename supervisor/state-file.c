@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "jobsd/hash.h"
+#include "jobsd/io-util.h"
 #include "jobsd/macro.h"
 #include "jobsd/strv.h"
 #include "state-file.h"
@@ -55,24 +56,39 @@ static struct {
  * does not), or the directory holding their new name could not be synced. Normally empty. */
 static char **distrusted = NULL;
 
+/* The records whose manifest copies a load found unlike in their two slots (one damaged, or missing: a
+ * jobsd before the copies wrote over it): their saves take the full look (the whole file read, every
+ * checksum, the valid copy written into the slot saved where that slot's differs), in place, until both
+ * slots hold the valid copy again. put_in_place() neither reads nor writes the copies, so it would leave
+ * such a slot as it is. Normally empty. */
+static char **damaged = NULL;
+
+static void path_list_add(char ***l, const char *path) {
+        if (!strv_contains(*l, path))
+                (void) strv_extend(l, path);
+}
+
+static void path_list_remove(char ***l, const char *path) {
+        size_t k = 0;
+
+        if (!*l)
+                return;
+        for (size_t i = 0; (*l)[i]; i++)
+                if (streq((*l)[i], path))
+                        free((*l)[i]);
+                else
+                        (*l)[k++] = (*l)[i];
+        (*l)[k] = NULL;
+        if (k == 0)
+                *l = mfree(*l);
+}
+
 static void distrust(const char *path) {
-        if (!strv_contains(distrusted, path))
-                (void) strv_extend(&distrusted, path);
+        path_list_add(&distrusted, path);
 }
 
 static void trust(const char *path) {
-        size_t k = 0;
-
-        if (!distrusted)
-                return;
-        for (size_t i = 0; distrusted[i]; i++)
-                if (streq(distrusted[i], path))
-                        free(distrusted[i]);
-                else
-                        distrusted[k++] = distrusted[i];
-        distrusted[k] = NULL;
-        if (k == 0)
-                distrusted = mfree(distrusted);
+        path_list_remove(&distrusted, path);
 }
 
 static unsigned path_hash(const char *s) {
@@ -129,8 +145,7 @@ static const char *base_name(const char *path) {
 
 static int write_tmp(int dfd, const char *tmp, const void *data, size_t len, mode_t mode, bool sync) {
         _cleanup_(closep) int fd = -EBADF;
-        const char *text = data;
-        size_t done = 0;
+        int r;
 
         fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
@@ -138,15 +153,9 @@ static int write_tmp(int dfd, const char *tmp, const void *data, size_t len, mod
         /* Exactly mode, whatever the umask. */
         if (fchmod(fd, mode) < 0)
                 return -errno;
-        while (done < len) {
-                ssize_t k = write(fd, text + done, len - done);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                done += k;
-        }
+        r = loop_write(fd, data, len, IO_AT_POSITION);
+        if (r < 0)
+                return r;
         if (sync && fsync(fd) < 0)
                 return -errno;
         return 0;
@@ -288,8 +297,6 @@ static int atomic_write(const char *dir, const char *name, const void *data, siz
                         bool *ret_dir_synced) {
         _cleanup_(freep) char *path = strprintf("%s/%s", dir, name), *tmp = strprintf("%s/.%s.tmp", dir, name);
         _cleanup_(closep) int fd = -EBADF, dfd = -EBADF;
-        const char *text = data;
-        size_t done = 0;
         int r;
 
         if (!path || !tmp)
@@ -302,16 +309,9 @@ static int atomic_write(const char *dir, const char *name, const void *data, siz
                 r = -errno;
                 goto fail;
         }
-        while (done < len) {
-                ssize_t k = write(fd, text + done, len - done);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        goto fail;
-                }
-                done += k;
-        }
+        r = loop_write(fd, data, len, IO_AT_POSITION);
+        if (r < 0)
+                goto fail;
         if (fsync(fd) < 0 || rename(tmp, path) < 0) {
                 r = -errno;
                 goto fail;
@@ -367,29 +367,24 @@ int state_file_read(const char *path, size_t max, char **ret_text, char **reterr
                 return -errno;
         for (;;) {
                 ssize_t k;
+                char *b;
 
-                if (n + 4096 + 1 > size) {
-                        char *b;
-                        size = (n + 4096 + 1) * 2;
-                        if (n > max) {
-                                if (reterr_message)
-                                        *reterr_message = strdup("file too large");
-                                return -EBADMSG;
-                        }
-                        b = realloc(buf, size);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
+                if (n > max) {
+                        if (reterr_message)
+                                *reterr_message = strdup("file too large");
+                        return -EBADMSG;
                 }
-                k = read(fd, buf + n, size - n - 1);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += k;
+                size = (n + 4096 + 1) * 2;
+                b = realloc(buf, size);
+                if (!b)
+                        return -ENOMEM;
+                buf = b;
+                k = loop_read(fd, buf + n, size - n - 1, IO_AT_POSITION);
+                if (k < 0)
+                        return (int) k;
+                n += (size_t) k;
+                if (n < size - 1)
+                        break;  /* the end of the file */
         }
         buf[n] = 0;
         if (strlen(buf) != n) {
@@ -447,6 +442,10 @@ int state_file_delete(const char *dir, const char *kind, const char *namespace, 
 #define SLOT_SIZE (SLOT_LEN + 11)
 #define SLOT_CRC (SLOT_SIZE + 11)
 #define SLOT_BODY_MAX ((size_t) 999999999)
+/* What a save in place reads of a slot first: its header and a record of up to 4 KiB behind it. */
+#define SLOT_HEAD_READ ((size_t) 4096)
+/* The largest file a save looks into; one larger is written whole (it holds no record file's copy). */
+#define RECORD_FILE_LOOK_MAX ((size_t) 256 << 20)
 /* The manifest copy's trailer, the last bytes of a slot, the copy right before it: its length and
  * checksum field offsets. */
 #define COPY_MAGIC "jobsd-copy 1 "
@@ -551,6 +550,25 @@ static size_t slot_size_for(size_t len, size_t room) {
         return page_up(STATE_FILE_SLOT_HEADER_SIZE + len + len / 2 + room);
 }
 
+/* The first n bytes of a slot of slot_size bytes (n at least the header and the text, at most the slot's
+ * start of its copy's room): the header, the text, newlines. */
+static void slot_head_format(uint64_t seq, uint64_t writer, size_t slot_size, const void *data, size_t len, char *buf,
+                             size_t n) {
+        char crc[10];
+
+        assert(n >= STATE_FILE_SLOT_HEADER_SIZE + len && n <= slot_size);
+        /* snprintf() writes a NUL after the header: the checksum's place, filled in below. */
+        assert_se(snprintf(buf, n, SLOT_MAGIC "%020" PRIu64 " %016" PRIx64 " %010zu %010zu ", seq, writer, len,
+                           slot_size) == SLOT_CRC);
+        memcpy(buf + STATE_FILE_SLOT_HEADER_SIZE, data, len);
+        assert_se(snprintf(crc, sizeof(crc), "%08" PRIx32,
+                           state_file_crc32c(state_file_crc32c(0, buf, SLOT_CRC), buf + STATE_FILE_SLOT_HEADER_SIZE,
+                                             len)) == 8);
+        memcpy(buf + SLOT_CRC, crc, 8);
+        buf[SLOT_CRC + 8] = '\n';
+        memset(buf + STATE_FILE_SLOT_HEADER_SIZE + len, '\n', n - STATE_FILE_SLOT_HEADER_SIZE - len);
+}
+
 int state_file_record_slot_copy(uint64_t seq, uint64_t writer, size_t slot_size, const void *data, size_t len,
                                 const void *copy, size_t copy_len, char *buf) {
         size_t room = copy_room(copy, copy_len);
@@ -559,16 +577,7 @@ int state_file_record_slot_copy(uint64_t seq, uint64_t writer, size_t slot_size,
         if (len > SLOT_BODY_MAX || slot_size > SLOT_BODY_MAX || copy_len > STATE_FILE_COPY_MAX ||
             slot_size < STATE_FILE_SLOT_HEADER_SIZE + room || len > slot_size - STATE_FILE_SLOT_HEADER_SIZE - room)
                 return -EINVAL;
-        /* snprintf() writes a NUL after the header: the checksum's place, filled in below. */
-        assert_se(snprintf(buf, slot_size, SLOT_MAGIC "%020" PRIu64 " %016" PRIx64 " %010zu %010zu ", seq, writer, len,
-                           slot_size) == SLOT_CRC);
-        memcpy(buf + STATE_FILE_SLOT_HEADER_SIZE, data, len);
-        assert_se(snprintf(crc, sizeof(crc), "%08" PRIx32,
-                           state_file_crc32c(state_file_crc32c(0, buf, SLOT_CRC), buf + STATE_FILE_SLOT_HEADER_SIZE,
-                                             len)) == 8);
-        memcpy(buf + SLOT_CRC, crc, 8);
-        buf[SLOT_CRC + 8] = '\n';
-        memset(buf + STATE_FILE_SLOT_HEADER_SIZE + len, '\n', slot_size - STATE_FILE_SLOT_HEADER_SIZE - len - room);
+        slot_head_format(seq, writer, slot_size, data, len, buf, slot_size - room);
         if (copy) {
                 char *t = buf + slot_size - STATE_FILE_COPY_TRAILER_SIZE;
 
@@ -617,6 +626,17 @@ static bool fixed_number(const char *p, size_t n, unsigned base, uint64_t *ret) 
         return true;
 }
 
+/* The copy's trailer t (the last bytes of a slot of slot_size bytes): its length and checksum, if it is
+ * well-formed and the copy it describes fits in the slot behind a header. */
+static bool trailer_parse(const char *t, size_t slot_size, uint64_t *ret_len, uint64_t *ret_crc) {
+        if (slot_size < STATE_FILE_SLOT_HEADER_SIZE + STATE_FILE_COPY_TRAILER_SIZE)
+                return false;
+        return memcmp(t, COPY_MAGIC, STRLEN(COPY_MAGIC)) == 0 && fixed_number(t + COPY_LEN, 10, 10, ret_len) &&
+                t[COPY_CRC - 1] == ' ' && fixed_number(t + COPY_CRC, 8, 16, ret_crc) &&
+                t[STATE_FILE_COPY_TRAILER_SIZE - 1] == '\n' &&
+                *ret_len <= slot_size - STATE_FILE_SLOT_HEADER_SIZE - STATE_FILE_COPY_TRAILER_SIZE;
+}
+
 /* The manifest copy at the end of the slot of slot_size bytes at p, if its trailer and checksum hold. A
  * slot written by a jobsd before the copies ends in newlines: no copy. */
 static void copy_check(const char *p, size_t slot_size, Slot *s) {
@@ -626,10 +646,7 @@ static void copy_check(const char *p, size_t slot_size, Slot *s) {
         if (slot_size < STATE_FILE_SLOT_HEADER_SIZE + STATE_FILE_COPY_TRAILER_SIZE)
                 return;
         t = p + slot_size - STATE_FILE_COPY_TRAILER_SIZE;
-        if (memcmp(t, COPY_MAGIC, STRLEN(COPY_MAGIC)) != 0 || !fixed_number(t + COPY_LEN, 10, 10, &len) ||
-            t[COPY_CRC - 1] != ' ' || !fixed_number(t + COPY_CRC, 8, 16, &crc) ||
-            t[STATE_FILE_COPY_TRAILER_SIZE - 1] != '\n' ||
-            len > slot_size - STATE_FILE_SLOT_HEADER_SIZE - STATE_FILE_COPY_TRAILER_SIZE ||
+        if (!trailer_parse(t, slot_size, &len, &crc) ||
             state_file_crc32c(state_file_crc32c(0, t, COPY_CRC), t - len, len) != crc)
                 return;
         /* A record grown over it (by a jobsd before the copies, writing in place) leaves none. */
@@ -678,6 +695,13 @@ static void slot_check(const char *p, size_t slot_size, size_t file_size, Slot *
         ret->valid = true;
 }
 
+/* The index of the newest valid slot, or -1. */
+static int slots_newest(const Slot slots[2]) {
+        if (slots[0].valid && (!slots[1].valid || slots[0].seq > slots[1].seq))
+                return 0;
+        return slots[1].valid ? 1 : -1;
+}
+
 /* The two slots of a file's bytes (with their copies if copies); the index of the newest valid one, or
  * -1. */
 static int slots_check(const char *buf, size_t size, Slot slots[2], bool copies) {
@@ -692,9 +716,16 @@ static int slots_check(const char *buf, size_t size, Slot slots[2], bool copies)
                 copy_check(buf, half, slots + 0);
                 copy_check(buf + half, half, slots + 1);
         }
-        if (slots[0].valid && (!slots[1].valid || slots[0].seq > slots[1].seq))
-                return 0;
-        return slots[1].valid ? 1 : -1;
+        return slots_newest(slots);
+}
+
+/* Whether the two slots' manifest copies differ while one is valid (the other damaged, missing, or
+ * another): such a file is to be written whole at its next save (damaged). */
+static bool slots_copies_differ(const Slot slots[2]) {
+        if (!slots[0].copy_valid && !slots[1].copy_valid)
+                return false;
+        return slots[0].copy_valid != slots[1].copy_valid || slots[0].copy_len != slots[1].copy_len ||
+                memcmp(slots[0].copy, slots[1].copy, slots[0].copy_len) != 0;
 }
 
 /* The manifest copy of a file's slots: the newest valid slot's, else the other one's (a copy changes
@@ -716,7 +747,8 @@ static size_t record_file_max(size_t max) {
 static int read_all(int fd, size_t max, char **ret, size_t *ret_size) {
         _cleanup_(freep) char *buf = NULL;
         struct stat st;
-        size_t n = 0, size;
+        size_t n, size;
+        ssize_t k;
 
         if (fstat(fd, &st) < 0)
                 return -errno;
@@ -728,17 +760,11 @@ static int read_all(int fd, size_t max, char **ret, size_t *ret_size) {
         buf = malloc(size + 1);
         if (!buf)
                 return -ENOMEM;
-        while (n < size) {
-                ssize_t k = pread(fd, buf + n, size - n, (off_t) n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;  /* shrunk meanwhile: what is there */
-                n += k;
-        }
+        /* Fewer bytes if it shrank meanwhile: what is there. */
+        k = loop_read(fd, buf, size, 0);
+        if (k < 0)
+                return (int) k;
+        n = (size_t) k;
         buf[n] = 0;
         *ret = TAKE_PTR(buf);
         *ret_size = n;
@@ -771,7 +797,7 @@ static int current_copy(const char *path, char **ret, size_t *ret_len) {
         fd = open(p ? p->tmp : path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return errno == ENOENT ? 0 : -errno;
-        r = read_all(fd, (size_t) 256 << 20, &buf, &size);
+        r = read_all(fd, RECORD_FILE_LOOK_MAX, &buf, &size);
         /* A file that is no record file (too large, not a regular file) holds no copy; one that cannot be
          * read now (EIO, ENOMEM) may: the save fails, and is tried again, rather than drop the copy. */
         if (r == -EFBIG || r == -EBADMSG)
@@ -820,6 +846,9 @@ static int record_write_whole(const char *dir, const char *kind, const char *fil
                 distrust(path);
                 return r;
         }
+        /* Both slots hold the copy again (a batch whose commit fails distrusts the file: written whole
+         * again). */
+        path_list_remove(&damaged, path);
         /* In the batch its commit distrusts the files whose directory it could not sync. */
         if (batch.active)
                 return 0;
@@ -828,6 +857,138 @@ static int record_write_whole(const char *dir, const char *kind, const char *fil
         else
                 distrust(path);
         return 0;
+}
+
+/* A save in place that reads only what it needs: each slot's header and record, and each slot's last
+ * STATE_FILE_COPY_TRAILER_SIZE bytes (the copy's trailer), never the manifest copies, and checksums the
+ * records only. 1 when the record was written and synced; 0 when the file is not as saves in place
+ * leave it and needs the full look (the caller's: the whole file read, every checksum); -errno.
+ *
+ * What it must verify, not to overwrite the only good slot:
+ * - The record: which slot holds the newest valid one. Both headers are parsed and both records
+ *   checksummed (a few KiB): a slot whose header was written but not its text (a save cut short by a
+ *   kill or a power cut) has the higher sequence number and must not be taken for the newest, or the
+ *   save would overwrite the only valid record. So the record is written into the other slot only.
+ * - The copy: nothing, because a save in place never writes a byte of it. It writes its slot from the
+ *   start up to the start of the copy's room at most (slot size minus the copy's length and trailer), a
+ *   start both slots' trailers must agree on, byte for byte, and name well-formed (or both have none:
+ *   a file without a copy). Every copy valid before the save is then valid after it, in the page cache
+ *   and on disk, whatever part of the write reached the disk; a copy is changed only by a whole write
+ *   (a temporary file renamed over the file), which takes it from memory or from a full look at the
+ *   file (current_copy(), every checksum). A copy damaged in one slot (its trailer intact) is therefore
+ *   neither seen nor repaired here; the loader, which checks both copies when it reads the file at
+ *   start, marks such a file (damaged), whose saves then take the full look until both slots hold the
+ *   valid copy (two saves at most, in place); so does a file whose trailers differ. The full look
+ *   writes the valid copy into the slot it saves where that slot's differs, as every save did before.
+ * - The rest is as before: both headers' slot size half the file; a newest slot written by another
+ *   process synced first; the last sequence number, a record that does not fit before the copy, or a
+ *   record of a slot reaching into the copy's room (a jobsd before the copies) send the save to the
+ *   full look, which writes the file whole where it must.
+ * The save writes the pages the new record covers and those the slot's old record covered (all of the
+ * slot before the copy's room if that slot is damaged), never beyond the copy's room: bytes left behind
+ * a record by a save cut short there are never read (a slot's text is its header's length). */
+static int put_in_place(int fd, const char *path, const void *data, size_t len) {
+        _cleanup_(freep) char *head0 = NULL, *head1 = NULL, *image = NULL;
+        char trailers[2][STATE_FILE_COPY_TRAILER_SIZE];
+        size_t size, slot, head_len, room = 0, copy_start, want;
+        uint64_t copy_len, copy_crc;
+        struct stat st;
+        Slot slots[2];
+        int newest, target, r;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode) || (uint64_t) st.st_size > RECORD_FILE_LOOK_MAX || st.st_size % 2 != 0)
+                return 0;
+        size = (size_t) st.st_size;
+        slot = size / 2;
+        if (slot < STATE_FILE_SLOT_HEADER_SIZE + STATE_FILE_COPY_TRAILER_SIZE)
+                return 0;
+        head_len = MIN(slot, SLOT_HEAD_READ);
+        for (int i = 0; i < 2; i++) {
+                char **h = i == 0 ? &head0 : &head1;
+                uint64_t text_len;
+                ssize_t k;
+
+                *h = malloc(head_len);
+                if (!*h)
+                        return -ENOMEM;
+                k = loop_read(fd, *h, head_len, (off_t) (i * slot));
+                if (k < 0)
+                        return (int) k;
+                if ((size_t) k < head_len)
+                        return 0;       /* shrunk meanwhile */
+                /* A record longer than what was read: the rest of it. */
+                if (memcmp(*h, SLOT_MAGIC, STRLEN(SLOT_MAGIC)) == 0 &&
+                    fixed_number(*h + SLOT_LEN, 10, 10, &text_len) &&
+                    text_len <= slot - STATE_FILE_SLOT_HEADER_SIZE &&
+                    STATE_FILE_SLOT_HEADER_SIZE + text_len > head_len) {
+                        size_t need = STATE_FILE_SLOT_HEADER_SIZE + (size_t) text_len;
+                        char *n = realloc(*h, need);
+
+                        if (!n)
+                                return -ENOMEM;
+                        *h = n;
+                        k = loop_read(fd, n + head_len, need - head_len, (off_t) (i * slot + head_len));
+                        if (k < 0)
+                                return (int) k;
+                        if ((size_t) k < need - head_len)
+                                return 0;
+                }
+                /* slot_check() reads the header and the text its length names, nothing beyond. */
+                slot_check(*h, slot, size, slots + i);
+                if (head_len == slot)
+                        memcpy(trailers[i], *h + slot - STATE_FILE_COPY_TRAILER_SIZE, STATE_FILE_COPY_TRAILER_SIZE);
+                else {
+                        k = loop_read(fd, trailers[i], STATE_FILE_COPY_TRAILER_SIZE,
+                                      (off_t) ((i + 1) * slot - STATE_FILE_COPY_TRAILER_SIZE));
+                        if (k < 0)
+                                return (int) k;
+                        if ((size_t) k < STATE_FILE_COPY_TRAILER_SIZE)
+                                return 0;
+                }
+        }
+        newest = slots_newest(slots);
+        if (newest < 0 || slots[newest].seq == UINT64_MAX)
+                return 0;
+        /* The copy's room: the same trailer in both slots, well-formed, or no trailer in either. */
+        if (memcmp(trailers[0], trailers[1], STATE_FILE_COPY_TRAILER_SIZE) != 0)
+                return 0;
+        if (memcmp(trailers[0], COPY_MAGIC, STRLEN(COPY_MAGIC)) == 0) {
+                if (!trailer_parse(trailers[0], slot, &copy_len, &copy_crc))
+                        return 0;
+                room = (size_t) copy_len + STATE_FILE_COPY_TRAILER_SIZE;
+        }
+        copy_start = slot - room;
+        for (int i = 0; i < 2; i++)
+                if (slots[i].valid && STATE_FILE_SLOT_HEADER_SIZE + slots[i].len > copy_start)
+                        return 0;
+        if (len > SLOT_BODY_MAX || STATE_FILE_SLOT_HEADER_SIZE + len > copy_start)
+                return 0;
+        target = 1 - newest;
+        /* The newest slot was written by another process (a jobsd that was killed): it may be in the page
+         * cache only. On disk before the other slot is overwritten. */
+        if (slots[newest].writer != slot_writer() && fdatasync(fd) < 0)
+                goto fail;
+        want = slots[target].valid ? page_up(STATE_FILE_SLOT_HEADER_SIZE + MAX(len, slots[target].len)) : copy_start;
+        want = MIN(want, copy_start);
+        image = malloc(want);
+        if (!image)
+                return -ENOMEM;
+        slot_head_format(slots[newest].seq + 1, slot_writer(), slot, data, len, image, want);
+        r = loop_write(fd, image, want, (off_t) (target * slot));
+        if (r < 0) {
+                errno = -r;
+                goto fail;
+        }
+        if (fdatasync(fd) < 0)
+                goto fail;
+        return 1;
+fail:
+        r = -errno;
+        /* What the page cache holds of this file may not be on disk: written whole next time. */
+        distrust(path);
+        return r;
 }
 
 int state_file_put_record_copy(const char *dir, const char *kind, const char *namespace, const char *name,
@@ -863,9 +1024,15 @@ int state_file_put_record_copy(const char *dir, const char *kind, const char *na
                 return -errno;  /* it may hold a copy: not written over without it */
         if (fd < 0)
                 return record_write_whole(dir, kind, file, path, data, len, NULL, 0);
-        /* A file larger than any record jobsd keeps, or no regular file, is written whole. One that cannot
-         * be read now is not: it may hold a copy. */
-        r = read_all(fd, (size_t) 256 << 20, &buf, &size);
+        if (!strv_contains(damaged, path)) {
+                r = put_in_place(fd, path, data, len);
+                if (r != 0)
+                        return MIN(r, 0);
+        }
+        /* The full look, for a file that is not as saves in place leave it, or whose copies differ. A file
+         * larger than any record jobsd keeps, or no regular file, is written whole. One that cannot be read
+         * now is not: it may hold a copy. */
+        r = read_all(fd, RECORD_FILE_LOOK_MAX, &buf, &size);
         if (r == -EFBIG || r == -EBADMSG)
                 return record_write_whole(dir, kind, file, path, data, len, NULL, 0);
         if (r < 0)
@@ -905,21 +1072,18 @@ int state_file_put_record_copy(const char *dir, const char *kind, const char *na
                 want = slot;
         if (want < slot && memcmp(image + want, buf + (1 - newest) * slot + want, slot - want) != 0)
                 want = slot;
-        for (size_t done = 0; done < want;) {
-                ssize_t k = pwrite(fd, image + done, want - done, (off_t) ((1 - newest) * slot + done));
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        goto fail;
-                }
-                if (k == 0) {
-                        errno = EIO;
-                        goto fail;
-                }
-                done += k;
+        r = loop_write(fd, image, want, (off_t) ((1 - newest) * slot));
+        if (r < 0) {
+                errno = -r;
+                goto fail;
         }
         if (fdatasync(fd) < 0)
                 goto fail;
+        /* The slot written holds the valid copy now; when the other one does too (or there is none), the
+         * saves go back to put_in_place(). */
+        if (!c || (slots[newest].copy_valid && slots[newest].copy_len == copy_len &&
+                   memcmp(slots[newest].copy, copy, copy_len) == 0))
+                path_list_remove(&damaged, path);
         return 0;
 fail:
         r = -errno;
@@ -965,7 +1129,11 @@ int state_file_get_record(const char *dir, const char *kind, const char *namespa
         r = record_read(path, max, &buf, &size, reterr_message);
         if (r < 0)
                 return r;
-        newest = slots_check(buf, size, slots, false);
+        /* The copies are checked too, though not read: a file whose slots' copies differ is written whole
+         * at its next save (damaged), as saves in place do not look at them. */
+        newest = slots_check(buf, size, slots, true);
+        if (slots_copies_differ(slots))
+                path_list_add(&damaged, path);
         if (newest >= 0) {
                 char *text;
 
@@ -1020,6 +1188,8 @@ int state_file_get_record_copy(const char *dir, const char *kind, const char *na
         if (r < 0)
                 return r;
         c = slots_copy(slots, slots_check(buf, size, slots, true));
+        if (slots_copies_differ(slots))
+                path_list_add(&damaged, path);
         if (!c)
                 return -ENOENT;
         copy = bytes_dup(c->copy, c->copy_len);

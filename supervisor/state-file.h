@@ -49,7 +49,11 @@ int state_file_delete(const char *dir, const char *kind, const char *namespace, 
  *
  * put writes the record into the slot that does not hold the newest valid copy, with the next sequence
  * number, and fdatasync()s the file: no rename, no directory sync; the manifest copy the file has is
- * kept (its pages are not written when the slot holds it already). The file is written whole (both
+ * kept. It reads only the slots' headers and records (both checksummed) and the copies' trailers, and
+ * writes its slot no further than the start of the copy's room: never a byte of a copy (state-file.c,
+ * put_in_place(), says why that keeps every guarantee). A file whose two trailers differ, or that is
+ * otherwise not as saves in place leave it, is read whole and every checksum checked first, as before
+ * 2026-12-07, and the save then writes the copy into its slot too. The file is written whole (both
  * slots a copy of the record and of the manifest copy, atomically as state_file_write_data() does) when
  * a new manifest copy is given (put_record_copy with copy non-NULL), it does not exist yet, has no valid
  * slot (a plain-text record is converted so), the record outgrows S beside the copy (S is then made
@@ -62,7 +66,10 @@ int state_file_delete(const char *dir, const char *kind, const char *namespace, 
  * only.
  *
  * get reads the newest valid slot; a damaged slot beside a valid one is ignored, and *ret_note (if
- * non-NULL) says so. A file without any valid slot is an error (-EBADMSG and a message) unless it is a
+ * non-NULL) says so. get and get_record_copy check both slots' manifest copies too: the saves of a file
+ * whose copies differ (one damaged or missing beside a valid one) take the full look, in place, until
+ * both slots hold the valid copy again (two saves at most). A file without
+ * any valid slot is an error (-EBADMSG and a message) unless it is a
  * whole plain-text record of the format before slots, which is read as it is. get_record_copy reads the
  * manifest copy (of a file whose record is at most max bytes): the newest valid slot's, else the other
  * slot's (both are written alike, and only by a whole write); -ENOENT if there is no file or no valid

@@ -464,6 +464,20 @@ static char *read_file(const char *path, size_t *ret_size) {
         return buf;
 }
 
+/* The same for a file of any size. */
+static char *read_file_whole(const char *path, size_t *ret_size) {
+        _cleanup_(fclosep) FILE *f = fopen(path, "re");
+        struct stat st;
+        char *buf;
+
+        assert_se(f && fstat(fileno(f), &st) == 0);
+        buf = calloc(1, st.st_size + 1);
+        assert_se(buf);
+        assert_se(fread(buf, 1, st.st_size, f) == (size_t) st.st_size);
+        *ret_size = st.st_size;
+        return buf;
+}
+
 static void write_file(const char *path, const void *data, size_t len) {
         _cleanup_(fclosep) FILE *f = fopen(path, "we");
 
@@ -1039,14 +1053,16 @@ TEST(copy_round_trip) {
         scratch_done(dir);
 }
 
-/* A damaged copy in one slot: the other slot's is read, and the next save in place writes it back; in
- * both: none is read, the record loads all the same. A record grown in place over the copy (by a jobsd
- * before the copies) leaves that slot without one. */
+/* A damaged copy in one slot: the other slot's is read, and the load marks the file, whose saves in place
+ * then write the copy back (the damaged slot's save); in both: none is read, the record loads all the
+ * same. A record grown in place over the copy (by a jobsd before the copies) leaves that slot without
+ * one. */
 TEST(copy_damaged) {
         _cleanup_(job_freep) Job *j = load_job(yaml);
         char *dir = scratch_dir();
         _cleanup_(freep) char *path = record_path(dir, "rt"), *buf = NULL, *copy = NULL, *uid = NULL;
         size_t size = 0, half;
+        ino_t ino;
         int r;
 
         ASSERT_OK(save_with_copy(j, dir, "one", yaml));
@@ -1057,8 +1073,10 @@ TEST(copy_damaged) {
         write_file(path, buf, size);
         copy = load_copy(j, dir, NULL);
         ASSERT_STREQ(copy, yaml);
+        ino = inode_of(path);
         ASSERT_OK(save_uid(j, dir, "three"));   /* slot 1: its copy is intact */
         ASSERT_OK(save_uid(j, dir, "four"));    /* slot 0: the copy written back */
+        ASSERT_EQ(inode_of(path), ino);
         buf = mfree(buf);
         buf = read_file(path, &size);
         ASSERT_TRUE(memcmp(buf + half - STATE_FILE_COPY_TRAILER_SIZE - strlen(yaml),
@@ -1217,6 +1235,209 @@ TEST(copy_every_torn_write_keeps_it) {
                 if (!copy || !streq(copy, yaml))
                         tap_fail(__FILE__, __LINE__, "cut at %zu: no copy (%d)", cut, r);
         }
+        scratch_done(dir);
+}
+
+/* The bytes this process has read so far (read(), pread()...: /proc/self/io's rchar). */
+static uint64_t bytes_read(void) {
+        _cleanup_(fclosep) FILE *f = fopen("/proc/self/io", "re");
+        uint64_t n = 0;
+
+        assert_se(f);
+        assert_se(fscanf(f, "rchar: %" SCNu64, &n) == 1);
+        return n;
+}
+
+/* A manifest copy of n bytes: a comment line after line, then the Job. */
+static char *big_copy(size_t n) {
+        char *c = malloc(n + 1);
+        size_t y = strlen(yaml);
+
+        assert_se(c && n > y);
+        for (size_t i = 0; i < n - y; i++)
+                c[i] = (i % 64 == 0) ? '#' : (i % 64 == 63 ? '\n' : (char) ('a' + i % 26));
+        c[n - y - 1] = '\n';
+        memcpy(c + n - y, yaml, y);
+        c[n] = 0;
+        return c;
+}
+
+/* A save in place of a file with a 512 KiB manifest copy reads the slots' headers, records and trailers,
+ * not the copies (a few KiB of the file's 1 MiB), and writes no byte of any copy: copies damaged in
+ * both slots (their trailers intact) are left exactly as they were. */
+TEST(save_in_place_reads_no_copy) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *big = big_copy(512 * 1024), *before = NULL,
+                *after = NULL, *copy = NULL, *uid = NULL;
+        size_t size = 0, n = 0, half, start;
+        uint64_t r0;
+        ino_t ino;
+
+        ASSERT_OK(save_with_copy(j, dir, "one", big));
+        ino = inode_of(path);
+        r0 = bytes_read();
+        ASSERT_OK(save_uid(j, dir, "two"));
+        ASSERT_OK(save_uid(j, dir, "three"));
+        tap_diag("two saves in place read %" PRIu64 " bytes", bytes_read() - r0);
+        ASSERT_TRUE(bytes_read() - r0 < 32 * 1024);
+        ASSERT_EQ(inode_of(path), ino);
+        copy = load_copy(j, dir, NULL);
+        ASSERT_STREQ(copy, big);
+        /* Both copies damaged in their middle: the saves do not see it, and write none of it. */
+        before = read_file_whole(path, &size);
+        half = size / 2;
+        start = half - STATE_FILE_COPY_TRAILER_SIZE - strlen(big);
+        before[start + 1000] ^= 1;
+        before[half + start + 2000] ^= 1;
+        write_file(path, before, size);
+        for (int i = 0; i < 3; i++) {
+                _cleanup_(freep) char *u = strprintf("after-%d", i);
+                ASSERT_OK(save_uid(j, dir, u));
+        }
+        ASSERT_EQ(inode_of(path), ino);
+        after = read_file_whole(path, &n);
+        ASSERT_EQ(n, size);
+        ASSERT_TRUE(memcmp(before + start, after + start, half - start) == 0);
+        ASSERT_TRUE(memcmp(before + half + start, after + half + start, half - start) == 0);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "after-2");
+        copy = mfree(copy);
+        copy = load_copy(j, dir, NULL);
+        ASSERT_NULL(copy);
+        scratch_done(dir);
+}
+
+/* The slot choice: a save cut short left the slot of the higher sequence number with a valid header but
+ * not its text. The next save goes into that slot (the newest valid record is in the other, which stays
+ * as it was), with the sequence number after the newest valid one, and writes that slot up to its copy;
+ * the copy is read from either slot all along. */
+TEST(save_in_place_torn_slot_is_the_one_written) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *buf = NULL, *torn = NULL, *after = NULL, *uid = NULL,
+                *copy = NULL, *big = big_copy(20000);
+        size_t size = 0, n = 0, half, start;
+        ino_t ino;
+
+        ASSERT_OK(save_with_copy(j, dir, "a", big));
+        ASSERT_OK(save_uid(j, dir, "b"));       /* slot 1, sequence 2 */
+        ASSERT_OK(save_uid(j, dir, "c"));       /* slot 0, sequence 3 */
+        ino = inode_of(path);
+        buf = read_file_whole(path, &size);
+        half = size / 2;
+        start = half - STATE_FILE_COPY_TRAILER_SIZE - strlen(big);
+        ASSERT_EQ(slot_seq(buf, 0), 3u);
+        /* "d", sequence 4, into slot 1: its header and 20 bytes of text reached the disk, then old bytes
+         * and garbage up to the copy. */
+        torn = malloc(half);
+        ASSERT_NOT_NULL(torn);
+        ASSERT_OK(state_file_record_slot_copy(4, 42, half, "jobsd-state 1\nuid d-is-longer-than-that\n", 39, big,
+                                              strlen(big), torn));
+        memcpy(buf + half, torn, STATE_FILE_SLOT_HEADER_SIZE + 20);
+        memset(buf + half + STATE_FILE_SLOT_HEADER_SIZE + 20, 'Z', start - STATE_FILE_SLOT_HEADER_SIZE - 20);
+        write_file(path, buf, size);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "c");
+        ASSERT_OK(save_uid(j, dir, "e"));
+        ASSERT_EQ(inode_of(path), ino);
+        after = read_file_whole(path, &n);
+        ASSERT_EQ(n, size);
+        ASSERT_TRUE(memcmp(after, buf, half) == 0);     /* slot 0, the only valid record, untouched */
+        ASSERT_EQ(slot_seq(after, half), 4u);
+        ASSERT_TRUE(memcmp(after + half + start, buf + half + start, half - start) == 0);
+        {
+                const char *end = strstr(after + half, "\nend\n");
+                ASSERT_NOT_NULL(end);
+                end += 5;
+                ASSERT_EQ(strspn(end, "\n"), start - (size_t) (end - (after + half)));
+        }
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "e");
+        copy = load_copy(j, dir, NULL);
+        ASSERT_STREQ(copy, big);
+        /* The same with the whole torn slot garbage, its header too: slot 1 is written again. */
+        after[half + 5] = 'X';
+        write_file(path, after, size);
+        ASSERT_OK(save_uid(j, dir, "f"));
+        buf = mfree(buf);
+        buf = read_file_whole(path, &n);
+        ASSERT_TRUE(memcmp(buf, after, half) == 0);
+        ASSERT_EQ(slot_seq(buf, half), 4u);
+        uid = mfree(uid);
+        uid = load_uid(j, dir, NULL, NULL);
+        ASSERT_STREQ(uid, "f");
+        scratch_done(dir);
+}
+
+/* A copy whose two trailers differ (one damaged: the copy's room is not known for sure) takes the full
+ * look: the save reads both copies and writes the valid one into the slot it saves. A copy damaged in its
+ * bytes only, beside a valid one, is seen by a load, after which the saves take the full look too, in
+ * place, until both slots hold the copy; then they read only what they need again. */
+TEST(save_in_place_damaged_copy) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = record_path(dir, "rt"), *buf = NULL, *after = NULL, *copy = NULL,
+                *big = big_copy(30000);
+        size_t size = 0, n = 0, half;
+        ino_t ino;
+
+        ASSERT_OK(save_with_copy(j, dir, "a", big));
+        ASSERT_OK(save_uid(j, dir, "b"));       /* slot 1, sequence 2 */
+        ino = inode_of(path);
+        buf = read_file_whole(path, &size);
+        half = size / 2;
+        /* Slot 0's trailer (the next save's slot): a digit of its length changed. */
+        buf[half - STATE_FILE_COPY_TRAILER_SIZE + 15] ^= 1;
+        write_file(path, buf, size);
+        ASSERT_OK(save_uid(j, dir, "c"));
+        ASSERT_EQ(inode_of(path), ino);
+        after = read_file_whole(path, &n);
+        ASSERT_TRUE(memcmp(after + half - STATE_FILE_COPY_TRAILER_SIZE - strlen(big),
+                           after + size - STATE_FILE_COPY_TRAILER_SIZE - strlen(big),
+                           strlen(big) + STATE_FILE_COPY_TRAILER_SIZE) == 0);
+        /* Slot 0's trailer again, now the newest slot's: the save goes to slot 1, whose copy is fine, and the
+         * next to slot 0, which gets its copy back. */
+        after[half - 3] ^= 1;
+        write_file(path, after, n);
+        ASSERT_OK(save_uid(j, dir, "d"));
+        ASSERT_OK(save_uid(j, dir, "e"));
+        ASSERT_EQ(inode_of(path), ino);
+        buf = mfree(buf);
+        buf = read_file_whole(path, &size);
+        ASSERT_TRUE(memcmp(buf + half - STATE_FILE_COPY_TRAILER_SIZE - strlen(big),
+                           buf + size - STATE_FILE_COPY_TRAILER_SIZE - strlen(big),
+                           strlen(big) + STATE_FILE_COPY_TRAILER_SIZE) == 0);
+        copy = load_copy(j, dir, NULL);
+        ASSERT_STREQ(copy, big);
+        /* A byte of slot 0's copy (the newest slot's): a save in place (into slot 1) keeps both as they are;
+         * a load finds it, and the saves after it take the full look until slot 0 has its copy back. */
+        buf[half - STATE_FILE_COPY_TRAILER_SIZE - 100] ^= 1;
+        write_file(path, buf, size);
+        ASSERT_OK(save_uid(j, dir, "f"));
+        ASSERT_EQ(inode_of(path), ino);
+        after = mfree(after);
+        after = read_file_whole(path, &n);
+        ASSERT_EQ(after[half - STATE_FILE_COPY_TRAILER_SIZE - 100], buf[half - STATE_FILE_COPY_TRAILER_SIZE - 100]);
+        {
+                _cleanup_(freep) char *uid = load_uid(j, dir, NULL, NULL);
+                ASSERT_STREQ(uid, "f");
+        }
+        ASSERT_OK(save_uid(j, dir, "g"));       /* slot 0: the copy written back */
+        ASSERT_OK(save_uid(j, dir, "h"));       /* slot 1 */
+        ASSERT_EQ(inode_of(path), ino);
+        after = mfree(after);
+        after = read_file_whole(path, &n);
+        ASSERT_TRUE(memcmp(after + half - STATE_FILE_COPY_TRAILER_SIZE - strlen(big), big, strlen(big)) == 0);
+        ASSERT_TRUE(memcmp(after + n - STATE_FILE_COPY_TRAILER_SIZE - strlen(big), big, strlen(big)) == 0);
+        /* Both alike again: the saves read only what they need. */
+        {
+                uint64_t r0 = bytes_read();
+                ASSERT_OK(save_uid(j, dir, "i"));
+                ASSERT_TRUE(bytes_read() - r0 < 16 * 1024);
+        }
+        ASSERT_EQ(inode_of(path), ino);
         scratch_done(dir);
 }
 

@@ -6,7 +6,13 @@
 # here) both are unloaded, and loaded again by the next connection, while an open watch keeps them; a busy port is a
 # start-up error; a client certificate removed is made again at start; a library that cannot be loaded
 # (a broken libmicrohttpd.so.12 first on LD_LIBRARY_PATH) leaves jobsd running, closing the API's
-# connections, with no busy loop, and a connection 10 s later tries again. Skips without curl. Usage: test-api-lazy.sh BUILD_DIR
+# connections, with no busy loop, and a connection 10 s later tries again; the first load and unloading
+# are logged at info, the later ones at debug. The CA's key is read at the first connection (removed,
+# damaged or another key after the start: refused, logged, tried again 10 s later), and no text of a key
+# (PEM, a kubeconfig's base64) is left in jobsd's memory, freed or not, at a first start, a restart and
+# after the first connection (mem-scan.py; only the server key's PEM, kept by design), nor an EC key's
+# private scalar. Skips without curl.
+# Usage: test-api-lazy.sh BUILD_DIR
 set -u
 build=${1:?build directory}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +52,23 @@ admin_get() {   # PATH: the admin's GET, with the CA of the kubeconfig; prints t
                 -o "$SANDBOX_DIR/out" -w '%{http_code}' "$api$1"
 }
 
+# keys_in_memory PID: what of the private keys of <state>/api/ (their PEM lines, the kubeconfig's base64 of
+# them, an EC key's private scalar as in its DER and as GMP's limbs) is in jobsd's writable memory, freed or
+# not (mem-scan.py).
+keys_in_memory() { python3 "$here/mem-scan.py" "$1" "$state"/api/ca.key "$state"/api/admin.key "$state"/api/viewer.key; }
+# check_keys_erased PID WHEN: none of it is found (jobsd erases every copy it frees, and has GnuTLS export
+# keys as DER, which it erases, as GnuTLS's own PEM export leaves the DER in freed memory).
+check_keys_erased() {
+        local found
+        found=$(keys_in_memory "$1")
+        if printf '%s\n' "$found" | grep -q '^pem-headers ' && ! printf '%s\n' "$found" | grep -E -v -q '^(pem-headers|searched|skipped) '; then
+                ok "$2: nothing of ca.key, admin.key or viewer.key (PEM, base64, private scalar) in jobsd's memory"
+        else
+                not_ok "$2: nothing of a key in jobsd's memory" "$found"
+        fi
+        echo "# $2, keys in jobsd's memory: $(printf '%s\n' "$found" | grep -v '^searched' | paste -sd ';' -)"
+}
+
 # A first start: no CA yet, so GnuTLS is loaded at start to make it, then unloaded again.
 start_jobsd --api-listen="127.0.0.1:$port"
 p=$(pid)
@@ -57,6 +80,7 @@ else
                 "$(sandbox_journal -u jobsd -o cat | tail -20)"
 fi
 echo "# first start (the CA made with GnuTLS, which was unloaded again): $(rss "$p"); mapped: $(libs "$p" | tr '\n' ' ')$(grep -o -E 'lib(p11-kit|nettle|hogweed|gmp|tasn1|idn2|unistring)\.so[.0-9]*' "/proc/$p/maps" | sort -u | tr '\n' ' ')"
+check_keys_erased "$p" "first start (the CA and both clients made)"
 [ -z "$(libs "$p" | grep microhttpd)" ] && ok "first start: libmicrohttpd is not mapped before a request" ||
         not_ok "first start: libmicrohttpd is not mapped before a request" "$(libs "$p")"
 stop_jobsd
@@ -70,6 +94,8 @@ else
         not_ok "restart: no API library mapped before a request" "$(libs "$p")"
 fi
 echo "# restart, before any request: $(rss "$p")"
+# The CA's key is read at the first connection, not held from the start.
+check_keys_erased "$p" "restart, before any request"
 # The certificate check of the kubeconfig's CA: the server certificate made on this first connection.
 code=$(admin_get /version)
 if [ "$code" = 200 ] && grep -q '"gitVersion"' "$SANDBOX_DIR/out"; then
@@ -85,6 +111,15 @@ fi
 echo "# after the first request: $(rss "$p")"
 code=$(admin_get /apis/batch/v1/namespaces/default/jobs/hello)
 [ "$code" = 200 ] && ok "a second request: GET the Job hello 200" || not_ok "a second request" "code $code: $(cat "$SANDBOX_DIR/out")"
+# The CA's key was read from ca.key for the server certificate and erased; the server's own key is kept as
+# PEM (for the loads after an idle period): one BEGIN and one END line, no more.
+check_keys_erased "$p" "after the first connection"
+# The scan's own check: the CA certificate's PEM, which jobsd keeps (the trust list), is found.
+python3 "$here/mem-scan.py" "$p" "$state/api/ca.crt" | grep -q '^ca.crt pem ' && ok "the memory scan finds the PEM text jobsd keeps (ca.crt)" ||
+        not_ok "the memory scan finds ca.crt's PEM text" "$(python3 "$here/mem-scan.py" "$p" "$state/api/ca.crt" 2>&1)"
+n_pem=$(keys_in_memory "$p" | sed -n 's/^pem-headers //p')
+[ "$n_pem" = 2 ] && ok "after the first connection one private key's PEM text is in jobsd's memory (the server's)" ||
+        not_ok "after the first connection only the server key's PEM text is in jobsd's memory" "$n_pem BEGIN/END lines"
 # The viewer's kubeconfig as it is (its client certificate and the CA from the file's data).
 viewer_cert=$(sed -n 's/^ *client-certificate-data: //p' "$state/kubeconfig-viewer" | base64 -d)
 if [ -n "$viewer_cert" ] && [ "$viewer_cert" = "$(cat "$state/api/viewer.crt")" ] &&
@@ -111,17 +146,40 @@ for round in 1 2 3; do
                 not_ok "idle round $round: a request loads the libraries and is answered" "code $code: $(head -c 300 "$SANDBOX_DIR/out" 2>/dev/null)" \
                         "mapped: $(libs "$p")" "$(sandbox_journal -u jobsd -o cat | tail -10)"
         fi
-        [ "$round" = 1 ] && echo "# with the libraries loaded: $(rss "$p")"
+        if [ "$round" = 1 ]; then
+                echo "# with the libraries loaded: $(rss "$p")"
+                echo "# with the libraries loaded, what GnuTLS holds of the server key: $(python3 "$here/mem-scan.py" --held "$p" | grep -v -E '^(searched|skipped)' | paste -sd ';' -)"
+        fi
         if until_true 10 '[ -z "$(libs "$p")" ]'; then
                 ok "idle round $round: after the idle period neither libgnutls nor libmicrohttpd is mapped"
         else
                 not_ok "idle round $round: the libraries unmapped after the idle period" "mapped: $(libs "$p")" "$(sandbox_journal -u jobsd -o cat | tail -10)"
         fi
-        [ "$round" = 1 ] && echo "# after the idle period: $(rss "$p")"
+        if [ "$round" = 1 ]; then
+                echo "# after the idle period: $(rss "$p")"
+                # GnuTLS unloaded: nothing of its parsed copy of the server key is left (jobsd keeps the PEM).
+                held=$(python3 "$here/mem-scan.py" --held "$p")
+                if printf '%s\n' "$held" | grep -q '^searched held-1:scalar ' && ! printf '%s\n' "$held" | grep -q '^held-'; then
+                        ok "unloaded: GnuTLS left nothing of the server key's private scalar in jobsd's memory"
+                else
+                        not_ok "unloaded: nothing of the server key's scalar left" "$held"
+                fi
+        fi
 done
 n_unloaded=$(sandbox_journal -u jobsd _PID="$p" -o cat | grep -c "libmicrohttpd and GnuTLS unloaded until the next one")
 [ "$n_unloaded" = 3 ] && ok "each unloading is logged (3 lines)" ||
         not_ok "each unloading is logged" "$n_unloaded lines" "$(sandbox_journal -u jobsd -o cat | tail -10)"
+# The first load and the first unloading at info, the later ones at debug (two lines a poll otherwise, for a
+# client polling less often than the idle period).
+n_first_info=$(sandbox_journal -u jobsd _PID="$p" -p info -o cat | grep -c -E "GnuTLS loaded, server certificate made|GnuTLS unloaded until the next one \(later loads and unloads are logged at debug level\)")
+n_info=$(sandbox_journal -u jobsd _PID="$p" -p info -o cat | grep -c -E "GnuTLS loaded.*serving on|GnuTLS unloaded until the next one")
+n_debug=$(sandbox_journal -u jobsd _PID="$p" -p debug..debug -o cat | grep -c -E "GnuTLS loaded again \(load [23]\)|GnuTLS unloaded until the next one \(unload [23]\)")
+if [ "$n_first_info" = 2 ] && [ "$n_info" = 2 ] && [ "$n_debug" = 4 ]; then
+        ok "the first load and unloading are logged at info, the 2 later loads and unloadings at debug"
+else
+        not_ok "log levels of the loads and unloadings" "info: $n_first_info first, $n_info in all; debug: $n_debug" \
+                "$(sandbox_journal -u jobsd _PID="$p" -o json | grep -E 'GnuTLS (loaded|unloaded)' | grep -o -E '"(PRIORITY|MESSAGE)":"[^"]*"' | paste -sd ' ' -)"
+fi
 # An open watch is a connection: it keeps them loaded past the idle period, and its events still come.
 curl -s -N --max-time 60 --cacert "$state/api/ca.crt" --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
         "$api/apis/batch/v1/namespaces/default/jobs?watch=1" > "$SANDBOX_DIR/watch" 2>/dev/null &
@@ -227,6 +285,62 @@ code=$(curl -s --max-time 20 --cacert "$state/api/ca.crt" --cert "$state/api/vie
         -o /dev/null -w '%{http_code}' "$api/apis/batch/v1/jobs")
 [ "$code" = 200 ] && ok "the new viewer certificate is accepted" || not_ok "the new viewer certificate is accepted" "code $code"
 stop_jobsd
+
+# The CA's key is read from ca.key at the first connection of a run (and erased once used), not held from
+# the start: removed, damaged, unreadable (a directory: jobsd runs as root here) or replaced by another key
+# after the start, the API cannot serve (logged,
+# connections closed, nothing mapped, jobsd running on); put back, a connection 10 s after the failure is
+# served. A damaged ca.key at start is still a start-up error.
+cp -p "$state/api/ca.key" "$SANDBOX_DIR/ca.key.good"
+for damage in removed garbage unreadable other; do
+        start_jobsd --api-listen="127.0.0.1:$port"
+        p=$(pid)
+        case $damage in
+        removed) rm "$state/api/ca.key"; expect="ca.key, the key of the API's certificate authority, is gone: put it back";;
+        garbage) printf 'not a key\n' > "$state/api/ca.key"; expect="ca.key is not a PEM private key: put the authority's key back";;
+        unreadable) rm "$state/api/ca.key"; mkdir "$state/api/ca.key"; expect="cannot read $state/api/ca.key: Is a directory";;
+        other)   cp "$state/api/admin.key" "$state/api/ca.key"; expect="cannot use the API's certificate authority in $state/api: its key is not its certificate's";;
+        esac
+        code=$(admin_get /version)
+        if [ "$code" != 200 ] && sandbox_journal -u jobsd _PID="$p" -o cat | grep -q -F "$expect" &&
+           sandbox_journal -u jobsd _PID="$p" -o cat | grep -q "cannot serve: jobsd goes on without it" &&
+           [ "$(systemctl --user show -P ActiveState jobsd)" = active ] && [ "$(pid)" = "$p" ] && jobctl get job hello >/dev/null 2>&1 &&
+           [ -z "$(libs "$p")" ]; then
+                ok "ca.key $damage after the start: the first connection is refused, the log says why, nothing mapped, jobsd runs on"
+        else
+                not_ok "ca.key $damage after the start is reported at the first connection" "code $code; mapped: $(libs "$p")" \
+                        "$(sandbox_journal -u jobsd _PID="$p" -o cat | tail -8)"
+        fi
+        [ "$damage" = other ] && break
+        [ -d "$state/api/ca.key" ] && rmdir "$state/api/ca.key"
+        cp -p "$SANDBOX_DIR/ca.key.good" "$state/api/ca.key"
+        stop_jobsd
+done
+cp -p "$SANDBOX_DIR/ca.key.good" "$state/api/ca.key"
+code3=$(admin_get /version)
+sleep 10.5
+code4=$(admin_get /version)
+if [ "$code3" != 200 ] && [ "$code4" = 200 ] && [ "$(pid)" = "$p" ]; then
+        ok "ca.key put back: a connection 10 s after the failure reads it, makes the server certificate and is served"
+else
+        not_ok "ca.key put back: a connection 10 s after the failure is served" "within 10 s $code3, after $code4" \
+                "$(sandbox_journal -u jobsd _PID="$p" -o cat | tail -8)"
+fi
+check_keys_erased "$p" "after a failed and a successful reading of ca.key"
+stop_jobsd
+printf 'not a key\n' > "$state/api/ca.key"
+systemd-run --user --quiet --unit=jobsd-badkey -p Type=notify "$JOBSD" --user --manifest-dir="$manifests" \
+        --state-dir="$state" --api-listen="127.0.0.1:$port" 2>/dev/null
+if [ "$(systemctl --user show -P ActiveState jobsd-badkey)" != active ] &&
+   sandbox_journal -u jobsd-badkey -o cat | grep -q -F "$state/api/ca.key is not a PEM private key: remove $state/api/ to make new ones"; then
+        ok "a damaged ca.key at start is a start-up error"
+else
+        not_ok "a damaged ca.key at start is a start-up error" "$(systemctl --user show -P ActiveState jobsd-badkey)" \
+                "$(sandbox_journal -u jobsd-badkey -o cat | tail -5)"
+fi
+systemctl --user stop jobsd-badkey 2>/dev/null
+systemctl --user reset-failed jobsd-badkey 2>/dev/null
+cp -p "$SANDBOX_DIR/ca.key.good" "$state/api/ca.key"
 
 # A library that cannot be loaded: jobsd runs on, closes the API's connections, logs it (not per
 # connection), and spends no CPU on its readable socket.

@@ -84,6 +84,17 @@ check_disrupted() { # NAME HOW
         fi
 }
 
+# down_before_slot: waits for second 50 to 55 of a minute and writes the time to down-at. The machine then goes
+# down 5 to 10 s before the next minute's CronJob slot, and a reboot takes about 20 s, so the slot passes while
+# it is down. (Waiting for second 57 alone once wrote :00: the steps after the wait had taken 3 s.)
+down_before_slot() {
+        local s
+        while s=$(date +%-S); [ "$s" -lt 50 ] || [ "$s" -gt 55 ]; do
+                if [ "$s" -lt 50 ]; then sleep $((50 - s)); else sleep $((110 - s)); fi
+        done
+        date +%s > $S/down-at
+}
+
 # The CronJob slots missed while jobsd was down between the previous boot and this one: as Kubernetes' CronJob
 # controller, jobsd runs the newest of them once (startingDeadlineSeconds allowing), and not the older ones.
 check_missed_slots() { # HOW
@@ -261,10 +272,8 @@ EOF
         else
                 not_ok "before the reboot: 2 indexes succeeded, 2 pods running" "$(counts rb)"
         fi
-        # Reboot at second 57, so that the machine is down at the next minute's slot.
-        s=$(date +%-S); [ "$s" -lt 57 ] && sleep $((57 - s))
         set_phase after-reboot
-        date +%s > $S/down-at
+        down_before_slot
         systemctl reboot
         exit 0 ;;
 
@@ -281,8 +290,7 @@ after-reboot)
                 not_ok "before the hard reset: 2 indexes succeeded, 2 pods running" "$(counts rs)"
         fi
         set_phase after-reset
-        s=$(date +%-S); [ "$s" -lt 57 ] && sleep $((57 - s))
-        date +%s > $S/down-at
+        down_before_slot
         ask_reset 0
         sleep infinity ;;
 
