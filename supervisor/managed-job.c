@@ -8,6 +8,7 @@
 #include <systemd/sd-journal.h>
 
 #include "jobsd/hash.h"
+#include "jobsd/io-util.h"
 #include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "jobsd/strv.h"
@@ -222,7 +223,8 @@ static int read_manifest_bytes(const char *path, ManifestCopy **ret) {
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_(freep) ManifestCopy *copy = NULL;
         struct stat st;
-        size_t size, n = 0;
+        size_t size;
+        ssize_t n;
 
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
@@ -234,17 +236,9 @@ static int read_manifest_bytes(const char *path, ManifestCopy **ret) {
         copy = malloc(sizeof(ManifestCopy) + size);
         if (!copy)
                 return -ENOMEM;
-        while (n < size) {
-                ssize_t k = read(fd, copy->data + n, size - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += k;
-        }
+        n = loop_read(fd, copy->data, size, IO_AT_POSITION);
+        if (n < 0)
+                return (int) n;
         copy->size = n;
         copy->replaces = false;
         *ret = TAKE_PTR(copy);
