@@ -1124,7 +1124,8 @@ const char *manifest_trust_problem(const struct stat *st, uid_t trusted_uid) {
         return NULL;
 }
 
-static int load_file(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags) {
+static int load_file(int dir_fd, const char *name, const char *path, const ManifestLoadOptions *opts,
+                     ManifestList *ret, DiagList *diags, char **ret_bytes, size_t *ret_size, struct stat *ret_st) {
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_(freep) char *buf = NULL;
         struct stat st;
@@ -1132,7 +1133,7 @@ static int load_file(const char *path, const ManifestLoadOptions *opts, Manifest
         const char *problem;
         int r;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
                 if (errno == ELOOP)
                         return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL,
@@ -1141,6 +1142,8 @@ static int load_file(const char *path, const ManifestLoadOptions *opts, Manifest
         }
         if (fstat(fd, &st) < 0)
                 return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "cannot stat: %s", strerror(errno));
+        if (ret_st)
+                *ret_st = st;
         if (S_ISDIR(st.st_mode))
                 return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "is a directory, not a manifest file");
         if (!S_ISREG(st.st_mode))
@@ -1191,6 +1194,10 @@ static int load_file(const char *path, const ManifestLoadOptions *opts, Manifest
         r = manifest_parse_buffer(path, buf, n, ret, diags);
         if (r < 0)
                 return r;
+        if (ret_bytes) {
+                *ret_bytes = TAKE_PTR(buf);
+                *ret_size = n;
+        }
         /* As kubectl: a file without objects (empty, only comments or "---") gives nothing to apply. */
         if (ret->n == n_before && diags->n == diags_before)
                 return diag_add(diags, DIAG_WARNING, path, false, 0, 0, NULL, MANIFEST_NO_OBJECTS);
@@ -1198,11 +1205,23 @@ static int load_file(const char *path, const ManifestLoadOptions *opts, Manifest
 }
 
 int manifest_load_file(const char *path, ManifestList *ret, DiagList *diags) {
-        return load_file(path, NULL, ret, diags);
+        return load_file(AT_FDCWD, path, path, NULL, ret, diags, NULL, NULL, NULL);
 }
 
 int manifest_load_file_full(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags) {
-        return load_file(path, opts, ret, diags);
+        return load_file(AT_FDCWD, path, path, opts, ret, diags, NULL, NULL, NULL);
+}
+
+int manifest_load_file_at(int dir_fd, const char *name, const char *path, const ManifestLoadOptions *opts,
+                          ManifestList *ret, DiagList *diags, char **ret_bytes, size_t *ret_size,
+                          struct stat *ret_st) {
+        if (ret_bytes) {
+                *ret_bytes = NULL;
+                *ret_size = 0;
+        }
+        if (ret_st)
+                *ret_st = (struct stat) {};
+        return load_file(dir_fd, name, path, opts, ret, diags, ret_bytes, ret_size, ret_st);
 }
 
 static bool is_manifest_name(const char *name) {
@@ -1281,7 +1300,7 @@ int manifest_load_directory_full(const char *path, const ManifestLoadOptions *op
                 _cleanup_(freep) char *p = strprintf("%s/%s", path, names[i]);
                 if (!p)
                         return -ENOMEM;
-                r = load_file(p, opts, ret, diags);
+                r = load_file(AT_FDCWD, p, p, opts, ret, diags, NULL, NULL, NULL);
                 if (r < 0)
                         return r;
         }

@@ -8,6 +8,7 @@
 #include <systemd/sd-journal.h>
 
 #include "jobsd/hash.h"
+#include "jobsd/io-util.h"
 #include "jobsd/log.h"
 #include "jobsd/strv.h"
 #include "jobsd/strv.h"
@@ -20,6 +21,7 @@
 #include "job-run.h"
 #include "api-watch.h"
 #include "managed-job.h"
+#include "manifest-reload.h"
 #include "metrics.h"
 #include "state-file.h"
 
@@ -221,7 +223,8 @@ static int read_manifest_bytes(const char *path, ManifestCopy **ret) {
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_(freep) ManifestCopy *copy = NULL;
         struct stat st;
-        size_t size, n = 0;
+        size_t size;
+        ssize_t n;
 
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
@@ -233,34 +236,75 @@ static int read_manifest_bytes(const char *path, ManifestCopy **ret) {
         copy = malloc(sizeof(ManifestCopy) + size);
         if (!copy)
                 return -ENOMEM;
-        while (n < size) {
-                ssize_t k = read(fd, copy->data + n, size - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += k;
-        }
+        n = loop_read(fd, copy->data, size, IO_AT_POSITION);
+        if (n < 0)
+                return (int) n;
         copy->size = n;
         copy->replaces = false;
         *ret = TAKE_PTR(copy);
         return 0;
 }
 
+/* Whether data, the manifest file read now, defines the Job as it runs (its namespace, name and
+ * fingerprint; a generateName Job, unnamed there, with its name given). */
+static bool copy_defines_job(ManagedJob *j, const char *data, size_t size) {
+        _cleanup_(manifest_list_done) ManifestList list = {};
+        _cleanup_(diag_list_done) DiagList diags = {};
+        const char *namespace = managed_job_namespace(j), *name = j->job->metadata.name;
+
+        if (manifest_parse_buffer(j->file, data, size, &list, &diags) < 0)
+                return false;
+        for (size_t i = 0; i < list.n; i++) {
+                Job *job = list.items[i].job;
+                _cleanup_(freep) char *f = NULL;
+
+                if (list.items[i].kind != MANIFEST_JOB || !job)
+                        continue;
+                if (!job->metadata.name && job->metadata.generate_name)
+                        job->metadata.name = strdup(name);
+                if (!job->metadata.name || !streq(job->metadata.name, name) ||
+                    !streq(job_namespace(&job->metadata), namespace))
+                        continue;
+                f = job_fingerprint(list.items + i, j->manager);
+                if (f && streq(f, j->fingerprint))
+                        return true;
+        }
+        return false;
+}
+
 /* Keeps the bytes of the manifest file a running Job was made from, so that after a restart jobsd can
- * tell what an edit made while it was stopped changed. Kept in the record's file (state-file.h): read
+ * tell what an edit made while it was stopped changed. Kept in the record's file (state-file.h): taken
  * now, written whole with the record by its next save, which replace names a save to be made (a copy of
- * the Job that changed, not a new record's: see managed_job_record_new()). */
+ * the Job that changed, not a new record's: see managed_job_record_new()). Taken from the bytes the
+ * reload parsed the Job from, if it kept them (manifest_reload_parsed_bytes(): a new Job of a reload, a
+ * changed one of a scoped reload); else read from the file, and kept only if the file still defines the
+ * Job as it runs (-ESTALE otherwise: changed since it was parsed; the reload it causes takes the change). */
 static int take_manifest_copy(ManagedJob *j, bool replace) {
         ManifestCopy *copy = NULL;
+        const char *parsed;
+        size_t size = 0;
         int r;
 
-        r = read_manifest_bytes(j->file, &copy);
-        if (r < 0)
-                return r;
+        parsed = manifest_reload_parsed_bytes(j->manager, j->file, &size);
+        if (parsed && size < MANIFEST_SIZE_MAX_COPY) {
+                copy = malloc(sizeof(ManifestCopy) + size);
+                if (!copy)
+                        return -ENOMEM;
+                memcpy(copy->data, parsed, size);
+                copy->size = size;
+                copy->replaces = false;
+                manifest_reload_parsed_bytes_taken(j->manager, j->file);
+        } else {
+                r = read_manifest_bytes(j->file, &copy);
+                if (r < 0)
+                        return r;
+                if (!copy_defines_job(j, copy->data, copy->size)) {
+                        free(copy);
+                        log_notice("%s/%s: %s changed since the Job was loaded from it: no copy of it is kept "
+                                   "for the Job now", managed_job_namespace(j), j->job->metadata.name, j->file);
+                        return -ESTALE;
+                }
+        }
         job_record_drop_copy(&j->record);
         j->record.manifest_copy = copy;
         if (replace) {
@@ -311,7 +355,9 @@ static Job *managed_job_load_manifest_copy(ManagedJob *j) {
         size_t kept_size = 0;
         Job *job;
 
-        (void) state_file_get(m->state_dir, "jobs", namespace, name, "manifest", MANIFEST_SIZE_MAX_COPY, &legacy, NULL);
+        if (state_store_may_exist(m->state_dir, namespace, name, "manifest"))
+                (void) state_file_get(m->state_dir, "jobs", namespace, name, "manifest", MANIFEST_SIZE_MAX_COPY,
+                                      &legacy, NULL);
         (void) state_store_load_copy(m->state_dir, namespace, name, &kept, &kept_size);
         if (legacy && j->record.manifest_hash &&
             (job = manifest_copy_job(m, j->file, legacy, strlen(legacy), namespace, name, j->record.manifest_hash)))
@@ -438,13 +484,16 @@ int managed_job_save(ManagedJob *j) {
 void managed_job_apply_suspend(ManagedJob *j, bool manifest_suspend) {
         assert(j);
 
-        _cleanup_(freep) char *path = state_file_path(j->manager->state_dir, "jobs", managed_job_namespace(j),
-                                                     j->job->metadata.name, "suspend");
+        _cleanup_(freep) char *path = NULL;
         int o = -1, base = -1;
         FILE *f;
 
         j->manifest_suspend = manifest_suspend;
         j->suspend_override = -1;
+        /* Not looked for where the start's listing has none (state_store_may_exist()). */
+        if (state_store_may_exist(j->manager->state_dir, managed_job_namespace(j), j->job->metadata.name, "suspend"))
+                path = state_file_path(j->manager->state_dir, "jobs", managed_job_namespace(j), j->job->metadata.name,
+                                       "suspend");
         if (path && (f = fopen(path, "re"))) {
                 if (fscanf(f, "%d %d", &o, &base) != 2)
                         o = -1;
@@ -521,7 +570,7 @@ int managed_job_record_new(ManagedJob *j) {
                 return -ENOMEM;
         /* The copy is written with the record, by its first save: one file. */
         r = j->cron_owner ? 0 : take_manifest_copy(j, false);
-        if (r < 0 && r != -ENOENT)
+        if (r < 0 && r != -ENOENT && r != -ESTALE)     /* (-ESTALE: logged) */
                 log_warning_errno(r, "%s: cannot keep a copy of the manifest in %s: %m", j->job->metadata.name,
                                   j->manager->state_dir);
         return job_status_init(&j->record.status, &j->job->spec);

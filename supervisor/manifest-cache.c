@@ -267,8 +267,143 @@ static void diags_done(ManifestCacheEntry *e) {
         e->diags_pooled = false;
 }
 
+/* The bytes of the files parsed, kept until manifest_cache_drop_bytes() (ManifestBytesStore). */
+#define BYTES_CHUNK_SIZE ((size_t) 256 * 1024)
+
+static int bytes_keep(ManifestCache *c, ManifestCacheEntry *e, const char *data, size_t size, unsigned wanted) {
+        ManifestBytesStore *b = &c->bytes;
+        char *to;
+
+        if (b->n >= b->n_allocated) {
+                size_t a = MAX(b->n_allocated * 2, (size_t) 64);
+                ManifestBytes *items = realloc(b->items, sizeof(ManifestBytes) * a);
+                if (!items)
+                        return -ENOMEM;
+                b->items = items;
+                b->n_allocated = a;
+        }
+        if (b->n_chunks == 0 || b->used + size + 1 > BYTES_CHUNK_SIZE) {
+                char **chunks = realloc(b->chunks, sizeof(char *) * (b->n_chunks + 1));
+                unsigned *live;
+
+                if (!chunks)
+                        return -ENOMEM;
+                b->chunks = chunks;
+                live = realloc(b->live, sizeof(unsigned) * (b->n_chunks + 1));
+                if (!live)
+                        return -ENOMEM;
+                b->live = live;
+                b->live[b->n_chunks] = 0;
+                /* A file larger than a chunk has one of its own, full. */
+                b->chunks[b->n_chunks] = malloc(MAX(BYTES_CHUNK_SIZE, size + 1));
+                if (!b->chunks[b->n_chunks])
+                        return -ENOMEM;
+                b->n_chunks++;
+                b->used = 0;
+        }
+        to = b->chunks[b->n_chunks - 1] + b->used;
+        memcpy(to, data, size);
+        to[size] = 0;
+        b->used += size + 1;
+        if (b->n > 0 && strcmp(b->items[b->n - 1].entry->name, e->name) >= 0)
+                b->unsorted = true;
+        b->items[b->n++] = (ManifestBytes) { .entry = e, .data = to, .size = size, .wanted = wanted,
+                                             .chunk = b->n_chunks - 1 };
+        b->live[b->n_chunks - 1]++;
+        e->has_bytes = true;
+        return 0;
+}
+
+/* An item no longer wanted: its chunk goes with its last one (the last chunk then counts as full). */
+static void bytes_unwant(ManifestBytesStore *b, ManifestBytes *x) {
+        if (!x->data)
+                return;
+        x->data = NULL;
+        x->wanted = 0;
+        if (--b->live[x->chunk] > 0)
+                return;
+        b->chunks[x->chunk] = mfree(b->chunks[x->chunk]);
+        if (x->chunk + 1 == b->n_chunks)
+                b->used = BYTES_CHUNK_SIZE;
+}
+
+static void bytes_forget(ManifestCacheEntry *e) {
+        ManifestBytesStore *b = &e->cache->bytes;
+
+        if (!e->has_bytes)
+                return;
+        /* Within the reload that parsed it, only a file parsed twice or gone: rare, a walk. */
+        for (size_t i = 0; i < b->n; i++)
+                if (b->items[i].entry == e) {
+                        bytes_unwant(b, b->items + i);
+                        memmove(b->items + i, b->items + i + 1, sizeof(ManifestBytes) * (b->n - i - 1));
+                        b->n--;
+                        break;
+                }
+        e->has_bytes = false;
+}
+
+static int bytes_compare(const void *a, const void *b) {
+        return strcmp(((const ManifestBytes *) a)->entry->name, ((const ManifestBytes *) b)->entry->name);
+}
+
+static ManifestBytes *bytes_find(const ManifestCacheEntry *e) {
+        ManifestBytesStore *b;
+        size_t lo = 0, hi;
+
+        if (!e || !e->has_bytes)
+                return NULL;
+        b = &e->cache->bytes;
+        if (b->unsorted) {
+                qsort(b->items, b->n, sizeof(ManifestBytes), bytes_compare);
+                b->unsorted = false;
+        }
+        hi = b->n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int cmp = strcmp(e->name, b->items[mid].entry->name);
+                if (cmp == 0)
+                        return b->items[mid].entry == e ? b->items + mid : NULL;
+                if (cmp < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        return NULL;
+}
+
+const char *manifest_cache_entry_bytes(const ManifestCacheEntry *e, size_t *ret_size) {
+        ManifestBytes *x = bytes_find(e);
+
+        if (!x || !x->data)
+                return NULL;
+        *ret_size = x->size;
+        return x->data;
+}
+
+void manifest_cache_entry_bytes_taken(const ManifestCacheEntry *e) {
+        ManifestBytes *x = bytes_find(e);
+
+        if (x && x->data && --x->wanted == 0)
+                bytes_unwant(&e->cache->bytes, x);
+}
+
+void manifest_cache_drop_bytes(ManifestCache *c) {
+        ManifestBytesStore *b = &c->bytes;
+
+        for (size_t i = 0; i < b->n; i++)
+                ((ManifestCacheEntry *) b->items[i].entry)->has_bytes = false;
+        for (size_t i = 0; i < b->n_chunks; i++)
+                free(b->chunks[i]);
+        free(b->chunks);
+        free(b->live);
+        free(b->items);
+        *b = (ManifestBytesStore) {};
+}
+
 /* Lets go of what the entry parsed (its names leave the index); the entry itself and its names stay. */
 static void entry_clear(ManifestCacheEntry *e) {
+        bytes_forget(e);
         entry_unindex(e);
         if (e->fingerprints)
                 for (size_t i = 0; i < e->list.n; i++)
@@ -344,25 +479,46 @@ static bool diag_is_bad(const Diag *d) {
         return d->level == DIAG_ERROR || (!d->has_position && streq(d->message, MANIFEST_NO_OBJECTS));
 }
 
-/* Parses the file (again) into e, which has its name and path. */
-static int entry_parse(ManifestCacheEntry *e, const struct stat *st, const ManifestLoadOptions *opts) {
+/* Parses the file (again) into e, which has its name and path; opened relative to dir_fd if it is not
+ * AT_FDCWD. st: its lstat(), NULL if that failed, or if stat_opened, none made yet: the fstat() of the
+ * file the loader opens is taken (the lstat() if it opens none). Its bytes are kept if the cache's
+ * keep_func says so. */
+static int entry_parse(ManifestCacheEntry *e, int dir_fd, const struct stat *st, bool stat_opened,
+                       const ManifestLoadOptions *opts) {
+        ManifestCache *c = e->cache;
+        const char *name = dir_fd == AT_FDCWD ? e->path : e->name;
+        _cleanup_(freep) char *bytes = NULL;
+        struct stat opened, l;
+        size_t size = 0;
         int r;
 
         entry_clear(e);
+        r = manifest_load_file_at(dir_fd, name, e->path, opts, &e->list, &e->diags, c->keep_func ? &bytes : NULL,
+                                  &size, stat_opened ? &opened : NULL);
+        if (r < 0)
+                return r;
+        if (stat_opened)
+                st = opened.st_mode != 0 ? &opened : fstatat(dir_fd, name, &l, AT_SYMLINK_NOFOLLOW) >= 0 ? &l : NULL;
         e->stale = false;
         if (st) {
                 e->dev = st->st_dev, e->ino = st->st_ino, e->size = st->st_size;
                 e->mode = st->st_mode, e->uid = st->st_uid, e->mtim = st->st_mtim, e->ctim = st->st_ctim;
         } else
                 e->stale = true;        /* lstat() failed: the loader reports why, and the next load tries again */
-        r = manifest_load_file_full(e->path, opts, &e->list, &e->diags);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < e->diags.n; i++)
                 if (diag_is_bad(e->diags.items + i) && e->diags.items[i].file)
                         e->bad = true;
         diags_pool(e);
-        return entry_name_objects(e);
+        r = entry_name_objects(e);
+        if (r < 0)
+                return r;
+        /* (Without memory for them: none kept, and the caller reads the file itself.) */
+        if (bytes) {
+                unsigned wanted = c->keep_func(e, c->keep_userdata);
+                if (wanted > 0)
+                        (void) bytes_keep(c, e, bytes, size, wanted);
+        }
+        return 0;
 }
 
 static ManifestCacheEntry *entry_new(ManifestCache *c, const char *dir, const char *name) {
@@ -490,17 +646,22 @@ int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOpt
         /* Both lists are sorted: one merge keeps the entries of unchanged files and parses the rest. */
         for (size_t i = 0; i < n_names; i++) {
                 struct stat st;
-                bool have = fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) >= 0;
+                bool have = false, known;
                 int cmp = 1;
 
                 while (k < c->n && (cmp = strcmp(c->entries[k]->name, names[i])) < 0)
                         c->entries[k] = entry_free(c->entries[k]), k++;        /* a file that is gone */
-                if (k < c->n && cmp == 0 && have && entry_matches(c->entries[k], &st)) {
+                /* A file with an entry is stat()ed to tell whether it changed; a new one is not: its
+                 * entry takes the fstat() of the file the loader opens (one call less per new file). */
+                known = k < c->n && cmp == 0;
+                if (known)
+                        have = fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) >= 0;
+                if (known && have && entry_matches(c->entries[k], &st)) {
                         entries[n++] = TAKE_PTR(c->entries[k]);
                         k++;
                         continue;
                 }
-                if (k < c->n && cmp == 0) {
+                if (known) {
                         entries[n] = TAKE_PTR(c->entries[k]);
                         k++;
                 } else
@@ -509,7 +670,7 @@ int manifest_cache_load(ManifestCache *c, const char *dir, const ManifestLoadOpt
                         r = -ENOMEM;
                         break;
                 }
-                r = entry_parse(entries[n], have ? &st : NULL, opts);
+                r = entry_parse(entries[n], dfd, have ? &st : NULL, !known, opts);
                 n++;
                 c->parsed++;
                 if (r < 0)
@@ -698,7 +859,7 @@ int manifest_cache_refresh(ManifestCache *c, const char *dir, const char *name, 
         if (c->index)
                 e->visited = c->index->generation;
         c->parsed++;
-        r = entry_parse(e, have ? &st : NULL, opts);
+        r = entry_parse(e, AT_FDCWD, have ? &st : NULL, false, opts);
         if (r < 0)
                 return r;
         r = report_names(e, key_func, userdata);
@@ -765,13 +926,15 @@ void manifest_cache_view_done(ManifestCacheView *view) {
 void manifest_cache_done(ManifestCache *c) {
         if (!c)
                 return;
+        manifest_cache_drop_bytes(c);
         for (size_t i = 0; i < c->n; i++)
                 entry_free(c->entries[i]);
         free(c->entries);
         diag_list_done(&c->dir_diags);
         touched_clear(c);
         *c = (ManifestCache) { .index = c->index, .rank = c->rank, .name_func = c->name_func,
-                               .name_userdata = c->name_userdata };
+                               .name_userdata = c->name_userdata, .keep_func = c->keep_func,
+                               .keep_userdata = c->keep_userdata };
 }
 
 bool manifest_index_sticky(const ManifestIndex *x, ManifestKind kind, const char *namespace, const char *name) {

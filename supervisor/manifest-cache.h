@@ -24,8 +24,32 @@ typedef struct ManifestKey {
 } ManifestKey;
 
 typedef struct ManifestCache ManifestCache;
+typedef struct ManifestCacheEntry ManifestCacheEntry;
 
-typedef struct ManifestCacheEntry {
+/* The bytes of a file as parsed, kept for a while (ManifestCache.keep_func). */
+typedef struct ManifestBytes {
+        const ManifestCacheEntry *entry;
+        const char *data;               /* NULL: taken as often as wanted, let go of */
+        size_t size;
+        unsigned wanted;                /* takes still to come (manifest_cache_entry_bytes_taken()) */
+        unsigned chunk;
+} ManifestBytes;
+
+/* Where they are kept: in chunks of their own (large, so mapped and given back whole where glibc maps
+ * large blocks: no holes left in the heap between what the parse keeps), each chunk let go of once every
+ * file in it was taken as often as wanted (files are taken mostly in the order they were parsed, so the
+ * start's bytes do not pile up), the items sorted by the entries' names while they come in that order (a
+ * full load's). */
+typedef struct ManifestBytesStore {
+        ManifestBytes *items;
+        size_t n, n_allocated;
+        bool unsorted;
+        char **chunks;                  /* NULL: let go of */
+        unsigned *live;                 /* per chunk: its items still wanted */
+        size_t n_chunks, used;          /* used: of the last chunk */
+} ManifestBytesStore;
+
+struct ManifestCacheEntry {
         ManifestCache *cache;
         const char *name;               /* in the directory: the end of path */
         char *path;                     /* dir/name: what its objects' and diagnostics' file is */
@@ -39,6 +63,7 @@ typedef struct ManifestCacheEntry {
         bool stale;                     /* parse again at the next load */
         bool bad;                       /* its last parse had errors, or no object: it keeps what it defined */
         bool diags_pooled;              /* diags' strings are shared: file is path, the rest pooled */
+        bool has_bytes;                 /* the bytes parsed are kept (manifest_cache_entry_bytes()) */
         uint64_t logged;                /* its user's mark of the diagnostics it logged last (manifest-reload.c:
                                          * a hash of their text and the file's times), 0: none; kept when the
                                          * file is parsed again */
@@ -50,7 +75,7 @@ typedef struct ManifestCacheEntry {
         ManifestKey *held;              /* names of objects loaded from this bad file that it no longer
                                          * defines, kept (manifest_cache_entry_hold()); cleared by a good parse */
         size_t n_held;
-} ManifestCacheEntry;
+};
 
 /* One definition of a name: object i of entry. */
 typedef struct ManifestDefinition {
@@ -83,6 +108,11 @@ typedef struct ManifestIndex {
 /* Names a generateName Job (mf->job->metadata.name NULL) at parse: a string allocated, NULL on failure. */
 typedef char *(*ManifestNameFunc)(const Manifest *mf, void *userdata);
 
+/* How often the bytes of the file just parsed into e (its names known) will be taken (0: not kept): they
+ * are kept until then, or until manifest_cache_drop_bytes(); copies of the file the caller takes from
+ * them. */
+typedef unsigned (*ManifestKeepFunc)(const ManifestCacheEntry *e, void *userdata);
+
 struct ManifestCache {
         ManifestCacheEntry **entries;   /* sorted by name, as the directory is loaded */
         size_t n;
@@ -99,6 +129,9 @@ struct ManifestCache {
         uint32_t *move_cookies;         /* renames of manifest files whose second half (IN_MOVED_TO) is not
                                          * read yet (manifest_cache_moved()) */
         size_t n_move_cookies;
+        ManifestKeepFunc keep_func;     /* NULL: no bytes kept */
+        void *keep_userdata;
+        ManifestBytesStore bytes;
 };
 
 /* A load's result: its items and diagnostics are the cache's (copies of the structures, pointing at what
@@ -159,6 +192,15 @@ char **manifest_cache_view_fingerprint(ManifestCacheView *view, size_t i);
 void manifest_cache_view_done(ManifestCacheView *view);
 /* Drops every entry (and its names from the index). */
 void manifest_cache_done(ManifestCache *c);
+
+/* The bytes e's objects were parsed from, if kept (keep_func said so when it was parsed, and
+ * manifest_cache_drop_bytes() came not since): NUL-ended, *ret_size of them; else NULL. */
+const char *manifest_cache_entry_bytes(const ManifestCacheEntry *e, size_t *ret_size);
+/* One take of e's bytes is done (the bytes of a chunk whose files were all taken as often as wanted are
+ * let go of). */
+void manifest_cache_entry_bytes_taken(const ManifestCacheEntry *e);
+/* Lets go of every file's bytes kept. */
+void manifest_cache_drop_bytes(ManifestCache *c);
 
 ManifestIndexSlot *manifest_index_find(const ManifestIndex *x, ManifestKind kind, const char *namespace,
                                        const char *name);

@@ -44,9 +44,11 @@ static int key_cmp(const void *a, const void *b) {
 }
 
 /* What identifies a file's diagnostics as logged: a hash of their text and the file's inode, size and
- * times, never 0. A file of the caches keeps it in its entry (ManifestCacheEntry.logged, 8 bytes);
- * others (the directory's own diagnostics) as "PATH\nHASH" in m->diag_keys, sorted. */
-static uint64_t diag_hash(const char *path, const Diag *items, size_t n) {
+ * times, never 0. A file of the caches keeps it in its entry (ManifestCacheEntry.logged, 8 bytes), and
+ * the inode, size and times are the entry's (those of the version parsed: no lstat() of the path for
+ * each file); others (the directory's own diagnostics) as "PATH\nHASH" in m->diag_keys, sorted, with
+ * the file's lstat(). */
+static uint64_t diag_hash(const char *path, const ManifestCacheEntry *e, const Diag *items, size_t n) {
         uint64_t h = FNV1A64_INIT;
         struct stat st = {};
         uint64_t v[6];
@@ -55,7 +57,10 @@ static uint64_t diag_hash(const char *path, const Diag *items, size_t n) {
                 _cleanup_(freep) char *s = diag_format(items + i);
                 h = fnv1a64_str(h, strempty(s));
         }
-        (void) lstat(path, &st);
+        if (e) {
+                st.st_ino = e->ino, st.st_size = e->size, st.st_mtim = e->mtim, st.st_ctim = e->ctim;
+        } else
+                (void) lstat(path, &st);
         v[0] = st.st_ino, v[1] = st.st_size, v[2] = st.st_mtim.tv_sec, v[3] = st.st_mtim.tv_nsec;
         v[4] = st.st_ctim.tv_sec, v[5] = st.st_ctim.tv_nsec;
         h = fnv1a64(h, v, sizeof(v));
@@ -63,7 +68,7 @@ static uint64_t diag_hash(const char *path, const Diag *items, size_t n) {
 }
 
 static char *diag_key(const char *path, const Diag *items, size_t n) {
-        return strprintf("%s\n%016" PRIx64, path, diag_hash(path, items, n));
+        return strprintf("%s\n%016" PRIx64, path, diag_hash(path, NULL, items, n));
 }
 
 /* The first of the n sorted keys not below s. */
@@ -128,7 +133,7 @@ static void log_diags(Manager *m, const DiagList *d) {
                 for (k = i; k < d->n && streq(strempty(d->items[k].file), file); k++)
                         ;
                 if (e || (!entries && (e = diags_entry(m, d->items + i, k - i)))) {
-                        uint64_t h = diag_hash(file, d->items + i, k - i);
+                        uint64_t h = diag_hash(file, e, d->items + i, k - i);
                         if (!marks || h != marks[i])
                                 for (size_t x = i; x < k; x++)
                                         log_diag(d->items + x);
@@ -287,6 +292,43 @@ static ManifestCacheEntry *entry_of_file(Manager *m, const char *file) {
         return NULL;
 }
 
+/* Keeps the bytes of a file just parsed for the manifest copies of the new Jobs it defines (managed-job.c
+ * takes a new Job's copy from them, the version parsed, instead of reading the file again): with the
+ * start's listing, for each Job it defines without a record (a restart keeps none); without one (a scoped
+ * reload parses few files), for each Job it defines. Until taken as often, or the end of the reload. */
+static unsigned reload_keep_bytes(const ManifestCacheEntry *e, void *userdata) {
+        Manager *m = userdata;
+        bool listed = state_store_listed(m->state_dir);
+        unsigned n = 0;
+
+        for (size_t i = 0; e->keys && i < e->list.n; i++) {
+                const ManifestKey *k = e->keys + i;
+
+                if (k->kind == MANIFEST_JOB && k->namespace &&
+                    (!listed || !state_store_may_exist(m->state_dir, k->namespace, k->name, "state")))
+                        n++;
+        }
+        return n;
+}
+
+static void reload_drop_bytes(Manager *m) {
+        manifest_cache_drop_bytes(&m->manifest_cache);
+        manifest_cache_drop_bytes(&m->api_object_cache);
+}
+
+const char *manifest_reload_parsed_bytes(Manager *m, const char *file, size_t *ret_size) {
+        assert(m);
+        assert(ret_size);
+
+        return manifest_cache_entry_bytes(entry_of_file(m, file), ret_size);
+}
+
+void manifest_reload_parsed_bytes_taken(Manager *m, const char *file) {
+        assert(m);
+
+        manifest_cache_entry_bytes_taken(entry_of_file(m, file));
+}
+
 /* Whether a file had errors (or no object) at its last parse: it keeps what it defined. */
 static bool file_is_bad(Manager *m, const char *file) {
         ManifestCacheEntry *e = entry_of_file(m, file);
@@ -342,6 +384,7 @@ static int describe_defined(Manager *m, ManifestCacheView *view, ReloadInput *in
                         return -ENOMEM;
                 d->fingerprint = fp;
                 d->tombstoned = !manager_find_job(m, d->namespace, d->name) &&
+                                state_store_may_exist(m->state_dir, d->namespace, d->name, "deleted") &&
                                 job_is_tombstoned(m, d->namespace, d->name, fp);
                 in->manifests[in->n_defined++] = mf;
         }
@@ -578,6 +621,11 @@ static int load_all(Manager *m, const ManifestLoadOptions *opts, ManifestCacheVi
         return 0;
 }
 
+static void listing_endp(bool *listed) {
+        if (*listed)
+                state_store_listing_end();
+}
+
 /* Loads the manifest directory and brings the Jobs and CronJobs in line with it, as manifest_diff()
  * decides: new Jobs start, Jobs whose file is gone are deleted, changed ones follow the run-once rule. A
  * file with errors keeps its Jobs as they were: a half-written file never replaces a running Job. */
@@ -585,8 +633,15 @@ static int full_reload(Manager *m, const ManifestLoadOptions *opts) {
         _cleanup_(reload_view_done) ManifestCacheView view = {};
         _cleanup_(reload_input_done) ReloadInput in = {};
         _cleanup_(manifest_diff_done) ManifestDiff diff = {};
+        _cleanup_(listing_endp) bool listed = false;
         int r;
 
+        /* With nothing loaded (the start), every Job defined is looked up in the state directory: its
+         * record, suspend override and tombstone, mostly absent. One listing of it answers for those
+         * (state_store_listing_begin()); kept until the decisions are carried out. Nothing else runs
+         * meanwhile: no request can write an override. */
+        if (m->n_jobs == 0 && m->n_cron_jobs == 0)
+                listed = state_store_listing_begin(m->state_dir) >= 0;
         r = load_all(m, opts, &view);
         if (r == -EPERM) {
                 /* An untrusted directory: nothing in it is loaded, and nothing already running changes. */
@@ -601,6 +656,10 @@ static int full_reload(Manager *m, const ManifestLoadOptions *opts) {
         TRY(manifest_diff(in.defined, in.n_defined, in.loaded, in.n_loaded, job_immutable_change, &diff));
         manifest_index_unstick_if(&m->manifest_index, NULL, NULL);
         r = carry_out_all(m, &in, &diff);
+        if (listed)
+                state_store_listing_end();
+        listed = false;
+        reload_drop_bytes(m);
         /* A full reload (the start's above all) leaves much of the heap free between what it keeps: the
          * parse's temporaries, the view, the descriptions. glibc gives back only the top of the heap by
          * itself; malloc_trim() returns the free pages inside it too (a few ms over 10,000 Jobs, only at
@@ -814,7 +873,7 @@ static void log_file_diags(Manager *m, const char *path) {
                 e->logged = 0;
                 return;
         }
-        h = diag_hash(path, e->diags.items, e->diags.n);
+        h = diag_hash(path, e, e->diags.items, e->diags.n);
         if (h != e->logged)
                 for (size_t i = 0; i < e->diags.n; i++)
                         log_diag(e->diags.items + i);
@@ -1031,16 +1090,21 @@ int manifest_reload(Manager *m) {
         m->api_object_cache.rank = 1;
         m->manifest_cache.name_func = m->api_object_cache.name_func = reload_generated_name;
         m->manifest_cache.name_userdata = m->api_object_cache.name_userdata = m;
+        m->manifest_cache.keep_func = m->api_object_cache.keep_func = reload_keep_bytes;
+        m->manifest_cache.keep_userdata = m->api_object_cache.keep_userdata = m;
         if (!manifest_cache_can_scope(&m->manifest_cache) || !manifest_cache_can_scope(&m->api_object_cache))
-                return full_reload(m, &opts);
-        r = scoped_reload(m, &opts);
-        if (r == -ESTALE) {
-                log_notice("scoped reload: an object gone from the cache, reloading everything");
-                manifest_cache_forget(&m->manifest_cache, NULL);
-                return full_reload(m, &opts);
+                r = full_reload(m, &opts);
+        else {
+                r = scoped_reload(m, &opts);
+                if (r == -ESTALE) {
+                        log_notice("scoped reload: an object gone from the cache, reloading everything");
+                        manifest_cache_forget(&m->manifest_cache, NULL);
+                        r = full_reload(m, &opts);
+                } else if (r >= 0 && verify_scoped)
+                        verify_scoped_reload(m, &opts);
         }
-        if (r >= 0 && verify_scoped)
-                verify_scoped_reload(m, &opts);
+        /* The files' bytes are kept for the copies of the Jobs the reload made, no longer. */
+        reload_drop_bytes(m);
         return r;
 }
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A Job's record: its text format, saved and loaded. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sys/stat.h>
 
+#include "jobsd/hash.h"
 #include "jobsd/strv.h"
 #include "state-file.h"
 #include "state-store.h"
@@ -29,11 +31,19 @@ static int escape(FILE *f, const char *s) {
                 return fputs("-", f) < 0 ? -EIO : 0;
         if (streq(s, "-"))
                 return fputs("%2D", f) < 0 ? -EIO : 0;
-        for (; *s; s++)
-                if ((unsigned char) *s <= ' ' || *s == '%' || *s == 0x7f)
+        while (*s) {
+                /* The plain run at once (a uid, a hash: the whole string), then one escape. */
+                size_t n = 0;
+                while (s[n] && (unsigned char) s[n] > ' ' && s[n] != '%' && s[n] != 0x7f)
+                        n++;
+                if (n > 0 && fwrite(s, 1, n, f) != n)
+                        return -EIO;
+                s += n;
+                if (*s) {
                         fprintf(f, "%%%02X", (unsigned char) *s);
-                else
-                        fputc(*s, f);
+                        s++;
+                }
+        }
         return 0;
 }
 
@@ -453,6 +463,114 @@ fail:
         return r;
 }
 
+/* The listing (state_store_listing_begin()): the FNV-1a hashes of the names in "<dir>/jobs", in a table of
+ * open addressing (0: an empty place; a name whose hash is 0 counts as 1). A hash met is "may exist": two
+ * names with one hash only cost a lookup. */
+static struct {
+        char *dir;                      /* NULL: no listing */
+        uint64_t *hashes;
+        size_t n, size;                 /* size: a power of two, at least twice n */
+} listing;
+
+static uint64_t file_hash(const char *namespace, const char *name, const char *suffix) {
+        uint64_t h = fnv1a64_str(FNV1A64_INIT, namespace);
+
+        h = fnv1a64(h, "_", 1);
+        h = fnv1a64_str(h, name);
+        h = fnv1a64(h, ".", 1);
+        return fnv1a64_str(h, suffix) ?: 1;
+}
+
+static bool listing_has(uint64_t h) {
+        for (size_t i = h & (listing.size - 1);; i = (i + 1) & (listing.size - 1)) {
+                if (listing.hashes[i] == h)
+                        return true;
+                if (listing.hashes[i] == 0)
+                        return false;
+        }
+}
+
+static int listing_add(uint64_t h) {
+        if (2 * (listing.n + 1) > listing.size) {
+                size_t size = listing.size ? listing.size * 2 : 64;
+                uint64_t *old = listing.hashes, *a = calloc(size, sizeof(uint64_t));
+                size_t old_size = listing.size;
+
+                if (!a)
+                        return -ENOMEM;
+                listing.hashes = a;
+                listing.size = size;
+                listing.n = 0;
+                for (size_t i = 0; i < old_size; i++)
+                        if (old[i] != 0)
+                                (void) listing_add(old[i]);
+                free(old);
+        }
+        if (listing_has(h))
+                return 0;
+        for (size_t i = h & (listing.size - 1);; i = (i + 1) & (listing.size - 1))
+                if (listing.hashes[i] == 0) {
+                        listing.hashes[i] = h;
+                        listing.n++;
+                        return 0;
+                }
+}
+
+void state_store_listing_end(void) {
+        listing.dir = mfree(listing.dir);
+        listing.hashes = mfree(listing.hashes);
+        listing.n = listing.size = 0;
+}
+
+int state_store_listing_begin(const char *dir) {
+        _cleanup_(freep) char *path = strprintf("%s/jobs", dir);
+        DIR *d;
+        int r = 0;
+
+        state_store_listing_end();
+        if (!path)
+                return -ENOMEM;
+        listing.dir = strdup(dir);
+        if (!listing.dir || listing_add(1) < 0)         /* the table made (hash 1 then just costs a lookup) */
+                goto fail;
+        d = opendir(path);
+        if (!d) {
+                if (errno == ENOENT)
+                        return 0;               /* no file yet: a first start */
+                r = -errno;
+                goto fail;
+        }
+        for (struct dirent *de; (errno = 0, de = readdir(d));)
+                if (listing_add(fnv1a64_str(FNV1A64_INIT, de->d_name) ?: 1) < 0) {
+                        closedir(d);
+                        goto fail;
+                }
+        r = errno > 0 ? -errno : 0;
+        closedir(d);
+        if (r < 0)
+                goto fail;
+        return 0;
+fail:
+        state_store_listing_end();
+        return r < 0 ? r : -ENOMEM;
+}
+
+bool state_store_listed(const char *dir) {
+        return listing.dir && streq(listing.dir, dir);
+}
+
+bool state_store_may_exist(const char *dir, const char *namespace, const char *name, const char *suffix) {
+        if (!listing.dir || !streq(listing.dir, dir))
+                return true;
+        return listing_has(file_hash(namespace, name, suffix));
+}
+
+/* A file the listing must count as there from now on; with no room for it, the listing goes. */
+static void listing_note(const char *dir, const char *namespace, const char *name, const char *suffix) {
+        if (listing.dir && streq(listing.dir, dir) && listing_add(file_hash(namespace, name, suffix)) < 0)
+                state_store_listing_end();
+}
+
 int state_store_save(const char *dir, const char *namespace, const char *name, const JobRecord *r) {
         _cleanup_(freep) char *text = NULL;
         int q;
@@ -460,6 +578,7 @@ int state_store_save(const char *dir, const char *namespace, const char *name, c
         q = job_record_format(r, &text);
         if (q < 0)
                 return q;
+        listing_note(dir, namespace, name, "state");
         return state_file_put_record_copy(dir, "jobs", namespace, name, "state", text, strlen(text),
                                           r->manifest_copy ? r->manifest_copy->data : NULL,
                                           r->manifest_copy ? r->manifest_copy->size : 0);
@@ -470,6 +589,8 @@ int state_store_load(const char *dir, const char *namespace, const char *name, c
         _cleanup_(freep) char *buf = NULL;
         int r;
 
+        if (!state_store_may_exist(dir, namespace, name, "state"))
+                return -ENOENT;
         r = state_file_get_record(dir, "jobs", namespace, name, "state", STATE_RECORD_MAX, &buf, ret_note,
                                   reterr_message);
         if (r < 0)
@@ -482,5 +603,7 @@ int state_store_load_copy(const char *dir, const char *namespace, const char *na
 }
 
 int state_store_remove(const char *dir, const char *namespace, const char *name) {
+        /* A Job deleted through the API is given a tombstone next (job-delete.c). */
+        listing_note(dir, namespace, name, "deleted");
         return state_file_delete(dir, "jobs", namespace, name, "state");
 }

@@ -45,3 +45,18 @@ int state_store_load(const char *dir, const char *namespace, const char *name, c
 /* The manifest copy kept in the record's file (state_file_get_record_copy()): -ENOENT if none. */
 int state_store_load_copy(const char *dir, const char *namespace, const char *name, char **ret, size_t *ret_size);
 int state_store_remove(const char *dir, const char *namespace, const char *name);
+
+/* One listing of "<dir>/jobs" for a reload that looks up the files of many Jobs not loaded yet (the
+ * start's): while it is kept, state_store_may_exist() answers false for a Job's file ("<namespace>_<name>.
+ * <suffix>": "state", "suspend", "deleted", "manifest") that was in no entry of the listing, so that a new
+ * Job costs no failed open() of its record, suspend override and tombstone. Without a listing (or for
+ * another dir) it answers true: look. The listing counts what this process writes or may write meanwhile
+ * through this file: a record saved (state_store_save()), the tombstone that may follow
+ * state_store_remove(). The suspend override is written only by a request (jobctl, the API), never while
+ * a reload runs: the one who keeps a listing must not let one run meanwhile. begin: 0, or < 0 and no
+ * listing (every lookup made, as without one). */
+int state_store_listing_begin(const char *dir);
+void state_store_listing_end(void);
+bool state_store_may_exist(const char *dir, const char *namespace, const char *name, const char *suffix);
+/* Whether a listing of dir is kept. */
+bool state_store_listed(const char *dir);

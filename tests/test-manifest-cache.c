@@ -134,6 +134,100 @@ TEST(an_object_taken_is_parsed_again) {
         manifest_cache_done(&c);
 }
 
+static unsigned keep_but_c(const ManifestCacheEntry *e, void *userdata) {
+        (*(unsigned *) userdata)++;
+        return streq(e->name, "c.yml") ? 0 : 2;
+}
+
+static char *file_bytes(const char *name, size_t *ret_size) {
+        _cleanup_(freep) char *path = strprintf("%s/%s", dir, name);
+        char *buf = malloc(1024 * 1024);
+        FILE *f = fopen(path, "re");
+
+        ASSERT_NOT_NULL(buf);
+        ASSERT_NOT_NULL(f);
+        *ret_size = fread(buf, 1, 1024 * 1024, f);
+        fclose(f);
+        return buf;
+}
+
+static bool bytes_are(const ManifestCache *c, const char *name, const char *want, size_t want_size) {
+        size_t size = 0;
+        const char *b = manifest_cache_entry_bytes(manifest_cache_find(c, name), &size);
+
+        return b && size == want_size && memcmp(b, want, size) == 0 && b[size] == 0;
+}
+
+/* The bytes of a file as parsed, kept for the caller while keep_func says so (manifest-reload.c: for the
+ * manifest copies of new Jobs), until dropped: the version parsed, even once the file changed. */
+TEST(the_bytes_parsed_are_kept) {
+        ManifestLoadOptions opts = { .strict = true, .trusted_uid = getuid() };
+        ManifestCache c = {};
+        unsigned parsed, asked = 0;
+        size_t diags, size_ab, size_b, size_b2, size_big, size = 0;
+        _cleanup_(freep) char *ab = NULL, *b = NULL, *b2 = NULL, *big = NULL, *s = NULL, *path = NULL;
+        FILE *f;
+
+        c.keep_func = keep_but_c;
+        c.keep_userdata = &asked;
+        s = load(&c, &parsed, &diags);
+        ASSERT_STREQ(s, "ab b2 c");
+        ASSERT_EQ(asked, 3u);
+        ab = file_bytes("ab.yaml", &size_ab);
+        b = file_bytes("b.yaml", &size_b);
+        ASSERT_TRUE(bytes_are(&c, "ab.yaml", ab, size_ab));
+        ASSERT_TRUE(bytes_are(&c, "b.yaml", b, size_b));
+        ASSERT_NULL(manifest_cache_entry_bytes(manifest_cache_find(&c, "c.yml"), &size));
+        /* The file changed since: the bytes are still those parsed. */
+        put("b.yaml", "b3", "\"false\"");
+        b2 = file_bytes("b.yaml", &size_b2);
+        ASSERT_TRUE(bytes_are(&c, "b.yaml", b, size_b));
+        /* Parsed again (a scoped reload's refresh, out of the names' order): the new bytes, the others kept. */
+        ASSERT_EQ(manifest_cache_refresh(&c, dir, "b.yaml", &opts, true, NULL, NULL), 1);
+        ASSERT_EQ(manifest_cache_refresh(&c, dir, "ab.yaml", &opts, true, NULL, NULL), 1);
+        ASSERT_TRUE(bytes_are(&c, "b.yaml", b2, size_b2));
+        ASSERT_TRUE(bytes_are(&c, "ab.yaml", ab, size_ab));
+        ASSERT_EQ(c.bytes.n, (size_t) 2);
+        /* A file larger than a chunk of the store. */
+        path = strprintf("%s/big.yaml", dir);
+        f = fopen(path, "we");
+        ASSERT_NOT_NULL(f);
+        for (int i = 0; i < 5000; i++)
+                fprintf(f, "# %0100d\n", i);
+        fprintf(f, "apiVersion: batch/v1\nkind: Job\nmetadata: {name: big}\nspec:\n  template:\n    spec:\n"
+                "      restartPolicy: Never\n      containers: [{name: c, image: x, command: [\"true\"]}]\n");
+        ASSERT_OK(fclose(f));
+        ASSERT_OK(chmod(path, 0644));
+        big = file_bytes("big.yaml", &size_big);
+        ASSERT_TRUE(size_big > 256 * 1024);
+        ASSERT_EQ(manifest_cache_refresh(&c, dir, "big.yaml", &opts, false, NULL, NULL), 1);
+        ASSERT_TRUE(bytes_are(&c, "big.yaml", big, size_big));
+        ASSERT_TRUE(bytes_are(&c, "ab.yaml", ab, size_ab));
+        /* Taken as often as wanted (twice, here): let go of, and its chunk with it. */
+        manifest_cache_entry_bytes_taken(manifest_cache_find(&c, "big.yaml"));
+        ASSERT_TRUE(bytes_are(&c, "big.yaml", big, size_big));
+        manifest_cache_entry_bytes_taken(manifest_cache_find(&c, "big.yaml"));
+        ASSERT_NULL(manifest_cache_entry_bytes(manifest_cache_find(&c, "big.yaml"), &size));
+        ASSERT_NULL(c.bytes.chunks[c.bytes.n_chunks - 1]);
+        ASSERT_TRUE(bytes_are(&c, "ab.yaml", ab, size_ab));
+        manifest_cache_entry_bytes_taken(manifest_cache_find(&c, "b.yaml"));
+        manifest_cache_entry_bytes_taken(manifest_cache_find(&c, "b.yaml"));
+        ASSERT_NULL(manifest_cache_entry_bytes(manifest_cache_find(&c, "b.yaml"), &size));
+        ASSERT_TRUE(bytes_are(&c, "ab.yaml", ab, size_ab));
+        /* Dropped: none. */
+        manifest_cache_drop_bytes(&c);
+        ASSERT_NULL(manifest_cache_entry_bytes(manifest_cache_find(&c, "ab.yaml"), &size));
+        ASSERT_NULL(manifest_cache_entry_bytes(manifest_cache_find(&c, "big.yaml"), &size));
+        ASSERT_OK(unlink(path));
+        /* Kept when the cache is done with: let go of with it (ASan: no leak). */
+        manifest_cache_forget(&c, NULL);
+        free(s);
+        s = load(&c, &parsed, &diags);
+        ASSERT_STREQ(s, "ab b3 c");
+        ASSERT_TRUE(bytes_are(&c, "ab.yaml", ab, size_ab));
+        manifest_cache_done(&c);
+}
+
 TEST(a_directory_that_cannot_be_read) {
         ManifestLoadOptions opts = { .strict = true, .trusted_uid = getuid() };
         ManifestCache c = {};

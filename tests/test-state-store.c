@@ -73,6 +73,26 @@ TEST(round_trip_through_a_run) {
         job_record_done(&rec);
 }
 
+/* The escapes of the record's words: the exact text, and back. */
+TEST(escapes) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        _cleanup_(job_record_done) JobRecord rec = { .uid = strdup("u 1%x\x7f\nz"), .manifest_hash = strdup("-") },
+                back = {};
+        _cleanup_(freep) char *text = NULL, *err = NULL;
+
+        ASSERT_OK(job_status_init(&rec.status, &j->spec));
+        ASSERT_OK(job_record_format(&rec, &text));
+        ASSERT_NOT_NULL(strstr(text, "\nuid u%201%25x%7F%0Az\nmanifest-hash %2D\n"));
+        ASSERT_OK(job_record_parse(text, &j->spec, &back, &err));
+        ASSERT_STREQ(back.uid, "u 1%x\x7f\nz");
+        ASSERT_STREQ(back.manifest_hash, "-");
+        free(rec.uid);
+        rec.uid = strdup("%%");
+        free(text);
+        ASSERT_OK(job_record_format(&rec, &text));
+        ASSERT_NOT_NULL(strstr(text, "\nuid %25%25\n"));
+}
+
 /* The reservation (docs/guarantees.md): the next attempt named in advance, and a pod made again from it,
  * survive a format and a parse; an older record has neither. */
 TEST(reservation_round_trips) {
@@ -477,6 +497,71 @@ static ino_t inode_of(const char *path) {
 
         assert_se(stat(path, &st) == 0);
         return st.st_ino;
+}
+
+/* The start's listing of the state directory (state_store_listing_begin()): a file not listed is absent
+ * without a lookup, what is listed or written meanwhile may exist; another directory, or no listing, is
+ * looked up. */
+TEST(listing) {
+        _cleanup_(job_freep) Job *j = load_job(yaml);
+        _cleanup_(job_record_done) JobRecord rec = { .uid = strdup("u1"), .manifest_hash = strdup("h1") };
+        _cleanup_(job_record_done) JobRecord back = {};
+        _cleanup_(freep) char *err = NULL, *dir = strprintf("%s/jobsd-test-listing-XXXXXX", getenv("TMPDIR") ?: "/tmp"),
+                *jobs = NULL, *cmd = NULL;
+        char name[64];
+
+        ASSERT_NOT_NULL(dir);
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        ASSERT_OK(job_status_init(&rec.status, &j->spec));
+
+        /* No jobs directory yet (a first start): nothing exists. */
+        ASSERT_OK(state_store_listing_begin(dir));
+        ASSERT_FALSE(state_store_may_exist(dir, "default", "a", "state"));
+        ASSERT_FALSE(state_store_may_exist(dir, "default", "a", "suspend"));
+        ASSERT_TRUE(state_store_may_exist("/elsewhere", "default", "a", "state"));
+        /* A record saved meanwhile is counted, and loads. */
+        ASSERT_OK(state_store_save(dir, "default", "a", &rec));
+        ASSERT_TRUE(state_store_may_exist(dir, "default", "a", "state"));
+        ASSERT_OK(state_store_load(dir, "default", "a", &j->spec, &back, NULL, &err));
+        ASSERT_STREQ(back.uid, "u1");
+        job_record_done(&back);
+        /* A removal counts the tombstone that may follow. */
+        ASSERT_FALSE(state_store_may_exist(dir, "default", "a", "deleted"));
+        ASSERT_OK(state_store_remove(dir, "default", "a"));
+        ASSERT_TRUE(state_store_may_exist(dir, "default", "a", "deleted"));
+        state_store_listing_end();
+        ASSERT_TRUE(state_store_may_exist(dir, "default", "b", "state"));
+
+        /* Files there at the start are listed (enough of them to grow the table), and only they. */
+        jobs = strprintf("%s/jobs", dir);
+        ASSERT_NOT_NULL(jobs);
+        for (int i = 0; i < 300; i++) {
+                _cleanup_(freep) char *p = NULL;
+                snprintf(name, sizeof(name), "j%d", i);
+                p = strprintf("%s/default_%s.%s", jobs, name, i % 3 == 0 ? "suspend" : i % 3 == 1 ? "deleted" : "state");
+                ASSERT_NOT_NULL(p);
+                write_file(p, "x", 1);
+        }
+        ASSERT_OK(state_store_listing_begin(dir));
+        for (int i = 0; i < 300; i++) {
+                snprintf(name, sizeof(name), "j%d", i);
+                ASSERT_EQ(state_store_may_exist(dir, "default", name, "suspend"), i % 3 == 0);
+                ASSERT_EQ(state_store_may_exist(dir, "default", name, "deleted"), i % 3 == 1);
+                ASSERT_EQ(state_store_may_exist(dir, "other", name, "state"), false);
+        }
+        /* A record not listed is not looked for: -ENOENT, as a missing file. */
+        ASSERT_ERROR(state_store_load(dir, "default", "j0", &j->spec, &back, NULL, &err), ENOENT);
+        state_store_listing_end();
+
+        /* A state directory that cannot be listed: no listing, every file looked up. */
+        ASSERT_EQ(chmod(jobs, 0), 0);
+        if (access(jobs, R_OK) < 0) {   /* (root reads it anyway) */
+                ASSERT_TRUE(state_store_listing_begin(dir) < 0);
+                ASSERT_TRUE(state_store_may_exist(dir, "default", "zz", "state"));
+        }
+        ASSERT_EQ(chmod(jobs, 0700), 0);
+        cmd = strprintf("rm -rf '%s'", dir);
+        ASSERT_EQ(system(cmd), 0);
 }
 
 /* Saves write the slot that does not hold the newest copy, in place (same inode, same size, mode 0600),

@@ -43,3 +43,12 @@ int manifest_load_directory_full(const char *path, const ManifestLoadOptions *op
 int manifest_list_directory(const char *path, const ManifestLoadOptions *opts, char ***ret_names, size_t *ret_n,
                             DiagList *diags);
 int manifest_load_file_full(const char *path, const ManifestLoadOptions *opts, ManifestList *ret, DiagList *diags);
+/* As manifest_load_file_full(path, …), the file opened as name relative to dir_fd (AT_FDCWD: name is a
+ * path; no walk of the whole path for each file of a directory kept open); path names it in the
+ * diagnostics and the objects. If ret_bytes is non-NULL, the bytes parsed are handed over there (NUL
+ * ended, *ret_size of them; NULL if the file could not be read), so that a caller that keeps a copy of
+ * the file has the very version parsed, without reading it again. If ret_st is non-NULL, the fstat() of
+ * the file opened is put there (st_mode 0: it could not be opened). */
+int manifest_load_file_at(int dir_fd, const char *name, const char *path, const ManifestLoadOptions *opts,
+                          ManifestList *ret, DiagList *diags, char **ret_bytes, size_t *ret_size,
+                          struct stat *ret_st);

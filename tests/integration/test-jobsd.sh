@@ -281,8 +281,13 @@ uid_before=$(field elsewhere uid)
 for f in frozen frozen-old; do
         printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sleep, "60"]}]\n' "$f" > "$manifests/$f.yaml"
 done
-until_true 10 '[ "$(field frozen active)" = 1 ] && [ "$(field frozen-old active)" = 1 ]'
+# And a generateName Job whose activeDeadlineSeconds changes while jobsd is stopped: taken, and its new copy
+# (read from the file at the restart, checked to define the Job as it runs) goes into its record's file.
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: gen-}\nspec:\n  activeDeadlineSeconds: 3000\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sleep, "60"]}]\n' > "$manifests/gen.yaml"
+until_true 10 '[ "$(field frozen active)" = 1 ] && [ "$(field frozen-old active)" = 1 ] && jobctl get jobs | grep -q "^gen-"'
 one_file=$(ls "$state/jobs/" | grep -c '^default_frozen\.')
+gen=$(jobctl get jobs | awk '/^gen-/ { print $1 }')
+until_true 10 "[ \"\$(field $gen active)\" = 1 ]"
 
 # Run once per content: a restarted jobsd does not run finished Jobs again.
 stop_jobsd
@@ -296,6 +301,7 @@ newest = max(slots, key=lambda s: int(s[13:33]))
 open(sys.argv[1], 'wb').write(newest[82:82 + int(newest[51:61])])
 PY
 sed -i 's/"60"/"61"/' "$manifests/frozen.yaml" "$manifests/frozen-old.yaml"
+sed -i 's/activeDeadlineSeconds: 3000/activeDeadlineSeconds: 3600/' "$manifests/gen.yaml"
 start_jobsd
 sleep 1
 until_true 10 '[ "$(sandbox_journal -t jobsd | grep -c "Job frozen.*: spec.template: Invalid value: field is immutable")" = 2 ]'
@@ -307,6 +313,15 @@ if [ "$one_file" = 1 ] && [ "$(sandbox_journal -t jobsd | grep -c "Job frozen: s
 else
         not_ok "a command changed while jobsd was stopped is refused" "files $one_file: $(ls "$state/jobs/" | grep frozen | paste -sd' '); $(sandbox_journal -t jobsd | grep frozen | tail -4)"
 fi
+until_true 10 "grep -q 'activeDeadlineSeconds: 3600' '$state/jobs/default_$gen.state'"
+if [ -n "$gen" ] && [ "$(field "$gen" activeDeadlineSeconds)" = 3600 ] && [ "$(field "$gen" active)" = 1 ] &&
+   grep -q 'activeDeadlineSeconds: 3600' "$state/jobs/default_$gen.state" &&
+   ! sandbox_journal -t jobsd | grep -q 'changed since the Job was loaded'; then
+        ok "a generateName Job's change made while jobsd was stopped is taken, and its new copy saved"
+else
+        not_ok "a generateName Job's change made while jobsd was stopped" "gen '$gen': $(jobctl get job "$gen" -o yaml | grep -i deadline); $(sandbox_journal -t jobsd | grep gen- | tail -3)"
+fi
+rm -f "$manifests/gen.yaml"
 # A change it may take (activeDeadlineSeconds, the command as it was): the new copy goes into the record's
 # file and the copy's own file of the layout before is removed.
 printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: frozen-old}\nspec:\n  activeDeadlineSeconds: 3600\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sleep, "60"]}]\n' > "$manifests/frozen-old.yaml"
@@ -483,12 +498,23 @@ else
         not_ok "delete --cascade=foreground: Terminating until both pods stopped, then NotFound" "status was '$st'"
 fi
 
+# A suspend override and a tombstone made while jobsd runs hold across a restart (whose start lists the
+# state directory once instead of looking up each Job's override and tombstone).
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: held}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x, command: [sleep, "60"]}]\n' > "$manifests/held.yaml"
+until_true 10 '[ "$(field held active)" = 1 ]'
+jobctl suspend job held >/dev/null
 jobctl delete job s18-work-queue >/dev/null
 if ! jobctl get job s18-work-queue >/dev/null 2>&1 && stop_jobsd && start_jobsd && sleep 1 &&
    ! jobctl get job s18-work-queue >/dev/null 2>&1; then
         ok "delete: the Job is gone, and stays gone across a restart while its manifest is unchanged"
 else
         not_ok "delete: the Job is gone, and stays gone across a restart while its manifest is unchanged"
+fi
+st=$(jobctl get jobs held 2>/dev/null | awk 'NR == 2 { print $2 }')
+if [ "$st" = Suspended ] && [ "$(field held active)" = 0 ]; then
+        ok "jobctl suspend: the override holds across a restart"
+else
+        not_ok "jobctl suspend: the override holds across a restart" "status '$st', active $(field held active)"
 fi
 
 # Lists are sorted by name as kubectl shows them, also after deletions (a deletion moves the last Job
