@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "jobsd/io-util.h"
 #include "jobsd/manifest.h"
 #include "jobsd/strv.h"
 #include "manifest-dispatch.h"
@@ -1177,18 +1178,15 @@ static int load_file(int dir_fd, const char *name, const char *path, const Manif
                         buf = b;
                         cap = c;
                 }
-                k = read(fd, buf + n, cap - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "cannot read: %s", strerror(errno));
-                }
-                if (k == 0)
-                        break;
+                k = loop_read(fd, buf + n, cap - n, IO_AT_POSITION);
+                if (k < 0)
+                        return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL, "cannot read: %s", strerror((int) -k));
                 n += k;
                 if (n > MANIFEST_SIZE_MAX)
                         return diag_add(diags, DIAG_ERROR, path, false, 0, 0, NULL,
                                         "file is larger than the limit of %zu bytes, refusing", MANIFEST_SIZE_MAX);
+                if (n < cap)
+                        break;          /* the end of the file */
         }
         buf[n] = 0;
         r = manifest_parse_buffer(path, buf, n, ret, diags);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jobsd/io-util.h"
 #include "jobsd/log.h"
 #include "jobsd/macro.h"
 #include "jobsd/strv.h"
@@ -230,6 +231,7 @@ static int read_key(const char *dir, const char *name, char **ret) {
         _cleanup_(closep) int fd = -EBADF;
         char *buf;
         size_t n = 0;
+        ssize_t k;
         int r = 0;
 
         if (!path)
@@ -243,29 +245,19 @@ static int read_key(const char *dir, const char *name, char **ret) {
         buf = malloc(KEY_MAX + 1);
         if (!buf)
                 return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, KEY_MAX + 1 - n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0) {
-                        r = log_error_errno(-errno, "cannot read %s: %m", path);
-                        break;
-                }
-                if (k == 0)
-                        break;
-                n += k;
-                if (n > KEY_MAX) {
-                        r = log_error_errno(-EFBIG, "cannot read %s: larger than %u bytes, not a private key", path, KEY_MAX);
-                        break;
-                }
-        }
-        if (r >= 0) {
+        k = loop_read(fd, buf, KEY_MAX + 1, IO_AT_POSITION);
+        if (k < 0)
+                r = log_error_errno((int) k, "cannot read %s: %m", path);
+        else if ((size_t) k > KEY_MAX)
+                r = log_error_errno(-EFBIG, "cannot read %s: larger than %u bytes, not a private key", path, KEY_MAX);
+        else {
+                n = (size_t) k;
                 buf[n] = 0;
                 if (strlen(buf) != n)
                         r = log_error_errno(-EBADMSG, "cannot read %s: contains a NUL byte, not a private key", path);
         }
         if (r < 0) {
-                explicit_bzero(buf, n);
+                explicit_bzero(buf, KEY_MAX + 1);       /* what a failed read left is not counted */
                 free(buf);
                 return r;
         }
