@@ -22,7 +22,7 @@ builds=("$build")
 . "$(dirname "$0")/../integration/sandbox.sh"
 sandbox_start
 shm=$(mktemp -d /dev/shm/jobsd-bench-save-XXXXXX)
-trap 'rm -rf "$shm"' EXIT
+SANDBOX_ON_EXIT='rm -rf "$shm"'       # run by the sandbox's EXIT trap, after sandbox_stop
 
 # The microbenchmark of each build, built against its own libraries (bench-save uses only state-file.h's
 # public API, which older trees share).

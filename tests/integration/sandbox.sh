@@ -3,7 +3,9 @@
 #   sandbox_start     starts journald and `systemd --user` in a fresh cgroup and cgroup + mount namespace;
 #                     exports XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS (the sandbox's user bus),
 #                     SANDBOX_DIR, SANDBOX_JOURNAL_DIR, SANDBOX_CGROUP; tears down on EXIT.
-#   sandbox_stop      kills everything through cgroup.kill, removes the cgroup and the directory.
+#   sandbox_stop      kills everything through cgroup.kill, removes the cgroup and the directory. Run at
+#                     exit; if the shell that started the sandbox ends without it (SIGKILL, its EXIT trap
+#                     replaced), its reaper process runs it within a second.
 #   SANDBOX_ON_EXIT   shell code run at exit after sandbox_stop (files that outlive one sandbox).
 #   SANDBOX_OPEN_BUS  if set before sandbox_start: the sandbox's user bus lets every UID connect (its
 #                     directories become 0711), so a test can call as another user (test-bus.sh).
@@ -68,6 +70,7 @@ sandbox_start() {
         export SANDBOX_DIR SANDBOX_CGROUP SANDBOX_JOURNAL_DIR=$SANDBOX_DIR/log/journal SANDBOX_HYBRID SANDBOX_V1_CGROUPS
         trap 'sandbox_stop; eval "${SANDBOX_ON_EXIT:-}"' EXIT
         trap 'exit 130' INT TERM
+        sandbox_reaper
         (
                 echo $BASHPID > "$SANDBOX_CGROUP/cgroup.procs" || exit 1
                 for c in $SANDBOX_V1_CGROUPS; do echo $BASHPID > "$c/cgroup.procs" || exit 1; done
@@ -126,9 +129,25 @@ XML
                 "$SANDBOX_DIR/bus.conf" > "$d/open.conf"
 }
 
+# The sandbox's reaper (sandbox-reaper.sh): a process in a session of its own, outside the sandbox's cgroup,
+# that stops the sandbox once the shell that started it is gone without doing so (killed by SIGKILL, or
+# its EXIT trap replaced by a script's own `trap ... EXIT`). Neither a signal to the test's process group
+# (meson's timeout, Ctrl-C) nor the test's output reaches it; sandbox_stop ends it first.
+sandbox_reaper() {
+        local owner=$BASHPID     # here: in the background command below it would be that command's own
+
+        setsid bash "$(dirname "${BASH_SOURCE[0]}")/sandbox-reaper.sh" "$owner" </dev/null >/dev/null 2>&1 &
+        SANDBOX_REAPER=$!
+        disown
+}
+
 sandbox_stop() {
         local i
         [ -n "${SANDBOX_CGROUP:-}" ] || return 0
+        if [ -n "${SANDBOX_REAPER:-}" ]; then
+                kill "$SANDBOX_REAPER" 2>/dev/null
+                SANDBOX_REAPER=
+        fi
         if [ -d "$SANDBOX_CGROUP" ]; then
                 echo 1 > "$SANDBOX_CGROUP/cgroup.kill" 2>/dev/null
                 for i in $(seq 400); do
