@@ -115,7 +115,6 @@ static const ApiSym gnutls_syms[] = {
 };
 
 static void *mhd_dl, *gnutls_dl;
-/* GnuTLS was loaded for the API (dlopen_api_libs()), not just for a start's certificates. */
 
 static void clear_syms(const ApiSym *syms, size_t n) {
         for (size_t i = 0; i < n; i++)
@@ -159,10 +158,6 @@ void dlclose_gnutls(void) {
         clear_syms(gnutls_syms, ELEMENTSOF(gnutls_syms));
         (void) dlclose(gnutls_dl);
         gnutls_dl = NULL;
-}
-
-bool api_libs_loaded(void) {
-        return mhd_dl && gnutls_dl;
 }
 
 int dlopen_api_libs(void) {

@@ -91,5 +91,3 @@ void dlclose_api_libs(void);
  * dlclose_gnutls() unloads it again. */
 int dlopen_gnutls(void);
 void dlclose_gnutls(void);
-/* Whether dlopen_api_libs() succeeded (and dlclose_api_libs() was not called since). */
-bool api_libs_loaded(void);

@@ -13,6 +13,7 @@
 #include "manager-bus.h"
 #include "pod-volumes.h"
 #include "state-file.h"
+#include "state-store.h"
 
 /* A Job deleted through the API stays deleted while its manifest is unchanged, as a deleted object stays
  * deleted on a cluster: the tombstone holds the fingerprint of the content that was deleted. */
@@ -22,10 +23,14 @@ bool job_is_tombstoned(Manager *m, const char *namespace, const char *name, cons
         assert(name);
         assert(fingerprint);
 
-        _cleanup_(freep) char *path = state_file_path(m->state_dir, "jobs", namespace, name, "deleted");
+        _cleanup_(freep) char *path = NULL;
         char buf[64] = "";
         FILE *f;
 
+        /* At start, a name the state directory's listing does not hold has none: no lookup. */
+        if (!state_store_may_exist(m->state_dir, namespace, name, "deleted"))
+                return false;
+        path = state_file_path(m->state_dir, "jobs", namespace, name, "deleted");
         if (!path || !(f = fopen(path, "re")))
                 return false;
         if (!fgets(buf, sizeof(buf), f))

@@ -384,7 +384,6 @@ static int describe_defined(Manager *m, ManifestCacheView *view, ReloadInput *in
                         return -ENOMEM;
                 d->fingerprint = fp;
                 d->tombstoned = !manager_find_job(m, d->namespace, d->name) &&
-                                state_store_may_exist(m->state_dir, d->namespace, d->name, "deleted") &&
                                 job_is_tombstoned(m, d->namespace, d->name, fp);
                 in->manifests[in->n_defined++] = mf;
         }

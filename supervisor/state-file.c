@@ -369,11 +369,6 @@ int state_file_read(const char *path, size_t max, char **ret_text, char **reterr
                 ssize_t k;
                 char *b;
 
-                if (n > max) {
-                        if (reterr_message)
-                                *reterr_message = strdup("file too large");
-                        return -EBADMSG;
-                }
                 size = (n + 4096 + 1) * 2;
                 b = realloc(buf, size);
                 if (!b)
@@ -383,6 +378,11 @@ int state_file_read(const char *path, size_t max, char **ret_text, char **reterr
                 if (k < 0)
                         return (int) k;
                 n += (size_t) k;
+                if (n > max) {
+                        if (reterr_message)
+                                *reterr_message = strdup("file too large");
+                        return -EBADMSG;
+                }
                 if (n < size - 1)
                         break;  /* the end of the file */
         }

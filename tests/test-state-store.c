@@ -1490,4 +1490,33 @@ TEST(slots_checksums_are_crc32c) {
         }
 }
 
+/* state_file_read(): a file over the limit is refused, whatever the sizes of the reads that got there
+ * (the limit was once checked only before a read, so a last short read could pass it). */
+TEST(read_limit) {
+        char *dir = scratch_dir();
+        _cleanup_(freep) char *path = strprintf("%s/f", dir), *data = malloc(100000);
+
+        ASSERT_NOT_NULL(path);
+        ASSERT_NOT_NULL(data);
+        memset(data, 'x', 100000);
+        for (size_t size = 4000; size <= 100000; size += 24000)
+                for (int over = 0; over <= 1; over++) {
+                        size_t max = over ? size - 1 : size;
+                        _cleanup_(freep) char *text = NULL, *err = NULL;
+                        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+                        ASSERT_TRUE(fd >= 0);
+                        ASSERT_EQ(write(fd, data, size), (ssize_t) size);
+                        close(fd);
+                        if (over) {
+                                ASSERT_ERROR(state_file_read(path, max, &text, &err), EBADMSG);
+                                ASSERT_STREQ(err, "file too large");
+                        } else {
+                                ASSERT_OK(state_file_read(path, max, &text, &err));
+                                ASSERT_EQ(text ? strlen(text) : 0, size);
+                        }
+                }
+        scratch_done(dir);
+}
+
 TAP_MAIN()
