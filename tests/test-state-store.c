@@ -506,12 +506,9 @@ TEST(listing) {
         _cleanup_(job_freep) Job *j = load_job(yaml);
         _cleanup_(job_record_done) JobRecord rec = { .uid = strdup("u1"), .manifest_hash = strdup("h1") };
         _cleanup_(job_record_done) JobRecord back = {};
-        _cleanup_(freep) char *err = NULL, *dir = strprintf("%s/jobsd-test-listing-XXXXXX", getenv("TMPDIR") ?: "/tmp"),
-                *jobs = NULL, *cmd = NULL;
-        char name[64];
+        _cleanup_(freep) char *err = NULL, *jobs = NULL;
+        char *dir = scratch_dir(), name[64];
 
-        ASSERT_NOT_NULL(dir);
-        ASSERT_NOT_NULL(mkdtemp(dir));
         ASSERT_OK(job_status_init(&rec.status, &j->spec));
 
         /* No jobs directory yet (a first start): nothing exists. */
@@ -560,8 +557,7 @@ TEST(listing) {
                 ASSERT_TRUE(state_store_may_exist(dir, "default", "zz", "state"));
         }
         ASSERT_EQ(chmod(jobs, 0700), 0);
-        cmd = strprintf("rm -rf '%s'", dir);
-        ASSERT_EQ(system(cmd), 0);
+        scratch_done(dir);
 }
 
 /* Saves write the slot that does not hold the newest copy, in place (same inode, same size, mode 0600),

@@ -42,11 +42,7 @@ echo "jobsd with $jobs Jobs loaded: VmRSS $((rss / 1024)).$(( (rss % 1024) * 10 
 systemctl --user stop jobsd
 
 # With the Kubernetes API on a free port of 127.0.0.1.
-port=
-for _ in $(seq 20); do
-        p=$((20000 + RANDOM % 30000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
+port=$(free_port)
 [ -n "$port" ] || { echo "no free port for --api-listen" >&2; exit 1; }
 api_start() {
         systemd-run --user --quiet --unit=jobsd -p Type=notify -E JOBSD_TEST_API_IDLE_USEC=2000000 "$build/supervisor/jobsd" --user \

@@ -100,9 +100,16 @@ stop_jobsd() {
         [ -z "${watch:-}" ] || { pkill -P "$watch" 2>/dev/null; kill "$watch" 2>/dev/null; wait "$watch" 2>/dev/null; }
         return $r
 }
+# start_jobsd [-E VAR=VALUE]... [JOBSD OPTION]...: jobsd as the unit jobsd, with these variables in its
+# environment too.
 start_jobsd() {
+        local env=()
+        while [ "${1:-}" = -E ]; do
+                env+=(-E "$2")
+                shift 2
+        done
         jobsd_stopped_cleanly
-        systemd-run --user --quiet --unit=jobsd "${jobsd_props[@]}" \
+        systemd-run --user --quiet --unit=jobsd "${jobsd_props[@]}" "${env[@]}" \
                 "$JOBSD" --user --manifest-dir="$manifests" --state-dir="$state" --backoff-base=250ms "$@"
 }
 # check NAME CONDITION REASON SUCCEEDED FAILED [PODS]
@@ -136,11 +143,3 @@ check_no_sanitizer_report() {
         fi
 }
 
-# free_port: a port on 127.0.0.1 nothing listens on (for jobsd --api-listen), empty if 20 tries found none.
-free_port() {
-        local p
-        for _ in $(seq 20); do
-                p=$((20000 + RANDOM % 30000))
-                if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-        done
-}

@@ -15,6 +15,7 @@
 #                     that MemoryMax= and CPUQuota=/CPUWeight= are enforced. SANDBOX_HYBRID is then 1 (else
 #                     0), SANDBOX_V1_CGROUPS the children made. Without it such a machine enforces neither.
 #   sandbox_journal   journalctl on the sandbox's journal.
+#   free_port         a port on 127.0.0.1 nothing listens on.
 # Never starts systemd in the root cgroup (it would move every process of the machine into its
 # init.scope) and never boots a system manager (it would run sysinit.target on the host).
 
@@ -167,4 +168,13 @@ sandbox_stop() {
 
 sandbox_journal() {
         journalctl -D "$SANDBOX_JOURNAL_DIR" --no-pager "$@"
+}
+
+# free_port: a port on 127.0.0.1 nothing listens on (for jobsd --api-listen), empty if 20 tries found none.
+free_port() {
+        local p
+        for _ in $(seq 20); do
+                p=$((20000 + RANDOM % 30000))
+                if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+        done
 }

@@ -44,8 +44,12 @@ YAML
 port=$(free_port)
 api=https://127.0.0.1:$port
 pid() { systemctl --user show -P MainPID jobsd; }
-# libs PID: the API's libraries mapped in the process, one name a line ("" if none).
-libs() { grep -o -E 'lib(gnutls|microhttpd)\.so[.0-9]*' "/proc/$1/maps" 2>/dev/null | sort -u; }
+# libs PID: the API's libraries mapped in the process, one name a line ("" if none; "no process PID" if
+# it is gone, so that a jobsd that died never passes for one that unloaded them).
+libs() {
+        [ -r "/proc/$1/maps" ] || { echo "no process $1"; return; }
+        grep -o -E 'lib(gnutls|microhttpd)\.so[.0-9]*' "/proc/$1/maps" | sort -u
+}
 rss() { awk '/^(VmRSS|RssFile):/ { printf "%s%s %s kB", sep, $1, $2; sep = ", " }' "/proc/$1/status"; }
 # retried_after_failure WHAT DIAGNOSTIC: after a failed load, what was broken now put back: a connection
 # within 10 s of the failure is still refused, one after them is served, by the same jobsd ($p); the
@@ -147,10 +151,7 @@ stop_jobsd
 
 # The libraries given back when the API is idle: the test aid makes the idle period 2 s (60 s otherwise).
 # Three rounds of a request (both libraries mapped, the answer right) and the idle period (both unmapped).
-saved_props=("${jobsd_props[@]}")
-jobsd_props+=(-E JOBSD_TEST_API_IDLE_USEC=2000000)
-start_jobsd --api-listen="127.0.0.1:$port"
-jobsd_props=("${saved_props[@]}")
+start_jobsd -E JOBSD_TEST_API_IDLE_USEC=2000000 --api-listen="127.0.0.1:$port"
 p=$(pid)
 for round in 1 2 3; do
         code=$(admin_get /apis/batch/v1/namespaces/default/jobs/hello)
@@ -224,8 +225,8 @@ fi
 cpu0=$(awk '{ print $14 + $15 }' "/proc/$p/stat")
 sleep 2
 cpu1=$(awk '{ print $14 + $15 }' "/proc/$p/stat")
-[ $((cpu1 - cpu0)) -le 1 ] && ok "unloaded, jobsd is quiet ($((cpu1 - cpu0)) ticks of CPU in 2 s)" ||
-        not_ok "unloaded, jobsd is quiet" "$((cpu1 - cpu0)) ticks of CPU in 2 s"
+[ "$(pid)" = "$p" ] && [ -n "$cpu1" ] && [ $((cpu1 - cpu0)) -le 1 ] && ok "unloaded, jobsd is quiet ($((cpu1 - cpu0)) ticks of CPU in 2 s)" ||
+        not_ok "unloaded, jobsd is quiet" "$((cpu1 - cpu0)) ticks of CPU in 2 s; jobsd now $(pid), was $p"
 stop_jobsd
 
 # A load that fails after an unloading: libmicrohttpd.so.12 first on LD_LIBRARY_PATH, the real one at the
@@ -235,10 +236,7 @@ real_mhd=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" && /x86-64|x32|64/ { p
 [ -n "$real_mhd" ] || real_mhd=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" { print $NF; exit }')
 mkdir -p "$SANDBOX_DIR/swaplib"
 ln -sf "$real_mhd" "$SANDBOX_DIR/swaplib/libmicrohttpd.so.12"
-saved_props=("${jobsd_props[@]}")
-jobsd_props+=(-E JOBSD_TEST_API_IDLE_USEC=2000000 -E LD_LIBRARY_PATH="$SANDBOX_DIR/swaplib")
-start_jobsd --api-listen="127.0.0.1:$port"
-jobsd_props=("${saved_props[@]}")
+start_jobsd -E JOBSD_TEST_API_IDLE_USEC=2000000 -E LD_LIBRARY_PATH="$SANDBOX_DIR/swaplib" --api-listen="127.0.0.1:$port"
 p=$(pid)
 code=$(admin_get /version)
 until_true 10 '[ -z "$(libs "$p")" ]'
@@ -347,10 +345,7 @@ cp -p "$SANDBOX_DIR/ca.key.good" "$state/api/ca.key"
 # connection), and spends no CPU on its readable socket.
 mkdir -p "$SANDBOX_DIR/badlib"
 echo "not a library" > "$SANDBOX_DIR/badlib/libmicrohttpd.so.12"
-saved_props=("${jobsd_props[@]}")
-jobsd_props+=(-E LD_LIBRARY_PATH="$SANDBOX_DIR/badlib")
-start_jobsd --api-listen="127.0.0.1:$port"
-jobsd_props=("${saved_props[@]}")
+start_jobsd -E LD_LIBRARY_PATH="$SANDBOX_DIR/badlib" --api-listen="127.0.0.1:$port"
 p=$(pid)
 for i in 1 2 3 4 5; do
         curl -s --max-time 10 --cacert "$state/api/ca.crt" --cert "$state/api/admin.crt" --key "$state/api/admin.key" \
@@ -378,8 +373,8 @@ cpu0=$(awk '{ print $14 + $15 }' "/proc/$p/stat")
 sleep 2
 cpu1=$(awk '{ print $14 + $15 }' "/proc/$p/stat")
 wait "$conn" 2>/dev/null
-[ $((cpu1 - cpu0)) -lt 50 ] && ok "no busy loop on the socket ($((cpu1 - cpu0)) ticks of CPU in 2 s)" ||
-        not_ok "no busy loop on the socket" "$((cpu1 - cpu0)) ticks of CPU in 2 s"
+[ "$(pid)" = "$p" ] && [ -n "$cpu1" ] && [ $((cpu1 - cpu0)) -lt 50 ] && ok "no busy loop on the socket ($((cpu1 - cpu0)) ticks of CPU in 2 s)" ||
+        not_ok "no busy loop on the socket" "$((cpu1 - cpu0)) ticks of CPU in 2 s; jobsd now $(pid), was $p"
 stop_jobsd
 jobsd_stopped_cleanly
 check_no_sanitizer_report

@@ -16,12 +16,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 JOBSD=$build/supervisor/jobsd
 JOBCTL=$build/supervisor/jobctl
 preload=$build/tests/fail-renameat.so
-keep=$(mktemp -d "${TMPDIR:-/tmp}/jobsd-batch-fault.XXXXXX")
-manifests=$keep/manifests
-state=$keep/state
+sandbox_start_tap
+manifests=$SANDBOX_DIR/manifests
+state=$SANDBOX_DIR/state
 mkdir -p "$manifests" "$state"
-SANDBOX_ON_EXIT='rm -rf "$keep"'
-sandbox_start_tap 'rm -rf "$keep"'
 
 job() {         # NAME SUSPEND
         cat > "$manifests/$1.yaml" <<YAML
@@ -46,15 +44,12 @@ trail() { sandbox_journal -o cat | grep -E 'fail-renameat|run|held|other|batch|c
 job run false
 job other false
 job held true
-jobsd_stopped_cleanly
-systemd-run --user --quiet --unit=jobsd "${jobsd_props[@]}" -E LD_PRELOAD="$preload" \
-        -E JOBSD_TEST_FAIL_RENAMEAT=default_run.state \
-        "$JOBSD" --user --manifest-dir="$manifests" --state-dir="$state" --backoff-base=250ms
+start_jobsd -E LD_PRELOAD="$preload" -E JOBSD_TEST_FAIL_RENAMEAT=default_run.state
 until_true 20 '[ "$(field run active)" = 1 ] && [ "$(field other active)" = 1 ] && jobctl get job held'
 prop "the batch's rename of run's record file failed (the test aid ran)" 1 \
         "$(sandbox_journal -o cat | grep -c 'fail-renameat: failing renameat() to default_run.state')" "$(trail)"
-prop "jobsd reported the batch's failure" 1 \
-        "$(sandbox_journal -t jobsd -o cat | grep -c -m1 'cannot save the state of the Jobs loaded to .*: Input/output error')" "$(trail)"
+prop "jobsd reported the batch's failure, once" 1 \
+        "$(sandbox_journal -t jobsd -o cat | grep -c 'cannot save the state of the Jobs loaded to .*: Input/output error')" "$(trail)"
 prop "every Job's record file was made all the same" "default_held.state default_other.state default_run.state" \
         "$(files)" "$(trail)"
 prop "each running Job started one pod, the suspended one none" "1 1 0" \
